@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults on an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.graceDays).toBe(7);
+    expect(c.stripe.webhookSecrets).toEqual([]);
+    expect(c.stripe.rateBudget).toBe(80);
+    expect(c.bootstrapAdmin).toBeUndefined();
+  });
+
+  it('splits the webhook secrets list for rotation', () => {
+    const c = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_a, whsec_b' });
+    expect(c.stripe.webhookSecrets).toEqual(['whsec_a', 'whsec_b']);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['GRACE_DAYS', '-1'],
+    ['STRIPE_SECRET_KEY', 'pk_test_123'],
+    ['STRIPE_WEBHOOK_SECRET', 'nope'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['BOOTSTRAP_ADMIN_EMAIL', 'not-an-email'],
+  ])('names %s when its value %s is bad', (variable, value) => {
+    try {
+      loadConfig({ [variable]: value });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toContain(variable);
+    }
+  });
+
+  it('requires the bootstrap admin email and password together', () => {
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' })).toThrow(/BOOTSTRAP_ADMIN_PASSWORD/);
+  });
+
+  it('derives livemode from the key', () => {
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc' }).stripe.livemode).toBe(true);
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }).stripe.livemode).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Vitest global setup: picks the PostgreSQL server (DATABASE_URL, else an embedded one under .data/test-pg)
+ * and builds one migrated template database per run; each test file clones it (test/helpers/db.ts).
+ */
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
+import { connect } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { withDatabase } from './helpers/db.js';
+
+let embedded: EmbeddedServer | undefined;
+let adminUrl: string;
+let template: string;
+
+export async function setup(project: TestProject): Promise<void> {
+  process.env.TZ = 'UTC';
+  if (process.env.DATABASE_URL) {
+    adminUrl = process.env.DATABASE_URL;
+  } else {
+    embedded = await startEmbeddedPostgres('.data/test-pg', { persistent: true });
+    adminUrl = embedded.url;
+  }
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  template = `tmpl_${runId}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  // Leftovers of runs that were killed before their teardown.
+  const stale = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE (datname LIKE 'tmpl\\_%' OR datname LIKE 't\\_%')
+       AND NOT datistemplate AND (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = pg_database.datname) = 0`,
+  );
+  for (const { datname } of stale.rows) {
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+  }
+  await admin.query(`CREATE DATABASE "${template}"`);
+  await admin.end();
+
+  const url = withDatabase(adminUrl, template);
+  const database = connect(url, { max: 2 });
+  await runMigrations(database.db);
+  await database.close();
+
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplate', template);
+  project.provide('pgRunId', runId);
+}
+
+export async function teardown(): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const left = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
+    [template, `t\\_${template.slice(5)}\\_%`],
+  );
+  for (const { datname } of left.rows) {
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+  }
+  await admin.end();
+  await embedded?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    pgTemplate: string;
+    pgRunId: string;
+  }
+}
