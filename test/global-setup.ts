@@ -25,13 +25,13 @@ export async function setup(project: TestProject): Promise<void> {
   template = `tmpl_${runId}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  // Leftovers of runs that were killed before their teardown.
+  // Leftovers of runs that were killed before their teardown: names carry the pid of the run that made them.
   const stale = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE (datname LIKE 'tmpl\\_%' OR datname LIKE 't\\_%')
-       AND NOT datistemplate AND (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = pg_database.datname) = 0`,
+    `SELECT datname FROM pg_database WHERE datname ~ '^(tmpl|t)_[0-9]+_' AND NOT datistemplate`,
   );
   for (const { datname } of stale.rows) {
-    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+    const pid = Number(datname.split('_')[1]);
+    if (!isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
   }
   await admin.query(`CREATE DATABASE "${template}"`);
   await admin.end();
@@ -65,5 +65,14 @@ declare module 'vitest' {
     pgAdminUrl: string;
     pgTemplate: string;
     pgRunId: string;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
