@@ -2,7 +2,7 @@
  * Structured logs (pino). Secrets never reach a log line: headers, cookies, passwords, tokens and Stripe
  * keys are redacted by path, and `scrub` masks key-shaped strings in free text.
  */
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -50,10 +50,10 @@ export function createLogger(
     },
     serializers: {
       err: (e: unknown) => {
-        const s = pino.stdSerializers.err(e as Error);
+        const s = stdSerializers.err(e as Error);
         return { ...s, message: scrub(s.message ?? ''), stack: s.stack ? scrub(s.stack) : undefined };
       },
     },
   };
-  return opts.destination ? pino(options, opts.destination as pino.DestinationStream) : pino(options);
+  return opts.destination ? pino(options, opts.destination as DestinationStream) : pino(options);
 }
