@@ -4,8 +4,10 @@
  */
 import * as accounts from '../accounts/accounts.tables.js';
 import * as audit from '../audit/audit.tables.js';
+import * as billing from '../billing/billing.tables.js';
 
 export const tables = {
   ...accounts,
   ...audit,
+  ...billing,
 };
