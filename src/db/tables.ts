@@ -5,9 +5,11 @@
 import * as accounts from '../accounts/accounts.tables.js';
 import * as audit from '../audit/audit.tables.js';
 import * as billing from '../billing/billing.tables.js';
+import * as inbox from '../billing/inbox.tables.js';
 
 export const tables = {
   ...accounts,
   ...audit,
   ...billing,
+  ...inbox,
 };
