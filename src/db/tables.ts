@@ -6,10 +6,14 @@ import * as accounts from '../accounts/accounts.tables.js';
 import * as audit from '../audit/audit.tables.js';
 import * as billing from '../billing/billing.tables.js';
 import * as inbox from '../billing/inbox.tables.js';
+import * as operationKeys from '../billing/operation-keys.tables.js';
+import * as reconcile from '../billing/reconcile/reconcile.tables.js';
 
 export const tables = {
   ...accounts,
   ...audit,
   ...billing,
   ...inbox,
+  ...operationKeys,
+  ...reconcile,
 };
