@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { Database, Db } from './db/client.js';
 import type { Logger } from './logger.js';
+import type { JobQueue } from './jobs/queue.js';
 
 export interface Deps {
   config: Config;
@@ -15,4 +16,6 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
   stripe: Stripe;
+  /** pg-boss on the same database: `queue.enqueue(tx, name, data)` inside the transaction that needs the job. */
+  queue: JobQueue;
 }
