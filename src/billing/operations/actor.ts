@@ -1,11 +1,13 @@
-/** Who asked for an operation: recorded in its audit row, and the request id feeds its Stripe idempotency key. */
+/** Who asked for an operation: recorded in its audit row; `operationId` feeds its Stripe idempotency key. */
 import type { AuditActorType } from '../../audit/audit.tables.js';
 
 export interface Actor {
   type: AuditActorType;
   id: string | null;
-  /** The HTTP request id (or the client's Idempotency-Key header, or a job id): a retry of the same request reuses it. */
+  /** The HTTP request id (or job id) for the audit row. */
   requestId: string;
+  /** What makes a retry "the same operation": the client's Idempotency-Key header when sent, else the request id. */
+  operationId: string;
 }
 
-export const systemActor = (requestId: string): Actor => ({ type: 'system', id: null, requestId });
+export const systemActor = (requestId: string): Actor => ({ type: 'system', id: null, requestId, operationId: requestId });

@@ -40,13 +40,13 @@ export async function addPlanPrice(
         eq(planPrices.active, true),
       ),
     );
-  const created = await withOperationKey(db, 'plan.price', `${planId}:${actor.requestId}`, (idempotencyKey) =>
+  const created = await withOperationKey(db, 'plan.price', `${planId}:${actor.operationId}`, (idempotencyKey) =>
     stripe.prices.create(priceParamsOf(productId, plan.key, input), { idempotencyKey }),
   );
   const archived: Stripe.Price[] = [];
   for (const old of replaced) {
     archived.push(
-      await withOperationKey(db, 'price.archive', `${old.stripePriceId}:${actor.requestId}`, (idempotencyKey) =>
+      await withOperationKey(db, 'price.archive', `${old.stripePriceId}:${actor.operationId}`, (idempotencyKey) =>
         stripe.prices.update(old.stripePriceId, { active: false }, { idempotencyKey }),
       ),
     );

@@ -26,7 +26,7 @@ export async function setPlanActive(
   const product = await withOperationKey(
     db,
     active ? 'plan.activate' : 'plan.deactivate',
-    `${planId}:${actor.requestId}`,
+    `${planId}:${actor.operationId}`,
     (idempotencyKey) => stripe.products.update(productId, { active }, { idempotencyKey }),
   );
   await db.transaction(async (tx) => {

@@ -33,7 +33,7 @@ export async function updatePlan(
   };
   const params = productParamsOf(next);
   const productId = before.stripeProductId;
-  const product = await withOperationKey(db, 'plan.update', `${planId}:${actor.requestId}`, (idempotencyKey) =>
+  const product = await withOperationKey(db, 'plan.update', `${planId}:${actor.operationId}`, (idempotencyKey) =>
     stripe.products.update(
       productId,
       // An emptied description is sent as '' (Stripe's way to unset it).

@@ -1,0 +1,70 @@
+/**
+ * Query-string parameters shared by the admin list endpoints: page + limit (with the total), a whitelisted sort
+ * column and direction, and the common filters. Invalid values are a 422, never a silent default.
+ */
+import { z } from 'zod';
+import { and, asc, desc, gte, lt, type SQL, type AnyColumn } from 'drizzle-orm';
+
+const csv = z
+  .string()
+  .max(500)
+  .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v));
+
+export function listParams<S extends readonly [string, ...string[]]>(sortable: S) {
+  return z
+    .object({
+      page: z.coerce.number().int().min(1).max(100_000).default(1),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      sort: z.enum(sortable).default(sortable[0] as S[number] as never),
+      order: z.enum(['asc', 'desc']).default('desc'),
+      status: csv.optional(),
+      plan: csv.optional(),
+      currency: z
+        .string()
+        .regex(/^[A-Za-z]{3}$/)
+        .transform((c) => c.toLowerCase())
+        .optional(),
+      createdFrom: instant.optional(),
+      createdTo: instant.optional(),
+      q: z.string().trim().min(1).max(200).optional(),
+      customerId: z.string().max(100).optional(),
+    })
+    .strict();
+}
+
+export type ListParams<S extends string = string> = {
+  page: number;
+  limit: number;
+  sort: S;
+  order: 'asc' | 'desc';
+  status?: string[] | undefined;
+  plan?: string[] | undefined;
+  currency?: string | undefined;
+  createdFrom?: Date | undefined;
+  createdTo?: Date | undefined;
+  q?: string | undefined;
+  customerId?: string | undefined;
+};
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  limit: number;
+  total: number;
+}
+
+export function createdRange(column: AnyColumn, p: ListParams): SQL | undefined {
+  return and(
+    p.createdFrom ? gte(column, p.createdFrom) : undefined,
+    p.createdTo ? lt(column, p.createdTo) : undefined,
+  );
+}
+
+export function orderBy(column: AnyColumn, tieBreak: AnyColumn, p: ListParams): SQL[] {
+  return p.order === 'asc' ? [asc(column), asc(tieBreak)] : [desc(column), desc(tieBreak)];
+}
+
+/** `%…%` pattern for ILIKE with the user's wildcards escaped. */
+export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
