@@ -1,0 +1,174 @@
+/**
+ * better-auth, configured once from Config: email + password, sessions in PostgreSQL (our hand-written tables
+ * through the Drizzle adapter), and every OAuth/OIDC provider whose credentials are configured.
+ * Role is never an input: `role` and `signupProvider` are `input: false`, and the create hook forces
+ * `role = 'member'` for every user created through an auth endpoint.
+ */
+import crypto from 'node:crypto';
+import { betterAuth, type BetterAuthOptions } from 'better-auth';
+import { APIError } from 'better-auth/api';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { genericOAuth, okta, type GenericOAuthConfig } from 'better-auth/plugins';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { accounts, sessions, users, verifications } from './accounts.tables.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
+
+export const SIGNUP_PROVIDERS = ['email', 'google', 'github', 'microsoft', 'linkedin', 'okta', 'airtable'] as const;
+export const SESSION_COOKIE_PREFIX = 'sertantai';
+
+/** The origin the app is reached at (APP_URL, else the listen address). */
+export function appOrigin(config: Pick<Config, 'appUrl' | 'host' | 'port'>): string {
+  if (config.appUrl) return new URL(config.appUrl).origin;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host}:${config.port}`;
+}
+
+/** Origins accepted for cookie-authenticated state changes (APP_URL's, plus localhost/127.0.0.1 twins). */
+export function trustedOrigins(config: Pick<Config, 'appUrl' | 'host' | 'port'>): string[] {
+  const origin = appOrigin(config);
+  const u = new URL(origin);
+  const out = new Set([origin]);
+  if (u.hostname === '127.0.0.1') out.add(origin.replace('127.0.0.1', 'localhost'));
+  if (u.hostname === 'localhost') out.add(origin.replace('localhost', '127.0.0.1'));
+  return [...out];
+}
+
+type Profile = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** Company and job title where a provider's profile carries them (GitHub `company`; OIDC custom claims). */
+function orgFields(profile: object): { company?: string; jobTitle?: string } {
+  const p = profile as Profile;
+  const out: { company?: string; jobTitle?: string } = {};
+  const company = str(p.company) ?? str(p.organization) ?? str(p.org);
+  const jobTitle = str(p.job_title) ?? str(p.jobTitle) ?? str(p.title);
+  if (company) out.company = company.replace(/^@/, '');
+  if (jobTitle) out.jobTitle = jobTitle;
+  return out;
+}
+
+/** Which provider an auth endpoint is acting for: `/sign-up/email`, `/callback/:id`, `/oauth2/callback/:providerId`. */
+export function providerOf(ctx: { path?: string; params?: Record<string, unknown> } | null | undefined): string {
+  if (!ctx?.path) return 'email';
+  const id = str(ctx.params?.id) ?? str(ctx.params?.providerId);
+  if (ctx.path.startsWith('/callback/') || ctx.path.startsWith('/oauth2/callback/')) return id ?? 'oauth';
+  return 'email';
+}
+
+export function createAuth(opts: { config: Config; db: Db; logger: Logger; secret: string }) {
+  const { config, db, logger } = opts;
+  const o = config.oauth;
+  const socialProviders: NonNullable<BetterAuthOptions['socialProviders']> = {};
+  if (o.google) socialProviders.google = { ...o.google, mapProfileToUser: (p) => orgFields(p) };
+  if (o.github) socialProviders.github = { ...o.github, mapProfileToUser: (p) => orgFields(p) };
+  if (o.microsoft) {
+    socialProviders.microsoft = {
+      clientId: o.microsoft.clientId,
+      clientSecret: o.microsoft.clientSecret,
+      tenantId: o.microsoft.tenantId,
+      mapProfileToUser: (p) => orgFields(p),
+    };
+  }
+  if (o.linkedin) socialProviders.linkedin = { ...o.linkedin };
+
+  const generic: GenericOAuthConfig[] = [];
+  if (o.okta) {
+    generic.push({
+      ...okta({ clientId: o.okta.clientId, clientSecret: o.okta.clientSecret, issuer: o.okta.issuer, pkce: true }),
+      mapProfileToUser: (p) => orgFields(p),
+    });
+  }
+  if (o.airtable) {
+    generic.push({
+      providerId: 'airtable',
+      clientId: o.airtable.clientId,
+      clientSecret: o.airtable.clientSecret,
+      authorizationUrl: 'https://airtable.com/oauth2/v1/authorize',
+      tokenUrl: 'https://airtable.com/oauth2/v1/token',
+      scopes: ['user.email:read'],
+      pkce: true,
+      authentication: 'basic',
+      async getUserInfo(tokens) {
+        const res = await fetch('https://api.airtable.com/v0/meta/whoami', {
+          headers: { authorization: `Bearer ${tokens.accessToken}` },
+        });
+        if (!res.ok) return null;
+        const me = (await res.json()) as { id: string; email?: string };
+        if (!me.email) return null;
+        // Airtable only returns emails it has verified.
+        return { id: me.id, email: me.email, emailVerified: true, name: me.email.split('@')[0] };
+      },
+    });
+  }
+
+  const baseURL = appOrigin(config);
+  return betterAuth({
+    appName: 'Sertantai Billing',
+    baseURL,
+    basePath: '/api/auth',
+    secret: opts.secret,
+    trustedOrigins: trustedOrigins(config),
+    database: drizzleAdapter(db, {
+      provider: 'pg',
+      schema: { user: users, session: sessions, account: accounts, verification: verifications },
+    }),
+    user: {
+      additionalFields: {
+        role: { type: 'string', required: false, input: false, defaultValue: 'member' },
+        signupProvider: { type: 'string', required: false, input: false, defaultValue: 'email' },
+        company: { type: 'string', required: false, input: true },
+        jobTitle: { type: 'string', required: false, input: true },
+      },
+    },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
+      autoSignIn: true,
+    },
+    session: {
+      expiresIn: 60 * 60 * 24 * 7,
+      updateAge: 60 * 60 * 24,
+      cookieCache: { enabled: false },
+    },
+    account: { accountLinking: { enabled: true, trustedProviders: ['google', 'github', 'microsoft', 'okta'] } },
+    socialProviders,
+    plugins: generic.length ? [genericOAuth({ config: generic })] : [],
+    // Our own PostgreSQL-backed limiter guards /api/auth (src/http/rate-limit.ts); better-auth's is per process.
+    rateLimit: { enabled: false },
+    advanced: {
+      cookiePrefix: SESSION_COOKIE_PREFIX,
+      useSecureCookies: baseURL.startsWith('https:'),
+      database: { generateId: () => crypto.randomUUID() },
+    },
+    telemetry: { enabled: false },
+    logger: {
+      level: 'warn',
+      log: (level, message) => {
+        logger[level]({ component: 'better-auth' }, message);
+      },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          // Every user created through an endpoint starts as `member`; the provider is recorded from the path.
+          before: async (user, ctx) => ({
+            data: { ...user, role: 'member', signupProvider: providerOf(ctx) },
+          }),
+        },
+        update: {
+          // Defence in depth behind `input: false`: no endpoint may write the role or the sign-up provider.
+          before: async (data, ctx) => {
+            if (ctx?.path && ('role' in data || 'signupProvider' in data)) {
+              throw new APIError('FORBIDDEN', { message: 'role cannot be changed here', code: 'ROLE_NOT_ALLOWED' });
+            }
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

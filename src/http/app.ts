@@ -1,0 +1,132 @@
+/**
+ * The HTTP application, built apart from listen() (tests use `app.inject()`). Cross-cutting concerns live here:
+ * request ids, structured logs, security headers, metrics, the one error handler, and the list of domain
+ * plugins. Domains add their routes as plugins in the REGISTRATIONS block below.
+ *
+ * Content types: only Fastify's default JSON and text parsers are installed at the root, so an encapsulated
+ * plugin may replace them for its own routes (the Stripe webhook reads the raw body).
+ */
+import crypto from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import type { Deps } from '../deps.js';
+import { createAuth, trustedOrigins, type Auth } from '../accounts/auth.js';
+import { errorBody, handleError } from './error-handler.js';
+import { createMetrics, type HttpMetrics } from './metrics.js';
+import { genRequestId, safeUrl } from './request-id.js';
+import { authRoutes, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth.routes.js';
+import { healthRoutes } from './health.routes.js';
+import { meRoutes, type MeField } from './me.routes.js';
+import { pageRoutes } from './page.routes.js';
+
+export interface AppOptions {
+  /** Rate limits on /api/auth (defaults: 20 failed logins per address per 15 min, 30 sign-ups per hour). */
+  authLimits?: Partial<AuthLimits>;
+  /** Trust X-Forwarded-For from a proxy in front (for the client address used by rate limits). */
+  trustProxy?: boolean;
+  /** Collect process metrics (off in tests that build many apps). */
+  defaultMetrics?: boolean;
+  bodyLimit?: number;
+}
+
+/** Shared by guards and routes through `request.server.httpContext`. */
+export interface HttpContext {
+  deps: Deps;
+  auth: Auth;
+  /** HMAC secret for CSRF tokens and better-auth cookies. */
+  secret: string;
+  trustedOrigins: string[];
+  metrics: HttpMetrics;
+  /** Extra fields of GET /api/me, contributed by domain plugins (see me.routes.ts). */
+  meFields: MeField[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    httpContext: HttpContext;
+  }
+}
+
+/** The auth secret: AUTH_SECRET, else (development/test only) a random per-process one. */
+function authSecret(deps: Deps): string {
+  if (deps.config.authSecret) return deps.config.authSecret;
+  if (deps.config.env === 'production') {
+    throw new Error('AUTH_SECRET is required in production (at least 32 characters)');
+  }
+  deps.logger.warn('AUTH_SECRET is not set: using a random secret, sessions end when the process stops');
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: genRequestId,
+    // Fastify's own request/response lines are off: the onResponse hook below writes one line per request.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+
+  const secret = authSecret(deps);
+  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const auth = createAuth({ config: deps.config, db: deps.db, logger: deps.logger, secret });
+  app.decorate('httpContext', { deps, auth, secret, trustedOrigins: trustedOrigins(deps.config), metrics, meFields: [] });
+
+  // One log line per request, with the route pattern, status and time; URLs have token-like values masked.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.duration.observe({ method: request.method, route }, seconds);
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level](
+      {
+        method: request.method,
+        url: safeUrl(request.url),
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ip: request.ip,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: deps.config.appUrl?.startsWith('https:') ? undefined : false,
+  });
+  await app.register(cookie);
+
+  // ─── REGISTRATIONS: one line per domain plugin (keep this list obvious) ─────────────────────────────────
+  await app.register(healthRoutes, { deps }); //           /healthz /readyz /metrics
+  await app.register(authRoutes, { deps, limits: { ...DEFAULT_AUTH_LIMITS, ...opts.authLimits } }); // /api/auth/*
+  await app.register(meRoutes, { deps }); //               /api/me /api/csrf
+  await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
+  // Stripe webhooks (raw body parser inside the plugin):  await app.register(webhookRoutes, { deps });
+  // Admin billing:  await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' });
+  // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  return app;
+}
