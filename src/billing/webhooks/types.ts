@@ -59,3 +59,6 @@ export function orderingKeyOf(event: Stripe.Event): string {
   }
   return idOf(object.customer) ?? idOf(object.id) ?? event.id;
 }
+
+/** The shape of the handlers map (handlers/index.ts): at most one handler per event type. */
+export type HandlerMap = { [T in Stripe.Event.Type]?: Handler<T> };

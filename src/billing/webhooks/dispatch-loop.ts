@@ -1,0 +1,129 @@
+/**
+ * The dispatcher's worker loops: `concurrency` loops each call dispatchNext until nothing is due, then sleep
+ * until a NOTIFY on `stripe_events` (sent by the ingest's INSERT at commit) or `idlePollMs` (which also picks up
+ * parked events whose retry time came). Any number of processes may run this against one database: rows are
+ * claimed with SKIP LOCKED and keys serialized by advisory locks, so no coordination is needed.
+ */
+import type pg from 'pg';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Deps } from '../../deps.js';
+import { dispatchNext, type DispatchMetrics, type DispatchOptions } from './dispatch-event.js';
+import { EVENTS_CHANNEL } from './ingest-event.js';
+
+export interface DispatcherOptions extends DispatchOptions {
+  concurrency?: number;
+  idlePollMs?: number;
+}
+
+export interface Dispatcher {
+  /** Wakes idle loops (as a NOTIFY would). */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export function createDispatchMetrics(registry: Registry): DispatchMetrics {
+  return {
+    events: new Counter({
+      name: 'stripe_events_dispatched_total',
+      help: 'Stripe events dispatched by type and resulting status (processed, stale, ignored, skipped, parked, failed)',
+      labelNames: ['type', 'status'] as const,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'stripe_event_dispatch_seconds',
+      help: 'Time to claim, apply and commit one Stripe event',
+      labelNames: ['status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher {
+  const concurrency = opts.concurrency ?? 4;
+  const idlePollMs = opts.idlePollMs ?? 1000;
+  let running = true;
+  let waiters: (() => void)[] = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const resolve of w) resolve();
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        waiters = waiters.filter((w) => w !== done);
+        resolve();
+      }
+      waiters.push(done);
+    });
+
+  // One connection LISTENs; it reconnects after a server restart.
+  let listener: pg.PoolClient | undefined;
+  let listenTimer: NodeJS.Timeout | undefined;
+  const listen = async () => {
+    if (!running) return;
+    try {
+      const client = await deps.database.pool.connect();
+      client.on('notification', wake);
+      client.on('error', () => {
+        client.release(true);
+        if (listener === client) listener = undefined;
+        if (running) listenTimer = setTimeout(() => void listen(), 1000);
+      });
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      if (!running) {
+        client.release(true);
+        return;
+      }
+      listener = client;
+      wake(); // events may have arrived while we were not listening
+    } catch (e) {
+      deps.logger.warn({ err: e }, 'dispatcher cannot LISTEN, retrying');
+      if (running) listenTimer = setTimeout(() => void listen(), 1000);
+    }
+  };
+  void listen();
+
+  const loop = async () => {
+    let busy: string[] = [];
+    let failures = 0;
+    while (running) {
+      try {
+        const r = await dispatchNext(deps, opts, busy);
+        failures = 0;
+        if (r === null) {
+          busy = [];
+          await sleep(idlePollMs);
+        } else if (r.kind === 'busy') {
+          busy.push(r.key);
+        } else {
+          busy = [];
+        }
+      } catch (e) {
+        failures++;
+        deps.logger.error({ err: e }, 'event dispatcher cannot reach the database');
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  };
+  const loops = Array.from({ length: concurrency }, () => loop());
+
+  return {
+    wake,
+    async stop() {
+      running = false;
+      clearTimeout(listenTimer);
+      wake();
+      await Promise.all(loops);
+      if (listener) {
+        const l = listener;
+        listener = undefined;
+        await l.query(`UNLISTEN ${EVENTS_CHANNEL}`).catch(() => {});
+        l.release();
+      }
+    },
+  };
+}

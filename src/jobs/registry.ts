@@ -1,0 +1,27 @@
+/**
+ * Every background job of every domain, in one list. A domain defines its jobs in its own `*.jobs.ts`
+ * (`defineJob({ name, run, cron? })`) and adds them to `jobDefinitions` below (one line per domain).
+ * Stripe webhook events are not pg-boss jobs: the dispatcher drains `stripe_events` directly
+ * (src/billing/webhooks/dispatch-event.ts); jobs that events cause (emails, timers) are enqueued from the
+ * handlers through `ctx.enqueue`, inside the event's transaction.
+ */
+import type { Deps } from '../deps.js';
+import type { QueueDefinition } from './queue.js';
+
+export interface JobDefinition<D extends object = object> extends QueueDefinition {
+  /** Runs one job. Throwing fails the try; pg-boss retries per the queue's retry policy. Must be idempotent. */
+  run(deps: Deps, data: D, job: { id: string }): Promise<void>;
+  /** Scheduled jobs: a 5-field cron in UTC (e.g. `0 3 * * *` daily at 03:00) and the data each run gets. */
+  cron?: string;
+  cronData?: D;
+  /** Jobs fetched per poll (default 1). */
+  batchSize?: number;
+}
+
+export function defineJob<D extends object>(def: JobDefinition<D>): JobDefinition<D> {
+  return def;
+}
+
+// ─── One line per domain ──────────────────────────────────────────────────────────────────────────────────
+export const jobDefinitions: JobDefinition[] = [];
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────

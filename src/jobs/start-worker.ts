@@ -1,0 +1,61 @@
+/**
+ * Starts the background side of a process: pg-boss (schema, maintenance, cron), one pg-boss worker per job
+ * definition, the cron schedules, and the Stripe event dispatcher. `sertantai start` calls it next to the web
+ * server; a worker-only process calls it alone. Any number of worker processes may run against one database.
+ */
+import type { Registry } from 'prom-client';
+import type { Deps } from '../deps.js';
+import { createDispatchMetrics, startDispatcher, type DispatcherOptions } from '../billing/webhooks/dispatch-loop.js';
+import type { HandlerMap } from '../billing/webhooks/types.js';
+import { jobDefinitions as registeredJobs, type JobDefinition } from './registry.js';
+
+export interface WorkerOptions {
+  handlers: HandlerMap;
+  /** Defaults to every registered job (src/jobs/registry.ts). */
+  jobs?: JobDefinition[];
+  /** Event dispatcher loops in this process (default 4). */
+  concurrency?: number;
+  maxAttempts?: number;
+  /** Where the dispatcher's metrics go (the web app's registry when both run in one process). */
+  registry?: Registry;
+}
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(deps: Deps, opts: WorkerOptions): Promise<Worker> {
+  const jobs = opts.jobs ?? registeredJobs;
+  const { boss } = deps.queue;
+  await deps.queue.start();
+
+  for (const def of jobs) {
+    await deps.queue.ensureQueue(def);
+    await boss.work<object>(def.name, { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 1 }, async (batch) => {
+      for (const job of batch) await def.run(deps, job.data, { id: job.id });
+    });
+  }
+  // Cron: schedules not defined any more are removed, so a renamed job does not keep firing.
+  const crons = jobs.filter((j) => j.cron);
+  for (const def of crons) await boss.schedule(def.name, def.cron as string, def.cronData ?? {}, { tz: 'UTC' });
+  for (const s of await boss.getSchedules()) {
+    if (!crons.some((j) => j.name === s.name)) await boss.unschedule(s.name);
+  }
+
+  const dispatcherOptions: DispatcherOptions = {
+    handlers: opts.handlers,
+    concurrency: opts.concurrency ?? 4,
+  };
+  if (opts.maxAttempts !== undefined) dispatcherOptions.maxAttempts = opts.maxAttempts;
+  if (opts.registry) dispatcherOptions.metrics = createDispatchMetrics(opts.registry);
+  const dispatcher = startDispatcher(deps, dispatcherOptions);
+  deps.logger.info({ jobs: jobs.map((j) => j.name), concurrency: dispatcherOptions.concurrency }, 'worker started');
+
+  return {
+    async stop() {
+      await dispatcher.stop();
+      for (const def of jobs) await boss.offWork(def.name);
+      await deps.queue.stop();
+    },
+  };
+}
