@@ -3,17 +3,23 @@
  * drizzle-kit reads every `*.tables.ts` under src directly. Each domain owns its `*.tables.ts`; add it here too.
  */
 import * as accounts from '../accounts/accounts.tables.js';
+import * as roles from '../accounts/roles/roles.tables.js';
 import * as audit from '../audit/audit.tables.js';
 import * as billing from '../billing/billing.tables.js';
+import * as dunning from '../billing/dunning/dunning.tables.js';
 import * as inbox from '../billing/inbox.tables.js';
 import * as operationKeys from '../billing/operation-keys.tables.js';
 import * as reconcile from '../billing/reconcile/reconcile.tables.js';
+import * as notifications from '../notifications/notifications.tables.js';
 
 export const tables = {
   ...accounts,
+  ...roles,
   ...audit,
   ...billing,
+  ...dunning,
   ...inbox,
   ...operationKeys,
   ...reconcile,
+  ...notifications,
 };
