@@ -19,6 +19,8 @@ import { authRoutes, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth.routes.
 import { healthRoutes } from './health.routes.js';
 import { meRoutes, type MeField } from './me.routes.js';
 import { pageRoutes } from './page.routes.js';
+import { billingRoutes } from '../billing/billing.routes.js';
+import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
 
 export interface AppOptions {
   /** Rate limits on /api/auth (defaults: 20 failed logins per address per 15 min, 30 sign-ups per hour). */
@@ -125,7 +127,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(meRoutes, { deps }); //               /api/me /api/csrf
   await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
   // Stripe webhooks (raw body parser inside the plugin):  await app.register(webhookRoutes, { deps });
-  // Admin billing:  await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' });
+  await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
+  await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' }); // plans, customers, subscriptions, invoices, payments
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
   return app;

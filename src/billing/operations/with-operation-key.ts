@@ -104,3 +104,11 @@ export function toAppError(e: unknown): unknown {
   if (e.statusCode === 404) return new AppError('stripe_not_found', e.message, 404);
   return new AppError('stripe_refused', e.message, 422, { stripeCode: e.code ?? null });
 }
+
+/** The Stripe object id a finished operation produced, if (scope, naturalKey) already succeeded. */
+export async function succeededResult(db: Executor, scope: string, naturalKey: string): Promise<string | null> {
+  const res = await db.execute<{ result_id: string | null }>(sql`
+    SELECT result_id FROM operation_keys
+    WHERE scope = ${scope} AND natural_key = ${naturalKey} AND status = 'succeeded'`);
+  return res.rows[0]?.result_id ?? null;
+}

@@ -1,0 +1,87 @@
+/**
+ * Admin billing API under /api/admin (admin session with CSRF, or an admin API key — `requireAdmin` on every route):
+ * plans and prices, customers, subscriptions (create, change plan with a proration preview, cancel, pause, resume),
+ * invoices and payments (refund). Thin: parse, call one operation, return its result. Retries: send the same
+ * `Idempotency-Key` header and the operation reuses its stored Stripe idempotency key.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { requireAdmin } from '../http/guards.js';
+import { customerListParams, listCustomers } from './customers/list-customers.js';
+import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
+import { requestActor } from './operations/request-actor.js';
+import { listPayments, paymentListParams } from './payments/list-payments.js';
+import { refundInput, refundPayment } from './payments/refund-payment.js';
+import { addPlanPrice } from './plans/add-plan-price.js';
+import { createPlan } from './plans/create-plan.js';
+import { createPlanInput, priceInput, updatePlanInput } from './plans/plan-input.js';
+import { getPlan, listPlans } from './plans/plan-views.js';
+import { setPlanActive } from './plans/set-plan-active.js';
+import { updatePlan } from './plans/update-plan.js';
+import { cancelInput, cancelSubscription } from './subscriptions/cancel-subscription.js';
+import { changePlanInput, changeSubscriptionPlan } from './subscriptions/change-subscription-plan.js';
+import { createSubscription, createSubscriptionInput } from './subscriptions/create-subscription.js';
+import { listSubscriptions, subscriptionListParams } from './subscriptions/list-subscriptions.js';
+import { pauseInput, pauseSubscription } from './subscriptions/pause-subscription.js';
+import { previewInput, previewPlanChange } from './subscriptions/preview-plan-change.js';
+import { resumeSubscription } from './subscriptions/resume-subscription.js';
+import { getSubscription } from './subscriptions/subscription-ref.js';
+
+const idParam = z.object({ id: z.string().min(1).max(100) });
+const id = (params: unknown) => idParam.parse(params).id;
+
+export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  app.addHook('preHandler', requireAdmin);
+
+  // Plans and prices
+  app.get('/plans', async () => ({ items: await listPlans(deps.db) }));
+  app.post('/plans', async (request, reply) => {
+    const plan = await createPlan(deps, requestActor(request), createPlanInput.parse(request.body ?? {}));
+    return reply.status(201).send(plan);
+  });
+  app.get('/plans/:id', async (request) => getPlan(deps.db, id(request.params)));
+  app.patch('/plans/:id', async (request) =>
+    updatePlan(deps, requestActor(request), id(request.params), updatePlanInput.parse(request.body ?? {})),
+  );
+  app.post('/plans/:id/prices', async (request, reply) => {
+    const plan = await addPlanPrice(deps, requestActor(request), id(request.params), priceInput.parse(request.body ?? {}));
+    return reply.status(201).send(plan);
+  });
+  app.post('/plans/:id/activate', async (request) => setPlanActive(deps, requestActor(request), id(request.params), true));
+  app.post('/plans/:id/deactivate', async (request) => setPlanActive(deps, requestActor(request), id(request.params), false));
+
+  // Customers
+  app.get('/customers', async (request) => listCustomers(deps.db, customerListParams.parse(request.query)));
+
+  // Subscriptions
+  app.get('/subscriptions', async (request) => listSubscriptions(deps.db, subscriptionListParams.parse(request.query)));
+  app.post('/subscriptions', async (request, reply) => {
+    const created = await createSubscription(deps, requestActor(request), createSubscriptionInput.parse(request.body ?? {}));
+    return reply.status(201).send(created);
+  });
+  app.get('/subscriptions/:id', async (request) => getSubscription(deps.db, id(request.params)));
+  app.get('/subscriptions/:id/change-preview', async (request) =>
+    previewPlanChange(deps, id(request.params), previewInput.parse(request.query)),
+  );
+  app.post('/subscriptions/:id/change-plan', async (request) =>
+    changeSubscriptionPlan(deps, requestActor(request), id(request.params), changePlanInput.parse(request.body ?? {})),
+  );
+  app.post('/subscriptions/:id/cancel', async (request) =>
+    cancelSubscription(deps, requestActor(request), id(request.params), cancelInput.parse(request.body ?? {})),
+  );
+  app.post('/subscriptions/:id/pause', async (request) =>
+    pauseSubscription(deps, requestActor(request), id(request.params), pauseInput.parse(request.body ?? {})),
+  );
+  app.post('/subscriptions/:id/resume', async (request) =>
+    resumeSubscription(deps, requestActor(request), id(request.params)),
+  );
+
+  // Invoices and payments
+  app.get('/invoices', async (request) => listInvoices(deps.db, invoiceListParams.parse(request.query)));
+  app.get('/payments', async (request) => listPayments(deps.db, paymentListParams.parse(request.query)));
+  app.post('/payments/:id/refund', async (request, reply) => {
+    const refund = await refundPayment(deps, requestActor(request), id(request.params), refundInput.parse(request.body ?? {}));
+    return reply.status(201).send(refund);
+  });
+};

@@ -1,0 +1,53 @@
+/**
+ * Self-service billing for the signed-in user: `POST /api/billing/checkout`, `POST /api/billing/portal`,
+ * `GET /api/billing/invoices`, and the `billing` field of `GET /api/me`. Every query is scoped by the session's
+ * user id; no route takes a customer, subscription or invoice id from the client.
+ */
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { users } from '../accounts/accounts.tables.js';
+import type { Deps } from '../deps.js';
+import { unauthorized } from '../errors.js';
+import { requireUser } from '../http/guards.js';
+import { checkoutInput, createCheckoutSession } from './checkout/create-checkout-session.js';
+import type { CustomerUser } from './customers/ensure-customer.js';
+import { listMyInvoices } from './invoices/list-invoices.js';
+import { billingSummary } from './me/billing-summary.js';
+import { requestActor } from './operations/request-actor.js';
+import { createPortalSession } from './portal/create-portal-session.js';
+
+const pageInput = z.object({
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+async function sessionUser(deps: Deps, request: FastifyRequest): Promise<CustomerUser> {
+  const a = request.actor;
+  if (a?.kind !== 'user') throw unauthorized();
+  const [u] = await deps.db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, a.userId));
+  if (!u) throw unauthorized();
+  return u;
+}
+
+export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  app.httpContext.meFields.push({ name: 'billing', load: (d, user) => billingSummary(d.db, user.userId) });
+
+  app.post('/api/billing/checkout', { preHandler: requireUser }, async (request) => {
+    const input = checkoutInput.parse(request.body ?? {});
+    const user = await sessionUser(deps, request);
+    const { url } = await createCheckoutSession(deps, user, requestActor(request).operationId, input);
+    return { url };
+  });
+
+  app.post('/api/billing/portal', { preHandler: requireUser }, async (request) => {
+    const user = await sessionUser(deps, request);
+    return createPortalSession(deps, user, requestActor(request).operationId);
+  });
+
+  app.get('/api/billing/invoices', { preHandler: requireUser }, async (request, reply) => {
+    const user = await sessionUser(deps, request);
+    reply.header('cache-control', 'no-store');
+    return listMyInvoices(deps.db, user.id, pageInput.parse(request.query));
+  });
+};

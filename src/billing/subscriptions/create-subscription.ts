@@ -1,0 +1,86 @@
+/**
+ * createSubscription: POST /api/admin/subscriptions { customerId | userId, priceId, quantity?, trialDays? }.
+ * Creates the subscription in Stripe on an ACTIVE catalogue price (charging the customer's default card; without
+ * one it starts `incomplete`), then writes the mirror row from the object Stripe returned. The webhook for the
+ * same subscription may race in before or after: both write through the Stripe id (unique) under the version rule,
+ * so there is exactly one row (RELIABILITY 17). Idempotent per request (stored key); audited.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit } from '../../audit/append-audit.js';
+import { users } from '../../accounts/accounts.tables.js';
+import type { Deps } from '../../deps.js';
+import { invalid, notFound } from '../../errors.js';
+import { customers } from '../billing.tables.js';
+import { ensureCustomer } from '../customers/ensure-customer.js';
+import type { Actor } from '../operations/actor.js';
+import { withOperationKey } from '../operations/with-operation-key.js';
+import { isUuid } from '../plans/plan-views.js';
+import { findCataloguePrice } from './catalogue-price.js';
+import { saveCreatedSubscription } from './save-created-subscription.js';
+import { getSubscription, snapshotOf } from './subscription-ref.js';
+
+export const createSubscriptionInput = z
+  .object({
+    customerId: z.string().min(1).max(100).optional(),
+    userId: z.string().min(1).max(100).optional(),
+    priceId: z.string().min(1).max(100),
+    quantity: z.number().int().min(1).max(10_000).default(1),
+    trialDays: z.number().int().min(0).max(730).optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .strict()
+  .refine((v) => (v.customerId === undefined) !== (v.userId === undefined), 'exactly one of customerId and userId');
+export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
+
+async function resolveCustomer(deps: Pick<Deps, 'db' | 'stripe'>, input: CreateSubscriptionInput) {
+  if (input.userId) {
+    const [u] = await deps.db.select().from(users).where(eq(users.id, input.userId));
+    if (!u) throw notFound('User', 'user_not_found');
+    const c = await ensureCustomer(deps, { id: u.id, email: u.email, name: u.name });
+    return { id: c.id, stripeCustomerId: c.stripeCustomerId };
+  }
+  const ref = input.customerId as string;
+  const where = isUuid(ref) ? eq(customers.id, ref) : eq(customers.stripeCustomerId, ref);
+  const [c] = await deps.db.select().from(customers).where(where);
+  if (!c || c.deletedAt) throw notFound('Customer', 'customer_not_found');
+  return { id: c.id, stripeCustomerId: c.stripeCustomerId };
+}
+
+export async function createSubscription(
+  deps: Pick<Deps, 'db' | 'stripe'>,
+  actor: Actor,
+  input: CreateSubscriptionInput,
+) {
+  const { db, stripe } = deps;
+  const target = await findCataloguePrice(db, input.priceId, { activeOnly: true });
+  if (target.price.interval === undefined) throw invalid('price_not_available', 'Not a recurring price');
+  const customer = await resolveCustomer(deps, input);
+  const trialDays = input.trialDays ?? target.plan.trialDays;
+  const sub = await withOperationKey(db, 'subscription.create', `${customer.id}:${actor.operationId}`, (idempotencyKey) =>
+    stripe.subscriptions.create(
+      {
+        customer: customer.stripeCustomerId,
+        items: [{ price: target.price.stripePriceId, quantity: input.quantity }],
+        ...(trialDays > 0 ? { trial_period_days: trialDays } : {}),
+        payment_behavior: 'allow_incomplete',
+        metadata: { plan_key: target.plan.key, created_by: `${actor.type}:${actor.id ?? ''}` },
+      },
+      { idempotencyKey },
+    ),
+  );
+  await db.transaction(async (tx) => {
+    const row = await saveCreatedSubscription(tx, customer.id, sub);
+    await appendAudit(tx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'subscription.created',
+      subjectType: 'subscription',
+      subjectId: row.id,
+      after: { ...snapshotOf(sub), planKey: target.plan.key },
+      reason: input.reason ?? null,
+      requestId: actor.requestId,
+    });
+  });
+  return getSubscription(db, sub.id);
+}

@@ -1,0 +1,230 @@
+/**
+ * The mirror of Stripe subscriptions (+ items) and, in the same transaction, their MRR movements.
+ * `upsertSubscription(tx, subscription, versionAt, eventId?)` is shared by the customer.subscription.* handlers,
+ * the app's own writes (admin create/change) and reconciliation: whoever comes first inserts, the others lock the
+ * row and apply only if newer (version-guard.ts: created, then status rank, then event id) — so an app-created
+ * subscription racing its webhook ends as exactly one row, and an old event never resurrects a canceled one.
+ */
+import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import { AppError } from '../../errors.js';
+import type { Executor } from '../../db/client.js';
+import { invoices, planPrices, subscriptionItems, subscriptions, type SubscriptionStatus } from '../billing.tables.js';
+import { NotLinkableError } from '../webhooks/types.js';
+import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
+import { isNewer, subscriptionRank } from '../mirror/version-guard.js';
+import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+import { monthlyAmount } from '../mrr/monthly-amount.js';
+import { discountSummary, mrrItemOf, type DiscountSummary } from '../mrr/from-stripe.js';
+import { recordMrrMovement } from '../mrr/record-movement.js';
+import type { MovementKind } from '../billing.tables.js';
+import { toUnix } from '../../clock.js';
+
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+export interface SubscriptionMirrorOptions {
+  /** Fetches the subscription's discounts expanded (with their coupons) when the payload has only ids. */
+  resolveDiscounts?: (subscriptionId: string) => Promise<Stripe.Discount[]>;
+  /** Cause recorded on an MRR movement when there is no event id (e.g. `sync:<run id>`). */
+  causeId?: string;
+}
+
+export interface SubscriptionMirrorResult extends MirrorResult<SubscriptionRow> {
+  movement: MovementKind | null;
+}
+
+const FIELDS = [
+  'customerId',
+  'planId',
+  'stripePriceId',
+  'status',
+  'quantity',
+  'currentPeriodStart',
+  'currentPeriodEnd',
+  'trialStart',
+  'trialEnd',
+  'cancelAtPeriodEnd',
+  'cancelAt',
+  'canceledAt',
+  'endedAt',
+  'pauseCollection',
+  'discount',
+  'mrrMinor',
+] as const satisfies readonly (keyof SubscriptionRow)[];
+
+export async function findSubscriptionByStripeId(tx: Executor, id: string, lock = false) {
+  const q = tx.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, id));
+  const [row] = lock ? await q.for('update') : await q;
+  return row ?? null;
+}
+
+type DiscountRef = string | Stripe.Discount;
+
+function refsOf(sub: Stripe.Subscription): Array<{ ref: DiscountRef; itemId: string | null }> {
+  const out: Array<{ ref: DiscountRef; itemId: string | null }> = (sub.discounts ?? []).map((ref) => ({ ref, itemId: null }));
+  for (const item of sub.items?.data ?? []) {
+    for (const ref of item.discounts ?? []) out.push({ ref, itemId: item.id });
+  }
+  return out;
+}
+
+const hasCoupon = (d: Stripe.Discount) => !!d.source?.coupon && typeof d.source.coupon === 'object';
+
+async function resolveDiscounts(
+  sub: Stripe.Subscription,
+  stored: DiscountSummary[],
+  opts: SubscriptionMirrorOptions,
+): Promise<DiscountSummary[]> {
+  const refs = refsOf(sub);
+  const out: DiscountSummary[] = [];
+  const missing: Array<{ id: string; itemId: string | null }> = [];
+  for (const { ref, itemId } of refs) {
+    if (typeof ref === 'object' && hasCoupon(ref)) {
+      out.push(discountSummary(ref, itemId));
+      continue;
+    }
+    const id = typeof ref === 'string' ? ref : ref.id;
+    const known = stored.find((d) => d.id === id);
+    if (known) out.push({ ...known, subscriptionItemId: itemId });
+    else missing.push({ id, itemId });
+  }
+  if (missing.length === 0) return out;
+  const fetched = opts.resolveDiscounts ? await opts.resolveDiscounts(sub.id) : [];
+  for (const m of missing) {
+    const d = fetched.find((f) => f.id === m.id);
+    if (!d || !hasCoupon(d)) {
+      throw new AppError('unresolved_discount', `subscription ${sub.id}: discount ${m.id} could not be resolved`, 500);
+    }
+    out.push(discountSummary(d, m.itemId));
+  }
+  return out;
+}
+
+/** Applies a Stripe subscription object (see the module comment). Throws NotLinkableError for an unknown customer
+ *  or a price that is not in our catalogue (nothing written: the event is parked and retried). */
+export async function upsertSubscription(
+  tx: Executor,
+  sub: Stripe.Subscription,
+  versionAt: Date,
+  eventId: string | null = null,
+  opts: SubscriptionMirrorOptions = {},
+): Promise<SubscriptionMirrorResult> {
+  const customer = await requireCustomer(tx, idOf(sub.customer));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await findSubscriptionByStripeId(tx, sub.id, true);
+    if (
+      before &&
+      !isNewer(
+        { at: versionAt, eventId, rank: subscriptionRank(sub.status) },
+        { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: subscriptionRank(before.status) },
+      )
+    ) {
+      return { outcome: 'stale', before, row: before, movement: null };
+    }
+
+    const items = sub.items?.data ?? [];
+    const priceIds = [...new Set(items.map((i) => i.price.id))];
+    const known = priceIds.length
+      ? await tx
+          .select({ id: planPrices.id, planId: planPrices.planId, stripePriceId: planPrices.stripePriceId })
+          .from(planPrices)
+          .where(inArray(planPrices.stripePriceId, priceIds))
+      : [];
+    const unknown = priceIds.find((p) => !known.some((k) => k.stripePriceId === p));
+    if (unknown) throw new NotLinkableError('unknown_price', unknown);
+    const first = items[0];
+    const firstPrice = first ? known.find((k) => k.stripePriceId === first.price.id) : undefined;
+
+    const discounts = await resolveDiscounts(sub, (before?.discount as DiscountSummary[] | null) ?? [], opts);
+    const mrr = monthlyAmount(
+      items.map((i) => mrrItemOf(i, discounts.filter((d) => d.subscriptionItemId === i.id))),
+      discounts.filter((d) => d.subscriptionItemId === null),
+      sub.status,
+      { asOf: toUnix(versionAt), currency: sub.currency },
+    );
+
+    const values = {
+      stripeSubscriptionId: sub.id,
+      customerId: customer.id,
+      planId: firstPrice?.planId ?? null,
+      stripePriceId: first?.price.id ?? null,
+      status: sub.status as SubscriptionStatus,
+      quantity: first?.quantity ?? 1,
+      currency: sub.currency.toLowerCase(),
+      currentPeriodStart: at(first?.current_period_start),
+      currentPeriodEnd: at(first?.current_period_end),
+      trialStart: at(sub.trial_start),
+      trialEnd: at(sub.trial_end),
+      cancelAtPeriodEnd: sub.cancel_at_period_end,
+      cancelAt: at(sub.cancel_at),
+      canceledAt: at(sub.canceled_at),
+      endedAt: at(sub.ended_at),
+      pauseCollection: sub.pause_collection ?? null,
+      discount: discounts.length ? discounts : null,
+      mrrMinor: mrr.amountMinor,
+      metadata: sub.metadata ?? {},
+      createdAt: atRequired(sub.created),
+      stripeVersionAt: versionAt,
+      stripeEventId: eventId,
+      updatedAt: sql`now()`,
+    };
+    let id: string;
+    if (before) {
+      id = before.id;
+      await tx.update(subscriptions).set(values).where(eq(subscriptions.id, id));
+    } else {
+      const ins = await tx.insert(subscriptions).values(values).onConflictDoNothing().returning({ id: subscriptions.id });
+      if (!ins[0]) continue; // a concurrent writer inserted it first: lock theirs and compare again
+      id = ins[0].id;
+    }
+
+    // Items: the object's list is the truth; items no longer on it are removed.
+    const itemIds = items.map((i) => i.id);
+    await tx
+      .delete(subscriptionItems)
+      .where(
+        itemIds.length
+          ? and(eq(subscriptionItems.subscriptionId, id), notInArray(subscriptionItems.stripeSubscriptionItemId, itemIds))
+          : eq(subscriptionItems.subscriptionId, id),
+      );
+    for (const item of items) {
+      const v = {
+        stripeSubscriptionItemId: item.id,
+        subscriptionId: id,
+        stripePriceId: item.price.id,
+        planPriceId: known.find((k) => k.stripePriceId === item.price.id)?.id ?? null,
+        quantity: item.quantity ?? 1,
+        currentPeriodStart: at(item.current_period_start),
+        currentPeriodEnd: at(item.current_period_end),
+      };
+      await tx
+        .insert(subscriptionItems)
+        .values(v)
+        .onConflictDoUpdate({ target: subscriptionItems.stripeSubscriptionItemId, set: v });
+    }
+
+    // Invoices seen before their subscription get linked now.
+    await tx
+      .update(invoices)
+      .set({ subscriptionId: id })
+      .where(and(eq(invoices.stripeSubscriptionId, sub.id), isNull(invoices.subscriptionId)));
+
+    const movement = await recordMrrMovement(tx, {
+      customerId: customer.id,
+      subscriptionId: id,
+      currency: values.currency,
+      beforeMinor: before?.mrrMinor ?? 0,
+      afterMinor: mrr.amountMinor,
+      at: versionAt,
+      causeEventId: eventId ?? opts.causeId ?? `write:${sub.id}:${versionAt.toISOString()}`,
+    });
+    const row = await findSubscriptionByStripeId(tx, sub.id);
+    return {
+      outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
+      before,
+      row,
+      movement,
+    };
+  }
+  throw new Error(`subscription ${sub.id}: could not insert or lock after 3 attempts`);
+}
