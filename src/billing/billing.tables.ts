@@ -322,6 +322,8 @@ export const payments = pgTable(
     amountRefundedMinor: minor('amount_refunded_minor').notNull().default(0),
     currency: text('currency').notNull(),
     status: text('status').notNull(),
+    /** The mirrored charge's own status (pending / succeeded / failed), for the charge's tie-break. */
+    chargeStatus: text('charge_status'),
     failureCode: text('failure_code'),
     declineCode: text('decline_code'),
     failureMessage: text('failure_message'),
