@@ -8,10 +8,14 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.j
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { withDatabase } from './helpers/db.js';
+import { scanLogDir } from './helpers/log-scan.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 let embedded: EmbeddedServer | undefined;
 let adminUrl: string;
 let template: string;
+let logDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   process.env.TZ = 'UTC';
@@ -44,6 +48,8 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
   project.provide('pgRunId', runId);
+  // Test apps write their logs here (test/helpers/log-capture.ts); teardown scans them for secrets.
+  logDir = path.resolve('.data/test-logs', runId);
 }
 
 export async function teardown(): Promise<void> {
@@ -58,6 +64,23 @@ export async function teardown(): Promise<void> {
   }
   await admin.end();
   await embedded?.stop();
+  scanCapturedLogs();
+}
+
+/** Fails the run when a captured log line holds a password, session token, `sk_`, `whsec_` or Authorization. */
+function scanCapturedLogs(): void {
+  if (!logDir || !fs.existsSync(logDir)) return;
+  const leaks = scanLogDir(logDir);
+  if (leaks.length === 0) {
+    fs.rmSync(logDir, { recursive: true, force: true });
+    return;
+  }
+  const lines = leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line} (${l.what})\n    ${l.text.slice(0, 500)}`);
+  const message = `Secrets found in ${leaks.length} captured log line(s):\n${lines.join('\n')}`;
+  console.error(message);
+  // Vitest reports a teardown error but still exits 0: set the exit code ourselves.
+  process.exitCode = 1;
+  throw new Error(message);
 }
 
 declare module 'vitest' {
