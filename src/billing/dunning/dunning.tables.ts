@@ -36,9 +36,10 @@ export const dunningCases = pgTable(
       .references(() => customers.id),
     /** The linked user when the case opened (null if the customer is not linked to a user). */
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
-    /** The invoice whose payment failed first (later failures of other invoices are on the timeline). */
+    /** The invoice whose payment failed first (later failures of other invoices are on the timeline). Null when the
+     *  case was opened by the subscription turning past_due before the invoice's failure event arrived. */
     invoiceId: uuid('invoice_id').references(() => invoices.id),
-    stripeInvoiceId: text('stripe_invoice_id').notNull(),
+    stripeInvoiceId: text('stripe_invoice_id'),
     status: text('status').$type<DunningStatus>().notNull(),
     openedAt: ts('opened_at').notNull(),
     graceDays: integer('grace_days').notNull(),
@@ -47,10 +48,12 @@ export const dunningCases = pgTable(
     lastFailureAt: ts('last_failure_at').notNull(),
     lastFailureCode: text('last_failure_code'),
     lastDeclineCode: text('last_decline_code'),
-    amountDueMinor: minor('amount_due_minor').notNull(),
+    amountDueMinor: minor('amount_due_minor').notNull().default(0),
     currency: text('currency').notNull(),
     /** The customer's default card when the case opened: a different one at recovery means the card was updated. */
     paymentMethodAtOpen: text('payment_method_at_open'),
+    /** dunningSchedule's reminder instant (null: no reminder for a zero-day grace). */
+    reminderAt: ts('reminder_at'),
     reminderSentAt: ts('reminder_sent_at'),
     recoveredAt: ts('recovered_at'),
     recoveredAmountMinor: minor('recovered_amount_minor'),
@@ -74,6 +77,10 @@ export const dunningCases = pgTable(
     index('dunning_cases_status_idx').on(t.status, t.openedAt),
     // The grace-expiry and reminder jobs scan open cases by grace_until.
     index('dunning_cases_open_grace_idx').on(t.graceUntil).where(sql`${t.status} = 'open'`),
+    index('dunning_cases_open_reminder_idx')
+      .on(t.reminderAt)
+      .where(sql`${t.status} = 'open' and ${t.reminderSentAt} is null`),
+    index('dunning_cases_stripe_invoice_idx').on(t.stripeInvoiceId),
   ],
 );
 
