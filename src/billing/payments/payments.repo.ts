@@ -33,7 +33,10 @@ const FIELDS = [
 ] as const satisfies readonly (keyof PaymentRow)[];
 
 async function lockPayment(tx: Executor, pi: string | null, charge: string | null) {
-  const conds = [pi ? eq(payments.stripePaymentIntentId, pi) : undefined, charge ? eq(payments.stripeChargeId, charge) : undefined];
+  const conds = [
+    pi ? eq(payments.stripePaymentIntentId, pi) : undefined,
+    charge ? eq(payments.stripeChargeId, charge) : undefined,
+  ];
   const [row] = await tx
     .select()
     .from(payments)
@@ -46,7 +49,10 @@ async function lockPayment(tx: Executor, pi: string | null, charge: string | nul
 
 async function localCustomerId(tx: Executor, stripeCustomerId: string | null): Promise<string | null> {
   if (!stripeCustomerId) return null;
-  const [c] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.stripeCustomerId, stripeCustomerId));
+  const [c] = await tx
+    .select({ id: customers.id })
+    .from(customers)
+    .where(eq(customers.stripeCustomerId, stripeCustomerId));
   return c?.id ?? null;
 }
 
@@ -57,7 +63,11 @@ async function linkChildren(tx: Executor, row: PaymentRow): Promise<void> {
       row.stripeChargeId ? eq(table.stripeChargeId, row.stripeChargeId) : undefined,
       row.stripePaymentIntentId ? eq(table.stripePaymentIntentId, row.stripePaymentIntentId) : undefined,
     ].filter((c) => c !== undefined);
-    if (match.length) await tx.update(table).set({ paymentId: row.id }).where(and(isNull(table.paymentId), or(...match)));
+    if (match.length)
+      await tx
+        .update(table)
+        .set({ paymentId: row.id })
+        .where(and(isNull(table.paymentId), or(...match)));
   }
 }
 
@@ -76,7 +86,10 @@ async function write(
     let id: string;
     if (before) {
       id = before.id;
-      await tx.update(payments).set({ ...set, updatedAt: sql`now()` }).where(eq(payments.id, id));
+      await tx
+        .update(payments)
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(eq(payments.id, id));
     } else {
       const ins = await tx
         .insert(payments)
@@ -89,7 +102,11 @@ async function write(
     const [row] = await tx.select().from(payments).where(eq(payments.id, id));
     if (!row) throw new Error(`payment ${id} vanished`);
     await linkChildren(tx, row);
-    return { outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged', before, row };
+    return {
+      outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
+      before,
+      row,
+    };
   }
   throw new Error(`payment ${keys.pi ?? keys.charge}: could not insert or lock after 3 attempts`);
 }
@@ -106,7 +123,8 @@ export async function upsertPaymentIntent(
   const stripeCustomerId = idOf(pi.customer);
   const customerId = await localCustomerId(tx, stripeCustomerId);
   const err = pi.last_payment_error;
-  const errCard = err?.payment_method && typeof err.payment_method === 'object' ? err.payment_method.card : null;
+  const errCard =
+    err?.payment_method && typeof err.payment_method === 'object' ? err.payment_method.card : null;
   const failed = pi.status === 'requires_payment_method' && !!err;
   return write(
     tx,
@@ -130,9 +148,21 @@ export async function upsertPaymentIntent(
         amountMinor: pi.amount,
         currency: pi.currency.toLowerCase(),
         status: pi.status,
-        failureCode: failed ? (err?.code ?? null) : pi.status === 'succeeded' ? null : (before?.failureCode ?? null),
-        declineCode: failed ? (err?.decline_code ?? null) : pi.status === 'succeeded' ? null : (before?.declineCode ?? null),
-        failureMessage: failed ? (err?.message ?? null) : pi.status === 'succeeded' ? null : (before?.failureMessage ?? null),
+        failureCode: failed
+          ? (err?.code ?? null)
+          : pi.status === 'succeeded'
+            ? null
+            : (before?.failureCode ?? null),
+        declineCode: failed
+          ? (err?.decline_code ?? null)
+          : pi.status === 'succeeded'
+            ? null
+            : (before?.declineCode ?? null),
+        failureMessage: failed
+          ? (err?.message ?? null)
+          : pi.status === 'succeeded'
+            ? null
+            : (before?.failureMessage ?? null),
         ...(errCard && !before?.cardBrand
           ? { cardBrand: errCard.brand, cardLast4: errCard.last4, cardCountry: errCard.country ?? null }
           : {}),
@@ -142,7 +172,13 @@ export async function upsertPaymentIntent(
         stripeVersionAt: laterOf(before?.stripeVersionAt, versionAt),
       };
     },
-    () => ({ amountMinor: pi.amount, currency: pi.currency, status: pi.status, createdAt: atRequired(pi.created), stripeVersionAt: versionAt }),
+    () => ({
+      amountMinor: pi.amount,
+      currency: pi.currency,
+      status: pi.status,
+      createdAt: atRequired(pi.created),
+      stripeVersionAt: versionAt,
+    }),
   );
 }
 
@@ -187,7 +223,11 @@ export async function upsertCharge(
         amountRefundedMinor: ch.amount_refunded,
         currency: ch.currency.toLowerCase(),
         ...(intentKnown ? {} : { status: ch.status }),
-        failureCode: failed ? ch.failure_code : ch.status === 'succeeded' ? null : (before?.failureCode ?? null),
+        failureCode: failed
+          ? ch.failure_code
+          : ch.status === 'succeeded'
+            ? null
+            : (before?.failureCode ?? null),
         declineCode: failed
           ? ch.outcome?.type === 'issuer_declined' || ch.outcome?.type === 'blocked'
             ? (ch.outcome.reason ?? null)
@@ -195,7 +235,11 @@ export async function upsertCharge(
           : ch.status === 'succeeded'
             ? null
             : (before?.declineCode ?? null),
-        failureMessage: failed ? ch.failure_message : ch.status === 'succeeded' ? null : (before?.failureMessage ?? null),
+        failureMessage: failed
+          ? ch.failure_message
+          : ch.status === 'succeeded'
+            ? null
+            : (before?.failureMessage ?? null),
         cardBrand: card?.brand ?? before?.cardBrand ?? null,
         cardLast4: card?.last4 ?? before?.cardLast4 ?? null,
         cardCountry: card?.country ?? before?.cardCountry ?? null,
@@ -205,6 +249,12 @@ export async function upsertCharge(
         stripeVersionAt: laterOf(before?.stripeVersionAt, versionAt),
       };
     },
-    () => ({ amountMinor: ch.amount, currency: ch.currency, status: ch.status, createdAt: atRequired(ch.created), stripeVersionAt: versionAt }),
+    () => ({
+      amountMinor: ch.amount,
+      currency: ch.currency,
+      status: ch.status,
+      createdAt: atRequired(ch.created),
+      stripeVersionAt: versionAt,
+    }),
   );
 }

@@ -15,11 +15,16 @@ export type RefundRow = typeof refunds.$inferSelect;
 export type DisputeRow = typeof disputes.$inferSelect;
 
 async function paymentIdOf(tx: Executor, charge: string | null, pi: string | null): Promise<string | null> {
-  const conds = [charge ? eq(payments.stripeChargeId, charge) : undefined, pi ? eq(payments.stripePaymentIntentId, pi) : undefined].filter(
-    (c) => c !== undefined,
-  );
+  const conds = [
+    charge ? eq(payments.stripeChargeId, charge) : undefined,
+    pi ? eq(payments.stripePaymentIntentId, pi) : undefined,
+  ].filter((c) => c !== undefined);
   if (!conds.length) return null;
-  const [p] = await tx.select({ id: payments.id }).from(payments).where(or(...conds)).limit(1);
+  const [p] = await tx
+    .select({ id: payments.id })
+    .from(payments)
+    .where(or(...conds))
+    .limit(1);
   return p?.id ?? null;
 }
 
@@ -29,7 +34,8 @@ export async function upsertRefund(
   versionAt: Date,
   eventId: string | null = null,
 ): Promise<MirrorResult<RefundRow>> {
-  const find = async () => (await tx.select().from(refunds).where(eq(refunds.stripeRefundId, r.id)).for('update'))[0] ?? null;
+  const find = async () =>
+    (await tx.select().from(refunds).where(eq(refunds.stripeRefundId, r.id)).for('update'))[0] ?? null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await find();
     if (
@@ -58,10 +64,17 @@ export async function upsertRefund(
       updatedAt: sql`now()`,
     };
     if (before) await tx.update(refunds).set(values).where(eq(refunds.id, before.id));
-    else if (!(await tx.insert(refunds).values(values).onConflictDoNothing().returning({ id: refunds.id })).length) continue;
+    else if (
+      !(await tx.insert(refunds).values(values).onConflictDoNothing().returning({ id: refunds.id })).length
+    )
+      continue;
     const row = await find();
     return {
-      outcome: !before ? 'inserted' : differs(before, row, ['paymentId', 'amountMinor', 'status', 'reason']) ? 'updated' : 'unchanged',
+      outcome: !before
+        ? 'inserted'
+        : differs(before, row, ['paymentId', 'amountMinor', 'status', 'reason'])
+          ? 'updated'
+          : 'unchanged',
       before,
       row,
     };
@@ -78,7 +91,8 @@ export async function upsertDispute(
   eventId: string | null = null,
   opts: { closedAt?: Date } = {},
 ): Promise<MirrorResult<DisputeRow>> {
-  const find = async () => (await tx.select().from(disputes).where(eq(disputes.stripeDisputeId, d.id)).for('update'))[0] ?? null;
+  const find = async () =>
+    (await tx.select().from(disputes).where(eq(disputes.stripeDisputeId, d.id)).for('update'))[0] ?? null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await find();
     if (
@@ -116,17 +130,23 @@ export async function upsertDispute(
       updatedAt: sql`now()`,
     };
     if (before) await tx.update(disputes).set(values).where(eq(disputes.id, before.id));
-    else if (!(await tx.insert(disputes).values(values).onConflictDoNothing().returning({ id: disputes.id })).length) continue;
+    else if (
+      !(await tx.insert(disputes).values(values).onConflictDoNothing().returning({ id: disputes.id })).length
+    )
+      continue;
     const row = await find();
     return {
-      outcome: !before ? 'inserted' : differs(before, row, ['paymentId', 'amountMinor', 'status', 'reason', 'closedAt']) ? 'updated' : 'unchanged',
+      outcome: !before
+        ? 'inserted'
+        : differs(before, row, ['paymentId', 'amountMinor', 'status', 'reason', 'closedAt'])
+          ? 'updated'
+          : 'unchanged',
       before,
       row,
     };
   }
   throw new Error(`dispute ${d.id}: could not insert or lock after 3 attempts`);
 }
-
 
 function minDate(a: Date | null | undefined, b: Date): Date {
   return a && a < b ? a : b;

@@ -9,8 +9,13 @@ import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../../db/client.js';
-import { invoices, planPrices, subscriptionItems, subscriptions, type SubscriptionStatus } from '../billing.tables.js';
-import { NotLinkableError } from '../webhooks/types.js';
+import {
+  invoices,
+  planPrices,
+  subscriptionItems,
+  subscriptions,
+  type SubscriptionStatus,
+} from '../billing.tables.js';
 import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { isNewer, subscriptionRank } from '../mirror/version-guard.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
@@ -31,6 +36,9 @@ export interface SubscriptionMirrorOptions {
 
 export interface SubscriptionMirrorResult extends MirrorResult<SubscriptionRow> {
   movement: MovementKind | null;
+  /** Prices on the subscription that are not in our catalogue: the row is mirrored (plan_id null if it is the
+   *  first item's) and the caller raises a billing error (RELIABILITY 10) — no role can come from it. */
+  unknownPrices: string[];
 }
 
 const FIELDS = [
@@ -61,7 +69,10 @@ export async function findSubscriptionByStripeId(tx: Executor, id: string, lock 
 type DiscountRef = string | Stripe.Discount;
 
 function refsOf(sub: Stripe.Subscription): Array<{ ref: DiscountRef; itemId: string | null }> {
-  const out: Array<{ ref: DiscountRef; itemId: string | null }> = (sub.discounts ?? []).map((ref) => ({ ref, itemId: null }));
+  const out: Array<{ ref: DiscountRef; itemId: string | null }> = (sub.discounts ?? []).map((ref) => ({
+    ref,
+    itemId: null,
+  }));
   for (const item of sub.items?.data ?? []) {
     for (const ref of item.discounts ?? []) out.push({ ref, itemId: item.id });
   }
@@ -93,7 +104,11 @@ async function resolveDiscounts(
   for (const m of missing) {
     const d = fetched.find((f) => f.id === m.id);
     if (!d || !hasCoupon(d)) {
-      throw new AppError('unresolved_discount', `subscription ${sub.id}: discount ${m.id} could not be resolved`, 500);
+      throw new AppError(
+        'unresolved_discount',
+        `subscription ${sub.id}: discount ${m.id} could not be resolved`,
+        500,
+      );
     }
     out.push(discountSummary(d, m.itemId));
   }
@@ -101,7 +116,7 @@ async function resolveDiscounts(
 }
 
 /** Applies a Stripe subscription object (see the module comment). Throws NotLinkableError for an unknown customer
- *  or a price that is not in our catalogue (nothing written: the event is parked and retried). */
+ *  (nothing written: the event is parked and retried). */
 export async function upsertSubscription(
   tx: Executor,
   sub: Stripe.Subscription,
@@ -119,7 +134,7 @@ export async function upsertSubscription(
         { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: subscriptionRank(before.status) },
       )
     ) {
-      return { outcome: 'stale', before, row: before, movement: null };
+      return { outcome: 'stale', before, row: before, movement: null, unknownPrices: [] };
     }
 
     const items = sub.items?.data ?? [];
@@ -130,14 +145,18 @@ export async function upsertSubscription(
           .from(planPrices)
           .where(inArray(planPrices.stripePriceId, priceIds))
       : [];
-    const unknown = priceIds.find((p) => !known.some((k) => k.stripePriceId === p));
-    if (unknown) throw new NotLinkableError('unknown_price', unknown);
+    const unknownPrices = priceIds.filter((p) => !known.some((k) => k.stripePriceId === p));
     const first = items[0];
     const firstPrice = first ? known.find((k) => k.stripePriceId === first.price.id) : undefined;
 
     const discounts = await resolveDiscounts(sub, (before?.discount as DiscountSummary[] | null) ?? [], opts);
     const mrr = monthlyAmount(
-      items.map((i) => mrrItemOf(i, discounts.filter((d) => d.subscriptionItemId === i.id))),
+      items.map((i) =>
+        mrrItemOf(
+          i,
+          discounts.filter((d) => d.subscriptionItemId === i.id),
+        ),
+      ),
       discounts.filter((d) => d.subscriptionItemId === null),
       sub.status,
       { asOf: toUnix(versionAt), currency: sub.currency },
@@ -173,7 +192,11 @@ export async function upsertSubscription(
       id = before.id;
       await tx.update(subscriptions).set(values).where(eq(subscriptions.id, id));
     } else {
-      const ins = await tx.insert(subscriptions).values(values).onConflictDoNothing().returning({ id: subscriptions.id });
+      const ins = await tx
+        .insert(subscriptions)
+        .values(values)
+        .onConflictDoNothing()
+        .returning({ id: subscriptions.id });
       if (!ins[0]) continue; // a concurrent writer inserted it first: lock theirs and compare again
       id = ins[0].id;
     }
@@ -184,7 +207,10 @@ export async function upsertSubscription(
       .delete(subscriptionItems)
       .where(
         itemIds.length
-          ? and(eq(subscriptionItems.subscriptionId, id), notInArray(subscriptionItems.stripeSubscriptionItemId, itemIds))
+          ? and(
+              eq(subscriptionItems.subscriptionId, id),
+              notInArray(subscriptionItems.stripeSubscriptionItemId, itemIds),
+            )
           : eq(subscriptionItems.subscriptionId, id),
       );
     for (const item of items) {
@@ -224,6 +250,7 @@ export async function upsertSubscription(
       before,
       row,
       movement,
+      unknownPrices,
     };
   }
   throw new Error(`subscription ${sub.id}: could not insert or lock after 3 attempts`);

@@ -1,0 +1,241 @@
+/**
+ * The mirror of Stripe customers (and the cards seen on them). Shared by the customer.* / payment_method.* handlers
+ * and reconciliation: `upsertCustomer(tx, customer, versionAt, eventId?)` applies a Stripe customer object if it is
+ * newer than the row (src/billing/mirror/version-guard.ts), under a row lock, and says what changed.
+ *
+ * Linking (DESIGN §4.4): a customer row always belongs to a user. `metadata.user_id` (the app sets it; older
+ * fixtures use `app_user_id`) names the user; a customer created elsewhere is linked to the user whose VERIFIED
+ * email equals the customer's; otherwise NotLinkableError('unlinked_customer') parks the event until a user
+ * signs up and verifies (or an admin resolves the billing error).
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import type { Executor } from '../../db/client.js';
+import { users } from '../../accounts/accounts.tables.js';
+import { customers, paymentMethods, payments } from '../billing.tables.js';
+import { NotLinkableError } from '../webhooks/types.js';
+import { isNewer } from '../mirror/version-guard.js';
+import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
+
+export interface MirrorResult<Row> {
+  /** `stale`: older than the row, nothing written. `unchanged`: newer but identical content (version bumped). */
+  outcome: 'inserted' | 'updated' | 'unchanged' | 'stale';
+  before: Row | null;
+  row: Row | null;
+}
+export const changed = (r: MirrorResult<unknown>) => r.outcome === 'inserted' || r.outcome === 'updated';
+
+const CUSTOMER_FIELDS = [
+  'userId',
+  'email',
+  'name',
+  'country',
+  'delinquent',
+  'defaultPaymentMethodId',
+  'defaultPmBrand',
+  'defaultPmLast4',
+  'defaultPmExpMonth',
+  'defaultPmExpYear',
+  'metadata',
+  'deletedAt',
+] as const satisfies readonly (keyof CustomerRow)[];
+
+export async function findCustomerByStripeId(tx: Executor, stripeCustomerId: string, lock = false) {
+  const q = tx.select().from(customers).where(eq(customers.stripeCustomerId, stripeCustomerId));
+  const [row] = lock ? await q.for('update') : await q;
+  return row ?? null;
+}
+
+/** The customer row for a Stripe customer id, or NotLinkableError('unknown_customer'). */
+export async function requireCustomer(tx: Executor, stripeCustomerId: string | null): Promise<CustomerRow> {
+  if (!stripeCustomerId) throw new NotLinkableError('unknown_customer', 'none');
+  const row = await findCustomerByStripeId(tx, stripeCustomerId);
+  if (!row) throw new NotLinkableError('unknown_customer', stripeCustomerId);
+  return row;
+}
+
+async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
+  const claimed = c.metadata?.user_id ?? c.metadata?.app_user_id;
+  if (claimed) {
+    const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, claimed));
+    if (u) return u.id;
+  }
+  if (c.email) {
+    const [u] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(sql`lower(${users.email}) = lower(${c.email})`, eq(users.emailVerified, true)));
+    if (u) {
+      const [taken] = await tx
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(eq(customers.userId, u.id), sql`${customers.stripeCustomerId} <> ${c.id}`));
+      if (!taken) return u.id;
+    }
+  }
+  throw new NotLinkableError('unlinked_customer', c.id);
+}
+
+/** Insert-or-lock: returns the locked existing row, or null after which the caller inserts (ON CONFLICT retried). */
+async function lockCustomer(tx: Executor, id: string) {
+  return findCustomerByStripeId(tx, id, true);
+}
+
+/**
+ * Applies a Stripe customer object. `deleted` marks it deleted (customer.deleted); deletion is sticky and wins a
+ * same-second tie. Idempotent: the same object twice is `stale` the second time.
+ */
+export async function upsertCustomer(
+  tx: Executor,
+  c: Stripe.Customer,
+  versionAt: Date,
+  eventId: string | null = null,
+  opts: { deleted?: boolean } = {},
+): Promise<MirrorResult<CustomerRow>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await lockCustomer(tx, c.id);
+    const rank = [opts.deleted ? 1 : 0];
+    if (
+      before &&
+      !isNewer(
+        { at: versionAt, eventId, rank },
+        { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: [before.deletedAt ? 1 : 0] },
+      )
+    ) {
+      return { outcome: 'stale', before, row: before };
+    }
+    const userId = before?.userId ?? (await linkUser(tx, c));
+    const values = {
+      userId,
+      stripeCustomerId: c.id,
+      email: c.email ?? null,
+      name: c.name ?? null,
+      country: c.address?.country ?? null,
+      delinquent: c.delinquent ?? false,
+      defaultPaymentMethodId: idOf(c.invoice_settings?.default_payment_method),
+      metadata: c.metadata ?? {},
+      createdAt: atRequired(c.created),
+      deletedAt: before?.deletedAt ?? (opts.deleted ? versionAt : null),
+      stripeVersionAt: versionAt,
+      stripeEventId: eventId,
+      updatedAt: sql`now()`,
+    };
+    if (before) {
+      await tx.update(customers).set(values).where(eq(customers.id, before.id));
+    } else {
+      const inserted = await tx
+        .insert(customers)
+        .values(values)
+        .onConflictDoNothing()
+        .returning({ id: customers.id });
+      if (inserted.length === 0) continue; // a concurrent writer inserted it first: lock theirs and compare again
+    }
+    await refreshDefaultCard(tx, c.id);
+    // Payments seen before their customer get linked now.
+    await tx
+      .update(payments)
+      .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
+      .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
+    const row = await findCustomerByStripeId(tx, c.id);
+    return {
+      outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',
+      before,
+      row,
+    };
+  }
+  throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);
+}
+
+/**
+ * The customer's default card, derived from the cards seen (payment_method.attached/detached) and the customer's
+ * `invoice_settings.default_payment_method`: that card if known and attached, else the newest attached card.
+ * Only brand / last4 / expiry are ever stored.
+ */
+export async function refreshDefaultCard(tx: Executor, stripeCustomerId: string): Promise<void> {
+  await tx.execute(sql`
+    UPDATE customers c SET
+      default_pm_brand = pm.brand, default_pm_last4 = pm.last4,
+      default_pm_exp_month = pm.exp_month, default_pm_exp_year = pm.exp_year
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (
+      SELECT p.brand, p.last4, p.exp_month, p.exp_year FROM payment_methods p
+      WHERE p.stripe_customer_id = ${stripeCustomerId} AND p.detached_at IS NULL AND p.type = 'card'
+      ORDER BY (p.stripe_payment_method_id = (SELECT default_payment_method_id FROM customers
+                                              WHERE stripe_customer_id = ${stripeCustomerId})) DESC NULLS LAST,
+               p.created_at DESC, p.stripe_payment_method_id DESC
+      LIMIT 1
+    ) pm ON true
+    WHERE c.stripe_customer_id = ${stripeCustomerId}`);
+}
+
+const PM_FIELDS = ['stripeCustomerId', 'brand', 'last4', 'expMonth', 'expYear', 'detachedAt'] as const;
+
+/**
+ * Applies a payment method (payment_method.attached / updated / detached). Detached cards keep the customer they
+ * belonged to (the payload's `customer` is null) so that customer's default card can be recomputed.
+ */
+export async function upsertPaymentMethod(
+  tx: Executor,
+  pm: Stripe.PaymentMethod,
+  versionAt: Date,
+  eventId: string | null = null,
+  opts: { detached?: boolean } = {},
+): Promise<MirrorResult<PaymentMethodRow>> {
+  const find = async () => {
+    const [r] = await tx
+      .select()
+      .from(paymentMethods)
+      .where(eq(paymentMethods.stripePaymentMethodId, pm.id))
+      .for('update');
+    return r ?? null;
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await find();
+    const detached = opts.detached || (!pm.customer && !!before?.stripeCustomerId);
+    if (
+      before &&
+      !isNewer(
+        { at: versionAt, eventId, rank: [detached ? 1 : 0] },
+        { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: [before.detachedAt ? 1 : 0] },
+      )
+    ) {
+      return { outcome: 'stale', before, row: before };
+    }
+    const values = {
+      stripePaymentMethodId: pm.id,
+      stripeCustomerId: idOf(pm.customer) ?? before?.stripeCustomerId ?? null,
+      type: pm.type,
+      brand: pm.card?.brand ?? null,
+      last4: pm.card?.last4 ?? null,
+      expMonth: pm.card?.exp_month ?? null,
+      expYear: pm.card?.exp_year ?? null,
+      detachedAt: detached ? (before?.detachedAt ?? versionAt) : null,
+      createdAt: atRequired(pm.created),
+      stripeVersionAt: versionAt,
+      stripeEventId: eventId,
+      updatedAt: sql`now()`,
+    };
+    if (before) {
+      await tx.update(paymentMethods).set(values).where(eq(paymentMethods.id, before.id));
+    } else {
+      const ins = await tx
+        .insert(paymentMethods)
+        .values(values)
+        .onConflictDoNothing()
+        .returning({ id: paymentMethods.id });
+      if (ins.length === 0) continue;
+    }
+    const row = await find();
+    const customerId = row?.stripeCustomerId;
+    if (customerId) await refreshDefaultCard(tx, customerId);
+    return {
+      outcome: !before ? 'inserted' : differs(before, row, PM_FIELDS) ? 'updated' : 'unchanged',
+      before,
+      row,
+    };
+  }
+  throw new Error(`payment method ${pm.id}: could not insert or lock after 3 attempts`);
+}
