@@ -1,7 +1,7 @@
 /**
- * Admin API keys. A key is shown once at creation (`sk_admin_…` is avoided on purpose: keys look like
- * `sta_<random>` so the log scrubber's `sk_` rule never has to guess); only its SHA-256 is stored. Keys from
+ * Admin API keys. A key (`sta_<32 random chars>`) is shown once at creation; only its SHA-256 is stored. Keys from
  * ADMIN_API_KEYS are accepted too (compared in constant time) and cannot be revoked except by removing them.
+ * Creating and revoking write audit rows in the same transaction.
  */
 import crypto from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -13,6 +13,12 @@ import { adminApiKeys } from './accounts.tables.js';
 
 export const API_KEY_PREFIX = 'sta_';
 
+/** Who did it, as the audit log records it. */
+export interface AuditActor {
+  actorType: 'user' | 'api_key' | 'system';
+  actorId: string | null;
+}
+
 export function hashApiKey(key: string): string {
   return crypto.createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -20,7 +26,7 @@ export function hashApiKey(key: string): string {
 /** Creates a key, writes an audit row in the same transaction, and returns the plaintext key once. */
 export async function createApiKey(
   db: Executor,
-  input: { name: string; createdBy: string | null; actorType?: 'user' | 'system'; requestId?: string | null },
+  input: { name: string; actor: AuditActor; requestId?: string | null },
 ): Promise<{ id: string; key: string; name: string }> {
   const key = API_KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
   const id = `key_${crypto.randomBytes(8).toString('hex')}`;
@@ -30,11 +36,10 @@ export async function createApiKey(
       name: input.name,
       keyHash: hashApiKey(key),
       prefix: key.slice(0, 8),
-      createdBy: input.createdBy,
+      createdBy: input.actor.actorId,
     });
     await appendAudit(tx, {
-      actorType: input.actorType ?? (input.createdBy ? 'user' : 'system'),
-      actorId: input.createdBy,
+      ...input.actor,
       action: 'api_key.created',
       subjectType: 'api_key',
       subjectId: id,
@@ -49,7 +54,7 @@ export async function createApiKey(
 export async function revokeApiKey(
   db: Executor,
   clock: Clock,
-  input: { id: string; revokedBy: string | null; requestId?: string | null },
+  input: { id: string; actor: AuditActor; requestId?: string | null },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(adminApiKeys).where(eq(adminApiKeys.id, input.id)).for('update');
@@ -57,8 +62,7 @@ export async function revokeApiKey(
     if (row.revokedAt) return;
     await tx.update(adminApiKeys).set({ revokedAt: clock.now() }).where(eq(adminApiKeys.id, input.id));
     await appendAudit(tx, {
-      actorType: input.revokedBy ? 'user' : 'system',
-      actorId: input.revokedBy,
+      ...input.actor,
       action: 'api_key.revoked',
       subjectType: 'api_key',
       subjectId: input.id,

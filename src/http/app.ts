@@ -19,6 +19,7 @@ import { authRoutes, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth.routes.
 import { healthRoutes } from './health.routes.js';
 import { meRoutes, type MeField } from './me.routes.js';
 import { pageRoutes } from './page.routes.js';
+import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
 import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
 
@@ -126,6 +127,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(authRoutes, { deps, limits: { ...DEFAULT_AUTH_LIMITS, ...opts.authLimits } }); // /api/auth/*
   await app.register(meRoutes, { deps }); //               /api/me /api/csrf
   await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
+  await app.register(adminAccountsRoutes, { deps, prefix: '/api/admin' }); // whoami, api-keys, audit
   // Stripe webhooks (raw body parser inside the plugin):  await app.register(webhookRoutes, { deps });
   await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
   await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' }); // plans, customers, subscriptions, invoices, payments

@@ -1,0 +1,58 @@
+/**
+ * Admin routes of the accounts and audit domains (prefix /api/admin, every route behind requireAdmin):
+ * who am I, admin API keys (list, create — the key is shown once —, revoke), and the audit log.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js';
+import { listAudit } from '../audit/audit.repo.js';
+import type { Deps } from '../deps.js';
+import { auditActor, requireAdmin } from './guards.js';
+
+const createKeyInput = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+const auditQuery = z
+  .object({
+    subjectType: z.string().max(100).optional(),
+    subjectId: z.string().max(200).optional(),
+    actorType: z.enum(['user', 'api_key', 'system', 'stripe', 'job']).optional(),
+    actorId: z.string().max(200).optional(),
+    action: z.string().max(100).optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const adminAccountsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  app.addHook('preHandler', requireAdmin);
+
+  app.get('/whoami', async (request) => ({ actor: request.actor }));
+
+  app.get('/api-keys', async () => ({ items: await listApiKeys(deps.db) }));
+
+  app.post('/api-keys', async (request, reply) => {
+    const input = createKeyInput.parse(request.body ?? {});
+    const created = await createApiKey(deps.db, {
+      name: input.name,
+      actor: auditActor(request),
+      requestId: String(request.id),
+    });
+    reply.header('cache-control', 'no-store');
+    return reply.status(201).send(created);
+  });
+
+  app.delete<{ Params: { id: string } }>('/api-keys/:id', async (request, reply) => {
+    await revokeApiKey(deps.db, deps.clock, {
+      id: request.params.id,
+      actor: auditActor(request),
+      requestId: String(request.id),
+    });
+    return reply.status(204).send();
+  });
+
+  app.get('/audit', async (request) => {
+    const q = auditQuery.parse(request.query ?? {});
+    const items = await listAudit(deps.db, q);
+    const last = items.at(-1);
+    return { items, nextBefore: items.length === (q.limit ?? 50) && last ? last.id : null };
+  });
+};
