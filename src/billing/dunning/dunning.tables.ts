@@ -8,7 +8,19 @@
  *   follows a test clock); steps taken by jobs use the job's clock.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, invoices, subscriptions } from '../billing.tables.js';
@@ -69,14 +81,24 @@ export const dunningCases = pgTable(
   },
   (t) => [
     check('dunning_cases_status_check', sql`${t.status} in ('open', 'recovered', 'lost')`),
-    check('dunning_cases_recovered_by_check', sql`${t.recoveredBy} is null or ${t.recoveredBy} in ('stripe_retry', 'card_update', 'manual')`),
-    check('dunning_cases_lost_reason_check', sql`${t.lostReason} is null or ${t.lostReason} in ('grace_expired', 'subscription_ended')`),
-    uniqueIndex('dunning_cases_one_open_uq').on(t.subscriptionId).where(sql`${t.status} = 'open'`),
+    check(
+      'dunning_cases_recovered_by_check',
+      sql`${t.recoveredBy} is null or ${t.recoveredBy} in ('stripe_retry', 'card_update', 'manual')`,
+    ),
+    check(
+      'dunning_cases_lost_reason_check',
+      sql`${t.lostReason} is null or ${t.lostReason} in ('grace_expired', 'subscription_ended')`,
+    ),
+    uniqueIndex('dunning_cases_one_open_uq')
+      .on(t.subscriptionId)
+      .where(sql`${t.status} = 'open'`),
     index('dunning_cases_subscription_idx').on(t.subscriptionId, t.openedAt),
     index('dunning_cases_user_idx').on(t.userId, t.openedAt),
     index('dunning_cases_status_idx').on(t.status, t.openedAt),
     // The grace-expiry and reminder jobs scan open cases by grace_until.
-    index('dunning_cases_open_grace_idx').on(t.graceUntil).where(sql`${t.status} = 'open'`),
+    index('dunning_cases_open_grace_idx')
+      .on(t.graceUntil)
+      .where(sql`${t.status} = 'open'`),
     index('dunning_cases_open_reminder_idx')
       .on(t.reminderAt)
       .where(sql`${t.status} = 'open' and ${t.reminderSentAt} is null`),
