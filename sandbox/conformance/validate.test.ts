@@ -290,6 +290,45 @@ describe('mutations are caught', () => {
   });
 });
 
+describe('error responses', () => {
+  it('accepts a card error as Stripe sends it, with the expanded payment intent validated too', () => {
+    const body = {
+      error: {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+        charge: 'ch_1',
+        doc_url: 'https://stripe.com/docs/error-codes/card-declined',
+        request_log_url: 'https://dashboard.stripe.com/test/logs/req_1',
+      },
+    };
+    expect(validateStripeObject(body)).toEqual([]);
+    const withIntent = {
+      error: { ...body.error, payment_intent: fixture('object.payment_intent.succeeded.json') },
+    };
+    expect(validateStripeObject(withIntent, DAHLIA)).toEqual([]);
+    withIntent.error.payment_intent.amount = '2000';
+    expect(validateStripeObject(withIntent, DAHLIA)).toEqual([
+      'response.error.payment_intent.amount: expected number, got string',
+    ]);
+  });
+
+  it('catches a bad error type, a missing type, a stray key and a non-string param', () => {
+    expect(validateStripeObject({ error: { type: 'oops', message: 'x' } })).toEqual([
+      'response.error.type: "oops" is not one of api_error, authentication_error, card_error, idempotency_error, invalid_request_error, rate_limit_error',
+    ]);
+    expect(validateStripeObject({ error: { message: 'x', param: ['a'] }, status: 400 })).toEqual([
+      'response.status: unknown field',
+      'response.error.type: expected "api_error" | "authentication_error" | "card_error" | "idempotency_error" | "invalid_request_error" | "rate_limit_error", got undefined',
+      'response.error.param: expected string, got array',
+    ]);
+    expect(() => assertStripeShape({ error: { type: 'idempotency_error', messsage: 'typo' } })).toThrow(
+      "response does not match Stripe's shape:\n  response.error.messsage: unknown field",
+    );
+  });
+});
+
 describe('events', () => {
   function planChange(): Json {
     return fixture('event.customer.subscription.updated.plan_change.json');

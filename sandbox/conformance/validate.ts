@@ -26,12 +26,16 @@ export interface ValidateOptions {
 let current: Shapes | undefined;
 let older: Shapes | undefined;
 
+function withErrorShape(shapes: Shapes): Shapes {
+  return { ...shapes, types: { ...shapes.types, StripeRawError: RAW_ERROR } };
+}
+
 function shapesFor(apiVersion: string | null | undefined): Shapes {
   if (!apiVersion || apiVersion === SDK_API_VERSION) {
-    current ??= applyOverrides(loadShapes().shapes);
+    current ??= withErrorShape(applyOverrides(loadShapes().shapes));
     return current;
   }
-  older ??= applyOverrides(loadShapes().shapes, { olderVersion: true });
+  older ??= withErrorShape(applyOverrides(loadShapes().shapes, { olderVersion: true }));
   return older;
 }
 
@@ -293,17 +297,63 @@ class Validator {
   }
 }
 
+const optionalString: FieldShape = { types: ['string'], nullable: false, optional: true };
+
+/**
+ * The body of an error response (`{ error: { type, code, decline_code, message, param, ... } }`), as the SDK
+ * reads it (StripeRawError in stripe/esm/Types.d.ts, v1 types only). Not in the schema file.
+ */
+const ERROR_BODY: ObjectShape = {
+  fields: {
+    error: { types: [{ ref: 'StripeRawError' }], nullable: false, optional: false },
+  },
+};
+export const STRIPE_ERROR_TYPES = [
+  'api_error',
+  'authentication_error',
+  'card_error',
+  'idempotency_error',
+  'invalid_request_error',
+  'rate_limit_error',
+];
+const RAW_ERROR: ObjectShape = {
+  fields: {
+    type: { types: [{ enum: STRIPE_ERROR_TYPES }], nullable: false, optional: false },
+    advice_code: optionalString,
+    charge: optionalString,
+    code: optionalString,
+    decline_code: optionalString,
+    doc_url: optionalString,
+    message: optionalString,
+    network_advice_code: optionalString,
+    network_decline_code: optionalString,
+    param: optionalString,
+    payment_intent: { types: [{ ref: 'PaymentIntent' }], nullable: false, optional: true },
+    payment_method: { types: [{ ref: 'PaymentMethod' }], nullable: false, optional: true },
+    payment_method_type: optionalString,
+    request_log_url: optionalString,
+    setup_intent: { types: [{ ref: 'SetupIntent' }], nullable: false, optional: true },
+    source: { types: [{ opaque: 'CustomerSource' }], nullable: false, optional: true },
+    user_message: optionalString,
+  },
+};
+
 function rootPath(obj: unknown): string {
+  if (isPlainObject(obj) && obj.object === undefined && 'error' in obj) return 'response';
   return isPlainObject(obj) && typeof obj.object === 'string' ? obj.object : '(root)';
 }
 
 /**
- * Problems with `obj` as a Stripe API object (a resource, a list, a search result or an event), typed by its
- * `object` field. Empty when it conforms.
+ * Problems with `obj` as a Stripe API response body: a resource, a list, a search result or an event (typed by
+ * its `object` field), or an error body `{ error: {...} }`. Empty when it conforms.
  */
 export function validateStripeObject(obj: unknown, options: ValidateOptions = {}): string[] {
   if (isPlainObject(obj) && obj.object === 'event') return validateEventEnvelope(obj);
-  return new Validator(shapesFor(options.apiVersion)).resource(obj, rootPath(obj));
+  const validator = new Validator(shapesFor(options.apiVersion));
+  if (isPlainObject(obj) && obj.object === undefined && 'error' in obj) {
+    return validator.object(obj, ERROR_BODY, 'response');
+  }
+  return validator.resource(obj, rootPath(obj));
 }
 
 /**
