@@ -82,17 +82,12 @@ export function buildInvoice(sb: Sandbox, b: BuildInvoice): Obj {
     description: b.description ?? null,
     due_date: collection === 'send_invoice' ? at + 86400 * (b.daysUntilDue ?? b.subscription?.days_until_due ?? 30) : null,
   });
-  const inputs = [...b.lines];
-  const swept: Obj[] = [];
-  if (b.includePending) {
-    for (const ii of pendingItems(sb, b.customer.id, b.subscription?.id ?? null)) {
-      inputs.unshift(lineFromInvoiceItem(sb, ii));
-      swept.push(ii);
-    }
-  }
+  const swept = b.includePending ? pendingItems(sb, b.customer.id, b.subscription?.id ?? null) : [];
+  const inputs = [...swept.map((ii) => lineFromInvoiceItem(sb, ii)), ...b.lines];
   inv.lines.data = inputs.map((l) => lineItemShape(newId('il'), id, l));
   const discountIds = b.discountIds ?? (b.subscription?.discounts as string[] | undefined) ?? [];
-  const discounts = activeDiscounts(sb, discountIds, b.periodStart);
+  // a discount applies to invoices created before its end
+  const discounts = activeDiscounts(sb, discountIds, at);
   inv.discounts = discounts.map((d) => d.id);
   recomputeTotals(inv, discounts);
   if (b.preview) return inv;

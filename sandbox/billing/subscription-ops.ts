@@ -99,7 +99,7 @@ export function createSubscription(sb: Sandbox, n: NewSubscription): Obj {
   }
   sb.store.insert(sub);
   sub.discounts = n.discountIds(sub);
-  sb.store.m(id).itemIndex = 0;
+  sb.store.m(id).lastPeriodStart = at;
   sb.emit('customer.subscription.created', sub);
 
   const lines = trialing
@@ -237,17 +237,17 @@ export function endTrial(sb: Sandbox, sub: Obj): void {
     return;
   }
   if (!hasPm && behavior === 'pause') {
-    pauseSubscription(sb, sub);
+    pauseSubscription(sb, sub, 'trial_end_without_payment_method');
     return;
   }
   startNewPeriod(sb, sub, sub.trial_end as number, 'subscription_cycle');
 }
 
-export function pauseSubscription(sb: Sandbox, sub: Obj): Obj {
+export function pauseSubscription(sb: Sandbox, sub: Obj, reason: 'pause_requested' | 'trial_end_without_payment_method' = 'pause_requested'): Obj {
   const at = sb.nowFor(sub.customer);
   sb.update(sub, () => {
     sub.status = 'paused';
-    sub.status_details = { paused: { subscription: { type: 'requested' }, transitioned_at: at, type: 'subscription' } };
+    sub.status_details = { paused: { subscription: { type: reason }, transitioned_at: at, type: 'subscription' } };
   }, { emit: false });
   sb.emit('customer.subscription.paused', sub);
   return sub;
