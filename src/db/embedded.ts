@@ -26,7 +26,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const PASSWORD = 'sertantai-local';
+/** The embedded server's superuser password (loopback only); also used to reach a server another process started. */
+export const EMBEDDED_PASSWORD = 'sertantai-local';
+const PASSWORD = EMBEDDED_PASSWORD;
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 let loaded: typeof EmbeddedPostgresType | undefined;

@@ -4,6 +4,7 @@ import { testDatabase, type TestDatabase } from '../helpers/db.js';
 import { appendAudit } from '../../src/audit/append-audit.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
 import { listAuditForSubject } from '../../src/audit/audit.repo.js';
+import { runCli } from '../helpers/cli.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -67,7 +68,10 @@ describe('audit log', () => {
     await expect(t.pool.query(`UPDATE audit_head SET last_id = 0`)).rejects.toThrow(/maintained by the audit_log trigger/);
   });
 
-  it('detects an edit made as superuser with the triggers bypassed, naming the row', async () => {
+  it('detects an edit made as superuser with the triggers bypassed, naming the row (and so does the CLI)', async () => {
+    const intact = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toContain('Audit chain intact: 43 rows');
     const su = new pg.Client({ connectionString: t.url });
     await su.connect();
     try {
@@ -82,5 +86,22 @@ describe('audit log', () => {
       brokenId: 2,
       problem: "row 2's content does not match its hash",
     });
+    const broken = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("Audit chain BROKEN at row 2: row 2's content does not match its hash");
+  });
+
+  it('detects a row deleted with the triggers bypassed', async () => {
+    const su = new pg.Client({ connectionString: t.url });
+    await su.connect();
+    try {
+      await su.query(`SET session_replication_role = replica`);
+      await su.query(`UPDATE audit_log SET after = NULL WHERE id = 2`); // undo the previous test's edit
+      expect((await verifyAuditChain(t.db)).ok).toBe(true);
+      await su.query(`DELETE FROM audit_log WHERE id = 10`);
+    } finally {
+      await su.end();
+    }
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: 11, problem: 'row 10 is missing before row 11' });
   });
 });

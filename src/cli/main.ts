@@ -1,0 +1,32 @@
+/**
+ * The `sertantai` command. One file per command group, each exporting `register…Commands(program)`; add a group
+ * with one import and one line in COMMANDS below. `npm run sertantai -- <command>` or `npx sertantai <command>`.
+ */
+import { Command } from 'commander';
+import { registerAdminCommands } from './admin.js';
+import { registerAuditCommands } from './audit.js';
+import { registerDbCommands } from './db.js';
+import { registerStartCommand } from './start.js';
+import { scrub } from '../logger.js';
+
+const program = new Command('sertantai')
+  .description('Sertantai Billing: accounts, Stripe billing, roles and reports')
+  .showHelpAfterError()
+  .enablePositionalOptions();
+
+// ─── COMMANDS: one line per group ────────────────────────────────────────────────────────────────────────
+registerStartCommand(program); //            start
+registerDbCommands(program); //              db migrate  (returns the `db` command: add `db seed` to it)
+registerAdminCommands(program); //           admin create, admin api-key create|list|revoke
+registerAuditCommands(program); //           audit verify
+// sandbox:  registerSandboxCommands(program);   sync:  registerSyncCommands(program);
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // A clean one-line message (scrubbed of secrets), not a stack trace with SQL parameters.
+  const cause = (e as { cause?: { message?: string } }).cause?.message;
+  console.error(`Error: ${scrub(e instanceof Error ? e.message.split('\n')[0]! : String(e))}${cause ? ` (${scrub(cause)})` : ''}`);
+  process.exit(1);
+}

@@ -1,0 +1,134 @@
+/**
+ * `sertantai start` (= `npm start`): the whole product on one machine. Config → database (embedded when
+ * DATABASE_URL is unset) → migrations → Stripe (the local sandbox when STRIPE_SECRET_KEY is unset) → deps →
+ * workers → admin bootstrap → HTTP. SIGINT/SIGTERM stop everything in reverse order, the database last.
+ */
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Deps } from '../deps.js';
+import { connect } from '../db/client.js';
+import { freePort } from '../db/embedded.js';
+import { runMigrations } from '../db/migrate.js';
+import { appOrigin } from '../accounts/auth.js';
+import { ensureAdmin } from '../accounts/ensure-admin.js';
+import { buildApp } from '../http/app.js';
+import { createLogger, type Logger } from '../logger.js';
+import { buildDeps } from './build-deps.js';
+import { loadConfigOrExit } from './config.js';
+import { openDatabase } from './database.js';
+import { DEMO_ADMIN_EMAIL, demoAdminPassword, localAuthSecret } from './local-secrets.js';
+
+type Stop = () => Promise<void>;
+
+/**
+ * Stripe for this process. Returns the config to run with and how to stop what was started.
+ * When STRIPE_SECRET_KEY is unset this is where the local Stripe sandbox starts (sandbox/), and the returned
+ * config points STRIPE_SECRET_KEY / STRIPE_API_URL / STRIPE_WEBHOOK_SECRET at it. For now: unchanged, and the
+ * Stripe client uses a placeholder test key (src/cli/build-deps.ts) so the app starts.
+ */
+export async function prepareStripe(config: Config, logger: Logger): Promise<{ config: Config; stop(): Promise<void> }> {
+  if (!config.stripe.secretKey) logger.warn('STRIPE_SECRET_KEY is not set and the Stripe sandbox is not wired in yet');
+  return { config, stop: async () => {} };
+}
+
+/**
+ * Background work in this process (job queue workers, webhook dispatcher). The job-queue engineer wires
+ * `startWorker(deps, …)` (src/jobs/start-worker.ts) in here; it must return how to stop it.
+ */
+export async function startWorkers(deps: Deps, _app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
+  await deps.queue.start();
+  return { stop: () => deps.queue.stop() };
+}
+
+/** Demo data for a fresh machine (plans, customers): the seed engineer hooks `db seed`'s function in here. */
+export async function seedDemoData(_deps: Deps): Promise<void> {}
+
+/** Creates/promotes the configured admin, or (outside production) the demo admin; returns the login to print. */
+async function bootstrapAdmin(deps: Deps, app: FastifyInstance): Promise<{ email: string; password: string } | null> {
+  const ctx = { auth: app.httpContext.auth, db: deps.db };
+  const { config } = deps;
+  if (config.bootstrapAdmin) {
+    await ensureAdmin(ctx, { ...config.bootstrapAdmin, source: 'BOOTSTRAP_ADMIN_EMAIL' });
+    return { email: config.bootstrapAdmin.email, password: '(BOOTSTRAP_ADMIN_PASSWORD)' };
+  }
+  if (config.env === 'production') return null;
+  const password = demoAdminPassword(config.dataDir);
+  await ensureAdmin(ctx, { email: DEMO_ADMIN_EMAIL, password, name: 'Demo Admin', source: 'demo' });
+  return { email: DEMO_ADMIN_EMAIL, password };
+}
+
+export async function start(): Promise<void> {
+  let config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel });
+  const stops: { name: string; stop: Stop }[] = [];
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string, code = 0) => {
+    stopping ??= (async () => {
+      logger.info({ signal }, 'shutting down');
+      for (const s of stops.reverse()) {
+        try {
+          await s.stop();
+        } catch (err) {
+          logger.error({ err, component: s.name }, 'error while stopping');
+        }
+      }
+      logger.info('stopped');
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const database = await openDatabase(config, logger, { reuseRunning: false });
+    stops.push({ name: 'database', stop: database.stop });
+
+    const migrator = connect(database.url, { max: 2 });
+    await runMigrations(migrator.db);
+    await migrator.close();
+
+    const stripe = await prepareStripe(config, logger);
+    config = stripe.config;
+    stops.push({ name: 'stripe', stop: stripe.stop });
+
+    if (config.port === 0) config = { ...config, port: await freePort() };
+    if (!config.authSecret) config = { ...config, authSecret: localAuthSecret(config.dataDir) };
+
+    const deps = buildDeps(config, { databaseUrl: database.url, logger });
+    stops.push({ name: 'pool', stop: () => deps.database.close() });
+
+    const app = await buildApp(deps);
+    const workers = await startWorkers(deps, app);
+    stops.push({ name: 'workers', stop: workers.stop });
+
+    await seedDemoData(deps);
+    const login = await bootstrapAdmin(deps, app);
+
+    await app.listen({ host: config.host, port: config.port });
+    stops.push({ name: 'http', stop: () => app.close() });
+
+    const url = appOrigin(config);
+    const lines = [
+      '',
+      `  Sertantai Billing is running at ${url}`,
+      `  Database: ${database.embedded ? `embedded PostgreSQL (${config.dataDir}/pg)` : 'DATABASE_URL'}`,
+      login ? `  Admin login: ${login.email} / ${login.password}` : '  Admin login: none (set BOOTSTRAP_ADMIN_EMAIL)',
+      '  Stop with Ctrl+C.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } catch (err) {
+    logger.error({ err }, 'start failed');
+    console.error(`Start failed: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown('start-failed', 1);
+  }
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run the web server and workers (embedded PostgreSQL when DATABASE_URL is unset)')
+    .action(start);
+}
