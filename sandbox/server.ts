@@ -136,7 +136,7 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
           return send(res, 400, errorBody(e, requestId), headers);
         }
         if (fault?.mode === 'hang') return void hanging.add(res);
-        return send(res, prior.status, prior.body, { ...headers, 'idempotent-replayed': 'true', 'original-request': prior.path });
+        return send(res, prior.status, prior.body, { ...headers, 'idempotent-replayed': 'true', 'original-request': prior.requestId });
       }
     }
 
@@ -169,7 +169,7 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     }
     // Stripe saves results once the endpoint started executing; validation errors (400) are not saved
     if (idemKey && (status === 200 || status === 402)) {
-      d.sb.store.idempotency.set(idemKey, { method, path: requestId, paramsKey, status, body, createdAt: d.sb.now() });
+      d.sb.store.idempotency.set(idemKey, { method, path, requestId, paramsKey, status, body, createdAt: d.sb.now() });
     }
     if (method !== 'GET') d.persist();
     if (fault?.mode === 'hang') {

@@ -25,6 +25,7 @@ export function newId(prefix: string, len = 24): string {
 export interface IdempotencyRecord {
   method: string;
   path: string;
+  requestId: string;
   paramsKey: string;
   status: number;
   body: string;
