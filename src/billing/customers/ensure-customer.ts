@@ -3,14 +3,14 @@
  * reused afterwards. The customer carries `metadata.user_id`, which is how webhooks link it back to the user.
  * Idempotent under concurrency: every caller for one user sends Stripe the same Idempotency-Key
  * (`customer:<user id>`), so ten simultaneous first requests make one Stripe customer; the local row is keyed by the
- * Stripe id (and users are 1:1 with customers), so they make one row.
+ * Stripe id through the same version-guarded upsert the webhooks use (users are 1:1 with customers): one row.
  */
-import { eq, sql } from 'drizzle-orm';
-import type Stripe from 'stripe';
+import { eq } from 'drizzle-orm';
 import { fromUnix } from '../../clock.js';
 import type { Executor } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { customers } from '../billing.tables.js';
+import { upsertCustomer } from './customers.repo.js';
 import { withOperationKey } from '../operations/with-operation-key.js';
 
 export interface CustomerUser {
@@ -33,26 +33,6 @@ async function findByUser(db: Executor, userId: string) {
   return row;
 }
 
-/** The first local sight of a customer the app created; the customer.* webhooks (newer versions) fill in the rest. */
-export async function insertCreatedCustomer(db: Executor, userId: string, c: Stripe.Customer) {
-  await db
-    .insert(customers)
-    .values({
-      userId,
-      stripeCustomerId: c.id,
-      email: c.email ?? null,
-      name: c.name ?? null,
-      metadata: c.metadata ?? {},
-      createdAt: fromUnix(c.created),
-      stripeVersionAt: fromUnix(c.created),
-    })
-    .onConflictDoUpdate({
-      target: customers.stripeCustomerId,
-      // A webhook may have inserted it first (not linked yet when it raced); link it, change nothing else.
-      set: { userId: sql`coalesce(${customers.userId}, excluded.user_id)` },
-    });
-}
-
 export async function ensureCustomer(deps: Pick<Deps, 'db' | 'stripe'>, user: CustomerUser): Promise<EnsuredCustomer> {
   const existing = await findByUser(deps.db, user.id);
   if (existing) return { ...existing, created: false };
@@ -62,7 +42,8 @@ export async function ensureCustomer(deps: Pick<Deps, 'db' | 'stripe'>, user: Cu
       { idempotencyKey },
     ),
   );
-  await insertCreatedCustomer(deps.db, user.id, customer);
+  // The customer.created webhook may race this write: both go through the version-guarded upsert (one row).
+  await deps.db.transaction((tx) => upsertCustomer(tx, customer, fromUnix(customer.created), null));
   const row = await findByUser(deps.db, user.id);
   if (!row) throw new Error(`customer row for user ${user.id} missing after insert`);
   return { ...row, created: row.stripeCustomerId === customer.id };

@@ -1,5 +1,5 @@
 /** Read side of the catalogue: a plan with its prices, as the admin API and checkout see it. */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';
 import { planPrices, plans } from '../billing.tables.js';
@@ -57,6 +57,17 @@ export function toPlanView(plan: PlanRow, prices: PriceRow[]): PlanView {
   };
 }
 
+/** Prices in a stable order: oldest first, then currency, interval (day → year), archived before active. */
+const priceOrder = [
+  asc(planPrices.createdAt),
+  asc(planPrices.currency),
+  sql`array_position(array['day','week','month','year'], ${planPrices.interval})`,
+  asc(planPrices.intervalCount),
+  asc(planPrices.active),
+  asc(planPrices.unitAmountMinor),
+  asc(planPrices.stripePriceId),
+];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (v: string) => UUID.test(v);
 
@@ -73,7 +84,7 @@ export async function getPlan(db: Executor, id: string): Promise<PlanView> {
     .select()
     .from(planPrices)
     .where(eq(planPrices.planId, plan.id))
-    .orderBy(asc(planPrices.createdAt), asc(planPrices.id));
+    .orderBy(...priceOrder);
   return toPlanView(plan, prices);
 }
 
@@ -93,6 +104,6 @@ export async function listPlans(db: Executor, opts: { activeOnly?: boolean } = {
         rows.map((r) => r.id),
       ),
     )
-    .orderBy(asc(planPrices.createdAt), asc(planPrices.id));
+    .orderBy(...priceOrder);
   return rows.map((r) => toPlanView(r, prices));
 }

@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/append-audit.js';
 import { users } from '../../accounts/accounts.tables.js';
+import { fromUnix } from '../../clock.js';
 import type { Deps } from '../../deps.js';
 import { invalid, notFound } from '../../errors.js';
 import { customers } from '../billing.tables.js';
@@ -17,7 +18,7 @@ import type { Actor } from '../operations/actor.js';
 import { withOperationKey } from '../operations/with-operation-key.js';
 import { isUuid } from '../plans/plan-views.js';
 import { findCataloguePrice } from './catalogue-price.js';
-import { saveCreatedSubscription } from './save-created-subscription.js';
+import { upsertSubscription } from './subscriptions.repo.js';
 import { getSubscription, snapshotOf } from './subscription-ref.js';
 
 export const createSubscriptionInput = z
@@ -70,7 +71,10 @@ export async function createSubscription(
     ),
   );
   await db.transaction(async (tx) => {
-    const row = await saveCreatedSubscription(tx, customer.id, sub);
+    // Same upsert as the customer.subscription.* handlers: whichever of us and the webhook comes first inserts,
+    // the other changes nothing (an event wins a same-second tie against this write) — one row, one movement.
+    const mirrored = await upsertSubscription(tx, sub, fromUnix(sub.created), null, { causeId: `app:${sub.id}` });
+    const row = mirrored.row ?? { id: sub.id };
     await appendAudit(tx, {
       actorType: actor.type,
       actorId: actor.id,
