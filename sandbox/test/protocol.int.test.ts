@@ -108,8 +108,15 @@ describe('idempotency', () => {
 
   it('replays a card error (402) too', async () => {
     const customer = await h.stripe.customers.create({ email: 'x@example.com' });
-    const e1 = await h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'k2' }).catch((e: Stripe.errors.StripeError) => e);
-    const e2 = await h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'k2' }).catch((e: Stripe.errors.StripeError) => e);
+    const attempt = () =>
+      h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'k2' }).then(
+        () => {
+          throw new Error('expected a card error');
+        },
+        (e: Stripe.errors.StripeError) => e,
+      );
+    const e1 = await attempt();
+    const e2 = await attempt();
     expect([e1.statusCode, e2.statusCode, e2.decline_code]).toEqual([402, 402, 'generic_decline']);
     expect(e2.headers?.['original-request']).toBe(e1.requestId);
     expect(e2.headers?.['idempotent-replayed']).toBe('true');
