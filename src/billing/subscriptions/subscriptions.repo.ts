@@ -255,3 +255,19 @@ export async function upsertSubscription(
   }
   throw new Error(`subscription ${sub.id}: could not insert or lock after 3 attempts`);
 }
+
+/**
+ * After a price enters the catalogue (price.created arriving after the subscription that uses it): subscriptions
+ * mirrored with plan_id null for it get their plan now. Returns the number of subscriptions linked.
+ */
+export async function linkSubscriptionsToPrice(tx: Executor, stripePriceId: string): Promise<number> {
+  await tx.execute(sql`
+    UPDATE subscription_items si SET plan_price_id = pp.id
+    FROM plan_prices pp WHERE pp.stripe_price_id = ${stripePriceId} AND si.stripe_price_id = pp.stripe_price_id
+      AND si.plan_price_id IS NULL`);
+  const res = await tx.execute(sql`
+    UPDATE subscriptions s SET plan_id = pp.plan_id, updated_at = now()
+    FROM plan_prices pp WHERE pp.stripe_price_id = ${stripePriceId} AND s.stripe_price_id = pp.stripe_price_id
+      AND s.plan_id IS NULL`);
+  return res.rowCount ?? 0;
+}

@@ -1,0 +1,23 @@
+/**
+ * customer.created / customer.updated / customer.deleted — Stripe sends them when a customer is created (by the app's
+ * ensureCustomer, Checkout or the dashboard), edited, or deleted. Safe twice and out of order: upsertCustomer applies
+ * the object only if the event is newer than the row (a duplicate is stale) and deletion is sticky.
+ */
+import type { Handler } from '../types.js';
+import { upsertCustomer } from '../../customers/customers.repo.js';
+import { mirrorAndAudit, versionOf } from './handler-kit.js';
+import type { FamilyHandler } from './handler-kit.js';
+
+export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'customer.updated'> = async (
+  ctx,
+) => {
+  const c = ctx.event.data.object;
+  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id);
+  return mirrorAndAudit(ctx, 'customer', c.id, r);
+};
+
+export const customerDeleted: Handler<'customer.deleted'> = async (ctx) => {
+  const c = ctx.event.data.object;
+  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, { deleted: true });
+  return mirrorAndAudit(ctx, 'customer', c.id, r);
+};

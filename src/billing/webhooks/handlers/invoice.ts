@@ -1,0 +1,41 @@
+/**
+ * invoice.created / finalized / updated / paid / payment_succeeded / payment_failed / payment_action_required /
+ * voided / marked_uncollectible — every state of an invoice; invoice_payment.paid links a payment to its invoice.
+ * Safe twice and out of order: upsertInvoice applies only newer objects (created, then status rank and attempt
+ * count, then event id), so a `payment_failed` of an older attempt after `invoice.paid` leaves it paid.
+ */
+import { linkInvoicePayment, upsertInvoice } from '../../invoices/invoices.repo.js';
+import type { Handler } from '../types.js';
+import { auditEvent, mirrorAndAudit, versionOf } from './handler-kit.js';
+import type { FamilyHandler } from './handler-kit.js';
+
+type T =
+  | 'invoice.created'
+  | 'invoice.finalized'
+  | 'invoice.updated'
+  | 'invoice.paid'
+  | 'invoice.payment_succeeded'
+  | 'invoice.payment_failed'
+  | 'invoice.payment_action_required'
+  | 'invoice.voided'
+  | 'invoice.marked_uncollectible'
+  | 'invoice.overdue';
+
+export const invoiceChanged: FamilyHandler<T> = async (ctx) => {
+  const inv = ctx.event.data.object;
+  const r = await upsertInvoice(ctx.tx, inv, versionOf(ctx.event), ctx.event.id);
+  return mirrorAndAudit(ctx, 'invoice', inv.id ?? 'unknown', r);
+};
+
+export const invoicePaymentPaid: Handler<'invoice_payment.paid'> = async (ctx) => {
+  const ip = ctx.event.data.object;
+  const linked = await linkInvoicePayment(ctx.tx, ip);
+  if (!linked) return { outcome: 'ignored', note: 'payment already linked' };
+  await auditEvent(ctx, {
+    subjectType: 'invoice_payment',
+    subjectId: ip.id,
+    before: null,
+    after: { invoice: ip.invoice, payment: ip.payment },
+  });
+  return { outcome: 'applied' };
+};

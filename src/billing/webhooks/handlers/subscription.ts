@@ -1,0 +1,70 @@
+/**
+ * customer.subscription.created / updated / deleted / paused / resumed / trial_will_end / pending_update_* — every
+ * change of a subscription's state, items, period or discounts. Safe twice and out of order: upsertSubscription
+ * applies the object only if newer (created, then status rank, then event id), so a duplicate is stale, an
+ * `updated(active)` before `created(incomplete)` ends active and a stale `updated` never resurrects a canceled one;
+ * its MRR movement is unique per (subscription, event).
+ */
+import type Stripe from 'stripe';
+import { raiseBillingError } from '../../errors/raise-billing-error.js';
+import { upsertSubscription } from '../../subscriptions/subscriptions.repo.js';
+import { subscriptionMirrored } from '../../subscriptions/on-subscription-mirrored.js';
+import { auditEvent, isChange, outcomeOf, versionOf } from './handler-kit.js';
+import type { FamilyHandler } from './handler-kit.js';
+
+type T =
+  | 'customer.subscription.created'
+  | 'customer.subscription.updated'
+  | 'customer.subscription.deleted'
+  | 'customer.subscription.paused'
+  | 'customer.subscription.resumed'
+  | 'customer.subscription.trial_will_end'
+  | 'customer.subscription.pending_update_applied'
+  | 'customer.subscription.pending_update_expired';
+
+/** Webhook payloads carry discount ids only: the missing objects are fetched (the one Stripe call allowed here). */
+export async function fetchDiscounts(stripe: Stripe, subscriptionId: string): Promise<Stripe.Discount[]> {
+  const s = await stripe.subscriptions.retrieve(subscriptionId, {
+    expand: ['discounts.source.coupon', 'items.data.discounts'],
+  });
+  const all = [...s.discounts, ...s.items.data.flatMap((i) => i.discounts)].filter(
+    (d): d is Stripe.Discount => typeof d === 'object',
+  );
+  for (const d of all) {
+    if (typeof d.source?.coupon === 'string')
+      d.source.coupon = await stripe.coupons.retrieve(d.source.coupon);
+  }
+  return all;
+}
+
+export const subscriptionChanged: FamilyHandler<T> = async (ctx) => {
+  const sub = ctx.event.data.object;
+  const r = await upsertSubscription(ctx.tx, sub, versionOf(ctx.event), ctx.event.id, {
+    resolveDiscounts: (id) => fetchDiscounts(ctx.deps.stripe, id),
+  });
+  if (r.outcome === 'stale') return outcomeOf(r);
+  // RELIABILITY 10: mirrored (no plan, so no role), and a person is told.
+  for (const price of r.unknownPrices) {
+    await raiseBillingError(ctx.tx, {
+      kind: 'unknown_price',
+      subject: price,
+      eventId: ctx.event.id,
+      message: `subscription ${sub.id} uses price ${price}, which is not in the catalogue`,
+      at: ctx.deps.clock.now(),
+    });
+  }
+  if (isChange(r)) {
+    await subscriptionMirrored(ctx, r);
+    await auditEvent(ctx, {
+      subjectType: 'subscription',
+      subjectId: sub.id,
+      before: r.before,
+      after: r.row,
+      extra: {
+        ...(r.movement ? { mrrMovement: r.movement } : {}),
+        ...(r.unknownPrices.length ? { unknownPrices: r.unknownPrices } : {}),
+      },
+    });
+  }
+  return outcomeOf(r, r.unknownPrices.length ? `unknown price ${r.unknownPrices.join(', ')}` : undefined);
+};
