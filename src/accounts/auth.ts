@@ -49,7 +49,7 @@ function orgFields(profile: object): { company?: string; jobTitle?: string } {
   return out;
 }
 
-/** Which provider an auth endpoint is acting for: `/sign-up/email`, `/callback/:id`, `/oauth2/callback/:providerId`. */
+/** Which provider an auth endpoint is acting for: `/sign-up/email`, or `/callback/:id` (social and generic OAuth). */
 export function providerOf(ctx: { path?: string; params?: Record<string, unknown> } | null | undefined): string {
   if (!ctx?.path) return 'email';
   const id = str(ctx.params?.id) ?? str(ctx.params?.providerId);

@@ -6,16 +6,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../deps.js';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
-const SOCIAL = ['google', 'github', 'microsoft', 'linkedin'] as const;
-const GENERIC = ['okta', 'airtable'] as const;
+// Built-in social providers and generic OAuth/OIDC ones (okta, airtable) all sign in through /sign-in/social.
+const PROVIDERS = ['google', 'github', 'microsoft', 'linkedin', 'okta', 'airtable'] as const;
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export const pageRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  const providers = [
-    ...SOCIAL.filter((p) => deps.config.oauth[p]).map((id) => ({ id, kind: 'social' })),
-    ...GENERIC.filter((p) => deps.config.oauth[p]).map((id) => ({ id, kind: 'oauth2' })),
-  ];
+  const providers = PROVIDERS.filter((p) => deps.config.oauth[p]);
   const html = (await fs.readFile(path.join(PUBLIC_DIR, 'index.html'), 'utf8')).replace(
     '{{PROVIDERS}}',
     escapeAttr(JSON.stringify(providers)),

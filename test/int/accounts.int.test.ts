@@ -25,7 +25,7 @@ describe('email + password accounts', () => {
     expect(cookie).toMatch(/^sertantai\.session_token=/);
     const r = await me(cookie);
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({
+    expect(r.json()).toMatchObject({
       id: expect.any(String),
       email: 'ann@example.com',
       name: 'Ann Lee',

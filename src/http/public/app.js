@@ -51,16 +51,13 @@ $('sign-out').addEventListener('click', async () => {
   await refresh();
 });
 
-for (const p of JSON.parse(document.body.dataset.providers || '[]')) {
+for (const id of JSON.parse(document.body.dataset.providers || '[]')) {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = 'secondary';
-  b.textContent = `Continue with ${p.id[0].toUpperCase()}${p.id.slice(1)}`;
+  b.textContent = `Continue with ${id[0].toUpperCase()}${id.slice(1)}`;
   b.addEventListener('click', async () => {
-    const { ok, data } =
-      p.kind === 'social'
-        ? await api('/api/auth/sign-in/social', { provider: p.id, callbackURL: '/' })
-        : await api('/api/auth/sign-in/oauth2', { providerId: p.id, callbackURL: '/' });
+    const { ok, data } = await api('/api/auth/sign-in/social', { provider: id, callbackURL: '/' });
     if (ok && data.url) window.location.href = data.url;
     else message(data?.error?.message || 'Sign-in failed');
   });
