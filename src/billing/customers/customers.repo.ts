@@ -58,23 +58,25 @@ export async function requireCustomer(tx: Executor, stripeCustomerId: string | n
 }
 
 async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
+  // A user has at most one customer: a second Stripe customer for a linked user needs a person to decide.
+  const free = async (userId: string) => {
+    const [taken] = await tx
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.userId, userId), sql`${customers.stripeCustomerId} <> ${c.id}`));
+    return !taken;
+  };
   const claimed = c.metadata?.user_id ?? c.metadata?.app_user_id;
   if (claimed) {
     const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, claimed));
-    if (u) return u.id;
+    if (u && (await free(u.id))) return u.id;
   }
   if (c.email) {
     const [u] = await tx
       .select({ id: users.id })
       .from(users)
       .where(and(sql`lower(${users.email}) = lower(${c.email})`, eq(users.emailVerified, true)));
-    if (u) {
-      const [taken] = await tx
-        .select({ id: customers.id })
-        .from(customers)
-        .where(and(eq(customers.userId, u.id), sql`${customers.stripeCustomerId} <> ${c.id}`));
-      if (!taken) return u.id;
-    }
+    if (u && (await free(u.id))) return u.id;
   }
   throw new NotLinkableError('unlinked_customer', c.id);
 }

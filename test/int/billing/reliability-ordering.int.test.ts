@@ -1,0 +1,351 @@
+/**
+ * RELIABILITY 10-17 for the billing handlers: unknown prices, duplicates (sequential and concurrent), disorder,
+ * same-second ties, stale failures after payment, events before their customer, and the app's own write racing
+ * its webhook. Real ingest, dispatcher and handlers on a real PostgreSQL.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type Stripe from 'stripe';
+import { applyEvent } from '../../../src/billing/webhooks/dispatch-event.js';
+import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
+import { upsertSubscription } from '../../../src/billing/subscriptions/subscriptions.repo.js';
+import { fromUnix } from '../../../src/clock.js';
+import {
+  count,
+  eventOf,
+  fixture,
+  harness,
+  IDS,
+  seedStory,
+  type Harness,
+} from '../../helpers/billing-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await harness('reliability-ordering');
+  await seedStory(h);
+  await h.apply(fixture<Stripe.Event>('event.customer.created'));
+});
+afterEach(() => h.close());
+
+const T = 1_790_000_000;
+
+/** The fixture subscription with overrides (status, id, quantity, price). */
+function subscription(
+  o: { id?: string; status?: string; quantity?: number; price?: string } = {},
+): Stripe.Subscription {
+  const s = fixture<Stripe.Subscription>('object.subscription.active');
+  if (o.id) s.id = o.id;
+  if (o.status) s.status = o.status as Stripe.Subscription.Status;
+  const item = s.items.data[0]!;
+  if (o.quantity !== undefined) item.quantity = o.quantity;
+  if (o.price) item.price = { ...item.price, id: o.price };
+  if (o.id) item.id = `si_${o.id.slice(4)}`;
+  return s;
+}
+
+const subRow = async (id = IDS.subscription) =>
+  (
+    await h.q<{ status: string; mrr_minor: number; quantity: number; plan_id: string | null }>(
+      `SELECT status, mrr_minor, quantity, plan_id FROM subscriptions WHERE stripe_subscription_id = $1`,
+      [id],
+    )
+  )[0];
+const eventStatus = async (id: string) =>
+  (await h.q<{ status: string }>(`SELECT status FROM stripe_events WHERE id = $1`, [id]))[0]?.status;
+
+describe('R10 event for a price not in our catalogue', () => {
+  it('R10 mirrors the subscription without a plan (no role can come from it) and raises one open billing error', async () => {
+    const e = eventOf('customer.subscription.created', subscription({ price: 'price_not_ours' }), {
+      created: T,
+    });
+    await h.apply(e);
+    expect(await subRow()).toEqual({ status: 'active', mrr_minor: 2000, quantity: 1, plan_id: null });
+    expect(await eventStatus(e.id)).toBe('processed');
+    const errors = await h.q(`SELECT kind, subject, status, occurrences, event_id FROM billing_errors`);
+    expect(errors).toEqual([
+      { kind: 'unknown_price', subject: 'price_not_ours', status: 'open', occurrences: 1, event_id: e.id },
+    ]);
+
+    // The price enters the catalogue later (a dashboard edit): the subscription gets its plan.
+    const price = { ...fixture<Stripe.Price>('object.price.recurring_monthly'), id: 'price_not_ours' };
+    await h.apply(eventOf('price.created', price, { created: T + 10 }));
+    const [linked] = await h.q<{ key: string }>(
+      `SELECT p.key FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.stripe_subscription_id = $1`,
+      [IDS.subscription],
+    );
+    expect(linked).toEqual({ key: 'pro' });
+  });
+});
+
+describe('R11 the same event twice', () => {
+  it('R11 sequentially: one effect, one audit row, the second delivery is a duplicate', async () => {
+    const e = eventOf('customer.subscription.created', subscription(), { created: T });
+    const first = await h.deliver(e);
+    const second = await h.deliver(e);
+    expect([first.duplicate, second.duplicate]).toEqual([false, true]);
+    await h.drain();
+    // And the handler itself applied twice (a replay): stale, nothing written.
+    const replay = await h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
+    expect(replay.status).toBe('stale');
+    expect(await count(h, 'subscriptions')).toBe(1);
+    expect(await count(h, 'mrr_movements')).toBe(1);
+    expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(1);
+  });
+
+  it('R11 concurrently (two workers applying it at once): one effect, one audit row, no error', async () => {
+    const e = eventOf('customer.subscription.created', subscription(), { created: T });
+    const results = await Promise.all(
+      [1, 2, 3].map(() => h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e))),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual(['processed', 'stale', 'stale']);
+    expect(await count(h, 'subscriptions')).toBe(1);
+    expect(await count(h, 'subscription_items')).toBe(1);
+    expect(await count(h, 'mrr_movements')).toBe(1);
+    expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(1);
+  });
+
+  it('R11 concurrently through two ingests and two dispatchers: one effect', async () => {
+    const e = eventOf('customer.subscription.created', subscription(), { created: T });
+    await Promise.all([h.deliver(e), h.deliver(e)]);
+    await Promise.all([h.drain(), h.drain()]);
+    expect(await count(h, 'stripe_events')).toBe(2); // customer.created + this one
+    expect(await count(h, 'mrr_movements')).toBe(1);
+    expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(1);
+  });
+});
+
+describe('R12 updated(active) before created(incomplete)', () => {
+  it('R12 ends active with MRR 2000 and one movement', async () => {
+    const updated = eventOf('customer.subscription.updated', subscription({ status: 'active' }), {
+      created: T + 60,
+    });
+    const created = eventOf('customer.subscription.created', subscription({ status: 'incomplete' }), {
+      created: T,
+    });
+    await h.apply(updated);
+    await h.apply(created);
+    expect(await subRow()).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    expect(await eventStatus(created.id)).toBe('stale');
+    expect(await h.q(`SELECT kind, delta_minor FROM mrr_movements`)).toEqual([
+      { kind: 'new', delta_minor: 2000 },
+    ]);
+  });
+
+  it('R12 in the same second too (status rank: active beats incomplete)', async () => {
+    const updated = eventOf('customer.subscription.updated', subscription({ status: 'active' }), {
+      created: T,
+      id: 'evt_a_updated',
+    });
+    const created = eventOf('customer.subscription.created', subscription({ status: 'incomplete' }), {
+      created: T,
+      id: 'evt_z_created',
+    });
+    await h.apply(updated);
+    await h.apply(created);
+    expect(await subRow()).toMatchObject({ status: 'active', mrr_minor: 2000 });
+  });
+});
+
+describe('R13 a stale updated after deleted', () => {
+  it('R13 stays canceled; MRR 0; the old event never resurrects it', async () => {
+    const created = eventOf('customer.subscription.created', subscription(), { created: T });
+    const deleted = eventOf('customer.subscription.deleted', fixture('object.subscription.canceled'), {
+      created: T + 200,
+    });
+    const stale = eventOf('customer.subscription.updated', subscription({ quantity: 3 }), {
+      created: T + 100,
+    });
+    await h.apply(created, deleted);
+    await h.apply(stale);
+    expect(await subRow()).toMatchObject({ status: 'canceled', mrr_minor: 0, quantity: 1 });
+    expect(await eventStatus(stale.id)).toBe('stale');
+    expect(await h.q(`SELECT kind, delta_minor FROM mrr_movements ORDER BY id`)).toEqual([
+      { kind: 'new', delta_minor: 2000 },
+      { kind: 'churn', delta_minor: -2000 },
+    ]);
+  });
+
+  it('R13 an updated(active) in the same second as deleted loses to it', async () => {
+    const deleted = eventOf('customer.subscription.deleted', fixture('object.subscription.canceled'), {
+      created: T,
+      id: 'evt_a_deleted',
+    });
+    const updated = eventOf('customer.subscription.updated', subscription(), {
+      created: T,
+      id: 'evt_z_updated',
+    });
+    await h.apply(deleted);
+    await h.apply(updated);
+    expect(await subRow()).toMatchObject({ status: 'canceled', mrr_minor: 0 });
+  });
+});
+
+describe('R14 two events with the same whole-second created', () => {
+  it('R14 different statuses: the later lifecycle state wins in both arrival orders', async () => {
+    await h.apply(
+      eventOf('customer.subscription.created', subscription({ id: 'sub_order1', status: 'trialing' }), {
+        created: T - 100,
+      }),
+    );
+    await h.apply(
+      eventOf('customer.subscription.created', subscription({ id: 'sub_order2', status: 'trialing' }), {
+        created: T - 100,
+      }),
+    );
+    const pastDue = (id: string) =>
+      eventOf('customer.subscription.updated', subscription({ id, status: 'past_due' }), {
+        created: T,
+        id: `evt_a_${id}`,
+      });
+    const active = (id: string) =>
+      eventOf('customer.subscription.updated', subscription({ id, status: 'active' }), {
+        created: T,
+        id: `evt_b_${id}`,
+      });
+    await h.apply(pastDue('sub_order1'));
+    await h.apply(active('sub_order1'));
+    await h.apply(active('sub_order2'));
+    await h.apply(pastDue('sub_order2'));
+    expect(await subRow('sub_order1')).toMatchObject({ status: 'past_due' });
+    expect(await subRow('sub_order2')).toMatchObject({ status: 'past_due' });
+  });
+
+  it('R14 same status: the greater event id wins in both arrival orders', async () => {
+    const q2 = (id: string) =>
+      eventOf('customer.subscription.updated', subscription({ id, quantity: 2 }), {
+        created: T,
+        id: `evt_2_${id}`,
+      });
+    const q5 = (id: string) =>
+      eventOf('customer.subscription.updated', subscription({ id, quantity: 5 }), {
+        created: T,
+        id: `evt_5_${id}`,
+      });
+    await h.apply(q2('sub_tie1'));
+    await h.apply(q5('sub_tie1'));
+    await h.apply(q5('sub_tie2'));
+    await h.apply(q2('sub_tie2'));
+    expect(await subRow('sub_tie1')).toMatchObject({ quantity: 5, mrr_minor: 10000 });
+    expect(await subRow('sub_tie2')).toMatchObject({ quantity: 5, mrr_minor: 10000 });
+    // Both orders leave the same movements total: the final MRR.
+    const sums = await h.q(
+      `SELECT s.stripe_subscription_id AS id, sum(m.delta_minor)::int AS total FROM mrr_movements m JOIN subscriptions s ON s.id = m.subscription_id
+       WHERE s.stripe_subscription_id LIKE 'sub_tie%' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(sums).toEqual([
+      { id: 'sub_tie1', total: 10000 },
+      { id: 'sub_tie2', total: 10000 },
+    ]);
+  });
+});
+
+describe('R15 payment_failed of an older attempt after invoice.paid', () => {
+  function invoice2(status: 'open' | 'paid') {
+    const inv = fixture<Stripe.Invoice>('object.invoice.open_payment_failed');
+    if (status === 'paid') {
+      inv.status = 'paid';
+      inv.amount_paid = inv.amount_due;
+      inv.amount_remaining = 0;
+      inv.attempt_count = 2;
+      inv.status_transitions.paid_at = 1789664824;
+    }
+    return inv;
+  }
+
+  it('R15 the invoice stays paid and the subscription is not touched', async () => {
+    await h.apply(eventOf('customer.subscription.created', subscription(), { created: T }));
+    const paid = eventOf('invoice.paid', invoice2('paid'), { created: 1789664824 });
+    const failed = eventOf('invoice.payment_failed', invoice2('open'), { created: 1789639444 });
+    await h.apply(paid);
+    await h.apply(failed);
+    const [inv] = await h.q(
+      `SELECT status, amount_paid_minor, attempt_count FROM invoices WHERE stripe_invoice_id = $1`,
+      [IDS.invoice_2_failed],
+    );
+    expect(inv).toEqual({ status: 'paid', amount_paid_minor: 2000, attempt_count: 2 });
+    expect(await eventStatus(failed.id)).toBe('stale');
+    expect(await subRow()).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    expect(await count(h, 'audit_log', `actor_id = $1`, [failed.id])).toBe(0);
+    expect(await count(h, 'billing_errors')).toBe(0);
+  });
+
+  it('R15 in the same second: paid wins over open', async () => {
+    const paid = eventOf('invoice.paid', invoice2('paid'), { created: T, id: 'evt_a_paid' });
+    const failed = eventOf('invoice.payment_failed', invoice2('open'), { created: T, id: 'evt_z_failed' });
+    await h.apply(paid);
+    await h.apply(failed);
+    const [inv] = await h.q(`SELECT status FROM invoices`);
+    expect(inv).toEqual({ status: 'paid' });
+  });
+});
+
+describe('R16 subscription and invoice events before the customer is known', () => {
+  it('R16 are parked, retried, and converge once the customer arrives', async () => {
+    const other = fixture<Stripe.Customer>('object.customer');
+    other.id = 'cus_later';
+    other.email = 'later@example.com';
+    other.metadata = { user_id: 'user_later' };
+    await h.q(`INSERT INTO users (id, name, email, email_verified) VALUES ('user_later', 'Later', 'later@example.com', true)`);
+    const sub = subscription({ id: 'sub_later' });
+    sub.customer = 'cus_later';
+    const inv = fixture<Stripe.Invoice>('object.invoice.paid');
+    inv.id = 'in_later';
+    inv.customer = 'cus_later';
+    inv.parent!.subscription_details!.subscription = 'sub_later';
+    const subEvent = eventOf('customer.subscription.created', sub, { created: T + 10 });
+    const invEvent = eventOf('invoice.paid', inv, { created: T + 20 });
+    await h.apply(subEvent, invEvent);
+    expect(await eventStatus(subEvent.id)).toBe('parked');
+    expect(await eventStatus(invEvent.id)).toBe('parked');
+    expect(await count(h, 'subscriptions', `stripe_subscription_id = 'sub_later'`)).toBe(0);
+
+    await h.apply(eventOf('customer.created', other, { created: T }));
+    h.clock.advance(3600_000);
+    await h.drain();
+    expect(await eventStatus(subEvent.id)).toBe('processed');
+    expect(await eventStatus(invEvent.id)).toBe('processed');
+    expect(await subRow('sub_later')).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    const [i] = await h.q(
+      `SELECT i.status, s.stripe_subscription_id FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id WHERE i.stripe_invoice_id = 'in_later'`,
+    );
+    expect(i).toEqual({ status: 'paid', stripe_subscription_id: 'sub_later' });
+  });
+
+  it('R16 an invoice before its subscription is mirrored with the link made when the subscription arrives', async () => {
+    const inv = fixture<Stripe.Invoice>('object.invoice.paid');
+    const invEvent = eventOf('invoice.paid', inv, { created: T + 20 });
+    await h.apply(invEvent);
+    expect((await h.q(`SELECT subscription_id FROM invoices`))[0]).toEqual({ subscription_id: null });
+    await h.apply(eventOf('customer.subscription.created', subscription(), { created: T }));
+    const [i] = await h.q(
+      `SELECT s.stripe_subscription_id FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id`,
+    );
+    expect(i).toEqual({ stripe_subscription_id: IDS.subscription });
+  });
+});
+
+describe('R17 the app creates a subscription while its webhook races in', () => {
+  it('R17 exactly one row and one movement, whichever commits first', async () => {
+    for (let i = 0; i < 6; i++) {
+      const id = `sub_race${i}`;
+      const s = subscription({ id });
+      const e = eventOf('customer.subscription.created', s, { created: s.created });
+      const appWrite = h.deps.db.transaction((tx) => upsertSubscription(tx, s, fromUnix(s.created), null));
+      const webhook = h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
+      await Promise.all(i % 2 ? [appWrite, webhook] : [webhook, appWrite]);
+      expect(await count(h, 'subscriptions', `stripe_subscription_id = $1`, [id])).toBe(1);
+      expect(
+        await count(h, 'subscription_items', `stripe_subscription_item_id = $1`, [`si_${id.slice(4)}`]),
+      ).toBe(1);
+      expect(
+        await count(
+          h,
+          'mrr_movements m JOIN subscriptions s ON s.id = m.subscription_id',
+          `s.stripe_subscription_id = $1`,
+          [id],
+        ),
+      ).toBe(1);
+      expect(await subRow(id)).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    }
+  });
+});
