@@ -1,6 +1,7 @@
 /** Every /v1 route, one list per resource family. */
 import type { Route } from './router.js';
 import { catalogRoutes } from './resources/catalog.js';
+import { checkoutRoutes } from './resources/checkout.js';
 import { couponRoutes } from './resources/coupons.js';
 import { customerRoutes } from './resources/customers.js';
 import { eventRoutes } from './resources/events.js';
@@ -18,4 +19,5 @@ export const allRoutes: Route[] = [
   ...paymentRoutes,
   ...couponRoutes,
   ...eventRoutes,
+  ...checkoutRoutes,
 ];
