@@ -75,7 +75,9 @@ function scanCapturedLogs(): void {
     fs.rmSync(logDir, { recursive: true, force: true });
     return;
   }
-  const lines = leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line} (${l.what})\n    ${l.text.slice(0, 500)}`);
+  const lines = leaks
+    .slice(0, 20)
+    .map((l) => `  ${l.file}:${l.line} (${l.what})\n    ${l.text.slice(0, 500)}`);
   const message = `Secrets found in ${leaks.length} captured log line(s):\n${lines.join('\n')}`;
   console.error(message);
   // Vitest reports a teardown error but still exits 0: set the exit code ourselves.

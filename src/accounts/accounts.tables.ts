@@ -65,7 +65,10 @@ export const accounts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('accounts_user_id_idx').on(t.userId), index('accounts_provider_idx').on(t.providerId, t.accountId)],
+  (t) => [
+    index('accounts_user_id_idx').on(t.userId),
+    index('accounts_provider_idx').on(t.providerId, t.accountId),
+  ],
 );
 
 export const verifications = pgTable(

@@ -15,7 +15,15 @@ import type { Logger } from '../logger.js';
 import { accounts, sessions, users, verifications } from './accounts.tables.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
 
-export const SIGNUP_PROVIDERS = ['email', 'google', 'github', 'microsoft', 'linkedin', 'okta', 'airtable'] as const;
+export const SIGNUP_PROVIDERS = [
+  'email',
+  'google',
+  'github',
+  'microsoft',
+  'linkedin',
+  'okta',
+  'airtable',
+] as const;
 export const SESSION_COOKIE_PREFIX = 'sertantai';
 
 /** The origin the app is reached at (APP_URL, else the listen address). */
@@ -50,7 +58,9 @@ function orgFields(profile: object): { company?: string; jobTitle?: string } {
 }
 
 /** Which provider an auth endpoint is acting for: `/sign-up/email`, or `/callback/:id` (social and generic OAuth). */
-export function providerOf(ctx: { path?: string; params?: Record<string, unknown> } | null | undefined): string {
+export function providerOf(
+  ctx: { path?: string; params?: Record<string, unknown> } | null | undefined,
+): string {
   if (!ctx?.path) return 'email';
   const id = str(ctx.params?.id) ?? str(ctx.params?.providerId);
   if (ctx.path.startsWith('/callback/') || ctx.path.startsWith('/oauth2/callback/')) return id ?? 'oauth';
@@ -76,7 +86,12 @@ export function createAuth(opts: { config: Config; db: Db; logger: Logger; secre
   const generic: GenericOAuthConfig[] = [];
   if (o.okta) {
     generic.push({
-      ...okta({ clientId: o.okta.clientId, clientSecret: o.okta.clientSecret, issuer: o.okta.issuer, pkce: true }),
+      ...okta({
+        clientId: o.okta.clientId,
+        clientSecret: o.okta.clientSecret,
+        issuer: o.okta.issuer,
+        pkce: true,
+      }),
       mapProfileToUser: (p) => orgFields(p),
     });
   }
@@ -133,7 +148,9 @@ export function createAuth(opts: { config: Config; db: Db; logger: Logger; secre
       updateAge: 60 * 60 * 24,
       cookieCache: { enabled: false },
     },
-    account: { accountLinking: { enabled: true, trustedProviders: ['google', 'github', 'microsoft', 'okta'] } },
+    account: {
+      accountLinking: { enabled: true, trustedProviders: ['google', 'github', 'microsoft', 'okta'] },
+    },
     socialProviders,
     plugins: generic.length ? [genericOAuth({ config: generic })] : [],
     // Our own PostgreSQL-backed limiter guards /api/auth (src/http/rate-limit.ts); better-auth's is per process.
@@ -162,7 +179,10 @@ export function createAuth(opts: { config: Config; db: Db; logger: Logger; secre
           // Defence in depth behind `input: false`: no endpoint may write the role or the sign-up provider.
           before: async (data, ctx) => {
             if (ctx?.path && ('role' in data || 'signupProvider' in data)) {
-              throw new APIError('FORBIDDEN', { message: 'role cannot be changed here', code: 'ROLE_NOT_ALLOWED' });
+              throw new APIError('FORBIDDEN', {
+                message: 'role cannot be changed here',
+                code: 'ROLE_NOT_ALLOWED',
+              });
             }
           },
         },

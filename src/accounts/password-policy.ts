@@ -17,9 +17,14 @@ const COMMON = new Set([
   'passw0rd123',
 ]);
 
-export function checkPassword(password: string, email?: string): { ok: true } | { ok: false; reason: string } {
-  if (password.length < PASSWORD_MIN) return { ok: false, reason: `must be at least ${PASSWORD_MIN} characters` };
-  if (password.length > PASSWORD_MAX) return { ok: false, reason: `must be at most ${PASSWORD_MAX} characters` };
+export function checkPassword(
+  password: string,
+  email?: string,
+): { ok: true } | { ok: false; reason: string } {
+  if (password.length < PASSWORD_MIN)
+    return { ok: false, reason: `must be at least ${PASSWORD_MIN} characters` };
+  if (password.length > PASSWORD_MAX)
+    return { ok: false, reason: `must be at most ${PASSWORD_MAX} characters` };
   if (new Set(password).size < 4) return { ok: false, reason: 'uses too few different characters' };
   if (COMMON.has(password.toLowerCase())) return { ok: false, reason: 'is a commonly used password' };
   const local = email?.split('@')[0]?.toLowerCase();

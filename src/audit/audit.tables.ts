@@ -4,7 +4,17 @@
  * one-row `audit_head` (see append-audit.ts for the chain's definition).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 export type AuditActorType = 'user' | 'api_key' | 'system' | 'stripe' | 'job';
 
@@ -29,7 +39,10 @@ export const auditLog = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [
-    check('audit_log_actor_type_check', sql`${t.actorType} in ('user', 'api_key', 'system', 'stripe', 'job')`),
+    check(
+      'audit_log_actor_type_check',
+      sql`${t.actorType} in ('user', 'api_key', 'system', 'stripe', 'job')`,
+    ),
     index('audit_log_subject_idx').on(t.subjectType, t.subjectId, t.id),
     index('audit_log_actor_idx').on(t.actorType, t.actorId, t.id),
     index('audit_log_action_idx').on(t.action, t.id),

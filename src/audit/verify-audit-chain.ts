@@ -28,7 +28,12 @@ export async function verifyAuditChain(db: Executor, opts: { batch?: number } = 
         return { ok: false, rows, brokenId: id, problem: `row ${prevId + 1} is missing before row ${id}` };
       }
       if (r.prev_hash !== prevHash) {
-        return { ok: false, rows, brokenId: id, problem: `row ${id} does not follow the hash of row ${prevId}` };
+        return {
+          ok: false,
+          rows,
+          brokenId: id,
+          problem: `row ${id} does not follow the hash of row ${prevId}`,
+        };
       }
       if (r.hash !== r.expected) {
         return { ok: false, rows, brokenId: id, problem: `row ${id}'s content does not match its hash` };

@@ -40,11 +40,15 @@ export function registerAdminCommands(program: Command): Command {
           { email: opts.email, password: opts.password, name: opts.name, source: 'cli' },
         );
         const what = r.created ? 'Created admin' : r.promoted ? 'Promoted to admin' : 'Already an admin';
-        console.log(`${what}: ${opts.email.toLowerCase()} (id ${r.userId})${r.passwordSet ? ', password set' : ''}`);
+        console.log(
+          `${what}: ${opts.email.toLowerCase()} (id ${r.userId})${r.passwordSet ? ', password set' : ''}`,
+        );
       });
     });
 
-  const keys = admin.command('api-key').description('Admin API keys (Authorization: Bearer <key> on /api/admin/*)');
+  const keys = admin
+    .command('api-key')
+    .description('Admin API keys (Authorization: Bearer <key> on /api/admin/*)');
   keys
     .command('create')
     .description('Create an API key; it is printed once and only its hash is stored')
@@ -52,7 +56,10 @@ export function registerAdminCommands(program: Command): Command {
     .action(async (opts: { name: string }) => {
       await withDatabase(async ({ database }) => {
         await runMigrations(database.db);
-        const k = await createApiKey(database.db, { name: opts.name, actor: { actorType: 'system', actorId: 'cli' } });
+        const k = await createApiKey(database.db, {
+          name: opts.name,
+          actor: { actorType: 'system', actorId: 'cli' },
+        });
         console.log(`Created API key ${k.id} (${k.name}). It is shown only once:\n\n  ${k.key}\n`);
       });
     });

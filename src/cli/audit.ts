@@ -14,7 +14,9 @@ export function registerAuditCommands(program: Command): Command {
         console.log(`Audit chain intact: ${result.rows} rows, last hash ${result.lastHash}`);
         return;
       }
-      console.error(`Audit chain BROKEN at row ${result.brokenId}: ${result.problem} (${result.rows} rows verified before it)`);
+      console.error(
+        `Audit chain BROKEN at row ${result.brokenId}: ${result.problem} (${result.rows} rows verified before it)`,
+      );
       process.exitCode = 1;
     });
   return audit;

@@ -15,7 +15,13 @@ export const PLACEHOLDER_STRIPE_KEY = 'sk_test_placeholder_not_a_real_key';
 
 export function buildDeps(
   config: Config,
-  opts: { databaseUrl: string; logger: Logger; clock?: Clock; maxConnections?: number; maintenance?: boolean },
+  opts: {
+    databaseUrl: string;
+    logger: Logger;
+    clock?: Clock;
+    maxConnections?: number;
+    maintenance?: boolean;
+  },
 ): Deps {
   const database = connect(opts.databaseUrl, { max: opts.maxConnections ?? 20 });
   const stripeConfig = config.stripe.secretKey
@@ -28,6 +34,10 @@ export function buildDeps(
     clock: opts.clock ?? systemClock,
     logger: opts.logger,
     stripe: createStripe(stripeConfig),
-    queue: createJobQueue({ pool: database.pool, logger: opts.logger, maintenance: opts.maintenance ?? true }),
+    queue: createJobQueue({
+      pool: database.pool,
+      logger: opts.logger,
+      maintenance: opts.maintenance ?? true,
+    }),
   };
 }

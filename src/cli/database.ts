@@ -50,7 +50,13 @@ export async function openDatabase(
     }
   }
   const started = performance.now();
-  const server = await startEmbeddedPostgres(dir, { persistent: true, log: (line) => logger.debug({ pg: line }) });
-  logger.info({ dir, port: server.port, ms: Math.round(performance.now() - started) }, 'embedded PostgreSQL started');
+  const server = await startEmbeddedPostgres(dir, {
+    persistent: true,
+    log: (line) => logger.debug({ pg: line }),
+  });
+  logger.info(
+    { dir, port: server.port, ms: Math.round(performance.now() - started) },
+    'embedded PostgreSQL started',
+  );
   return { url: server.url, embedded: true, stop: () => server.stop() };
 }

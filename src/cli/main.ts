@@ -7,6 +7,8 @@ import { registerAdminCommands } from './admin.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDbCommands } from './db.js';
 import { registerStartCommand } from './start.js';
+import { registerSeedCommand } from './seed.js';
+import { registerSyncCommands } from './sync.js';
 import { scrub } from '../logger.js';
 
 const program = new Command('sertantai')
@@ -16,10 +18,11 @@ const program = new Command('sertantai')
 
 // ─── COMMANDS: one line per group ────────────────────────────────────────────────────────────────────────
 registerStartCommand(program); //            start
-registerDbCommands(program); //              db migrate  (returns the `db` command: add `db seed` to it)
+registerSeedCommand(registerDbCommands(program)); // db migrate, db seed
 registerAdminCommands(program); //           admin create, admin api-key create|list|revoke
 registerAuditCommands(program); //           audit verify
-// sandbox:  registerSandboxCommands(program);   sync:  registerSyncCommands(program);
+registerSyncCommands(program); //            sync [--since 30d]
+// sandbox:  registerSandboxCommands(program);
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 try {
@@ -27,6 +30,8 @@ try {
 } catch (e) {
   // A clean one-line message (scrubbed of secrets), not a stack trace with SQL parameters.
   const cause = (e as { cause?: { message?: string } }).cause?.message;
-  console.error(`Error: ${scrub(e instanceof Error ? e.message.split('\n')[0]! : String(e))}${cause ? ` (${scrub(cause)})` : ''}`);
+  console.error(
+    `Error: ${scrub(e instanceof Error ? e.message.split('\n')[0]! : String(e))}${cause ? ` (${scrub(cause)})` : ''}`,
+  );
   process.exit(1);
 }

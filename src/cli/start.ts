@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { buildDeps } from './build-deps.js';
 import { loadConfigOrExit } from './config.js';
 import { openDatabase } from './database.js';
+import { seedOnStart } from './seed.js';
 import { DEMO_ADMIN_EMAIL, demoAdminPassword, localAuthSecret } from './local-secrets.js';
 
 type Stop = () => Promise<void>;
@@ -27,8 +28,12 @@ type Stop = () => Promise<void>;
  * config points STRIPE_SECRET_KEY / STRIPE_API_URL / STRIPE_WEBHOOK_SECRET at it. For now: unchanged, and the
  * Stripe client uses a placeholder test key (src/cli/build-deps.ts) so the app starts.
  */
-export async function prepareStripe(config: Config, logger: Logger): Promise<{ config: Config; stop(): Promise<void> }> {
-  if (!config.stripe.secretKey) logger.warn('STRIPE_SECRET_KEY is not set and the Stripe sandbox is not wired in yet');
+export async function prepareStripe(
+  config: Config,
+  logger: Logger,
+): Promise<{ config: Config; stop(): Promise<void> }> {
+  if (!config.stripe.secretKey)
+    logger.warn('STRIPE_SECRET_KEY is not set and the Stripe sandbox is not wired in yet');
   return { config, stop: async () => {} };
 }
 
@@ -41,11 +46,16 @@ export async function startWorkers(deps: Deps, _app: FastifyInstance): Promise<{
   return { stop: () => deps.queue.stop() };
 }
 
-/** Demo data for a fresh machine (plans, customers): the seed engineer hooks `db seed`'s function in here. */
-export async function seedDemoData(_deps: Deps): Promise<void> {}
+/** Demo data for a fresh machine (plans, customers): the same seed as `sertantai db seed` (idempotent). */
+export async function seedDemoData(deps: Deps, app: FastifyInstance): Promise<void> {
+  await seedOnStart(deps, app);
+}
 
 /** Creates/promotes the configured admin, or (outside production) the demo admin; returns the login to print. */
-async function bootstrapAdmin(deps: Deps, app: FastifyInstance): Promise<{ email: string; password: string } | null> {
+async function bootstrapAdmin(
+  deps: Deps,
+  app: FastifyInstance,
+): Promise<{ email: string; password: string } | null> {
   const ctx = { auth: app.httpContext.auth, db: deps.db };
   const { config } = deps;
   if (config.bootstrapAdmin) {
@@ -103,7 +113,7 @@ export async function start(): Promise<void> {
     const workers = await startWorkers(deps, app);
     stops.push({ name: 'workers', stop: workers.stop });
 
-    await seedDemoData(deps);
+    await seedDemoData(deps, app);
     const login = await bootstrapAdmin(deps, app);
 
     await app.listen({ host: config.host, port: config.port });
@@ -114,7 +124,9 @@ export async function start(): Promise<void> {
       '',
       `  Sertantai Billing is running at ${url}`,
       `  Database: ${database.embedded ? `embedded PostgreSQL (${config.dataDir}/pg)` : 'DATABASE_URL'}`,
-      login ? `  Admin login: ${login.email} / ${login.password}` : '  Admin login: none (set BOOTSTRAP_ADMIN_EMAIL)',
+      login
+        ? `  Admin login: ${login.email} / ${login.password}`
+        : '  Admin login: none (set BOOTSTRAP_ADMIN_EMAIL)',
       '  Stop with Ctrl+C.',
       '',
     ];

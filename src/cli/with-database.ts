@@ -14,7 +14,10 @@ export interface CliContext {
 
 export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: process.stderr });
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    destination: process.stderr,
+  });
   const opened = await openDatabase(config, logger);
   const database = connect(opened.url, { max: 4, applicationName: 'sertantai-cli' });
   try {

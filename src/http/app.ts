@@ -75,7 +75,14 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const secret = authSecret(deps);
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const auth = createAuth({ config: deps.config, db: deps.db, logger: deps.logger, secret });
-  app.decorate('httpContext', { deps, auth, secret, trustedOrigins: trustedOrigins(deps.config), metrics, meFields: [] });
+  app.decorate('httpContext', {
+    deps,
+    auth,
+    secret,
+    trustedOrigins: trustedOrigins(deps.config),
+    metrics,
+    meFields: [],
+  });
 
   // One log line per request, with the route pattern, status and time; URLs have token-like values masked.
   app.addHook('onRequest', async (request, reply) => {
@@ -102,7 +109,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+    reply
+      .status(404)
+      .send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
   );
 
   await app.register(helmet, {

@@ -57,7 +57,9 @@ function parseOrRefuse<T>(schema: z.ZodType<T>, body: unknown): T {
   if (r.success) return r.data;
   const unknown = r.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
   if (unknown.length) {
-    throw invalid('invalid_request', `These fields cannot be set: ${unknown.join(', ')}`, { fields: unknown });
+    throw invalid('invalid_request', `These fields cannot be set: ${unknown.join(', ')}`, {
+      fields: unknown,
+    });
   }
   throw r.error;
 }
@@ -85,7 +87,10 @@ async function tooMany(reply: FastifyReply, request: FastifyRequest, retryAfter:
     .send(errorBody(request, 'rate_limited', message));
 }
 
-export const authRoutes: FastifyPluginAsync<{ deps: Deps; limits: AuthLimits }> = async (app, { deps, limits }) => {
+export const authRoutes: FastifyPluginAsync<{ deps: Deps; limits: AuthLimits }> = async (
+  app,
+  { deps, limits },
+) => {
   const { auth } = app.httpContext;
   const { db, clock } = deps;
 
@@ -100,7 +105,8 @@ export const authRoutes: FastifyPluginAsync<{ deps: Deps; limits: AuthLimits }> 
       if (request.method === 'POST') {
         if (path === '/sign-in/email') {
           const s = await peekLimit(db, clock, limits.failedLogins, ip);
-          if (s.limited) return tooMany(reply, request, s.retryAfterSeconds, 'Too many failed sign-ins, try later');
+          if (s.limited)
+            return tooMany(reply, request, s.retryAfterSeconds, 'Too many failed sign-ins, try later');
         } else if (path === '/sign-up/email') {
           const s = await hitLimit(db, clock, limits.signups, ip);
           if (s.limited) return tooMany(reply, request, s.retryAfterSeconds, 'Too many sign-ups, try later');
@@ -136,7 +142,8 @@ export const authRoutes: FastifyPluginAsync<{ deps: Deps; limits: AuthLimits }> 
 
       for (const c of res.headers.getSetCookie()) reply.header('set-cookie', c);
       res.headers.forEach((value, name) => {
-        if (name !== 'set-cookie' && name !== 'content-length' && name !== 'content-encoding') reply.header(name, value);
+        if (name !== 'set-cookie' && name !== 'content-length' && name !== 'content-encoding')
+          reply.header(name, value);
       });
       const text = await res.text();
       if (res.status >= 400) {

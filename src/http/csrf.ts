@@ -39,7 +39,12 @@ export function isSameOrigin(request: FastifyRequest, trusted: string[]): boolea
   return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
 }
 
-export function checkCsrf(request: FastifyRequest, secret: string, sessionId: string, trusted: string[]): boolean {
+export function checkCsrf(
+  request: FastifyRequest,
+  secret: string,
+  sessionId: string,
+  trusted: string[],
+): boolean {
   if (isSafeMethod(request.method)) return true;
   const presented = headerValue(request, CSRF_HEADER);
   if (!presented || !isSameOrigin(request, trusted)) return false;

@@ -12,7 +12,12 @@ export interface ErrorBody {
   error: { code: string; message: string; requestId: string; details?: unknown };
 }
 
-export function errorBody(request: FastifyRequest, code: string, message: string, details?: unknown): ErrorBody {
+export function errorBody(
+  request: FastifyRequest,
+  code: string,
+  message: string,
+  details?: unknown,
+): ErrorBody {
   const error: ErrorBody['error'] = { code, message, requestId: String(request.id) };
   if (details !== undefined) error.details = details;
   return { error };
@@ -34,7 +39,11 @@ function isDatabaseUnavailable(e: unknown): boolean {
   const code = typeof err?.code === 'string' ? err.code : '';
   const msg = typeof err?.message === 'string' ? err.message : '';
   if (DB_UNAVAILABLE_SQLSTATE.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
-  if (/timeout exceeded when trying to connect|Connection terminated|the database system is (starting|shutting) up/.test(msg)) {
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|the database system is (starting|shutting) up/.test(
+      msg,
+    )
+  ) {
     return true;
   }
   return err?.cause !== undefined && err.cause !== e ? isDatabaseUnavailable(err.cause) : false;
@@ -50,14 +59,19 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return reply.status(error.status).send(errorBody(request, error.code, error.message, error.details));
   }
   if (error instanceof ZodError) {
-    return reply.status(422).send(errorBody(request, 'invalid_request', 'The request is not valid', zodDetails(error)));
+    return reply
+      .status(422)
+      .send(errorBody(request, 'invalid_request', 'The request is not valid', zodDetails(error)));
   }
   const fe = error as Partial<FastifyError>;
   if (fe.validation) {
-    return reply.status(422).send(errorBody(request, 'invalid_request', fe.message ?? 'The request is not valid'));
+    return reply
+      .status(422)
+      .send(errorBody(request, 'invalid_request', fe.message ?? 'The request is not valid'));
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (fe.statusCode === 429 ? 'rate_limited' : 'bad_request');
+    const code =
+      (fe.code && FASTIFY_CODES[fe.code]) ?? (fe.statusCode === 429 ? 'rate_limited' : 'bad_request');
     // Fastify's 4xx messages are about the request (body too large, bad JSON), never about our internals.
     return reply.status(fe.statusCode).send(errorBody(request, code, fe.message ?? 'Bad request'));
   }

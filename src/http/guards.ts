@@ -73,7 +73,13 @@ export async function requireUser(request: FastifyRequest, _reply: FastifyReply)
   if (!user) throw unauthorized();
   const ctx = request.server.httpContext;
   if (!checkCsrf(request, ctx.secret, user.sessionId, ctx.trustedOrigins)) throw csrfInvalid();
-  request.actor = { kind: 'user', userId: user.userId, role: user.role, email: user.email, sessionId: user.sessionId };
+  request.actor = {
+    kind: 'user',
+    userId: user.userId,
+    role: user.role,
+    email: user.email,
+    sessionId: user.sessionId,
+  };
 }
 
 export async function requireAdmin(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
@@ -90,12 +96,20 @@ export async function requireAdmin(request: FastifyRequest, _reply: FastifyReply
   if (!user) throw unauthorized();
   if (user.role !== 'admin') throw forbidden('Administrators only', 'admin_required');
   if (!checkCsrf(request, ctx.secret, user.sessionId, ctx.trustedOrigins)) throw csrfInvalid();
-  request.actor = { kind: 'user', userId: user.userId, role: user.role, email: user.email, sessionId: user.sessionId };
+  request.actor = {
+    kind: 'user',
+    userId: user.userId,
+    role: user.role,
+    email: user.email,
+    sessionId: user.sessionId,
+  };
 }
 
 /** Audit fields for the current actor: `{ actorType, actorId }` for appendAudit. */
 export function auditActor(request: FastifyRequest): { actorType: 'user' | 'api_key'; actorId: string } {
   const a = request.actor;
   if (!a) throw unauthorized();
-  return a.kind === 'user' ? { actorType: 'user', actorId: a.userId } : { actorType: 'api_key', actorId: a.keyId };
+  return a.kind === 'user'
+    ? { actorType: 'user', actorId: a.userId }
+    : { actorType: 'api_key', actorId: a.keyId };
 }

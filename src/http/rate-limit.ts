@@ -28,7 +28,12 @@ function state(limit: Limit, count: number, startedAt: Date | null, now: Date): 
   };
 }
 
-export async function peekLimit(db: Executor, clock: Clock, limit: Limit, key: string): Promise<RateLimitState> {
+export async function peekLimit(
+  db: Executor,
+  clock: Clock,
+  limit: Limit,
+  key: string,
+): Promise<RateLimitState> {
   const now = clock.now();
   const windowStart = new Date(now.getTime() - limit.windowSeconds * 1000);
   const res = await db.execute<{ count: number; window_started_at: Date }>(sql`
@@ -38,7 +43,12 @@ export async function peekLimit(db: Executor, clock: Clock, limit: Limit, key: s
   return state(limit, row ? Number(row.count) : 0, row ? new Date(row.window_started_at) : null, now);
 }
 
-export async function hitLimit(db: Executor, clock: Clock, limit: Limit, key: string): Promise<RateLimitState> {
+export async function hitLimit(
+  db: Executor,
+  clock: Clock,
+  limit: Limit,
+  key: string,
+): Promise<RateLimitState> {
   const now = clock.now();
   const nowIso = now.toISOString();
   const windowStart = new Date(now.getTime() - limit.windowSeconds * 1000).toISOString();

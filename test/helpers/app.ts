@@ -58,7 +58,13 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(opts.env);
   const { logger, file } = testLogger(opts.label ?? 'app');
   const clock = opts.clock ?? new FakeClock('2026-01-15T12:00:00Z');
-  const deps = buildDeps(config, { databaseUrl: t.url, logger, clock, maxConnections: 10, maintenance: false });
+  const deps = buildDeps(config, {
+    databaseUrl: t.url,
+    logger,
+    clock,
+    maxConnections: 10,
+    maintenance: false,
+  });
   if (opts.startQueue) await deps.queue.start();
   const app = await buildApp(deps, { defaultMetrics: false, ...opts.app });
   await app.ready();

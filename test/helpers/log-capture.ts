@@ -36,7 +36,10 @@ export function testLogger(label = 'app'): { logger: Logger; file: string } {
   const test = (currentTestPath() ?? 'test').split('/').pop()!.replace(/\.ts$/, '');
   const file = path.join(testLogDir(), `${test}.${label}.${crypto.randomBytes(3).toString('hex')}.log`);
   const destination = pinoDestination({ dest: file, sync: true, mkdir: true });
-  return { logger: createLogger({ level: 'debug', destination: destination as unknown as NodeJS.WritableStream }), file };
+  return {
+    logger: createLogger({ level: 'debug', destination: destination as unknown as NodeJS.WritableStream }),
+    file,
+  };
 }
 
 /** A writable file for a child process's stdout/stderr (e.g. a spawned `sertantai start`). */

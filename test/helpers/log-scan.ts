@@ -43,7 +43,14 @@ export function scanLogDir(dir: string, secretsFile = 'secrets.list'): Leak[] {
   if (!fs.existsSync(dir)) return [];
   const secretsPath = path.join(dir, secretsFile);
   const secrets = fs.existsSync(secretsPath)
-    ? [...new Set(fs.readFileSync(secretsPath, 'utf8').split('\n').filter((s) => s.length >= 8))]
+    ? [
+        ...new Set(
+          fs
+            .readFileSync(secretsPath, 'utf8')
+            .split('\n')
+            .filter((s) => s.length >= 8),
+        ),
+      ]
     : [];
   const leaks: Leak[] = [];
   for (const name of fs.readdirSync(dir).sort()) {

@@ -96,7 +96,9 @@ export async function startOidcProvider(opts: {
       const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
       if (!action) throw new Error(`no form on provider page: ${html.slice(0, 300)}`);
       const isLogin = html.includes('name="login"');
-      const body = new URLSearchParams(isLogin ? { prompt: 'login', login: sub, password: 'any' } : { prompt: 'consent' });
+      const body = new URLSearchParams(
+        isLogin ? { prompt: 'login', login: sub, password: 'any' } : { prompt: 'consent' },
+      );
       const post = await go(new URL(action, url).toString(), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

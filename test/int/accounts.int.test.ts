@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const me = (cookie?: string) => h.app.inject({ method: 'GET', url: '/api/me', headers: cookie ? { cookie } : {} });
+const me = (cookie?: string) =>
+  h.app.inject({ method: 'GET', url: '/api/me', headers: cookie ? { cookie } : {} });
 
 describe('email + password accounts', () => {
   it('signs up a member, records company/job title, and /api/me shows the user', async () => {
@@ -34,7 +35,12 @@ describe('email + password accounts', () => {
       emailVerified: false,
     });
     const [row] = await h.deps.db.select().from(users).where(eq(users.email, 'ann@example.com'));
-    expect(row).toMatchObject({ role: 'member', company: 'Acme Ltd', jobTitle: 'CFO', signupProvider: 'email' });
+    expect(row).toMatchObject({
+      role: 'member',
+      company: 'Acme Ltd',
+      jobTitle: 'CFO',
+      signupProvider: 'email',
+    });
   });
 
   it('GET /api/me without a session is 401 in the error shape', async () => {
@@ -91,7 +97,9 @@ describe('email + password accounts', () => {
       expect(r.res.statusCode).toBe(422);
       expect(r.res.json().error.code).toBe('invalid_request');
     }
-    expect(await h.deps.db.select().from(users).where(eq(users.email, 'mallory@example.com'))).toHaveLength(0);
+    expect(await h.deps.db.select().from(users).where(eq(users.email, 'mallory@example.com'))).toHaveLength(
+      0,
+    );
   });
 
   it('a role in a profile update is refused; name/company/jobTitle update', async () => {
@@ -120,7 +128,10 @@ describe('email + password accounts', () => {
     const { cookie } = await signUp(h.app, { email: 'erin@example.com' });
     const api = h.app.httpContext.auth.api;
     await expect(
-      api.updateUser({ headers: new Headers({ cookie: cookie!, origin: TEST_APP_URL }), body: { role: 'admin' } as never }),
+      api.updateUser({
+        headers: new Headers({ cookie: cookie!, origin: TEST_APP_URL }),
+        body: { role: 'admin' } as never,
+      }),
     ).rejects.toThrow();
     const frank = await api.signUpEmail({
       body: { email: 'frank@example.com', password: TEST_PASSWORD, name: 'F', role: 'admin' } as never,
@@ -157,8 +168,10 @@ describe('rate limits (PostgreSQL counters, FakeClock)', () => {
     const other = await testApp({ database: h.t, clock: h.clock });
     try {
       const ip = '198.51.100.9';
-      for (let i = 0; i < 10; i++) await signIn(h.app, 'gina@example.com', `nope-nope-${i}-x`, { remoteAddress: ip });
-      for (let i = 0; i < 10; i++) await signIn(other.app, 'gina@example.com', `nope-nope-${i}-y`, { remoteAddress: ip });
+      for (let i = 0; i < 10; i++)
+        await signIn(h.app, 'gina@example.com', `nope-nope-${i}-x`, { remoteAddress: ip });
+      for (let i = 0; i < 10; i++)
+        await signIn(other.app, 'gina@example.com', `nope-nope-${i}-y`, { remoteAddress: ip });
       const r = await signIn(h.app, 'gina@example.com', TEST_PASSWORD, { remoteAddress: ip });
       expect(r.res.statusCode).toBe(429);
     } finally {
@@ -167,11 +180,18 @@ describe('rate limits (PostgreSQL counters, FakeClock)', () => {
   });
 
   it('sign-ups are limited per address', async () => {
-    const limited = await testApp({ database: h.t, app: { authLimits: { signups: { bucket: 'auth:signup', max: 2, windowSeconds: 3600 } } } });
+    const limited = await testApp({
+      database: h.t,
+      app: { authLimits: { signups: { bucket: 'auth:signup', max: 2, windowSeconds: 3600 } } },
+    });
     try {
       const ip = '192.0.2.44';
-      expect((await signUp(limited.app, { email: 's1@example.com' }, { remoteAddress: ip })).res.statusCode).toBe(200);
-      expect((await signUp(limited.app, { email: 's2@example.com' }, { remoteAddress: ip })).res.statusCode).toBe(200);
+      expect(
+        (await signUp(limited.app, { email: 's1@example.com' }, { remoteAddress: ip })).res.statusCode,
+      ).toBe(200);
+      expect(
+        (await signUp(limited.app, { email: 's2@example.com' }, { remoteAddress: ip })).res.statusCode,
+      ).toBe(200);
       const third = await signUp(limited.app, { email: 's3@example.com' }, { remoteAddress: ip });
       expect(third.res.statusCode).toBe(429);
     } finally {

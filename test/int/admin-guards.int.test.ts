@@ -29,7 +29,11 @@ describe('/api/admin/* access', () => {
   });
 
   it('refuses members with 403', async () => {
-    const r = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { cookie: member.cookie } });
+    const r = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { cookie: member.cookie },
+    });
     expect(r.statusCode).toBe(403);
     expect(r.json().error.code).toBe('admin_required');
     const p = await h.app.inject({
@@ -42,9 +46,18 @@ describe('/api/admin/* access', () => {
   });
 
   it('accepts an admin session', async () => {
-    const r = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { cookie: admin.cookie } });
+    const r = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { cookie: admin.cookie },
+    });
     expect(r.statusCode).toBe(200);
-    expect(r.json().actor).toMatchObject({ kind: 'user', userId: admin.userId, role: 'admin', email: 'admin@example.com' });
+    expect(r.json().actor).toMatchObject({
+      kind: 'user',
+      userId: admin.userId,
+      role: 'admin',
+      email: 'admin@example.com',
+    });
   });
 
   it('a state-changing admin request with the cookie but no CSRF token is 403 csrf_invalid', async () => {
@@ -69,7 +82,12 @@ describe('/api/admin/* access', () => {
     for (const origin of ['https://evil.example', undefined]) {
       const headers: Record<string, string> = { cookie: admin.cookie, 'x-csrf-token': admin.csrf! };
       if (origin) headers.origin = origin;
-      const r = await h.app.inject({ method: 'POST', url: '/api/admin/api-keys', headers, payload: { name: 'ci' } });
+      const r = await h.app.inject({
+        method: 'POST',
+        url: '/api/admin/api-keys',
+        headers,
+        payload: { name: 'ci' },
+      });
       expect(r.statusCode, String(origin)).toBe(403);
       expect(r.json().error.code).toBe('csrf_invalid');
     }
@@ -79,7 +97,11 @@ describe('/api/admin/* access', () => {
     const ok = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: bearer(ENV_KEY) });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().actor).toEqual({ kind: 'api_key', keyId: 'env:1' });
-    const bad = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: bearer('nope-nope-nope-nope-nope-nope') });
+    const bad = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: bearer('nope-nope-nope-nope-nope-nope'),
+    });
     expect(bad.statusCode).toBe(401);
     expect(bad.json().error.code).toBe('invalid_api_key');
   });
@@ -99,10 +121,19 @@ describe('/api/admin/* access', () => {
     expect(stored.rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored.rows)).not.toContain(key);
 
-    const post = await h.app.inject({ method: 'POST', url: '/api/admin/api-keys', headers: bearer(key), payload: { name: 'by-key' } });
+    const post = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/api-keys',
+      headers: bearer(key),
+      payload: { name: 'by-key' },
+    });
     expect(post.statusCode).toBe(201);
 
-    const revoke = await h.app.inject({ method: 'DELETE', url: `/api/admin/api-keys/${id}`, headers: bearer(ENV_KEY) });
+    const revoke = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/admin/api-keys/${id}`,
+      headers: bearer(ENV_KEY),
+    });
     expect(revoke.statusCode).toBe(204);
     const after = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: bearer(key) });
     expect(after.statusCode).toBe(401);
@@ -116,10 +147,18 @@ describe('/api/admin/* access', () => {
 
   it('reads the role from the database on every request: a demoted admin is refused at once', async () => {
     const other = await adminSession(h, 'second-admin@example.com');
-    const before = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { cookie: other.cookie } });
+    const before = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { cookie: other.cookie },
+    });
     expect(before.statusCode).toBe(200);
     await h.deps.db.update(users).set({ role: 'member' }).where(eq(users.id, other.userId));
-    const after = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { cookie: other.cookie } });
+    const after = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { cookie: other.cookie },
+    });
     expect(after.statusCode).toBe(403);
   });
 

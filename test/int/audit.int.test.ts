@@ -26,7 +26,13 @@ describe('audit log', () => {
       requestId: 'req-1',
     });
     const b = await t.db.transaction((tx) =>
-      appendAudit(tx, { actorType: 'user', actorId: 'u2', action: 'plan.created', subjectType: 'plan', subjectId: 'p1' }),
+      appendAudit(tx, {
+        actorType: 'user',
+        actorId: 'u2',
+        action: 'plan.created',
+        subjectType: 'plan',
+        subjectId: 'p1',
+      }),
     );
     expect(a.id).toBe(1);
     expect(b.id).toBe(2);
@@ -35,17 +41,31 @@ describe('audit log', () => {
     expect(rows[0].prev_hash).toBe(a.hash);
     expect(await verifyAuditChain(t.db)).toEqual({ ok: true, rows: 2, lastId: 2, lastHash: b.hash });
     const history = await listAuditForSubject(t.db, 'user', 'u1');
-    expect(history.map((r) => [r.action, r.after])).toEqual([['user.role_changed', { role: 'professional' }]]);
+    expect(history.map((r) => [r.action, r.after])).toEqual([
+      ['user.role_changed', { role: 'professional' }],
+    ]);
   });
 
   it('a rolled-back transaction leaves no gap in the chain', async () => {
     await t.db
       .transaction(async (tx) => {
-        await appendAudit(tx, { actorType: 'job', actorId: null, action: 'x', subjectType: 's', subjectId: '1' });
+        await appendAudit(tx, {
+          actorType: 'job',
+          actorId: null,
+          action: 'x',
+          subjectType: 's',
+          subjectId: '1',
+        });
         throw new Error('roll back');
       })
       .catch(() => {});
-    const c = await appendAudit(t.db, { actorType: 'job', actorId: null, action: 'y', subjectType: 's', subjectId: '1' });
+    const c = await appendAudit(t.db, {
+      actorType: 'job',
+      actorId: null,
+      action: 'y',
+      subjectType: 's',
+      subjectId: '1',
+    });
     expect(c.id).toBe(3);
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
@@ -54,7 +74,13 @@ describe('audit log', () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         t.db.transaction((tx) =>
-          appendAudit(tx, { actorType: 'stripe', actorId: null, action: 'event.applied', subjectType: 'event', subjectId: `evt_${i}` }),
+          appendAudit(tx, {
+            actorType: 'stripe',
+            actorId: null,
+            action: 'event.applied',
+            subjectType: 'event',
+            subjectId: `evt_${i}`,
+          }),
         ),
       ),
     );
@@ -62,10 +88,14 @@ describe('audit log', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE through the app connection, and direct edits of the head', async () => {
-    await expect(t.pool.query(`UPDATE audit_log SET reason = 'x' WHERE id = 1`)).rejects.toThrow(/append-only: UPDATE/);
+    await expect(t.pool.query(`UPDATE audit_log SET reason = 'x' WHERE id = 1`)).rejects.toThrow(
+      /append-only: UPDATE/,
+    );
     await expect(t.pool.query(`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only: DELETE/);
     await expect(t.pool.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only: TRUNCATE/);
-    await expect(t.pool.query(`UPDATE audit_head SET last_id = 0`)).rejects.toThrow(/maintained by the audit_log trigger/);
+    await expect(t.pool.query(`UPDATE audit_head SET last_id = 0`)).rejects.toThrow(
+      /maintained by the audit_log trigger/,
+    );
   });
 
   it('detects an edit made as superuser with the triggers bypassed, naming the row (and so does the CLI)', async () => {
@@ -102,6 +132,10 @@ describe('audit log', () => {
     } finally {
       await su.end();
     }
-    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: 11, problem: 'row 10 is missing before row 11' });
+    expect(await verifyAuditChain(t.db)).toMatchObject({
+      ok: false,
+      brokenId: 11,
+      problem: 'row 10 is missing before row 11',
+    });
   });
 });

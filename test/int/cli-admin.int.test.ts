@@ -18,16 +18,26 @@ afterAll(() => h.close());
 describe('sertantai admin', () => {
   it('admin create makes an admin who can sign in; running it again changes nothing', async () => {
     const env = { DATABASE_URL: h.t.url };
-    const first = await runCli(['admin', 'create', '--email', 'Ops@Example.com', '--password', PASSWORD], env);
+    const first = await runCli(
+      ['admin', 'create', '--email', 'Ops@Example.com', '--password', PASSWORD],
+      env,
+    );
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^Created admin: ops@example.com \(id [0-9a-f-]{36}\), password set\n$/);
-    const again = await runCli(['admin', 'create', '--email', 'ops@example.com', '--password', PASSWORD], env);
+    const again = await runCli(
+      ['admin', 'create', '--email', 'ops@example.com', '--password', PASSWORD],
+      env,
+    );
     expect(again.stdout).toMatch(/^Already an admin: ops@example.com/);
     const [row] = await h.deps.db.select().from(users).where(eq(users.email, 'ops@example.com'));
     expect(row).toMatchObject({ role: 'admin', emailVerified: true });
     const s = await signIn(h.app, 'ops@example.com', PASSWORD);
     expect(s.res.statusCode).toBe(200);
-    const whoami = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { cookie: s.cookie! } });
+    const whoami = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { cookie: s.cookie! },
+    });
     expect(whoami.statusCode).toBe(200);
   });
 
@@ -40,7 +50,9 @@ describe('sertantai admin', () => {
   });
 
   it('refuses a weak password', async () => {
-    const r = await runCli(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], { DATABASE_URL: h.t.url });
+    const r = await runCli(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], {
+      DATABASE_URL: h.t.url,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Password must be at least 10 characters');
   });
@@ -53,7 +65,11 @@ describe('sertantai admin', () => {
     const id = /Created API key (key_[0-9a-f]+) \(ci\)/.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     recordSecret(key!);
-    const ok = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { authorization: `Bearer ${key}` } });
+    const ok = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(ok.json()).toEqual({ actor: { kind: 'api_key', keyId: id } });
 
     const list = await runCli(['admin', 'api-key', 'list'], env);
@@ -62,7 +78,11 @@ describe('sertantai admin', () => {
 
     const revoked = await runCli(['admin', 'api-key', 'revoke', id!], env);
     expect(revoked.code).toBe(0);
-    const refused = await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { authorization: `Bearer ${key}` } });
+    const refused = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(refused.statusCode).toBe(401);
   });
 

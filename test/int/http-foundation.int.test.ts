@@ -20,7 +20,11 @@ describe('http foundation', () => {
   it('honours an incoming x-request-id and ignores a malformed one', async () => {
     const a = await h.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
     expect(a.headers['x-request-id']).toBe('abc-123');
-    const b = await h.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'no spaces <allowed>' } });
+    const b = await h.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'no spaces <allowed>' },
+    });
     expect(b.headers['x-request-id']).not.toBe('no spaces <allowed>');
   });
 
@@ -40,7 +44,9 @@ describe('http foundation', () => {
   it('unknown routes are 404 in the one error shape', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/nope?x=1', headers: { 'x-request-id': 'r-404' } });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /nope', requestId: 'r-404' } });
+    expect(res.json()).toEqual({
+      error: { code: 'not_found', message: 'No route for GET /nope', requestId: 'r-404' },
+    });
   });
 
   it('sets security headers', async () => {
@@ -74,9 +80,16 @@ describe('the one error handler', () => {
     try {
       const r1 = await a.inject({ method: 'GET', url: '/boom/app', headers: { 'x-request-id': 'r1' } });
       expect(r1.statusCode).toBe(409);
-      expect(r1.json()).toEqual({ error: { code: 'plan_inactive', message: 'The plan is not active', requestId: 'r1' } });
+      expect(r1.json()).toEqual({
+        error: { code: 'plan_inactive', message: 'The plan is not active', requestId: 'r1' },
+      });
 
-      const r2 = await a.inject({ method: 'POST', url: '/boom/zod', payload: { n: 'x' }, headers: { 'x-request-id': 'r2' } });
+      const r2 = await a.inject({
+        method: 'POST',
+        url: '/boom/zod',
+        payload: { n: 'x' },
+        headers: { 'x-request-id': 'r2' },
+      });
       expect(r2.statusCode).toBe(422);
       expect(r2.json().error).toMatchObject({ code: 'invalid_request', requestId: 'r2' });
 
@@ -91,7 +104,9 @@ describe('the one error handler', () => {
 
       const r4 = await a.inject({ method: 'GET', url: '/boom/internal', headers: { 'x-request-id': 'r4' } });
       expect(r4.statusCode).toBe(500);
-      expect(r4.json()).toEqual({ error: { code: 'internal_error', message: 'Something went wrong', requestId: 'r4' } });
+      expect(r4.json()).toEqual({
+        error: { code: 'internal_error', message: 'Something went wrong', requestId: 'r4' },
+      });
       expect(r4.body).not.toContain('secret_table');
     } finally {
       await a.close();

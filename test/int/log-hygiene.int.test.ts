@@ -22,7 +22,11 @@ describe('captured logs hold no secrets', () => {
       url: '/api/admin/whoami',
       headers: { authorization: 'Bearer hygiene-admin-key-0123456789abcdef' },
     });
-    await h.app.inject({ method: 'GET', url: '/api/admin/whoami', headers: { authorization: 'Bearer sk_test_51NotARealKey' } });
+    await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/whoami',
+      headers: { authorization: 'Bearer sk_test_51NotARealKey' },
+    });
     await h.app.inject({ method: 'GET', url: '/api/auth/verify-email?token=secret-verification-token-123' });
     const a = await buildApp(h.deps, { defaultMetrics: false });
     a.get('/leaky', async () => {
