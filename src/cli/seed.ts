@@ -1,0 +1,66 @@
+/**
+ * `sertantai db seed`: the demo catalogue (three plans) and demo customers with subscriptions, created through the
+ * app's own operations against the configured Stripe (the local sandbox when STRIPE_SECRET_KEY is unset).
+ * Idempotent: run it as often as you like. `npm start` runs the same seed on every start (seedDemoData).
+ */
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { createAuth } from '../accounts/auth.js';
+import type { Deps } from '../deps.js';
+import { seedDemo, type SeedReport } from '../billing/seed/seed-demo.js';
+import { buildDeps } from './build-deps.js';
+import { localAuthSecret } from './local-secrets.js';
+import { prepareStripe } from './start.js';
+import { withDatabase } from './with-database.js';
+
+function describe(r: SeedReport): string {
+  return [
+    `Plans created: ${r.plansCreated.join(', ') || 'none'}; already there: ${r.plansExisting.join(', ') || 'none'}`,
+    `Demo users created: ${r.customersCreated.join(', ') || 'none'}`,
+    `Subscriptions created: ${r.subscriptionsCreated.join('; ') || 'none'}`,
+  ].join('\n');
+}
+
+/** The `npm start` hook: seeds on every start (a no-op once seeded); a failure is logged, never fatal. */
+export async function seedOnStart(deps: Deps, app: FastifyInstance): Promise<void> {
+  if (deps.config.env === 'production') return;
+  if (!deps.config.stripe.secretKey) {
+    deps.logger.warn('demo seed skipped: no Stripe configured (STRIPE_SECRET_KEY unset and no sandbox)');
+    return;
+  }
+  try {
+    await seedDemo(deps, { auth: app.httpContext.auth, customers: true });
+  } catch (err) {
+    deps.logger.error({ err }, 'demo seed failed; run `sertantai db seed` to retry');
+  }
+}
+
+export function registerSeedCommand(db: Command): void {
+  db.command('seed')
+    .description('Create the demo plans (and demo customers with subscriptions) in Stripe and the database')
+    .option('--no-customers', 'only the plans')
+    .action(async (opts: { customers: boolean }) => {
+      await withDatabase(async ({ config: base, logger, url }) => {
+        const stripe = await prepareStripe(base, logger);
+        try {
+          const config = stripe.config;
+          if (!config.stripe.secretKey) throw new Error('STRIPE_SECRET_KEY is not set and no Stripe sandbox is running');
+          const deps = buildDeps(config, { databaseUrl: url, logger, maxConnections: 4, maintenance: false });
+          try {
+            const auth = createAuth({
+              config,
+              db: deps.db,
+              logger,
+              secret: config.authSecret ?? localAuthSecret(config.dataDir),
+            });
+            const report = await seedDemo(deps, { auth, customers: opts.customers });
+            console.log(describe(report));
+          } finally {
+            await deps.database.close();
+          }
+        } finally {
+          await stripe.stop();
+        }
+      });
+    });
+}
