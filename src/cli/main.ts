@@ -7,6 +7,7 @@ import { registerAdminCommands } from './admin.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDbCommands } from './db.js';
 import { registerStartCommand } from './start.js';
+import { registerSandboxCommands } from './sandbox.js';
 import { registerSeedCommand } from './seed.js';
 import { registerSyncCommands } from './sync.js';
 import { scrub } from '../logger.js';
@@ -21,8 +22,8 @@ registerStartCommand(program); //            start
 registerSeedCommand(registerDbCommands(program)); // db migrate, db seed
 registerAdminCommands(program); //           admin create, admin api-key create|list|revoke
 registerAuditCommands(program); //           audit verify
+registerSandboxCommands(program); //         sandbox --port --webhook-url --webhook-secret --persist
 registerSyncCommands(program); //            sync [--since 30d]
-// sandbox:  registerSandboxCommands(program);
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 try {

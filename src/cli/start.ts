@@ -19,22 +19,21 @@ import { loadConfigOrExit } from './config.js';
 import { openDatabase } from './database.js';
 import { seedOnStart } from './seed.js';
 import { DEMO_ADMIN_EMAIL, demoAdminPassword, localAuthSecret } from './local-secrets.js';
+import { startSandboxForApp } from './sandbox.js';
 
 type Stop = () => Promise<void>;
 
 /**
  * Stripe for this process. Returns the config to run with and how to stop what was started.
- * When STRIPE_SECRET_KEY is unset this is where the local Stripe sandbox starts (sandbox/), and the returned
- * config points STRIPE_SECRET_KEY / STRIPE_API_URL / STRIPE_WEBHOOK_SECRET at it. For now: unchanged, and the
- * Stripe client uses a placeholder test key (src/cli/build-deps.ts) so the app starts.
+ * When STRIPE_SECRET_KEY is unset the local Stripe sandbox starts here (src/cli/sandbox.ts), and the returned
+ * config points STRIPE_SECRET_KEY / STRIPE_API_URL / STRIPE_WEBHOOK_SECRET (and PORT, when it was 0) at it.
  */
 export async function prepareStripe(
   config: Config,
   logger: Logger,
 ): Promise<{ config: Config; stop(): Promise<void> }> {
-  if (!config.stripe.secretKey)
-    logger.warn('STRIPE_SECRET_KEY is not set and the Stripe sandbox is not wired in yet');
-  return { config, stop: async () => {} };
+  if (config.stripe.secretKey) return { config, stop: async () => {} };
+  return startSandboxForApp(config, logger);
 }
 
 /**
