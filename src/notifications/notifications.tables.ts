@@ -13,7 +13,13 @@ import { users } from '../accounts/accounts.tables.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
-export const NOTIFICATION_TEMPLATES = ['payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending'] as const;
+export const NOTIFICATION_TEMPLATES = [
+  'payment_failed',
+  'grace_ending',
+  'downgraded',
+  'receipt',
+  'trial_ending',
+] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -45,7 +51,9 @@ export const outbox = pgTable(
       'outbox_template_check',
       sql`${t.template} in ('payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending')`,
     ),
-    index('outbox_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    index('outbox_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'pending'`),
     index('outbox_created_idx').on(t.createdAt, t.id),
     index('outbox_user_idx').on(t.userId, t.createdAt),
   ],

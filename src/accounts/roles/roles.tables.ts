@@ -6,7 +6,18 @@
  * in force at T  ⇔  created_at <= T and (cleared_at is null or cleared_at > T) and (expires_at is null or expires_at > T).
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 import { users } from '../accounts.tables.js';
 
@@ -35,12 +46,19 @@ export const roleOverrides = pgTable(
   },
   (t) => [
     check('role_overrides_role_check', sql`${t.role} in ('member', 'professional', 'enterprise')`),
-    check('role_overrides_clear_kind_check', sql`${t.clearKind} is null or ${t.clearKind} in ('admin', 'replaced', 'expired')`),
+    check(
+      'role_overrides_clear_kind_check',
+      sql`${t.clearKind} is null or ${t.clearKind} in ('admin', 'replaced', 'expired')`,
+    ),
     // At most one override not yet cleared per user.
-    uniqueIndex('role_overrides_one_open_uq').on(t.userId).where(sql`${t.clearedAt} is null`),
+    uniqueIndex('role_overrides_one_open_uq')
+      .on(t.userId)
+      .where(sql`${t.clearedAt} is null`),
     index('role_overrides_user_idx').on(t.userId, t.createdAt),
     // The expiry job's scan: open overrides by expiry.
-    index('role_overrides_expiry_idx').on(t.expiresAt).where(sql`${t.clearedAt} is null and ${t.expiresAt} is not null`),
+    index('role_overrides_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.clearedAt} is null and ${t.expiresAt} is not null`),
   ],
 );
 

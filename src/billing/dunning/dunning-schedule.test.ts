@@ -29,8 +29,12 @@ describe('dunningSchedule', () => {
   });
 
   it('refuses negative or fractional grace days', () => {
-    expect(() => dunningSchedule({ firstFailureAt: at('2026-03-01T00:00:00Z'), graceDays: -1 })).toThrow(RangeError);
-    expect(() => dunningSchedule({ firstFailureAt: at('2026-03-01T00:00:00Z'), graceDays: 1.5 })).toThrow(RangeError);
+    expect(() => dunningSchedule({ firstFailureAt: at('2026-03-01T00:00:00Z'), graceDays: -1 })).toThrow(
+      RangeError,
+    );
+    expect(() => dunningSchedule({ firstFailureAt: at('2026-03-01T00:00:00Z'), graceDays: 1.5 })).toThrow(
+      RangeError,
+    );
   });
 
   it('property: failure < reminder < graceUntil, and graceUntil - failure = graceDays days', () => {
@@ -47,7 +51,11 @@ describe('dunningSchedule', () => {
 });
 
 describe('dunningStepDue', () => {
-  const c = { graceUntil: at('2026-03-08T10:00:00Z'), reminderAt: at('2026-03-06T10:00:00Z'), reminderSentAt: null };
+  const c = {
+    graceUntil: at('2026-03-08T10:00:00Z'),
+    reminderAt: at('2026-03-06T10:00:00Z'),
+    reminderSentAt: null,
+  };
   it('nothing before the reminder', () => {
     expect(dunningStepDue(c, at('2026-03-06T09:59:59.999Z'))).toBeNull();
   });
@@ -55,7 +63,9 @@ describe('dunningStepDue', () => {
     expect(dunningStepDue(c, at('2026-03-06T10:00:00Z'))).toBe('remind');
   });
   it('nothing once reminded, until the grace ends', () => {
-    expect(dunningStepDue({ ...c, reminderSentAt: at('2026-03-06T10:00:00Z') }, at('2026-03-08T09:59:59Z'))).toBeNull();
+    expect(
+      dunningStepDue({ ...c, reminderSentAt: at('2026-03-06T10:00:00Z') }, at('2026-03-08T09:59:59Z')),
+    ).toBeNull();
   });
   it('expire at graceUntil (exclusive end), even if never reminded', () => {
     expect(dunningStepDue(c, at('2026-03-08T10:00:00Z'))).toBe('expire');

@@ -6,6 +6,7 @@
  */
 import type { EventContext } from '../webhooks/types.js';
 import type { SubscriptionMirrorResult } from './subscriptions.repo.js';
+import { onSubscriptionChanged } from '../dunning/on-subscription-changed.js';
 
 export type SubscriptionMirroredHook = (ctx: EventContext, change: SubscriptionMirrorResult) => Promise<void>;
 
@@ -20,5 +21,6 @@ export async function subscriptionMirrored(
   ctx: EventContext,
   change: SubscriptionMirrorResult,
 ): Promise<void> {
+  await onSubscriptionChanged(ctx.tx, ctx.deps, ctx.event, change); // issue 5: dunning + role, with this event as cause
   for (const hook of hooks) await hook(ctx, change);
 }

@@ -5,6 +5,7 @@
  * count, then event id), so a `payment_failed` of an older attempt after `invoice.paid` leaves it paid.
  */
 import { linkInvoicePayment, upsertInvoice } from '../../invoices/invoices.repo.js';
+import { onInvoiceEvent } from '../../dunning/on-invoice-event.js';
 import type { Handler } from '../types.js';
 import { auditEvent, mirrorAndAudit, versionOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
@@ -24,6 +25,7 @@ type T =
 export const invoiceChanged: FamilyHandler<T> = async (ctx) => {
   const inv = ctx.event.data.object;
   const r = await upsertInvoice(ctx.tx, inv, versionOf(ctx.event), ctx.event.id);
+  await onInvoiceEvent(ctx.tx, ctx.deps, ctx.event); // issue 5: payment_failed → dunning case, paid → recovery + receipt
   return mirrorAndAudit(ctx, 'invoice', inv.id ?? 'unknown', r);
 };
 

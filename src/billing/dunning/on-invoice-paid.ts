@@ -1,0 +1,129 @@
+/**
+ * onInvoicePaid: `invoice.paid` → the receipt notification (once per invoice) and, when the subscription has an
+ * open dunning case for this invoice, the case is recovered: recovered amount, time to recover, and which step
+ * recovered it; then the user's role is recomputed. Called by the invoice handler in the event's transaction.
+ *
+ * Which step: `card_update` when the customer's default card differs from the one on file when the case opened
+ * (the portal's "update card" changes it before the retry) or the successful payment used another card than the
+ * failed one; `manual` when the invoice was settled out of band (an InvoicePayment that is a payment record, or
+ * nothing charged); otherwise `stripe_retry` (Stripe's automatic retry on the same card succeeded).
+ * Safe twice: the `recovered` step is unique per (case, event) and the case is closed only while open.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import type { Tx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
+import { enqueueNotification } from '../../notifications/enqueue-notification.js';
+import { payments } from '../billing.tables.js';
+import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
+import {
+  addStep,
+  findLatestCase,
+  findOpenCase,
+  subscriptionContext,
+  type DunningCaseRow,
+} from './dunning.repo.js';
+import type { RecoveryStep } from './dunning.tables.js';
+import { eventAt, evaluationInstant } from './event-time.js';
+import type { DunningStepResult } from './on-invoice-payment-failed.js';
+import { sql } from 'drizzle-orm';
+
+async function recoveryStep(
+  tx: Tx,
+  c: DunningCaseRow,
+  inv: Stripe.Invoice,
+  currentDefaultPm: string | null,
+): Promise<RecoveryStep> {
+  const paidPayments = (inv.payments?.data ?? []).filter((p) => p.status === 'paid');
+  if (
+    paidPayments.some((p) => p.payment.type === 'payment_record') ||
+    (inv.amount_paid === 0 && inv.amount_due > 0)
+  ) {
+    return 'manual';
+  }
+  if (currentDefaultPm && currentDefaultPm !== c.paymentMethodAtOpen) return 'card_update';
+  if (inv.id) {
+    const rows = await tx
+      .select({ status: payments.status, brand: payments.cardBrand, last4: payments.cardLast4 })
+      .from(payments)
+      .where(and(eq(payments.stripeInvoiceId, inv.id)))
+      .orderBy(desc(payments.createdAt));
+    const ok = rows.find((r) => r.status === 'succeeded');
+    const failed = rows.find((r) => r.status !== 'succeeded' && r.last4 !== null);
+    if (ok?.last4 && failed?.last4 && (ok.last4 !== failed.last4 || ok.brand !== failed.brand))
+      return 'card_update';
+  }
+  return 'stripe_retry';
+}
+
+export async function onInvoicePaid(
+  tx: Tx,
+  deps: Pick<Deps, 'config' | 'clock'>,
+  event: Stripe.InvoicePaidEvent | Stripe.InvoicePaymentSucceededEvent,
+): Promise<DunningStepResult> {
+  const inv = event.data.object;
+  const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
+  const at = eventAt(event);
+  const paidAt = inv.status_transitions?.paid_at ? new Date(inv.status_transitions.paid_at * 1000) : at;
+  const sub = stripeSubscriptionId ? await subscriptionContext(tx, { stripeSubscriptionId }) : null;
+
+  if (sub?.userId && inv.id && inv.amount_paid > 0 && event.type === 'invoice.paid') {
+    await enqueueNotification(tx, {
+      key: `receipt:${inv.id}`,
+      template: 'receipt',
+      userId: sub.userId,
+      at,
+      data: {
+        planName: sub.planName,
+        amountMinor: inv.amount_paid,
+        currency: inv.currency,
+        paidAt: paidAt.toISOString(),
+        invoiceUrl: inv.hosted_invoice_url ?? null,
+        invoiceNumber: inv.number ?? null,
+      },
+    });
+  }
+  if (!sub || !inv.id) return { outcome: 'ignored', reason: 'not_a_subscription_invoice' };
+
+  const open = await findOpenCase(tx, sub.subscriptionId, true);
+  if (!open || (open.stripeInvoiceId !== null && open.stripeInvoiceId !== inv.id)) {
+    const latest = open ? null : await findLatestCase(tx, sub.subscriptionId);
+    if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
+      // Paid after the grace ran out: the case stays lost (the role comes back with the subscription's status).
+      await addStep(tx, {
+        caseId: latest.id,
+        kind: 'recovered',
+        at: paidAt,
+        cause: event.id,
+        data: { afterLoss: true, amountMinor: inv.amount_paid },
+      });
+    }
+    return { outcome: 'ignored', reason: 'no_open_case_for_invoice' };
+  }
+  const step = await recoveryStep(tx, open, inv, sub.defaultPaymentMethodId);
+  const added = await addStep(tx, {
+    caseId: open.id,
+    kind: 'recovered',
+    at: paidAt,
+    cause: event.id,
+    data: { by: step, amountMinor: inv.amount_paid, currency: inv.currency, stripeInvoiceId: inv.id },
+  });
+  if (!added) return { outcome: 'ignored', reason: 'already_recovered' };
+  const seconds = Math.max(0, Math.round((paidAt.getTime() - open.openedAt.getTime()) / 1000));
+  await tx.execute(sql`
+    UPDATE dunning_cases SET status = 'recovered', recovered_at = ${paidAt}, recovered_amount_minor = ${inv.amount_paid},
+      recovered_by = ${step}, time_to_recover_seconds = ${seconds}, closed_by = ${event.id},
+      stripe_invoice_id = COALESCE(stripe_invoice_id, ${inv.id}), updated_at = now()
+    WHERE id = ${open.id} AND status = 'open'`);
+  if (sub.userId) {
+    await applyEntitledRole(
+      tx,
+      sub.userId,
+      { kind: 'stripe_event', eventId: event.id, eventType: event.type, dunningCaseId: open.id },
+      evaluationInstant(deps.clock, event),
+      { defaultGraceDays: deps.config.graceDays },
+    );
+  }
+  return { outcome: 'recovered', caseId: open.id };
+}

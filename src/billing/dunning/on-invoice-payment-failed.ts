@@ -1,0 +1,122 @@
+/**
+ * onInvoicePaymentFailed: `invoice.payment_failed` → open the subscription's dunning case (grace, timeline, "payment
+ * failed" notification) or add the failure to the open one; then recompute the user's role (it stays during grace).
+ * Called by the invoice handler in the event's transaction, after the invoice mirror was updated.
+ *
+ * Safe twice and out of order: a timeline step is unique per (case, kind, event id), so a replay adds nothing; a
+ * failure of an invoice that our mirror already has as paid/void (an older attempt arriving after `invoice.paid`,
+ * RELIABILITY 15) changes nothing; a failure on a canceled subscription opens nothing; a further failure of the
+ * invoice whose case was already lost does not start a new grace period.
+ */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import type { Tx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
+import { invoices, payments } from '../billing.tables.js';
+import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
+import { attachInvoice, openDunningCase } from './open-dunning-case.js';
+import { addStep, findLatestCase, findOpenCase, subscriptionContext } from './dunning.repo.js';
+import { eventAt, evaluationInstant } from './event-time.js';
+
+export type DunningStepResult =
+  | { outcome: 'opened' | 'updated' | 'recovered' | 'lost'; caseId: string }
+  | { outcome: 'ignored'; reason: string };
+
+const GRANTING_OR_GRACE = new Set(['active', 'trialing', 'past_due']);
+
+export async function onInvoicePaymentFailed(
+  tx: Tx,
+  deps: Pick<Deps, 'config' | 'clock'>,
+  event: Stripe.InvoicePaymentFailedEvent,
+): Promise<DunningStepResult> {
+  const inv = event.data.object;
+  const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
+  if (!stripeSubscriptionId || !inv.id) return { outcome: 'ignored', reason: 'not_a_subscription_invoice' };
+  const sub = await subscriptionContext(tx, { stripeSubscriptionId });
+  if (!sub) return { outcome: 'ignored', reason: 'unknown_subscription' };
+  const [mirror] = await tx
+    .select({ id: invoices.id, status: invoices.status })
+    .from(invoices)
+    .where(eq(invoices.stripeInvoiceId, inv.id));
+  if (mirror && (mirror.status === 'paid' || mirror.status === 'void')) {
+    return { outcome: 'ignored', reason: `invoice_already_${mirror.status}` };
+  }
+  if (!GRANTING_OR_GRACE.has(sub.status)) return { outcome: 'ignored', reason: `subscription_${sub.status}` };
+
+  const at = eventAt(event);
+  const [failed] = await tx
+    .select({ failureCode: payments.failureCode, declineCode: payments.declineCode })
+    .from(payments)
+    .where(and(eq(payments.stripeInvoiceId, inv.id), sql`${payments.failureCode} is not null`))
+    .orderBy(desc(payments.createdAt))
+    .limit(1);
+  const failure = { failureCode: failed?.failureCode ?? null, declineCode: failed?.declineCode ?? null };
+
+  let open = await findOpenCase(tx, sub.subscriptionId, true);
+  let outcome: 'opened' | 'updated' = 'updated';
+  if (!open) {
+    const latest = await findLatestCase(tx, sub.subscriptionId);
+    if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
+      // Stripe keeps retrying the invoice whose grace already ran out: note it, no new grace.
+      await addStep(tx, {
+        caseId: latest.id,
+        kind: 'payment_failed',
+        at,
+        cause: event.id,
+        data: { attempt: inv.attempt_count, ...failure },
+      });
+      return { outcome: 'ignored', reason: 'case_already_lost' };
+    }
+    const opened = await openDunningCase(tx, deps, {
+      sub,
+      at,
+      cause: event.id,
+      stripeInvoiceId: inv.id,
+      invoiceId: mirror?.id ?? null,
+      amountDueMinor: inv.amount_due,
+      currency: inv.currency,
+      ...failure,
+      openedBy: 'payment_failed',
+    });
+    open = opened.row;
+    outcome = opened.opened ? 'opened' : 'updated';
+  } else if (
+    open.stripeInvoiceId === null ||
+    (open.stripeInvoiceId === inv.id && open.amountDueMinor === 0)
+  ) {
+    await attachInvoice(tx, open.id, {
+      invoiceId: mirror?.id ?? null,
+      stripeInvoiceId: inv.id,
+      amountDueMinor: inv.amount_due,
+      currency: inv.currency,
+    });
+  }
+
+  const added = await addStep(tx, {
+    caseId: open.id,
+    kind: 'payment_failed',
+    at,
+    cause: event.id,
+    data: { stripeInvoiceId: inv.id, attempt: inv.attempt_count, amountDueMinor: inv.amount_due, ...failure },
+  });
+  if (added && outcome === 'updated') {
+    await tx.execute(sql`
+      UPDATE dunning_cases SET attempts = attempts + 1,
+        last_failure_at = GREATEST(last_failure_at, ${at}),
+        last_failure_code = COALESCE(${failure.failureCode}, last_failure_code),
+        last_decline_code = COALESCE(${failure.declineCode}, last_decline_code),
+        updated_at = now()
+      WHERE id = ${open.id}`);
+  }
+  if (sub.userId) {
+    await applyEntitledRole(
+      tx,
+      sub.userId,
+      { kind: 'stripe_event', eventId: event.id, eventType: event.type, dunningCaseId: open.id },
+      evaluationInstant(deps.clock, event),
+      { defaultGraceDays: deps.config.graceDays },
+    );
+  }
+  return { outcome, caseId: open.id };
+}

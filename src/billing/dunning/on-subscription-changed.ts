@@ -1,0 +1,122 @@
+/**
+ * onSubscriptionChanged: the one hook the customer.subscription.* handlers call after the subscription mirror was
+ * written ("subscription changed → recompute the role"), in the event's transaction:
+ * 1. dunning: a subscription now `past_due` with no open case gets one (its grace starts now; the invoice's failure
+ *    event fills in the invoice and amount when it arrives); one that ended (`canceled`, `unpaid`,
+ *    `incomplete_expired`) closes its open case as lost (onSubscriptionEnded);
+ * 2. the user's role is recomputed with the cause chain event → subscription change → role change;
+ * 3. a case lost here that lowered the role sends the "downgraded" notice (once per case).
+ * A stale event (older than the row) changed nothing and does nothing here. Safe twice: every step is idempotent.
+ */
+import type Stripe from 'stripe';
+import type { Tx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { applyEntitledRole, type RoleApplication } from '../../accounts/roles/apply-entitled-role.js';
+import { invoices } from '../billing.tables.js';
+import { idOf } from '../mirror/stripe-refs.js';
+import { eq } from 'drizzle-orm';
+import { findLatestCase, findOpenCase, subscriptionContext } from './dunning.repo.js';
+import { openDunningCase } from './open-dunning-case.js';
+import { onSubscriptionEnded } from './on-subscription-ended.js';
+import { notifyDowngraded } from './notify-downgraded.js';
+import { eventAt, evaluationInstant } from './event-time.js';
+
+export const ENDED_STATUSES = new Set(['canceled', 'unpaid', 'incomplete_expired']);
+
+export interface SubscriptionWrite {
+  outcome: 'inserted' | 'updated' | 'unchanged' | 'stale';
+  before: { status: string } | null;
+  row: { id: string; stripeSubscriptionId: string; status: string } | null;
+}
+
+export async function onSubscriptionChanged(
+  tx: Tx,
+  deps: Pick<Deps, 'config' | 'clock'>,
+  event: Stripe.Event,
+  write: SubscriptionWrite,
+): Promise<RoleApplication | null> {
+  if (write.outcome === 'stale' || !write.row) return null;
+  const row = write.row;
+  const sub = await subscriptionContext(tx, { subscriptionId: row.id });
+  if (!sub) return null;
+  const at = eventAt(event);
+  let dunningCaseId: string | undefined;
+  let lost: { caseId: string; amountMinor: number | null; currency: string } | null = null;
+
+  if (row.status === 'past_due') {
+    const open = await findOpenCase(tx, sub.subscriptionId, true);
+    if (open) dunningCaseId = open.id;
+    else {
+      const object = event.data.object as { object?: string; latest_invoice?: unknown };
+      const latestInvoice = object.object === 'subscription' ? idOf(object.latest_invoice) : null;
+      const latest = await findLatestCase(tx, sub.subscriptionId);
+      // A lost case for this same unpaid invoice: its grace is over, the user does not get a new one.
+      const sameEpisode =
+        latest?.status === 'lost' && (latestInvoice === null || latest.stripeInvoiceId === latestInvoice);
+      if (!sameEpisode) {
+        const [inv] = latestInvoice
+          ? await tx
+              .select({
+                id: invoices.id,
+                amountDueMinor: invoices.amountDueMinor,
+                currency: invoices.currency,
+                status: invoices.status,
+              })
+              .from(invoices)
+              .where(eq(invoices.stripeInvoiceId, latestInvoice))
+          : [];
+        const opened = await openDunningCase(tx, deps, {
+          sub,
+          at,
+          cause: event.id,
+          stripeInvoiceId: latestInvoice,
+          invoiceId: inv?.id ?? null,
+          amountDueMinor: inv ? inv.amountDueMinor : null,
+          currency: inv?.currency ?? (event.data.object as { currency?: string }).currency ?? 'usd',
+          openedBy: 'subscription_past_due',
+        });
+        dunningCaseId = opened.row.id;
+      }
+    }
+  } else if (ENDED_STATUSES.has(row.status)) {
+    const closed = await onSubscriptionEnded(tx, deps, event, sub);
+    if (closed.outcome === 'lost') {
+      dunningCaseId = closed.caseId;
+      lost = {
+        caseId: closed.caseId,
+        amountMinor: closed.amountMinor || null,
+        currency: closed.currency ?? 'usd',
+      };
+    }
+  }
+
+  if (!sub.userId) return null;
+  const application = await applyEntitledRole(
+    tx,
+    sub.userId,
+    {
+      kind: 'stripe_event',
+      eventId: event.id,
+      eventType: event.type,
+      subscription: {
+        id: row.id,
+        stripeId: row.stripeSubscriptionId,
+        from: write.before?.status ?? null,
+        to: row.status,
+      },
+      dunningCaseId,
+    },
+    evaluationInstant(deps.clock, event),
+    { defaultGraceDays: deps.config.graceDays },
+  );
+  if (lost) {
+    await notifyDowngraded(tx, deps, {
+      ...lost,
+      userId: sub.userId,
+      application,
+      planName: sub.planName,
+      at,
+    });
+  }
+  return application;
+}

@@ -1,0 +1,89 @@
+/**
+ * The notification templates (pure): template + data → subject and plain-text body. Amounts arrive in minor units
+ * with their currency and are formatted by money.ts; instants are printed as UTC dates.
+ */
+import { formatMoney, money } from '../money.js';
+import type { NotificationTemplate } from './notifications.tables.js';
+
+export interface NotificationData {
+  name?: string | null;
+  planName?: string | null;
+  amountMinor?: number | null;
+  currency?: string | null;
+  /** ISO instants. */
+  graceUntil?: string | null;
+  trialEnd?: string | null;
+  paidAt?: string | null;
+  /** Where the customer fixes the card (the account page, which opens Stripe's portal). */
+  portalUrl?: string | null;
+  invoiceUrl?: string | null;
+  invoiceNumber?: string | null;
+  role?: string | null;
+}
+
+const day = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(0, 10) : 'soon');
+const amount = (d: NotificationData) =>
+  d.amountMinor !== null && d.amountMinor !== undefined && d.currency
+    ? formatMoney(money(d.amountMinor, d.currency))
+    : 'your payment';
+const hasAmount = (d: NotificationData) =>
+  d.amountMinor !== null && d.amountMinor !== undefined && !!d.currency;
+const hello = (d: NotificationData) => `Hello${d.name ? ` ${d.name}` : ''},`;
+const plan = (d: NotificationData) => d.planName ?? 'your plan';
+
+export function renderNotification(
+  template: NotificationTemplate,
+  d: NotificationData,
+): { subject: string; body: string } {
+  switch (template) {
+    case 'payment_failed':
+      return {
+        subject: hasAmount(d) ? `Your payment of ${amount(d)} failed` : 'Your payment failed',
+        body: [
+          hello(d),
+          '',
+          `We could not collect ${amount(d)} for ${plan(d)}. You keep full access until ${day(d.graceUntil)} while we retry.`,
+          `Update your card here: ${d.portalUrl ?? ''}`,
+        ].join('\n'),
+      };
+    case 'grace_ending':
+      return {
+        subject: `Action needed: ${plan(d)} ends on ${day(d.graceUntil)}`,
+        body: [
+          hello(d),
+          '',
+          `Your payment of ${amount(d)} is still outstanding. Unless it succeeds by ${day(d.graceUntil)}, your account returns to the free tier.`,
+          `Update your card here: ${d.portalUrl ?? ''}`,
+        ].join('\n'),
+      };
+    case 'downgraded':
+      return {
+        subject: `Your account is now on the free tier`,
+        body: [
+          hello(d),
+          '',
+          `We could not collect ${amount(d)} for ${plan(d)}, so your access has changed to ${d.role ?? 'member'}.`,
+          `You can subscribe again at any time: ${d.portalUrl ?? ''}`,
+        ].join('\n'),
+      };
+    case 'receipt':
+      return {
+        subject: `Receipt${d.invoiceNumber ? ` ${d.invoiceNumber}` : ''}: ${amount(d)} paid`,
+        body: [
+          hello(d),
+          '',
+          `We received ${amount(d)} for ${plan(d)} on ${day(d.paidAt)}. Thank you.`,
+          ...(d.invoiceUrl ? [`Invoice: ${d.invoiceUrl}`] : []),
+        ].join('\n'),
+      };
+    case 'trial_ending':
+      return {
+        subject: `Your trial of ${plan(d)} ends on ${day(d.trialEnd)}`,
+        body: [
+          hello(d),
+          '',
+          `Your trial of ${plan(d)} ends on ${day(d.trialEnd)}. Make sure a card is on file to keep access: ${d.portalUrl ?? ''}`,
+        ].join('\n'),
+      };
+  }
+}
