@@ -17,10 +17,12 @@ import { billingSummary } from './me/billing-summary.js';
 import { requestActor } from './operations/request-actor.js';
 import { createPortalSession } from './portal/create-portal-session.js';
 
-const pageInput = z.object({
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+const pageInput = z
+  .object({
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
 
 async function sessionUser(deps: Deps, request: FastifyRequest): Promise<CustomerUser> {
   const a = request.actor;

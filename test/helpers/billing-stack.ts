@@ -12,6 +12,11 @@
 import crypto from 'node:crypto';
 import { startSandbox, type SandboxHandle } from '../../sandbox/index.js';
 import { FakeClock, toUnix } from '../../src/clock.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { handleError } from '../../src/http/error-handler.js';
+import { webhookRoutes } from '../../src/billing/webhooks/webhook.routes.js';
+import { drainEvents } from '../../src/billing/webhooks/dispatch-event.js';
+import { handlers } from '../../src/billing/webhooks/handlers/index.js';
 import { testApp, type TestApp } from './app.js';
 import type { TestDatabase } from './db.js';
 import { adminSession, type Session } from './auth.js';
@@ -36,8 +41,8 @@ export interface BillingStackOptions {
   label?: string;
   database?: TestDatabase;
   env?: Record<string, string | undefined>;
-  /** Settle() applies events with these handlers (the dispatcher's job in production). */
-  drain?: (h: TestApp) => Promise<number>;
+  /** Settle() applies stored events with the real handlers through the dispatcher's drain (default true). */
+  drain?: boolean;
 }
 
 export async function billingStack(opts: BillingStackOptions = {}): Promise<BillingStack> {
@@ -56,9 +61,18 @@ export async function billingStack(opts: BillingStackOptions = {}): Promise<Bill
       ...opts.env,
     },
   });
+  let webhookServer: FastifyInstance | undefined;
   if (opts.webhooks) {
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = h.app.server.address();
+    // The app's own /webhooks/stripe when buildApp registers it; else the same plugin on its own server.
+    let server: FastifyInstance = h.app;
+    if (!h.app.hasRoute({ method: 'POST', url: '/webhooks/stripe' })) {
+      webhookServer = Fastify({ loggerInstance: h.deps.logger }) as unknown as FastifyInstance;
+      webhookServer.setErrorHandler(handleError);
+      await webhookServer.register(webhookRoutes, { deps: h.deps, handlers });
+      server = webhookServer;
+    }
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await sandbox.control.registerWebhook({ url: `http://127.0.0.1:${port}/webhooks/stripe`, secret: webhookSecret });
   }
@@ -75,7 +89,7 @@ export async function billingStack(opts: BillingStackOptions = {}): Promise<Bill
     async settle() {
       for (let i = 0; i < 20; i++) {
         await sandbox.control.flush();
-        const applied = opts.drain ? await opts.drain(h) : 0;
+        const applied = opts.drain === false ? 0 : await drainEvents(h.deps, { handlers });
         const pending = await sandbox.control.flush();
         if (applied === 0 && pending.queued === 0 && pending.retrying === 0 && pending.delayed === 0) return;
       }
@@ -88,6 +102,7 @@ export async function billingStack(opts: BillingStackOptions = {}): Promise<Bill
       await stack.settle();
     },
     async close() {
+      await webhookServer?.close();
       await h.close();
       await sandbox.stop();
     },
