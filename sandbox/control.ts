@@ -35,7 +35,8 @@ export function controlHandler(sb: Sandbox, persist: () => void) {
           return json(res, 200, { now: sb.clock.now(), frozen: sb.clock.isFrozen });
         case 'POST /clock/advance': {
           const target = body.to ?? sb.clock.now() + (body.by as number);
-          if (typeof target !== 'number' || target < sb.clock.now()) return json(res, 400, { error: 'to/by must move the clock forward' });
+          if (typeof target !== 'number' || target < sb.clock.now())
+            return json(res, 400, { error: 'to/by must move the clock forward' });
           advanceSandboxClock(sb, target);
           persist();
           return json(res, 200, { now: sb.clock.now() });
@@ -78,7 +79,10 @@ export function controlHandler(sb: Sandbox, persist: () => void) {
           sb.apiFaults = [];
           return json(res, 200, { faults: [] });
         case 'POST /disputes': {
-          const d = createDispute(sb, getCharge(sb, body.charge as string), { reason: body.reason, amount: body.amount });
+          const d = createDispute(sb, getCharge(sb, body.charge as string), {
+            reason: body.reason,
+            amount: body.amount,
+          });
           persist();
           return json(res, 200, sb.render(d));
         }
@@ -106,9 +110,7 @@ export function controlHandler(sb: Sandbox, persist: () => void) {
 }
 
 export type ApiFaultInput = { path: string; method?: string; count?: number } & (
-  | { mode: '500' }
-  | { mode: '429'; shouldRetry?: boolean }
-  | { mode: 'hang' }
+  { mode: '500' } | { mode: '429'; shouldRetry?: boolean } | { mode: 'hang' }
 );
 
 /** Typed client for the control API. Every method resolves once the sandbox has applied the change. */

@@ -58,7 +58,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   sb.onEvent = opts.onEvent as ((e: Obj) => void) | undefined;
   const secretKey = opts.secretKey ?? (saved?.secretKey as string | undefined) ?? newSecretKey();
   const persist = (): void => {
-    if (opts.persistPath) sb.store.saveTo(opts.persistPath, { clock: sb.clock.state(), settings: sb.settings, secretKey });
+    if (opts.persistPath)
+      sb.store.saveTo(opts.persistPath, { clock: sb.clock.state(), settings: sb.settings, secretKey });
   };
 
   const { server, hanging } = createSandboxServer({
@@ -88,7 +89,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       sb.store.m(existing.id).secret = webhookSecret;
     } else {
       webhookSecret = opts.webhookSecret ?? newWebhookSecret();
-      registerWebhookEndpoint(sb, { url: opts.webhookUrl, enabled_events: ['*'], secret: webhookSecret, description: 'registered at sandbox start' });
+      registerWebhookEndpoint(sb, {
+        url: opts.webhookUrl,
+        enabled_events: ['*'],
+        secret: webhookSecret,
+        description: 'registered at sandbox start',
+      });
     }
   }
   if (!webhookSecret) webhookSecret = `whsec_${randomChars(32)}`;

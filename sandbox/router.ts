@@ -23,7 +23,11 @@ export function route(method: string, path: string, handler: Handler): Route {
   return { method, parts: path.split('/').filter(Boolean), handler };
 }
 
-export function matchRoute(routes: Route[], method: string, path: string): { route: Route; params: Record<string, string> } | null {
+export function matchRoute(
+  routes: Route[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | null {
   const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
   for (const r of routes) {
     if (r.method !== method || r.parts.length !== segs.length) continue;

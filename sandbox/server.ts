@@ -32,7 +32,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new StripeApiError(413, { type: 'invalid_request_error', message: 'Request body too large.' }));
+        reject(
+          new StripeApiError(413, { type: 'invalid_request_error', message: 'Request body too large.' }),
+        );
         req.destroy();
         return;
       }
@@ -44,12 +46,20 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
 function errorBody(e: StripeApiError, requestId: string): string {
-  return JSON.stringify({ error: { ...e.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } }, null, 2);
+  return JSON.stringify(
+    { error: { ...e.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } },
+    null,
+    2,
+  );
 }
 
 function faultMatches(f: ApiFault, method: string, path: string): boolean {
@@ -68,7 +78,8 @@ function authError(header: string | undefined, secretKey: string): StripeApiErro
   }
   let key = '';
   if (header.startsWith('Bearer ')) key = header.slice(7).trim();
-  else if (header.startsWith('Basic ')) key = Buffer.from(header.slice(6), 'base64').toString().split(':')[0] ?? '';
+  else if (header.startsWith('Basic '))
+    key = Buffer.from(header.slice(6), 'base64').toString().split(':')[0] ?? '';
   if (key === secretKey) return null;
   return new StripeApiError(401, {
     type: 'invalid_request_error',
@@ -80,7 +91,13 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
   const hanging = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
-      const err = e instanceof StripeApiError ? e : new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred in the sandbox.' });
+      const err =
+        e instanceof StripeApiError
+          ? e
+          : new StripeApiError(500, {
+              type: 'api_error',
+              message: 'An unknown error occurred in the sandbox.',
+            });
       if (!(e instanceof StripeApiError)) console.error('[sandbox] internal error', e);
       if (!res.headersSent) send(res, err.status, errorBody(err, newId('req', 14)), {});
     });
@@ -94,7 +111,14 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     if (path.startsWith('/_sandbox/')) return d.control(req, res, path, raw);
     if (!path.startsWith('/v1/')) {
       if (await d.pages(req, res, path, raw)) return;
-      send(res, 404, JSON.stringify({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } }), {});
+      send(
+        res,
+        404,
+        JSON.stringify({
+          error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` },
+        }),
+        {},
+      );
       return;
     }
     const requestId = newId('req', 14);
@@ -109,20 +133,26 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     if (fault) fault.count--;
     if (fault && fault.mode !== 'hang') {
       if (fault.mode === '500') {
-        const e = new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred (injected by the sandbox).' });
+        const e = new StripeApiError(500, {
+          type: 'api_error',
+          message: 'An unknown error occurred (injected by the sandbox).',
+        });
         return send(res, 500, errorBody(e, requestId), headers);
       }
       const e = new StripeApiError(429, {
         type: 'invalid_request_error',
         code: 'rate_limit',
         doc_url: 'https://docs.stripe.com/error-codes/rate-limit',
-        message: 'Request rate limit exceeded. Learn more about rate limits here https://docs.stripe.com/rate-limits.',
+        message:
+          'Request rate limit exceeded. Learn more about rate limits here https://docs.stripe.com/rate-limits.',
       });
-      const extra: Record<string, string> = fault.shouldRetry === undefined ? {} : { 'stripe-should-retry': String(fault.shouldRetry) };
+      const extra: Record<string, string> =
+        fault.shouldRetry === undefined ? {} : { 'stripe-should-retry': String(fault.shouldRetry) };
       return send(res, 429, errorBody(e, requestId), { ...headers, ...extra });
     }
 
-    const idemKey = method === 'POST' ? ((req.headers['idempotency-key'] as string | undefined) ?? null) : null;
+    const idemKey =
+      method === 'POST' ? ((req.headers['idempotency-key'] as string | undefined) ?? null) : null;
     if (idemKey) headers['idempotency-key'] = idemKey;
     const paramsKey = `${method} ${path} ${raw}`;
     if (idemKey) {
@@ -136,7 +166,11 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
           return send(res, 400, errorBody(e, requestId), headers);
         }
         if (fault?.mode === 'hang') return void hanging.add(res);
-        return send(res, prior.status, prior.body, { ...headers, 'idempotent-replayed': 'true', 'original-request': prior.requestId });
+        return send(res, prior.status, prior.body, {
+          ...headers,
+          'idempotent-replayed': 'true',
+          'original-request': prior.requestId,
+        });
       }
     }
 
@@ -156,7 +190,8 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
       }
       const result = found.route.handler({ sb: d.sb, params: found.params, p, method, path });
       const rendered = d.sb.render(result as Obj);
-      if (rendered.object === 'list' || rendered.object === 'search_result') rendered.data = (rendered.data as Obj[]).map((x) => d.sb.render(x));
+      if (rendered.object === 'list' || rendered.object === 'search_result')
+        rendered.data = (rendered.data as Obj[]).map((x) => d.sb.render(x));
       body = JSON.stringify(expand(d.sb, rendered, strArr(p, 'expand') ?? []), null, 2);
       d.onResponse?.(path, JSON.parse(body));
     } catch (e) {
@@ -169,7 +204,15 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     }
     // Stripe saves results once the endpoint started executing; validation errors (400) are not saved
     if (idemKey && (status === 200 || status === 402)) {
-      d.sb.store.idempotency.set(idemKey, { method, path, requestId, paramsKey, status, body, createdAt: d.sb.now() });
+      d.sb.store.idempotency.set(idemKey, {
+        method,
+        path,
+        requestId,
+        paramsKey,
+        status,
+        body,
+        createdAt: d.sb.now(),
+      });
     }
     if (method !== 'GET') d.persist();
     if (fault?.mode === 'hang') {

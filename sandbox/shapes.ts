@@ -31,8 +31,15 @@ export function customerShape(id: string, created: number, f: Obj): Obj {
     description: f.description ?? null,
     discount: null,
     email: f.email ?? null,
-    invoice_prefix: randomChars(8).toUpperCase().replace(/[^A-Z0-9]/g, 'X'),
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    invoice_prefix: randomChars(8)
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, 'X'),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
     livemode: false,
     metadata: f.metadata ?? {},
     name: f.name ?? null,
@@ -260,7 +267,13 @@ export function subscriptionShape(id: string, created: number, f: Obj): Obj {
     description: f.description ?? null,
     discounts: [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } },
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
     items: { object: 'list', data: [], has_more: false, url: `/v1/subscription_items?subscription=${id}` },
     latest_invoice: null,
     livemode: false,
@@ -269,7 +282,11 @@ export function subscriptionShape(id: string, created: number, f: Obj): Obj {
     next_pending_invoice_item_invoice: null,
     on_behalf_of: null,
     pause_collection: null,
-    payment_settings: { payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' },
+    payment_settings: {
+      payment_method_options: null,
+      payment_method_types: null,
+      save_default_payment_method: 'off',
+    },
     pending_invoice_item_interval: null,
     pending_setup_intent: null,
     pending_update: null,
@@ -279,7 +296,12 @@ export function subscriptionShape(id: string, created: number, f: Obj): Obj {
     test_clock: f.test_clock ?? null,
     transfer_data: null,
     trial_end: f.trial_end ?? null,
-    trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: f.missing_payment_method ?? 'create_invoice' } },
+    trial_settings: {
+      end_behavior: {
+        billing_cycle_anchor: null,
+        missing_payment_method: f.missing_payment_method ?? 'create_invoice',
+      },
+    },
     trial_start: f.trial_start ?? null,
   };
 }
@@ -350,7 +372,12 @@ export function invoiceShape(id: string, created: number, f: Obj): Obj {
     post_payment_credit_notes_amount: 0,
     pre_payment_credit_notes_amount: 0,
     receipt_number: null,
-    rendering: { amount_tax_display: null, pdf: { page_size: 'auto' }, template: null, template_version: null },
+    rendering: {
+      amount_tax_display: null,
+      pdf: { page_size: 'auto' },
+      template: null,
+      template_version: null,
+    },
     shipping_cost: null,
     shipping_details: null,
     starting_balance: 0,
@@ -451,7 +478,13 @@ export function invoiceItemShape(id: string, date: number, f: Obj): Obj {
     metadata: f.metadata ?? {},
     net_amount: f.amount,
     parent: f.subscription
-      ? { subscription_details: { subscription: f.subscription, subscription_item: f.subscription_item ?? null }, type: 'subscription_details' }
+      ? {
+          subscription_details: {
+            subscription: f.subscription,
+            subscription_item: f.subscription_item ?? null,
+          },
+          type: 'subscription_details',
+        }
       : null,
     period: f.period ?? { start: date, end: date },
     pricing: {
@@ -644,7 +677,12 @@ export function refundShape(id: string, created: number, f: Obj): Obj {
     customer: f.customer ?? null,
     customer_account: null,
     destination_details: {
-      card: { reference: '7428915500731', reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' },
+      card: {
+        reference: '7428915500731',
+        reference_status: 'available',
+        reference_type: 'acquirer_reference_number',
+        type: 'refund',
+      },
       type: 'card',
     },
     metadata: f.metadata ?? {},
@@ -659,12 +697,33 @@ export function refundShape(id: string, created: number, f: Obj): Obj {
 }
 
 const EVIDENCE_KEYS = [
-  'access_activity_log', 'billing_address', 'cancellation_policy', 'cancellation_policy_disclosure',
-  'cancellation_rebuttal', 'customer_communication', 'customer_email_address', 'customer_name',
-  'customer_purchase_ip', 'customer_signature', 'duplicate_charge_documentation', 'duplicate_charge_explanation',
-  'duplicate_charge_id', 'product_description', 'receipt', 'refund_policy', 'refund_policy_disclosure',
-  'refund_refusal_explanation', 'service_date', 'service_documentation', 'shipping_address', 'shipping_carrier',
-  'shipping_date', 'shipping_documentation', 'shipping_tracking_number', 'uncategorized_file', 'uncategorized_text',
+  'access_activity_log',
+  'billing_address',
+  'cancellation_policy',
+  'cancellation_policy_disclosure',
+  'cancellation_rebuttal',
+  'customer_communication',
+  'customer_email_address',
+  'customer_name',
+  'customer_purchase_ip',
+  'customer_signature',
+  'duplicate_charge_documentation',
+  'duplicate_charge_explanation',
+  'duplicate_charge_id',
+  'product_description',
+  'receipt',
+  'refund_policy',
+  'refund_policy_disclosure',
+  'refund_refusal_explanation',
+  'service_date',
+  'service_documentation',
+  'shipping_address',
+  'shipping_carrier',
+  'shipping_date',
+  'shipping_documentation',
+  'shipping_tracking_number',
+  'uncategorized_file',
+  'uncategorized_text',
 ];
 
 export function disputeShape(id: string, created: number, f: Obj): Obj {
@@ -687,7 +746,15 @@ export function disputeShape(id: string, created: number, f: Obj): Obj {
         description: `Chargeback withdrawal for ${f.charge}`,
         exchange_rate: null,
         fee: 1500,
-        fee_details: [{ amount: 1500, application: null, currency: f.currency, description: 'Dispute fee', type: 'stripe_fee' }],
+        fee_details: [
+          {
+            amount: 1500,
+            application: null,
+            currency: f.currency,
+            description: 'Dispute fee',
+            type: 'stripe_fee',
+          },
+        ],
         net: -f.amount - 1500,
         reporting_category: 'dispute',
         source: id,
@@ -714,7 +781,12 @@ export function disputeShape(id: string, created: number, f: Obj): Obj {
     metadata: {},
     payment_intent: f.payment_intent ?? null,
     payment_method_details: {
-      card: { brand: f.brand ?? 'visa', case_type: 'chargeback', network: f.brand ?? 'visa', network_reason_code: '10.4' },
+      card: {
+        brand: f.brand ?? 'visa',
+        case_type: 'chargeback',
+        network: f.brand ?? 'visa',
+        network_reason_code: '10.4',
+      },
       type: 'card',
     },
     reason: f.reason ?? 'fraudulent',
@@ -819,7 +891,9 @@ export function eventShape(id: string, created: number, f: Obj): Obj {
     object: 'event',
     api_version: API_VERSION,
     created,
-    data: f.previous_attributes ? { object: f.object, previous_attributes: f.previous_attributes } : { object: f.object },
+    data: f.previous_attributes
+      ? { object: f.object, previous_attributes: f.previous_attributes }
+      : { object: f.object },
     livemode: false,
     pending_webhooks: f.pending_webhooks ?? 0,
     request: { id: f.requestId ?? null, idempotency_key: f.idempotencyKey ?? null },

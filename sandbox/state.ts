@@ -64,7 +64,8 @@ export class Sandbox {
     this.clock = new SandboxClock(opts.startTime);
     this.delivery = new WebhookDelivery({
       now: () => this.clock.now(),
-      signatureTime: () => (this.settings.signWithSandboxClock ? this.clock.now() : Math.floor(Date.now() / 1000)),
+      signatureTime: () =>
+        this.settings.signWithSandboxClock ? this.clock.now() : Math.floor(Date.now() / 1000),
     });
   }
 
@@ -127,7 +128,9 @@ export class Sandbox {
     const endpoints = this.store
       .all('webhook_endpoint')
       .filter((e) => e.status === 'enabled')
-      .filter((e) => (e.enabled_events as string[]).includes('*') || (e.enabled_events as string[]).includes(type));
+      .filter(
+        (e) => (e.enabled_events as string[]).includes('*') || (e.enabled_events as string[]).includes(type),
+      );
     const at = opts.at ?? this.now(this.clockOf(obj));
     const event = eventShape(newId('evt'), at, {
       type,
@@ -141,7 +144,11 @@ export class Sandbox {
     this.onEvent?.(structuredClone(event));
     this.delivery.enqueue(
       event,
-      endpoints.map((e) => ({ id: e.id as string, url: e.url as string, secret: this.store.m(e.id as string).secret as string })),
+      endpoints.map((e) => ({
+        id: e.id as string,
+        url: e.url as string,
+        secret: this.store.m(e.id as string).secret as string,
+      })),
     );
     return event;
   }

@@ -111,7 +111,8 @@ export class Store {
   load(data: Obj): void {
     for (const [, objs] of Object.entries(data.types ?? {})) for (const o of objs as Obj[]) this.insert(o);
     for (const [k, v] of Object.entries(data.meta ?? {})) this.meta.set(k, v as Obj);
-    for (const [k, v] of Object.entries(data.idempotency ?? {})) this.idempotency.set(k, v as IdempotencyRecord);
+    for (const [k, v] of Object.entries(data.idempotency ?? {}))
+      this.idempotency.set(k, v as IdempotencyRecord);
     this.counters = (data.counters as Record<string, number>) ?? {};
   }
 

@@ -11,7 +11,14 @@
 import { invoiceItemShape, subscriptionItemShape, type LineInput } from '../shapes.js';
 import type { Sandbox } from '../state.js';
 import { newId, type Obj } from '../store.js';
-import { buildInvoice, collectInvoice, finalizeInvoice, itemDescription, pendingItems, lineFromInvoiceItem } from './invoices.js';
+import {
+  buildInvoice,
+  collectInvoice,
+  finalizeInvoice,
+  itemDescription,
+  pendingItems,
+  lineFromInvoiceItem,
+} from './invoices.js';
 import { formatDate, periodEndAfter, prorate } from './proration.js';
 import { itemPeriod, periodLines, priceOf } from './subscription-ops.js';
 
@@ -44,8 +51,19 @@ function productName(sb: Sandbox, price: Obj): string {
   return (sb.store.get(price.product, 'product')?.name as string | undefined) ?? (price.product as string);
 }
 
-export function planChange(sb: Sandbox, sub: Obj, changes: ItemChange[], behavior: ProrationBehavior, prorationDate?: number): ChangePlan {
-  const current = (sub.items.data as Obj[]).map((it) => ({ id: it.id as string, price: priceOf(sb, it), quantity: it.quantity as number, metadata: it.metadata as Obj }));
+export function planChange(
+  sb: Sandbox,
+  sub: Obj,
+  changes: ItemChange[],
+  behavior: ProrationBehavior,
+  prorationDate?: number,
+): ChangePlan {
+  const current = (sub.items.data as Obj[]).map((it) => ({
+    id: it.id as string,
+    price: priceOf(sb, it),
+    quantity: it.quantity as number,
+    metadata: it.metadata as Obj,
+  }));
   let next: PlannedItem[] = current.map((c) => ({ ...c }));
   for (const ch of changes) {
     if (ch.id) {
@@ -67,8 +85,11 @@ export function planChange(sb: Sandbox, sub: Obj, changes: ItemChange[], behavio
   const trialing = sub.status === 'trialing';
   const resetAnchor =
     !trialing &&
-    (oldFirst.recurring.interval !== newFirst.recurring.interval || oldFirst.recurring.interval_count !== newFirst.recurring.interval_count);
-  const changed = JSON.stringify(current.map((c) => [c.id, c.price.id, c.quantity])) !== JSON.stringify(next.map((c) => [c.id, c.price.id, c.quantity]));
+    (oldFirst.recurring.interval !== newFirst.recurring.interval ||
+      oldFirst.recurring.interval_count !== newFirst.recurring.interval_count);
+  const changed =
+    JSON.stringify(current.map((c) => [c.id, c.price.id, c.quantity])) !==
+    JSON.stringify(next.map((c) => [c.id, c.price.id, c.quantity]));
   const prorations: LineInput[] = [];
   if (!trialing && changed && behavior !== 'none') {
     const { start, end } = itemPeriod(sub);
@@ -148,7 +169,16 @@ export function setItems(sb: Sandbox, sub: Obj, plan: ChangePlan): void {
   const existing = new Map((sub.items.data as Obj[]).map((it) => [it.id as string, it]));
   sub.items.data = plan.items.map((p) => {
     const it = p.id ? existing.get(p.id) : undefined;
-    if (it) return { ...it, price: p.price.id, plan: p.price.id, quantity: p.quantity, metadata: p.metadata, current_period_start: newStart, current_period_end: newEnd };
+    if (it)
+      return {
+        ...it,
+        price: p.price.id,
+        plan: p.price.id,
+        quantity: p.quantity,
+        metadata: p.metadata,
+        current_period_start: newStart,
+        current_period_end: newEnd,
+      };
     return subscriptionItemShape(newId('si', 14), t, {
       price: p.price.id,
       quantity: p.quantity,
@@ -161,10 +191,16 @@ export function setItems(sb: Sandbox, sub: Obj, plan: ChangePlan): void {
 }
 
 /** After `setItems`: proration invoice items, and the immediate invoice for always_invoice / interval changes. */
-export function invoiceChange(sb: Sandbox, sub: Obj, plan: ChangePlan, behavior: ProrationBehavior): Obj | null {
+export function invoiceChange(
+  sb: Sandbox,
+  sub: Obj,
+  plan: ChangePlan,
+  behavior: ProrationBehavior,
+): Obj | null {
   if (!plan.changed) return null;
   const byPrice = new Map((sub.items.data as Obj[]).map((it) => [it.price as string, it.id as string]));
-  for (const l of plan.prorations) if (l.subscriptionItem === null) l.subscriptionItem = byPrice.get(l.price.id) ?? null;
+  for (const l of plan.prorations)
+    if (l.subscriptionItem === null) l.subscriptionItem = byPrice.get(l.price.id) ?? null;
   for (const l of plan.prorations) createInvoiceItem(sb, sub, l);
   if (!plan.resetAnchor && (behavior !== 'always_invoice' || plan.prorations.length === 0)) return null;
   const { start, end } = itemPeriod(sub);
@@ -181,7 +217,8 @@ export function invoiceChange(sb: Sandbox, sub: Obj, plan: ChangePlan, behavior:
   });
   sb.update(sub, () => (sub.latest_invoice = inv.id), { emit: false });
   finalizeInvoice(sb, inv);
-  if (inv.status === 'open' && inv.collection_method === 'charge_automatically') collectInvoice(sb, inv, { offSession: true });
+  if (inv.status === 'open' && inv.collection_method === 'charge_automatically')
+    collectInvoice(sb, inv, { offSession: true });
   return inv;
 }
 
@@ -193,16 +230,35 @@ export function previewChange(sb: Sandbox, sub: Obj, plan: ChangePlan, behavior:
   const customer = sb.store.get(sub.customer, 'customer') as Obj;
   const pending = pendingItems(sb, customer.id, sub.id).map((ii) => lineFromInvoiceItem(sb, ii));
   const { end } = itemPeriod(sub);
-  const virtualSub = { ...sub, items: { ...sub.items, data: plan.items.map((p, i) => ({ id: p.id ?? `si_preview_${i}`, price: p.price.id, quantity: p.quantity })) } };
+  const virtualSub = {
+    ...sub,
+    items: {
+      ...sub.items,
+      data: plan.items.map((p, i) => ({
+        id: p.id ?? `si_preview_${i}`,
+        price: p.price.id,
+        quantity: p.quantity,
+      })),
+    },
+  };
   let lines: LineInput[];
   let periodStart = plan.at;
   if (plan.resetAnchor || behavior === 'always_invoice') {
     const first = plan.items[0]?.price as Obj;
     const newEnd = periodEndAfter(plan.at, plan.at, first.recurring.interval, first.recurring.interval_count);
-    lines = [...pending, ...plan.prorations, ...(plan.resetAnchor ? periodLines(sb, virtualSub, plan.at, newEnd) : [])];
+    lines = [
+      ...pending,
+      ...plan.prorations,
+      ...(plan.resetAnchor ? periodLines(sb, virtualSub, plan.at, newEnd) : []),
+    ];
   } else {
     const first = plan.items[0]?.price as Obj;
-    const nextEnd = periodEndAfter(sub.billing_cycle_anchor, end, first.recurring.interval, first.recurring.interval_count);
+    const nextEnd = periodEndAfter(
+      sub.billing_cycle_anchor,
+      end,
+      first.recurring.interval,
+      first.recurring.interval_count,
+    );
     lines = [...pending, ...plan.prorations, ...periodLines(sb, virtualSub, end, nextEnd)];
     periodStart = end;
   }

@@ -27,7 +27,8 @@ export function findPromotionCode(sb: Sandbox, idOrCode: string, param: string, 
     sb.store.get(idOrCode, 'promotion_code') ??
     sb.store.all('promotion_code').find((x) => x.code.toLowerCase() === idOrCode.toLowerCase() && x.active);
   if (!promo) throw resourceMissing('promotion code', idOrCode, param);
-  if (!promo.active) throw invalidRequest(`This promotion code is inactive.`, param, 'promotion_code_invalid');
+  if (!promo.active)
+    throw invalidRequest(`This promotion code is inactive.`, param, 'promotion_code_invalid');
   if (promo.expires_at !== null && at > promo.expires_at) {
     throw invalidRequest(`This promotion code has expired.`, param, 'promotion_code_expired');
   }
@@ -38,7 +39,12 @@ export function findPromotionCode(sb: Sandbox, idOrCode: string, param: string, 
 }
 
 /** Parse `discounts[n][coupon|promotion_code]` into (coupon, promo) pairs, validating before any change. */
-export function parseDiscounts(sb: Sandbox, list: P[], at: number, param = 'discounts'): Array<{ coupon: Obj; promo: Obj | null }> {
+export function parseDiscounts(
+  sb: Sandbox,
+  list: P[],
+  at: number,
+  param = 'discounts',
+): Array<{ coupon: Obj; promo: Obj | null }> {
   return list.map((d, i) => {
     const couponId = str(d, 'coupon');
     const promoId = str(d, 'promotion_code');
@@ -78,7 +84,8 @@ export function createDiscounts(
     sb.store.insert(d);
     sb.update(coupon, () => {
       coupon.times_redeemed++;
-      if (coupon.max_redemptions !== null && coupon.times_redeemed >= coupon.max_redemptions) coupon.valid = false;
+      if (coupon.max_redemptions !== null && coupon.times_redeemed >= coupon.max_redemptions)
+        coupon.valid = false;
     });
     if (promo) sb.update(promo, () => promo.times_redeemed++);
     return d.id as string;
@@ -98,7 +105,11 @@ export function activeDiscounts(sb: Sandbox, discountIds: string[], at: number):
  * totals. Discounts apply to positive, discountable lines only; percent first per line (rounded half up),
  * amount-off spread over lines in order, never below zero.
  */
-export function applyDiscounts(lines: Obj[], discounts: Obj[], currency: string): Array<{ amount: number; discount: string }> {
+export function applyDiscounts(
+  lines: Obj[],
+  discounts: Obj[],
+  currency: string,
+): Array<{ amount: number; discount: string }> {
   const totals: Array<{ amount: number; discount: string }> = [];
   for (const line of lines) {
     line.discount_amounts = [];

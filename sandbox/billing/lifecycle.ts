@@ -34,22 +34,35 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
     if (status === 'trialing' && sub.trial_end !== null) {
       const twe = Math.max(sub.trial_start as number, (sub.trial_end as number) - 3 * DAY);
       if (!m.trialWillEndSent && twe <= until && twe < sub.trial_end) {
-        out.push({ at: twe, rank: 1, run: () => {
-          m.trialWillEndSent = true;
-          sb.emit('customer.subscription.trial_will_end', sub);
-        } });
+        out.push({
+          at: twe,
+          rank: 1,
+          run: () => {
+            m.trialWillEndSent = true;
+            sb.emit('customer.subscription.trial_will_end', sub);
+          },
+        });
       }
       if (sub.trial_end <= until) {
-        out.push({ at: sub.trial_end, rank: 3, run: () => {
-          if (sub.cancel_at !== null && sub.cancel_at <= sub.trial_end) cancelSubscriptionNow(sb, sub, { reason: 'cancellation_requested' });
-          else endTrial(sb, sub);
-        } });
+        out.push({
+          at: sub.trial_end,
+          rank: 3,
+          run: () => {
+            if (sub.cancel_at !== null && sub.cancel_at <= sub.trial_end)
+              cancelSubscriptionNow(sb, sub, { reason: 'cancellation_requested' });
+            else endTrial(sb, sub);
+          },
+        });
       }
     }
     if (['active', 'past_due', 'unpaid'].includes(status)) {
       const { end } = itemPeriod(sub);
       if (sub.cancel_at !== null && sub.cancel_at <= until && sub.cancel_at <= end) {
-        out.push({ at: sub.cancel_at, rank: 2, run: () => cancelSubscriptionNow(sb, sub, { reason: 'cancellation_requested' }) });
+        out.push({
+          at: sub.cancel_at,
+          rank: 2,
+          run: () => cancelSubscriptionNow(sb, sub, { reason: 'cancellation_requested' }),
+        });
       } else if (end <= until) {
         out.push({ at: end, rank: 3, run: () => startNewPeriod(sb, sub, end, 'subscription_cycle') });
       }
@@ -64,11 +77,25 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
   }
   for (const inv of sb.store.all('invoice')) {
     if (sb.clockOfCustomer(inv.customer) !== clockId) continue;
-    if (inv.status === 'draft' && inv.auto_advance && inv.automatically_finalizes_at !== null && inv.automatically_finalizes_at <= until) {
+    if (
+      inv.status === 'draft' &&
+      inv.auto_advance &&
+      inv.automatically_finalizes_at !== null &&
+      inv.automatically_finalizes_at <= until
+    ) {
       out.push({ at: inv.automatically_finalizes_at, rank: 4, run: () => autoFinalize(sb, inv) });
     }
-    if (inv.status === 'open' && inv.collection_method === 'charge_automatically' && inv.next_payment_attempt !== null && inv.next_payment_attempt <= until) {
-      out.push({ at: inv.next_payment_attempt, rank: 4, run: () => collectInvoice(sb, inv as Obj, { offSession: true }) });
+    if (
+      inv.status === 'open' &&
+      inv.collection_method === 'charge_automatically' &&
+      inv.next_payment_attempt !== null &&
+      inv.next_payment_attempt <= until
+    ) {
+      out.push({
+        at: inv.next_payment_attempt,
+        rank: 4,
+        run: () => collectInvoice(sb, inv as Obj, { offSession: true }),
+      });
     }
   }
   return out;
@@ -92,10 +119,14 @@ export function advanceTestClock(sb: Sandbox, clock: Obj, target: number): Obj {
   sb.update(clock, () => (clock.status = 'advancing'), { emit: false });
   sb.emit('test_helpers.test_clock.advancing', clock);
   runUntil(sb, clock.id, target);
-  sb.update(clock, () => {
-    clock.frozen_time = target;
-    clock.status = 'ready';
-  }, { emit: false });
+  sb.update(
+    clock,
+    () => {
+      clock.frozen_time = target;
+      clock.status = 'ready';
+    },
+    { emit: false },
+  );
   sb.emit('test_helpers.test_clock.ready', clock);
   return clock;
 }

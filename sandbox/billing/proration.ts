@@ -61,7 +61,14 @@ export function formatMoney(amount: number, currency: string): string {
   const zeroDecimal = ['jpy', 'krw', 'vnd', 'clp', 'isk', 'ugx', 'xaf', 'xof'].includes(currency);
   const sign = amount < 0 ? '-' : '';
   const a = Math.abs(amount);
-  const symbol = currency === 'usd' ? '$' : currency === 'eur' ? '€' : currency === 'gbp' ? '£' : `${currency.toUpperCase()} `;
+  const symbol =
+    currency === 'usd'
+      ? '$'
+      : currency === 'eur'
+        ? '€'
+        : currency === 'gbp'
+          ? '£'
+          : `${currency.toUpperCase()} `;
   if (zeroDecimal) return `${sign}${symbol}${a}`;
   return `${sign}${symbol}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }

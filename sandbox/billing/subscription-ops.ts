@@ -6,7 +6,15 @@
 import type { Sandbox } from '../state.js';
 import { newId, type Obj } from '../store.js';
 import { subscriptionItemShape, subscriptionShape, type LineInput } from '../shapes.js';
-import { buildInvoice, collectInvoice, ensurePaymentIntent, finalizeInvoice, itemDescription, markUncollectible, voidInvoice } from './invoices.js';
+import {
+  buildInvoice,
+  collectInvoice,
+  ensurePaymentIntent,
+  finalizeInvoice,
+  itemDescription,
+  markUncollectible,
+  voidInvoice,
+} from './invoices.js';
 import { periodEndAfter, type Interval } from './proration.js';
 
 export function itemPeriod(sub: Obj): { start: number; end: number } {
@@ -42,7 +50,8 @@ export interface NewSubscription {
   items: Array<{ price: Obj; quantity: number; metadata: Obj }>;
   defaultPaymentMethod: string | null;
   trialEnd: number | null;
-  paymentBehavior: 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | 'pending_if_incomplete';
+  paymentBehavior:
+    'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | 'pending_if_incomplete';
   collectionMethod: 'charge_automatically' | 'send_invoice';
   daysUntilDue: number | null;
   metadata: Obj;
@@ -103,7 +112,11 @@ export function createSubscription(sb: Sandbox, n: NewSubscription): Obj {
   sb.emit('customer.subscription.created', sub);
 
   const lines = trialing
-    ? periodLines(sb, sub, at, periodEnd).map((l) => ({ ...l, amount: 0, description: `Trial period for ${l.description.replace(/ \(at .*\)$/, '').replace(/^\d+ × /, '')}` }))
+    ? periodLines(sb, sub, at, periodEnd).map((l) => ({
+        ...l,
+        amount: 0,
+        description: `Trial period for ${l.description.replace(/ \(at .*\)$/, '').replace(/^\d+ × /, '')}`,
+      }))
     : periodLines(sb, sub, at, periodEnd);
   const inv = buildInvoice(sb, {
     customer: n.customer,
@@ -122,7 +135,11 @@ export function createSubscription(sb: Sandbox, n: NewSubscription): Obj {
       // the app confirms the PaymentIntent itself (Checkout / Elements); nothing is attempted now
       ensurePaymentIntent(sb, inv);
     } else {
-      collectInvoice(sb, inv, { offSession: n.offSession ?? true, authenticated: n.authenticated, retrySchedule: false });
+      collectInvoice(sb, inv, {
+        offSession: n.offSession ?? true,
+        authenticated: n.authenticated,
+        retrySchedule: false,
+      });
     }
   }
   return sub;
@@ -161,31 +178,49 @@ export function onInvoiceFailed(sb: Sandbox, inv: Obj, o: { exhausted: boolean }
 export function cancelSubscriptionNow(
   sb: Sandbox,
   sub: Obj,
-  o: { reason: 'cancellation_requested' | 'payment_failed' | 'payment_disputed'; comment?: string | null; feedback?: string | null },
+  o: {
+    reason: 'cancellation_requested' | 'payment_failed' | 'payment_disputed';
+    comment?: string | null;
+    feedback?: string | null;
+  },
 ): Obj {
   const at = sb.nowFor(sub.customer);
-  sb.update(sub, () => {
-    sub.status = 'canceled';
-    sub.ended_at = at;
-    // a scheduled cancellation keeps the time it was requested (Stripe's `canceled_at` semantics)
-    const scheduled = sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= at);
-    sub.canceled_at = scheduled ? (sub.canceled_at ?? at) : at;
-    sub.cancellation_details = {
-      comment: o.comment ?? sub.cancellation_details.comment ?? null,
-      feedback: o.feedback ?? sub.cancellation_details.feedback ?? null,
-      feedback_option: sub.cancellation_details.feedback_option ?? null,
-      reason: o.reason,
-    };
-  }, { emit: false });
+  sb.update(
+    sub,
+    () => {
+      sub.status = 'canceled';
+      sub.ended_at = at;
+      // a scheduled cancellation keeps the time it was requested (Stripe's `canceled_at` semantics)
+      const scheduled = sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= at);
+      sub.canceled_at = scheduled ? (sub.canceled_at ?? at) : at;
+      sub.cancellation_details = {
+        comment: o.comment ?? sub.cancellation_details.comment ?? null,
+        feedback: o.feedback ?? sub.cancellation_details.feedback ?? null,
+        feedback_option: sub.cancellation_details.feedback_option ?? null,
+        reason: o.reason,
+      };
+    },
+    { emit: false },
+  );
   sb.emit('customer.subscription.deleted', sub);
   return sub;
 }
 
 /** Start the next period at `start` and invoice it (draft, finalized automatically about an hour later). */
-export function startNewPeriod(sb: Sandbox, sub: Obj, start: number, reason: 'subscription_cycle' | 'subscription_update'): Obj {
+export function startNewPeriod(
+  sb: Sandbox,
+  sub: Obj,
+  start: number,
+  reason: 'subscription_cycle' | 'subscription_update',
+): Obj {
   const customer = sb.store.get(sub.customer, 'customer') as Obj;
   const first = priceOf(sb, (sub.items.data as Obj[])[0] as Obj);
-  const end = periodEndAfter(sub.billing_cycle_anchor, start, first.recurring.interval, first.recurring.interval_count);
+  const end = periodEndAfter(
+    sub.billing_cycle_anchor,
+    start,
+    first.recurring.interval,
+    first.recurring.interval_count,
+  );
   sb.update(sub, () => {
     for (const it of sub.items.data as Obj[]) {
       it.current_period_start = start;
@@ -203,7 +238,8 @@ export function startNewPeriod(sb: Sandbox, sub: Obj, start: number, reason: 'su
     includePending: true,
     periodStart: sb.store.m(sub.id).lastPeriodStart ?? start,
     periodEnd: start,
-    autoFinalizeAt: unpaid || pause?.behavior === 'keep_as_draft' ? null : start + sb.settings.finalizeAfterHours * 3600,
+    autoFinalizeAt:
+      unpaid || pause?.behavior === 'keep_as_draft' ? null : start + sb.settings.finalizeAfterHours * 3600,
     autoAdvance: !(unpaid || pause?.behavior === 'keep_as_draft'),
   });
   sb.store.m(sub.id).lastPeriodStart = start;
@@ -243,12 +279,22 @@ export function endTrial(sb: Sandbox, sub: Obj): void {
   startNewPeriod(sb, sub, sub.trial_end as number, 'subscription_cycle');
 }
 
-export function pauseSubscription(sb: Sandbox, sub: Obj, reason: 'pause_requested' | 'trial_end_without_payment_method' = 'pause_requested'): Obj {
+export function pauseSubscription(
+  sb: Sandbox,
+  sub: Obj,
+  reason: 'pause_requested' | 'trial_end_without_payment_method' = 'pause_requested',
+): Obj {
   const at = sb.nowFor(sub.customer);
-  sb.update(sub, () => {
-    sub.status = 'paused';
-    sub.status_details = { paused: { subscription: { type: reason }, transitioned_at: at, type: 'subscription' } };
-  }, { emit: false });
+  sb.update(
+    sub,
+    () => {
+      sub.status = 'paused';
+      sub.status_details = {
+        paused: { subscription: { type: reason }, transitioned_at: at, type: 'subscription' },
+      };
+    },
+    { emit: false },
+  );
   sb.emit('customer.subscription.paused', sub);
   return sub;
 }
@@ -256,11 +302,15 @@ export function pauseSubscription(sb: Sandbox, sub: Obj, reason: 'pause_requeste
 /** Resume a paused subscription: a new period starts now and is invoiced at once. */
 export function resumeSubscription(sb: Sandbox, sub: Obj): Obj {
   const at = sb.nowFor(sub.customer);
-  sb.update(sub, () => {
-    sub.status = 'active';
-    delete sub.status_details;
-    sub.billing_cycle_anchor = at;
-  }, { emit: false });
+  sb.update(
+    sub,
+    () => {
+      sub.status = 'active';
+      delete sub.status_details;
+      sub.billing_cycle_anchor = at;
+    },
+    { emit: false },
+  );
   sb.emit('customer.subscription.resumed', sub);
   const inv = startNewPeriod(sb, sub, at, 'subscription_cycle');
   autoFinalize(sb, inv);

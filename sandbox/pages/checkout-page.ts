@@ -5,7 +5,12 @@ import type { Obj } from '../store.js';
 import { completeCheckout } from '../resources/checkout.js';
 import { cardRadios, esc, money, page, redirect, sendHtml } from './html.js';
 
-function render(sb: Sandbox, s: Obj, error?: string, values: { card?: string; email?: string; promo?: string } = {}): string {
+function render(
+  sb: Sandbox,
+  s: Obj,
+  error?: string,
+  values: { card?: string; email?: string; promo?: string } = {},
+): string {
   if (s.status !== 'open') {
     return page('Checkout', `<h1>This checkout session is ${esc(s.status)}</h1>`);
   }
@@ -15,10 +20,13 @@ function render(sb: Sandbox, s: Obj, error?: string, values: { card?: string; em
     return `<tr><td>${esc(product?.name)} × ${li.quantity}</td><td style="text-align:right">${esc(money(price.unit_amount * li.quantity, price.currency))} / ${esc(price.recurring.interval)}</td></tr>`;
   });
   const trial = sb.store.m(s.id).trialDays as number | null;
-  const emailField = s.customer || s.customer_email
-    ? `<p>Paying as ${esc(s.customer_email ?? (sb.store.get(s.customer, 'customer')?.email as string | undefined) ?? s.customer)}</p>`
-    : `<label>Email <input type="email" name="email" data-testid="email" required value="${esc(values.email)}"></label>`;
-  const promo = s.allow_promotion_codes ? `<label>Promotion code <input name="promo" data-testid="promo" value="${esc(values.promo)}"></label>` : '';
+  const emailField =
+    s.customer || s.customer_email
+      ? `<p>Paying as ${esc(s.customer_email ?? (sb.store.get(s.customer, 'customer')?.email as string | undefined) ?? s.customer)}</p>`
+      : `<label>Email <input type="email" name="email" data-testid="email" required value="${esc(values.email)}"></label>`;
+  const promo = s.allow_promotion_codes
+    ? `<label>Promotion code <input name="promo" data-testid="promo" value="${esc(values.promo)}"></label>`
+    : '';
   return page(
     'Checkout',
     `<h1>Subscribe</h1>
@@ -49,11 +57,30 @@ export function checkoutGet(sb: Sandbox, res: ServerResponse, s: Obj): void {
   sendHtml(res, 200, render(sb, s));
 }
 
-export function checkoutPost(sb: Sandbox, res: ServerResponse, s: Obj, form: URLSearchParams, persist: () => void): void {
-  const values = { card: form.get('card') ?? '', email: form.get('email') ?? undefined, promo: form.get('promo') ?? undefined };
+export function checkoutPost(
+  sb: Sandbox,
+  res: ServerResponse,
+  s: Obj,
+  form: URLSearchParams,
+  persist: () => void,
+): void {
+  const values = {
+    card: form.get('card') ?? '',
+    email: form.get('email') ?? undefined,
+    promo: form.get('promo') ?? undefined,
+  };
   const auth = form.get('auth');
   if (auth === 'fail') {
-    return sendHtml(res, 402, render(sb, s, 'We are unable to authenticate your payment method. Please choose a different payment method and try again.', values));
+    return sendHtml(
+      res,
+      402,
+      render(
+        sb,
+        s,
+        'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+        values,
+      ),
+    );
   }
   const result = completeCheckout(sb, s, { ...values, authenticated: auth === 'complete' });
   persist();

@@ -3,7 +3,10 @@ import type { ServerResponse } from 'node:http';
 import { formatMoney } from '../billing/proration.js';
 
 export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 export const money = formatMoney;
@@ -28,7 +31,10 @@ ${body}
 }
 
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+  });
   res.end(html);
 }
 
@@ -48,6 +54,7 @@ export const CARD_CHOICES: Array<[string, string]> = [
 
 export function cardRadios(selected = 'pm_card_visa'): string {
   return CARD_CHOICES.map(
-    ([v, label]) => `<label><input type="radio" name="card" value="${v}" data-testid="${v}"${v === selected ? ' checked' : ''}> ${esc(label)}</label>`,
+    ([v, label]) =>
+      `<label><input type="radio" name="card" value="${v}" data-testid="${v}"${v === selected ? ' checked' : ''}> ${esc(label)}</label>`,
   ).join('\n');
 }

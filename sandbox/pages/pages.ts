@@ -7,7 +7,12 @@ import { portalGet, portalPost } from './portal-page.js';
 import { esc, money, page, sendHtml } from './html.js';
 
 function invoicePage(inv: Obj): string {
-  const lines = (inv.lines.data as Obj[]).map((l) => `<tr><td>${esc(l.description)}</td><td style="text-align:right">${esc(money(l.amount, l.currency))}</td></tr>`).join('');
+  const lines = (inv.lines.data as Obj[])
+    .map(
+      (l) =>
+        `<tr><td>${esc(l.description)}</td><td style="text-align:right">${esc(money(l.amount, l.currency))}</td></tr>`,
+    )
+    .join('');
   return page(
     `Invoice ${inv.number ?? inv.id}`,
     `<h1>Invoice ${esc(inv.number ?? inv.id)}</h1><p>Status: <strong data-testid="status">${esc(inv.status)}</strong></p>

@@ -15,14 +15,17 @@ import { StripeApiError } from '../protocol/errors.js';
 import { cardRadios, esc, money, page, redirect, sendHtml } from './html.js';
 
 function subscriptionsOf(sb: Sandbox, customerId: string): Obj[] {
-  return sb.store.list('subscription').filter((s) => s.customer === customerId && !['canceled', 'incomplete_expired'].includes(s.status));
+  return sb.store
+    .list('subscription')
+    .filter((s) => s.customer === customerId && !['canceled', 'incomplete_expired'].includes(s.status));
 }
 
 function render(sb: Sandbox, session: Obj, notice?: string): string {
   const customer = sb.store.get(session.customer, 'customer') as Obj;
   const pmId =
     (customer.invoice_settings.default_payment_method as string | null) ??
-    (subscriptionsOf(sb, customer.id).find((x) => x.default_payment_method)?.default_payment_method as string | undefined) ??
+    (subscriptionsOf(sb, customer.id).find((x) => x.default_payment_method)?.default_payment_method as
+      string | undefined) ??
     null;
   const pm = pmId ? sb.store.get(pmId, 'payment_method') : undefined;
   const prices = sb.store.list('price').filter((p) => p.active && p.type === 'recurring');
@@ -33,7 +36,10 @@ function render(sb: Sandbox, session: Obj, notice?: string): string {
     const end = itemPeriod(sub).end;
     const options = prices
       .filter((p) => p.currency === price.currency && p.id !== price.id)
-      .map((p) => `<option value="${esc(p.id)}">${esc(sb.store.get(p.product, 'product')?.name)} — ${esc(money(p.unit_amount, p.currency))} / ${esc(p.recurring.interval)}</option>`)
+      .map(
+        (p) =>
+          `<option value="${esc(p.id)}">${esc(sb.store.get(p.product, 'product')?.name)} — ${esc(money(p.unit_amount, p.currency))} / ${esc(p.recurring.interval)}</option>`,
+      )
       .join('');
     const cancelForm = sub.cancel_at_period_end
       ? `<p data-testid="cancel-notice">Cancels on ${esc(formatDate(end))}.</p>
@@ -62,7 +68,14 @@ export function portalGet(sb: Sandbox, res: ServerResponse, session: Obj): void 
   sendHtml(res, 200, render(sb, session));
 }
 
-export function portalPost(sb: Sandbox, res: ServerResponse, session: Obj, action: string, form: URLSearchParams, persist: () => void): void {
+export function portalPost(
+  sb: Sandbox,
+  res: ServerResponse,
+  session: Obj,
+  action: string,
+  form: URLSearchParams,
+  persist: () => void,
+): void {
   const customer = sb.store.get(session.customer, 'customer') as Obj;
   const sub = subscriptionsOf(sb, customer.id).find((s) => s.id === form.get('subscription'));
   const at = sb.nowFor(customer.id);
@@ -74,7 +87,12 @@ export function portalPost(sb: Sandbox, res: ServerResponse, session: Obj, actio
           sub.cancel_at_period_end = true;
           sub.cancel_at = itemPeriod(sub).end;
           sub.canceled_at = at;
-          sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' };
+          sub.cancellation_details = {
+            comment: null,
+            feedback: null,
+            feedback_option: null,
+            reason: 'cancellation_requested',
+          };
         });
         break;
       case 'renew':
@@ -98,11 +116,15 @@ export function portalPost(sb: Sandbox, res: ServerResponse, session: Obj, actio
       case 'card': {
         const pm = resolvePaymentMethod(sb, form.get('card') ?? '', 'card', { email: customer.email });
         attachPaymentMethod(sb, pm, customer);
-        sb.update(customer, () => (customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: pm.id }));
+        sb.update(
+          customer,
+          () => (customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: pm.id }),
+        );
         for (const s of subscriptionsOf(sb, customer.id)) {
           if (s.default_payment_method) sb.update(s, () => (s.default_payment_method = pm.id));
           const inv = s.latest_invoice ? sb.store.get(s.latest_invoice, 'invoice') : undefined;
-          if (inv && inv.status === 'open' && ['past_due', 'unpaid', 'incomplete'].includes(s.status)) collectInvoice(sb, inv, { offSession: false });
+          if (inv && inv.status === 'open' && ['past_due', 'unpaid', 'incomplete'].includes(s.status))
+            collectInvoice(sb, inv, { offSession: false });
         }
         break;
       }

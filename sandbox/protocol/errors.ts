@@ -26,7 +26,9 @@ export function invalidRequest(message: string, param?: string, code?: string): 
     type: 'invalid_request_error',
     message,
     ...(param !== undefined ? { param } : {}),
-    ...(code !== undefined ? { code, doc_url: `https://docs.stripe.com/error-codes/${code.replace(/_/g, '-')}` } : {}),
+    ...(code !== undefined
+      ? { code, doc_url: `https://docs.stripe.com/error-codes/${code.replace(/_/g, '-')}` }
+      : {}),
   });
 }
 

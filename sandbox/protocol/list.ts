@@ -43,7 +43,10 @@ export function timeFilter(p: P, name: string): (t: number) => boolean {
   const lt = int(o, 'lt');
   const lte = int(o, 'lte');
   return (t) =>
-    (gt === undefined || t > gt) && (gte === undefined || t >= gte) && (lt === undefined || t < lt) && (lte === undefined || t <= lte);
+    (gt === undefined || t > gt) &&
+    (gte === undefined || t >= gte) &&
+    (lt === undefined || t < lt) &&
+    (lte === undefined || t <= lte);
 }
 
 /**

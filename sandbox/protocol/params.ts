@@ -79,7 +79,11 @@ export function oneOf<T extends string>(p: P, name: string, allowed: readonly T[
 }
 
 /** Stripe's metadata semantics: merge; '' deletes a key; metadata='' clears all. */
-export function mergeMetadata(current: Record<string, string>, p: P, name = 'metadata'): Record<string, string> {
+export function mergeMetadata(
+  current: Record<string, string>,
+  p: P,
+  name = 'metadata',
+): Record<string, string> {
   const v = p[name];
   if (v === undefined) return current;
   if (v === '') return {};
@@ -97,6 +101,7 @@ export function mergeMetadata(current: Record<string, string>, p: P, name = 'met
 export function allowOnly(p: P, allowed: readonly string[]): void {
   for (const k of Object.keys(p)) {
     if (k === 'expand') continue;
-    if (!allowed.includes(k)) throw invalidRequest(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
+    if (!allowed.includes(k))
+      throw invalidRequest(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
   }
 }

@@ -1,7 +1,18 @@
 /** Products and prices. Prices are immutable in amount, currency and interval; `active` and `lookup_key` move. */
 import { invalidRequest, resourceMissing } from '../protocol/errors.js';
 import { paginate, timeFilter } from '../protocol/list.js';
-import { bool, int, mergeMetadata, nullableStr, obj, oneOf, reqStr, str, strArr, type P } from '../protocol/params.js';
+import {
+  bool,
+  int,
+  mergeMetadata,
+  nullableStr,
+  obj,
+  oneOf,
+  reqStr,
+  str,
+  strArr,
+  type P,
+} from '../protocol/params.js';
 import { route, type Route } from '../router.js';
 import { priceShape, productShape } from '../shapes.js';
 import type { Sandbox } from '../state.js';
@@ -23,11 +34,25 @@ function recurringParams(p: P, prefix: string): Obj | undefined {
   const r = obj(p, 'recurring');
   if (!r) return undefined;
   const interval = oneOf(r, 'interval', ['day', 'week', 'month', 'year'] as const);
-  if (!interval) throw invalidRequest('Missing required param: recurring[interval].', `${prefix}recurring[interval]`, 'parameter_missing');
-  return { interval, interval_count: int(r, 'interval_count') ?? 1, trial_period_days: int(r, 'trial_period_days') ?? null };
+  if (!interval)
+    throw invalidRequest(
+      'Missing required param: recurring[interval].',
+      `${prefix}recurring[interval]`,
+      'parameter_missing',
+    );
+  return {
+    interval,
+    interval_count: int(r, 'interval_count') ?? 1,
+    trial_period_days: int(r, 'trial_period_days') ?? null,
+  };
 }
 
-function claimLookupKey(sb: Sandbox, key: string | null | undefined, transfer: boolean, except?: string): void {
+function claimLookupKey(
+  sb: Sandbox,
+  key: string | null | undefined,
+  transfer: boolean,
+  except?: string,
+): void {
   if (!key) return;
   const holder = sb.store.all('price').find((pr) => pr.lookup_key === key && pr.id !== except);
   if (!holder) return;
@@ -42,10 +67,17 @@ function claimLookupKey(sb: Sandbox, key: string | null | undefined, transfer: b
 
 export function createPrice(sb: Sandbox, p: P, product: string, paramPrefix = ''): Obj {
   const currency = (str(p, 'currency') ?? '').toLowerCase();
-  if (!currency) throw invalidRequest('Missing required param: currency.', `${paramPrefix}currency`, 'parameter_missing');
+  if (!currency)
+    throw invalidRequest('Missing required param: currency.', `${paramPrefix}currency`, 'parameter_missing');
   const unitAmount = int(p, 'unit_amount');
-  if (unitAmount === undefined) throw invalidRequest('Missing required param: unit_amount.', `${paramPrefix}unit_amount`, 'parameter_missing');
-  if (unitAmount < 0) throw invalidRequest('Invalid unit_amount: must be at least 0', `${paramPrefix}unit_amount`);
+  if (unitAmount === undefined)
+    throw invalidRequest(
+      'Missing required param: unit_amount.',
+      `${paramPrefix}unit_amount`,
+      'parameter_missing',
+    );
+  if (unitAmount < 0)
+    throw invalidRequest('Invalid unit_amount: must be at least 0', `${paramPrefix}unit_amount`);
   const lookupKey = str(p, 'lookup_key') || null;
   claimLookupKey(sb, lookupKey, bool(p, 'transfer_lookup_key') ?? false);
   const price = priceShape(newId('price'), sb.now(), {
@@ -64,7 +96,14 @@ export function createPrice(sb: Sandbox, p: P, product: string, paramPrefix = ''
   return price;
 }
 
-const IMMUTABLE_PRICE_FIELDS = ['unit_amount', 'currency', 'recurring', 'product', 'unit_amount_decimal', 'billing_scheme'];
+const IMMUTABLE_PRICE_FIELDS = [
+  'unit_amount',
+  'currency',
+  'recurring',
+  'product',
+  'unit_amount_decimal',
+  'billing_scheme',
+];
 
 export const catalogRoutes: Route[] = [
   route('POST', '/v1/products', ({ sb, p }) => {
@@ -80,7 +119,9 @@ export const catalogRoutes: Route[] = [
       statement_descriptor: str(p, 'statement_descriptor') || null,
       unit_label: str(p, 'unit_label') || null,
       url: str(p, 'url') || null,
-      marketing_features: ((p.marketing_features as P[] | undefined) ?? []).map((f) => ({ name: str(f, 'name') ?? null })),
+      marketing_features: ((p.marketing_features as P[] | undefined) ?? []).map((f) => ({
+        name: str(f, 'name') ?? null,
+      })),
     });
     sb.store.insert(product);
     sb.emit('product.created', product);
@@ -124,7 +165,10 @@ export const catalogRoutes: Route[] = [
   route('DELETE', '/v1/products/:id', ({ sb, params }) => {
     const product = getProduct(sb, params.id as string, 'id');
     if (sb.store.all('price').some((pr) => pr.product === product.id)) {
-      throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.', 'id');
+      throw invalidRequest(
+        'This product cannot be deleted because it has one or more user-created prices.',
+        'id',
+      );
     }
     sb.store.m(product.id).deleted = true;
     sb.emit('product.deleted', product);
@@ -145,7 +189,8 @@ export const catalogRoutes: Route[] = [
   route('POST', '/v1/prices', ({ sb, p }) => {
     let productId = str(p, 'product');
     const productData = obj(p, 'product_data');
-    if (!productId && !productData) throw invalidRequest('Missing required param: product.', 'product', 'parameter_missing');
+    if (!productId && !productData)
+      throw invalidRequest('Missing required param: product.', 'product', 'parameter_missing');
     if (productId) getProduct(sb, productId);
     else {
       const prod = productShape(newId('prod', 14), sb.now(), {
@@ -162,7 +207,8 @@ export const catalogRoutes: Route[] = [
   route('POST', '/v1/prices/:id', ({ sb, params, p }) => {
     const price = getPrice(sb, params.id as string, 'price');
     for (const f of IMMUTABLE_PRICE_FIELDS) {
-      if (p[f] !== undefined) throw invalidRequest(`Received unknown parameter: ${f}`, f, 'parameter_unknown');
+      if (p[f] !== undefined)
+        throw invalidRequest(`Received unknown parameter: ${f}`, f, 'parameter_unknown');
     }
     const lookupKey = nullableStr(p, 'lookup_key');
     if (lookupKey) claimLookupKey(sb, lookupKey, bool(p, 'transfer_lookup_key') ?? false, price.id);

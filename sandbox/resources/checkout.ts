@@ -74,7 +74,12 @@ function sessionShape(sb: Sandbox, id: string, f: Obj): Obj {
     currency: f.currency,
     currency_conversion: null,
     custom_fields: [],
-    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    custom_text: {
+      after_submit: null,
+      shipping_address: null,
+      submit: null,
+      terms_of_service_acceptance: null,
+    },
     customer: f.customer ?? null,
     customer_account: null,
     customer_creation: f.customer ? null : 'always',
@@ -101,7 +106,11 @@ function sessionShape(sb: Sandbox, id: string, f: Obj): Obj {
     permissions: null,
     phone_number_collection: { enabled: false },
     recovered_from: null,
-    saved_payment_method_options: { allow_redisplay_filters: ['always'], payment_method_remove: null, payment_method_save: null },
+    saved_payment_method_options: {
+      allow_redisplay_filters: ['always'],
+      payment_method_remove: null,
+      payment_method_save: null,
+    },
     setup_intent: null,
     shipping_address_collection: null,
     shipping_cost: null,
@@ -117,7 +126,8 @@ function sessionShape(sb: Sandbox, id: string, f: Obj): Obj {
   };
 }
 
-export type CheckoutResult = { ok: true; redirect: string } | { ok: false; error: string } | { ok: false; needsAuth: true };
+export type CheckoutResult =
+  { ok: true; redirect: string } | { ok: false; error: string } | { ok: false; needsAuth: true };
 
 /**
  * What the hosted page's Pay button does: validate the card (declines are shown on the page and change
@@ -132,10 +142,12 @@ export function completeCheckout(
   if (session.status !== 'open') return { ok: false, error: `This Checkout Session is ${session.status}.` };
   const card = TEST_CARDS[input.card];
   if (!card) return { ok: false, error: 'Choose a test card.' };
-  if (card.behavior === 'decline' || card.behavior === 'charge_fail') return { ok: false, error: card.message as string };
+  if (card.behavior === 'decline' || card.behavior === 'charge_fail')
+    return { ok: false, error: card.message as string };
   const m = sb.store.m(session.id);
   const trialDays = m.trialDays as number | null;
-  if (card.behavior === 'auth_required' && !input.authenticated && !trialDays) return { ok: false, needsAuth: true };
+  if (card.behavior === 'auth_required' && !input.authenticated && !trialDays)
+    return { ok: false, needsAuth: true };
   const at = sb.now();
   let pairs = m.discounts ? parseDiscounts(sb, m.discounts as P[], at) : [];
   if (input.promo && session.allow_promotion_codes) {
@@ -157,7 +169,11 @@ export function completeCheckout(
   }
   const pm = resolvePaymentMethod(sb, input.card, 'payment_method', { email: customer.email });
   attachPaymentMethod(sb, pm, customer);
-  const items = (m.lineItems as Array<{ price: string; quantity: number }>).map((li) => ({ price: getPrice(sb, li.price), quantity: li.quantity, metadata: {} }));
+  const items = (m.lineItems as Array<{ price: string; quantity: number }>).map((li) => ({
+    price: getPrice(sb, li.price),
+    quantity: li.quantity,
+    metadata: {},
+  }));
   const sub = createSubscription(sb, {
     customer,
     items,
@@ -170,35 +186,54 @@ export function completeCheckout(
     description: (m.subscriptionDescription as string | null) ?? null,
     cancelAtPeriodEnd: false,
     cancelAt: null,
-    discountIds: (s) => createDiscounts(sb, pairs, at, { customer: customer.id, subscription: s.id, checkout_session: session.id }),
+    discountIds: (s) =>
+      createDiscounts(sb, pairs, at, {
+        customer: customer.id,
+        subscription: s.id,
+        checkout_session: session.id,
+      }),
     missingPaymentMethod: 'create_invoice',
     offSession: false,
     authenticated: input.authenticated,
   });
   const inv = sb.store.get(sub.latest_invoice, 'invoice') as Obj;
   if (sub.status === 'incomplete') return { ok: false, error: 'Your card was declined.' };
-  sb.update(session, () => {
-    session.status = 'complete';
-    session.payment_status = inv.amount_due === 0 ? 'no_payment_required' : 'paid';
-    session.customer = customer.id;
-    session.subscription = sub.id;
-    session.invoice = inv.id;
-    session.url = null;
-    session.amount_total = inv.total > 0 ? inv.total : 0;
-    session.amount_subtotal = trialDays ? 0 : session.amount_subtotal;
-    session.total_details = { ...session.total_details, amount_discount: inv.subtotal - inv.total };
-    session.discounts = pairs.map((pr) => ({ coupon: pr.promo ? null : pr.coupon.id, promotion_code: pr.promo?.id ?? null }));
-    session.customer_details = {
-      address: customer.address ?? { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
-      business_name: null,
-      email: customer.email,
-      individual_name: null,
-      name: customer.name,
-      phone: null,
-      tax_exempt: 'none',
-      tax_ids: [],
-    };
-  }, { emit: false });
+  sb.update(
+    session,
+    () => {
+      session.status = 'complete';
+      session.payment_status = inv.amount_due === 0 ? 'no_payment_required' : 'paid';
+      session.customer = customer.id;
+      session.subscription = sub.id;
+      session.invoice = inv.id;
+      session.url = null;
+      session.amount_total = inv.total > 0 ? inv.total : 0;
+      session.amount_subtotal = trialDays ? 0 : session.amount_subtotal;
+      session.total_details = { ...session.total_details, amount_discount: inv.subtotal - inv.total };
+      session.discounts = pairs.map((pr) => ({
+        coupon: pr.promo ? null : pr.coupon.id,
+        promotion_code: pr.promo?.id ?? null,
+      }));
+      session.customer_details = {
+        address: customer.address ?? {
+          city: null,
+          country: null,
+          line1: null,
+          line2: null,
+          postal_code: null,
+          state: null,
+        },
+        business_name: null,
+        email: customer.email,
+        individual_name: null,
+        name: customer.name,
+        phone: null,
+        tax_exempt: 'none',
+        tax_ids: [],
+      };
+    },
+    { emit: false },
+  );
   sb.emit('checkout.session.completed', session);
   return { ok: true, redirect: String(session.success_url).replace('{CHECKOUT_SESSION_ID}', session.id) };
 }
@@ -227,22 +262,41 @@ export const checkoutRoutes: Route[] = [
     if (!mode) throw invalidRequest('Missing required param: mode.', 'mode', 'parameter_missing');
     if (mode !== 'subscription') throw invalidRequest('The sandbox supports mode=subscription only.', 'mode');
     const successUrl = str(p, 'success_url');
-    if (!successUrl) throw invalidRequest('Missing required param: success_url.', 'success_url', 'parameter_missing');
+    if (!successUrl)
+      throw invalidRequest('Missing required param: success_url.', 'success_url', 'parameter_missing');
     const raw = (arr(p, 'line_items') ?? []) as P[];
-    if (raw.length === 0) throw invalidRequest('Missing required param: line_items.', 'line_items', 'parameter_missing');
+    if (raw.length === 0)
+      throw invalidRequest('Missing required param: line_items.', 'line_items', 'parameter_missing');
     const items = raw.map((li, i) => {
       const price = getPrice(sb, reqStr(li, 'price'), `line_items[${i}][price]`);
       if (!price.active) throw invalidRequest('The price specified is inactive.', `line_items[${i}][price]`);
-      if (price.type !== 'recurring') throw invalidRequest('In subscription mode, line items must use recurring prices.', `line_items[${i}][price]`);
-      return { price: price.id as string, quantity: int(li, 'quantity') ?? 1, currency: price.currency as string, amount: price.unit_amount * (int(li, 'quantity') ?? 1) };
+      if (price.type !== 'recurring')
+        throw invalidRequest(
+          'In subscription mode, line items must use recurring prices.',
+          `line_items[${i}][price]`,
+        );
+      return {
+        price: price.id as string,
+        quantity: int(li, 'quantity') ?? 1,
+        currency: price.currency as string,
+        amount: price.unit_amount * (int(li, 'quantity') ?? 1),
+      };
     });
     const customer = str(p, 'customer');
     if (customer) getCustomer(sb, customer);
     const customerEmail = str(p, 'customer_email');
-    if (customer && customerEmail) throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+    if (customer && customerEmail)
+      throw invalidRequest(
+        'You may only specify one of these parameters: customer, customer_email.',
+        'customer_email',
+      );
     const allowPromo = bool(p, 'allow_promotion_codes');
     const discounts = arr(p, 'discounts') as P[] | undefined;
-    if (allowPromo && discounts) throw invalidRequest('You may only specify one of these parameters: allow_promotion_codes, discounts.', 'discounts');
+    if (allowPromo && discounts)
+      throw invalidRequest(
+        'You may only specify one of these parameters: allow_promotion_codes, discounts.',
+        'discounts',
+      );
     if (discounts) parseDiscounts(sb, discounts, sb.now());
     const subData = obj(p, 'subscription_data') ?? {};
     const id = `cs_test_${randomChars(58)}`;
@@ -274,11 +328,19 @@ export const checkoutRoutes: Route[] = [
   }),
   route('POST', '/v1/checkout/sessions/:id/expire', ({ sb, params }) => {
     const s = getSession(sb, params.id as string);
-    if (s.status !== 'open') throw invalidRequest(`Only open Checkout Sessions can be expired (this one is ${s.status}).`, 'session');
-    sb.update(s, () => {
-      s.status = 'expired';
-      s.url = null;
-    }, { emit: false });
+    if (s.status !== 'open')
+      throw invalidRequest(
+        `Only open Checkout Sessions can be expired (this one is ${s.status}).`,
+        'session',
+      );
+    sb.update(
+      s,
+      () => {
+        s.status = 'expired';
+        s.url = null;
+      },
+      { emit: false },
+    );
     sb.emit('checkout.session.expired', s);
     return s;
   }),
@@ -298,7 +360,11 @@ export const checkoutRoutes: Route[] = [
   }),
   route('POST', '/v1/billing_portal/sessions', ({ sb, p }) => {
     const customer = getCustomer(sb, reqStr(p, 'customer'), 'customer');
-    const session = portalShape(sb, { customer: customer.id, return_url: str(p, 'return_url'), locale: str(p, 'locale') });
+    const session = portalShape(sb, {
+      customer: customer.id,
+      return_url: str(p, 'return_url'),
+      locale: str(p, 'locale'),
+    });
     sb.store.insert(session);
     return session;
   }),

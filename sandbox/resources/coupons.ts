@@ -1,7 +1,7 @@
 /** Coupons (percent or amount off; once / repeating / forever) and promotion codes (clover shape: `promotion.coupon`). */
 import { invalidRequest, resourceMissing } from '../protocol/errors.js';
 import { paginate } from '../protocol/list.js';
-import { bool, int, mergeMetadata, num, obj, oneOf, reqStr, str, type P } from '../protocol/params.js';
+import { bool, int, mergeMetadata, num, obj, oneOf, str, type P } from '../protocol/params.js';
 import { route, type Route } from '../router.js';
 import { couponShape, promotionCodeShape } from '../shapes.js';
 import { getCoupon } from '../billing/discounts.js';
@@ -12,16 +12,31 @@ export const couponRoutes: Route[] = [
     const percentOff = num(p, 'percent_off');
     const amountOff = int(p, 'amount_off');
     if ((percentOff === undefined) === (amountOff === undefined)) {
-      throw invalidRequest('You must pass exactly one of percent_off or amount_off.', percentOff === undefined ? 'percent_off' : 'amount_off');
+      throw invalidRequest(
+        'You must pass exactly one of percent_off or amount_off.',
+        percentOff === undefined ? 'percent_off' : 'amount_off',
+      );
     }
-    if (percentOff !== undefined && (percentOff <= 0 || percentOff > 100)) throw invalidRequest('percent_off must be between 0 and 100.', 'percent_off');
+    if (percentOff !== undefined && (percentOff <= 0 || percentOff > 100))
+      throw invalidRequest('percent_off must be between 0 and 100.', 'percent_off');
     const currency = str(p, 'currency')?.toLowerCase();
-    if (amountOff !== undefined && !currency) throw invalidRequest('You must pass currency when passing amount_off.', 'currency', 'parameter_missing');
+    if (amountOff !== undefined && !currency)
+      throw invalidRequest(
+        'You must pass currency when passing amount_off.',
+        'currency',
+        'parameter_missing',
+      );
     const duration = oneOf(p, 'duration', ['once', 'repeating', 'forever'] as const) ?? 'once';
     const months = int(p, 'duration_in_months');
-    if (duration === 'repeating' && !months) throw invalidRequest('duration_in_months is required when duration is repeating.', 'duration_in_months', 'parameter_missing');
+    if (duration === 'repeating' && !months)
+      throw invalidRequest(
+        'duration_in_months is required when duration is repeating.',
+        'duration_in_months',
+        'parameter_missing',
+      );
     const id = str(p, 'id') || randomChars(8);
-    if (sb.store.get(id, 'coupon')) throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
+    if (sb.store.get(id, 'coupon'))
+      throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
     const coupon = couponShape(id, sb.now(), {
       percent_off: percentOff,
       amount_off: amountOff,
@@ -53,15 +68,30 @@ export const couponRoutes: Route[] = [
     sb.emit('coupon.deleted', c);
     return { id: c.id, object: 'coupon', deleted: true };
   }),
-  route('GET', '/v1/coupons', ({ sb, p }) => paginate(sb.store.list('coupon').filter((c) => !sb.store.m(c.id).deleted), p, '/v1/coupons')),
+  route('GET', '/v1/coupons', ({ sb, p }) =>
+    paginate(
+      sb.store.list('coupon').filter((c) => !sb.store.m(c.id).deleted),
+      p,
+      '/v1/coupons',
+    ),
+  ),
   route('POST', '/v1/promotion_codes', ({ sb, p }) => {
     const promotion = obj(p, 'promotion');
     const couponId = promotion ? str(promotion, 'coupon') : str(p, 'coupon');
-    if (!couponId) throw invalidRequest('Missing required param: promotion[coupon].', 'promotion[coupon]', 'parameter_missing');
+    if (!couponId)
+      throw invalidRequest(
+        'Missing required param: promotion[coupon].',
+        'promotion[coupon]',
+        'parameter_missing',
+      );
     getCoupon(sb, couponId, 'promotion[coupon]');
     const code = str(p, 'code') || randomChars(8).toUpperCase();
     if (sb.store.all('promotion_code').some((x) => x.active && x.code.toLowerCase() === code.toLowerCase())) {
-      throw invalidRequest('An active promotion code with this code already exists.', 'code', 'duplicate_promotion_code');
+      throw invalidRequest(
+        'An active promotion code with this code already exists.',
+        'code',
+        'duplicate_promotion_code',
+      );
     }
     const r = obj(p, 'restrictions') ?? ({} as P);
     const promo = promotionCodeShape(newId('promo'), sb.now(), {

@@ -51,7 +51,8 @@ function setDefaultPaymentMethod(sb: Sandbox, customer: Obj, p: P): void {
 export const customerRoutes: Route[] = [
   route('POST', '/v1/customers', ({ sb, p }) => {
     const clockId = str(p, 'test_clock');
-    if (clockId && !sb.store.get(clockId, 'test_helpers.test_clock')) throw resourceMissing('test_clock', clockId, 'test_clock');
+    if (clockId && !sb.store.get(clockId, 'test_helpers.test_clock'))
+      throw resourceMissing('test_clock', clockId, 'test_clock');
     const customer = customerShape(newId('cus', 14), sb.now(clockId ?? null), {
       email: str(p, 'email') || null,
       name: str(p, 'name') || null,

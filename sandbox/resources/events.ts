@@ -15,7 +15,17 @@ function typeMatcher(pattern: string): (t: string) => boolean {
   return (t) => t.startsWith(prefix);
 }
 
-export function registerWebhookEndpoint(sb: Sandbox, f: { url: string; enabled_events: string[]; secret?: string; description?: string | null; metadata?: Obj; api_version?: string | null }): Obj {
+export function registerWebhookEndpoint(
+  sb: Sandbox,
+  f: {
+    url: string;
+    enabled_events: string[];
+    secret?: string;
+    description?: string | null;
+    metadata?: Obj;
+    api_version?: string | null;
+  },
+): Obj {
   const ep = webhookEndpointShape(newId('we'), sb.now(), f);
   sb.store.insert(ep);
   sb.store.m(ep.id).secret = f.secret ?? newWebhookSecret();
@@ -60,7 +70,8 @@ export const eventRoutes: Route[] = [
       throw invalidRequest('Invalid URL: must be a valid URL.', 'url', 'url_invalid');
     }
     const events = strArr(p, 'enabled_events');
-    if (!events || events.length === 0) throw invalidRequest('Missing required param: enabled_events.', 'enabled_events', 'parameter_missing');
+    if (!events || events.length === 0)
+      throw invalidRequest('Missing required param: enabled_events.', 'enabled_events', 'parameter_missing');
     const ep = registerWebhookEndpoint(sb, {
       url,
       enabled_events: events,
@@ -89,17 +100,25 @@ export const eventRoutes: Route[] = [
     sb.store.remove(ep.id);
     return { id: ep.id, object: 'webhook_endpoint', deleted: true };
   }),
-  route('GET', '/v1/webhook_endpoints', ({ sb, p }) => paginate(sb.store.list('webhook_endpoint'), p, '/v1/webhook_endpoints')),
+  route('GET', '/v1/webhook_endpoints', ({ sb, p }) =>
+    paginate(sb.store.list('webhook_endpoint'), p, '/v1/webhook_endpoints'),
+  ),
   route('POST', '/v1/test_helpers/test_clocks', ({ sb, p }) => {
     const frozen = int(p, 'frozen_time');
-    if (frozen === undefined) throw invalidRequest('Missing required param: frozen_time.', 'frozen_time', 'parameter_missing');
-    const clock = testClockShape(newId('clock'), sb.now(), { frozen_time: frozen, name: str(p, 'name') || null });
+    if (frozen === undefined)
+      throw invalidRequest('Missing required param: frozen_time.', 'frozen_time', 'parameter_missing');
+    const clock = testClockShape(newId('clock'), sb.now(), {
+      frozen_time: frozen,
+      name: str(p, 'name') || null,
+    });
     sb.store.insert(clock);
     sb.emit('test_helpers.test_clock.created', clock);
     return clock;
   }),
   route('GET', '/v1/test_helpers/test_clocks/:id', ({ sb, params }) => getClock(sb, params.id as string)),
-  route('GET', '/v1/test_helpers/test_clocks', ({ sb, p }) => paginate(sb.store.list('test_helpers.test_clock'), p, '/v1/test_helpers/test_clocks')),
+  route('GET', '/v1/test_helpers/test_clocks', ({ sb, p }) =>
+    paginate(sb.store.list('test_helpers.test_clock'), p, '/v1/test_helpers/test_clocks'),
+  ),
   route('DELETE', '/v1/test_helpers/test_clocks/:id', ({ sb, params }) => {
     const clock = getClock(sb, params.id as string);
     sb.emit('test_helpers.test_clock.deleted', clock);
@@ -110,8 +129,13 @@ export const eventRoutes: Route[] = [
   route('POST', '/v1/test_helpers/test_clocks/:id/advance', ({ sb, params, p }) => {
     const clock = getClock(sb, params.id as string);
     const target = int(p, 'frozen_time');
-    if (target === undefined) throw invalidRequest('Missing required param: frozen_time.', 'frozen_time', 'parameter_missing');
-    if (target <= clock.frozen_time) throw invalidRequest('The frozen_time must be after the current frozen_time of the test clock.', 'frozen_time');
+    if (target === undefined)
+      throw invalidRequest('Missing required param: frozen_time.', 'frozen_time', 'parameter_missing');
+    if (target <= clock.frozen_time)
+      throw invalidRequest(
+        'The frozen_time must be after the current frozen_time of the test clock.',
+        'frozen_time',
+      );
     return advanceTestClock(sb, clock, target);
   }),
 ];

@@ -2,13 +2,31 @@
 import { cardError, invalidRequest, resourceMissing } from '../protocol/errors.js';
 import { registerVirtual } from '../protocol/expand.js';
 import { paginate, timeFilter } from '../protocol/list.js';
-import { arr, bool, int, mergeMetadata, nullableStr, obj, oneOf, reqStr, str, type P } from '../protocol/params.js';
+import {
+  arr,
+  bool,
+  int,
+  mergeMetadata,
+  nullableStr,
+  obj,
+  oneOf,
+  reqStr,
+  str,
+  type P,
+} from '../protocol/params.js';
 import { route, type Route } from '../router.js';
 import { invoiceItemShape } from '../shapes.js';
 import type { Sandbox } from '../state.js';
 import { newId, type Obj } from '../store.js';
 import { planChange, previewChange, type ProrationBehavior } from '../billing/change-subscription.js';
-import { buildInvoice, collectInvoice, finalizeInvoice, markUncollectible, payOutOfBand, voidInvoice } from '../billing/invoices.js';
+import {
+  buildInvoice,
+  collectInvoice,
+  finalizeInvoice,
+  markUncollectible,
+  payOutOfBand,
+  voidInvoice,
+} from '../billing/invoices.js';
 import { getPrice } from './catalog.js';
 import { getCustomer } from './customers.js';
 import { getPaymentMethod } from './payment-methods.js';
@@ -54,15 +72,32 @@ export const invoiceRoutes: Route[] = [
     if (!subId) {
       const customer = getCustomer(sb, reqStr(p, 'customer'), 'customer');
       const at = sb.nowFor(customer.id);
-      return buildInvoice(sb, { customer, subscription: null, billingReason: 'manual', lines: [], includePending: true, periodStart: at, periodEnd: at, autoFinalizeAt: null, preview: true });
+      return buildInvoice(sb, {
+        customer,
+        subscription: null,
+        billingReason: 'manual',
+        lines: [],
+        includePending: true,
+        periodStart: at,
+        periodEnd: at,
+        autoFinalizeAt: null,
+        preview: true,
+      });
     }
     const sub = getSubscription(sb, subId, 'subscription');
     const details = obj(p, 'subscription_details') ?? {};
-    const behavior: ProrationBehavior = oneOf(details, 'proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) ?? 'create_prorations';
+    const behavior: ProrationBehavior =
+      oneOf(details, 'proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) ??
+      'create_prorations';
     const items = (arr(details, 'items') ?? []) as P[];
     const changes = items.map((it, i) => {
       const priceId = str(it, 'price');
-      return { id: str(it, 'id'), price: priceId ? getPrice(sb, priceId, `subscription_details[items][${i}][price]`) : undefined, quantity: int(it, 'quantity'), deleted: bool(it, 'deleted') };
+      return {
+        id: str(it, 'id'),
+        price: priceId ? getPrice(sb, priceId, `subscription_details[items][${i}][price]`) : undefined,
+        quantity: int(it, 'quantity'),
+        deleted: bool(it, 'deleted'),
+      };
     });
     const plan = planChange(sb, sub, changes, behavior, int(details, 'proration_date'));
     return previewChange(sb, sub, plan, behavior);
@@ -73,7 +108,9 @@ export const invoiceRoutes: Route[] = [
     const subId = str(p, 'subscription');
     const sub = subId ? getSubscription(sb, subId) : null;
     const behavior = oneOf(p, 'pending_invoice_items_behavior', ['exclude', 'include'] as const) ?? 'exclude';
-    const collection = oneOf(p, 'collection_method', ['charge_automatically', 'send_invoice'] as const) ?? 'charge_automatically';
+    const collection =
+      oneOf(p, 'collection_method', ['charge_automatically', 'send_invoice'] as const) ??
+      'charge_automatically';
     const inv = buildInvoice(sb, {
       customer,
       subscription: sub,
@@ -100,7 +137,12 @@ export const invoiceRoutes: Route[] = [
       inv.metadata = mergeMetadata(inv.metadata, p);
       const d = nullableStr(p, 'description');
       if (d !== undefined) {
-        if (inv.status !== 'draft') throw invalidRequest('Only draft invoices can change their description.', 'description', 'invoice_not_editable');
+        if (inv.status !== 'draft')
+          throw invalidRequest(
+            'Only draft invoices can change their description.',
+            'description',
+            'invoice_not_editable',
+          );
         inv.description = d;
       }
       const aa = bool(p, 'auto_advance');
@@ -112,7 +154,8 @@ export const invoiceRoutes: Route[] = [
   }),
   route('DELETE', '/v1/invoices/:id', ({ sb, params }) => {
     const inv = getInvoice(sb, params.id as string, 'invoice');
-    if (inv.status !== 'draft') throw invalidRequest('You can only delete draft invoices.', undefined, 'invoice_not_editable');
+    if (inv.status !== 'draft')
+      throw invalidRequest('You can only delete draft invoices.', undefined, 'invoice_not_editable');
     sb.store.m(inv.id).deleted = true;
     for (const ii of sb.store.all('invoiceitem')) if (ii.invoice === inv.id) ii.invoice = null;
     sb.emit('invoice.deleted', inv);
@@ -122,33 +165,60 @@ export const invoiceRoutes: Route[] = [
     const inv = getInvoice(sb, params.id as string, 'invoice');
     finalizeInvoice(sb, inv);
     const autoAdvance = bool(p, 'auto_advance') ?? inv.auto_advance;
-    if (autoAdvance && inv.status === 'open' && inv.collection_method === 'charge_automatically') collectInvoice(sb, inv, { offSession: true });
+    if (autoAdvance && inv.status === 'open' && inv.collection_method === 'charge_automatically')
+      collectInvoice(sb, inv, { offSession: true });
     return inv;
   }),
   route('POST', '/v1/invoices/:id/pay', ({ sb, params, p }) => {
     const inv = getInvoice(sb, params.id as string, 'invoice');
     if (inv.status === 'draft') finalizeInvoice(sb, inv);
-    if (inv.status === 'paid') throw invalidRequest('Invoice is already paid', undefined, 'invoice_already_paid');
+    if (inv.status === 'paid')
+      throw invalidRequest('Invoice is already paid', undefined, 'invoice_already_paid');
     if (bool(p, 'paid_out_of_band')) return payOutOfBand(sb, inv);
-    if (inv.status !== 'open') throw invalidRequest(`This invoice can't be paid (it is ${inv.status}).`, undefined, 'invoice_not_open');
+    if (inv.status !== 'open')
+      throw invalidRequest(
+        `This invoice can't be paid (it is ${inv.status}).`,
+        undefined,
+        'invoice_not_open',
+      );
     const pmId = str(p, 'payment_method');
     const pm = pmId ? getPaymentMethod(sb, pmId, 'payment_method') : undefined;
-    const outcome = collectInvoice(sb, inv, { paymentMethod: pm, offSession: bool(p, 'off_session') ?? true, retrySchedule: true });
+    const outcome = collectInvoice(sb, inv, {
+      paymentMethod: pm,
+      offSession: bool(p, 'off_session') ?? true,
+      retrySchedule: true,
+    });
     if (outcome === 'failed' || outcome === 'requires_action') {
       const pi = sb.store.get(sb.store.m(inv.id).paymentIntent as string) as Obj;
       const err = pi.last_payment_error as Obj | null;
       if (outcome === 'requires_action') {
-        throw cardError('This payment requires additional user action before it can be completed successfully.', 'invoice_payment_intent_requires_action', undefined, { payment_intent: sb.render(pi) });
+        throw cardError(
+          'This payment requires additional user action before it can be completed successfully.',
+          'invoice_payment_intent_requires_action',
+          undefined,
+          { payment_intent: sb.render(pi) },
+        );
       }
-      throw cardError(err?.message ?? 'Your card was declined.', 'card_declined', err?.decline_code, { charge: err?.charge, payment_intent: sb.render(pi) });
+      throw cardError(err?.message ?? 'Your card was declined.', 'card_declined', err?.decline_code, {
+        charge: err?.charge,
+        payment_intent: sb.render(pi),
+      });
     }
     if (outcome === 'no_payment_method') {
-      throw invalidRequest('This customer has no attached payment source or default payment method.', undefined, 'invoice_no_customer_line_items');
+      throw invalidRequest(
+        'This customer has no attached payment source or default payment method.',
+        undefined,
+        'invoice_no_customer_line_items',
+      );
     }
     return inv;
   }),
-  route('POST', '/v1/invoices/:id/void', ({ sb, params }) => voidInvoice(sb, getInvoice(sb, params.id as string, 'invoice'))),
-  route('POST', '/v1/invoices/:id/mark_uncollectible', ({ sb, params }) => markUncollectible(sb, getInvoice(sb, params.id as string, 'invoice'))),
+  route('POST', '/v1/invoices/:id/void', ({ sb, params }) =>
+    voidInvoice(sb, getInvoice(sb, params.id as string, 'invoice')),
+  ),
+  route('POST', '/v1/invoices/:id/mark_uncollectible', ({ sb, params }) =>
+    markUncollectible(sb, getInvoice(sb, params.id as string, 'invoice')),
+  ),
   route('POST', '/v1/invoices/:id/send', ({ sb, params }) => {
     const inv = getInvoice(sb, params.id as string, 'invoice');
     sb.emit('invoice.sent', inv);
@@ -174,7 +244,8 @@ export const invoiceRoutes: Route[] = [
     const price = priceId ? getPrice(sb, priceId, 'price') : undefined;
     const quantity = int(p, 'quantity') ?? 1;
     const amount = price ? price.unit_amount * quantity : int(p, 'amount');
-    if (amount === undefined) throw invalidRequest('Missing required param: amount.', 'amount', 'parameter_missing');
+    if (amount === undefined)
+      throw invalidRequest('Missing required param: amount.', 'amount', 'parameter_missing');
     const currency = price?.currency ?? str(p, 'currency');
     if (!currency) throw invalidRequest('Missing required param: currency.', 'currency', 'parameter_missing');
     const invoiceId = str(p, 'invoice');
@@ -193,7 +264,8 @@ export const invoiceRoutes: Route[] = [
     sb.emit('invoiceitem.created', ii);
     if (invoiceId) {
       const inv = getInvoice(sb, invoiceId, 'invoice');
-      if (inv.status !== 'draft') throw invalidRequest('You can only add items to draft invoices.', 'invoice', 'invoice_not_editable');
+      if (inv.status !== 'draft')
+        throw invalidRequest('You can only add items to draft invoices.', 'invoice', 'invoice_not_editable');
       addItemToDraft(sb, inv, ii);
     }
     return ii;
@@ -216,13 +288,13 @@ export const invoiceRoutes: Route[] = [
   route('DELETE', '/v1/invoiceitems/:id', ({ sb, params }) => {
     const ii = sb.store.get(params.id as string, 'invoiceitem');
     if (!ii || sb.store.m(ii.id).deleted) throw resourceMissing('invoiceitem', params.id as string, 'id');
-    if (ii.invoice) throw invalidRequest('This invoice item is already on an invoice.', undefined, 'invoice_not_editable');
+    if (ii.invoice)
+      throw invalidRequest('This invoice item is already on an invoice.', undefined, 'invoice_not_editable');
     sb.store.m(ii.id).deleted = true;
     sb.emit('invoiceitem.deleted', ii);
     return { id: ii.id, object: 'invoiceitem', deleted: true };
   }),
 ];
-
 
 function addItemToDraft(sb: Sandbox, inv: Obj, ii: Obj): void {
   sb.update(inv, () => {

@@ -29,7 +29,11 @@ export function resolvePaymentMethod(sb: Sandbox, idOrToken: string, param: stri
 /** Attaching runs Stripe's card check: the generic and insufficient-funds decline cards fail here. */
 export function attachPaymentMethod(sb: Sandbox, pm: Obj, customer: Obj): Obj {
   if (pm.customer === customer.id) return pm;
-  if (pm.customer) throw invalidRequest('The payment method you provided has already been attached to a customer.', 'payment_method');
+  if (pm.customer)
+    throw invalidRequest(
+      'The payment method you provided has already been attached to a customer.',
+      'payment_method',
+    );
   const card = cardOf(sb, pm);
   if (card.behavior === 'decline') throw cardError(card.message as string, 'card_declined', card.declineCode);
   pm.customer = customer.id;
@@ -39,11 +43,18 @@ export function attachPaymentMethod(sb: Sandbox, pm: Obj, customer: Obj): Obj {
 
 export function detachPaymentMethod(sb: Sandbox, pm: Obj): Obj {
   const customerId = pm.customer as string | null;
-  if (!customerId) throw invalidRequest('The payment method you provided is not attached to a customer so detachment is impossible.', 'payment_method');
+  if (!customerId)
+    throw invalidRequest(
+      'The payment method you provided is not attached to a customer so detachment is impossible.',
+      'payment_method',
+    );
   const customer = sb.store.get(customerId, 'customer');
   const before = sb.render(pm);
   pm.customer = null;
-  sb.emit('payment_method.detached', pm, { previous: { customer: before.customer }, at: sb.nowFor(customerId) });
+  sb.emit('payment_method.detached', pm, {
+    previous: { customer: before.customer },
+    at: sb.nowFor(customerId),
+  });
   if (customer && customer.invoice_settings.default_payment_method === pm.id) {
     sb.update(customer, () => {
       customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: null };
@@ -67,9 +78,11 @@ export const paymentMethodRoutes: Route[] = [
     if (type !== 'card') throw invalidRequest(`The sandbox supports only type=card`, 'type');
     const card = obj(p, 'card');
     const token = card ? str(card, 'token') : undefined;
-    if (!token) throw invalidRequest('Use card[token]=tok_visa (or another test token) in the sandbox.', 'card[token]');
+    if (!token)
+      throw invalidRequest('Use card[token]=tok_visa (or another test token) in the sandbox.', 'card[token]');
     const pmToken = token.startsWith('tok_') ? `pm_card_${token.slice(4)}` : token;
-    if (!TEST_CARDS[pmToken]) throw invalidRequest(`No such token: '${token}'`, 'card[token]', 'resource_missing');
+    if (!TEST_CARDS[pmToken])
+      throw invalidRequest(`No such token: '${token}'`, 'card[token]', 'resource_missing');
     const billing = obj(p, 'billing_details');
     const pm = resolvePaymentMethod(sb, pmToken, 'card[token]', {
       metadata: mergeMetadata({}, p),
@@ -78,7 +91,9 @@ export const paymentMethodRoutes: Route[] = [
     });
     return pm;
   }),
-  route('GET', '/v1/payment_methods/:id', ({ sb, params }) => getPaymentMethod(sb, params.id as string, 'payment_method')),
+  route('GET', '/v1/payment_methods/:id', ({ sb, params }) =>
+    getPaymentMethod(sb, params.id as string, 'payment_method'),
+  ),
   route('POST', '/v1/payment_methods/:id', ({ sb, params, p }) => {
     const pm = getPaymentMethod(sb, params.id as string);
     sb.update(pm, () => {
@@ -101,10 +116,14 @@ export const paymentMethodRoutes: Route[] = [
     const pm = resolvePaymentMethod(sb, params.id as string, 'payment_method');
     return attachPaymentMethod(sb, pm, customer);
   }),
-  route('POST', '/v1/payment_methods/:id/detach', ({ sb, params }) => detachPaymentMethod(sb, getPaymentMethod(sb, params.id as string))),
+  route('POST', '/v1/payment_methods/:id/detach', ({ sb, params }) =>
+    detachPaymentMethod(sb, getPaymentMethod(sb, params.id as string)),
+  ),
   route('GET', '/v1/payment_methods', ({ sb, p }) => {
     const customer = str(p, 'customer');
-    const items = sb.store.list('payment_method').filter((pm) => (customer ? pm.customer === customer : pm.customer !== null));
+    const items = sb.store
+      .list('payment_method')
+      .filter((pm) => (customer ? pm.customer === customer : pm.customer !== null));
     return paginate(items, p, '/v1/payment_methods');
   }),
   route('GET', '/v1/customers/:id/payment_methods', ({ sb, params, p }) => {
@@ -117,7 +136,8 @@ export const paymentMethodRoutes: Route[] = [
   }),
   route('GET', '/v1/customers/:id/payment_methods/:pm', ({ sb, params }) => {
     const pm = getPaymentMethod(sb, params.pm as string);
-    if (pm.customer !== params.id) throw resourceMissing('PaymentMethod', params.pm as string, 'payment_method');
+    if (pm.customer !== params.id)
+      throw resourceMissing('PaymentMethod', params.pm as string, 'payment_method');
     return pm;
   }),
 ];

@@ -13,16 +13,37 @@ export function getCharge(sb: Sandbox, id: string, param = 'charge'): Obj {
   return c;
 }
 
-export function createRefund(sb: Sandbox, charge: Obj, amount: number | undefined, reason: string | null, metadata: Obj): Obj {
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded; it cannot be refunded.`, 'charge');
+export function createRefund(
+  sb: Sandbox,
+  charge: Obj,
+  amount: number | undefined,
+  reason: string | null,
+  metadata: Obj,
+): Obj {
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(`Charge ${charge.id} has not succeeded; it cannot be refunded.`, 'charge');
   const left = (charge.amount as number) - (charge.amount_refunded as number);
-  if (left <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded');
+  if (left <= 0)
+    throw invalidRequest(
+      `Charge ${charge.id} has already been refunded.`,
+      'charge',
+      'charge_already_refunded',
+    );
   const amt = amount ?? left;
   if (amt <= 0) throw invalidRequest('Refund amount must be positive.', 'amount');
   if (amt > left) {
-    throw invalidRequest(`Refund amount (${amt}) is greater than unrefunded amount on charge (${left})`, 'amount', 'amount_too_large');
+    throw invalidRequest(
+      `Refund amount (${amt}) is greater than unrefunded amount on charge (${left})`,
+      'amount',
+      'amount_too_large',
+    );
   }
-  if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, 'charge', 'charge_disputed');
+  if (charge.disputed)
+    throw invalidRequest(
+      `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+      'charge',
+      'charge_disputed',
+    );
   const refund = refundShape(newId('re'), sb.nowFor(charge.customer), {
     amount: amt,
     charge: charge.id,
@@ -46,7 +67,8 @@ export function createRefund(sb: Sandbox, charge: Obj, amount: number | undefine
 
 /** The control API's dispute helper: a chargeback on a succeeded charge. */
 export function createDispute(sb: Sandbox, charge: Obj, o: { reason?: string; amount?: number }): Obj {
-  if (charge.status !== 'succeeded') throw invalidRequest('Only succeeded charges can be disputed.', 'charge');
+  if (charge.status !== 'succeeded')
+    throw invalidRequest('Only succeeded charges can be disputed.', 'charge');
   if (charge.disputed) throw invalidRequest('This charge is already disputed.', 'charge');
   const pm = sb.store.get(charge.payment_method, 'payment_method');
   const dispute = disputeShape(newId('dp'), sb.nowFor(charge.customer), {
@@ -65,7 +87,8 @@ export function createDispute(sb: Sandbox, charge: Obj, o: { reason?: string; am
 }
 
 export function closeDispute(sb: Sandbox, dispute: Obj, outcome: 'won' | 'lost'): Obj {
-  if (['won', 'lost'].includes(dispute.status)) throw invalidRequest('This dispute is already closed.', 'dispute');
+  if (['won', 'lost'].includes(dispute.status))
+    throw invalidRequest('This dispute is already closed.', 'dispute');
   sb.update(dispute, () => {
     dispute.status = outcome;
     dispute.is_charge_refundable = false;
@@ -91,7 +114,10 @@ export const paymentRoutes: Route[] = [
     const customer = str(p, 'customer');
     const created = timeFilter(p, 'created');
     return paginate(
-      sb.store.list('payment_intent').filter((x) => (customer ? x.customer === customer : true)).filter((x) => created(x.created)),
+      sb.store
+        .list('payment_intent')
+        .filter((x) => (customer ? x.customer === customer : true))
+        .filter((x) => created(x.created)),
       p,
       '/v1/payment_intents',
     );
@@ -119,9 +145,11 @@ export const paymentRoutes: Route[] = [
     else if (piId) {
       const pi = sb.store.get(piId, 'payment_intent');
       if (!pi) throw resourceMissing('payment_intent', piId, 'payment_intent');
-      if (!pi.latest_charge) throw invalidRequest('This PaymentIntent has no successful charge to refund.', 'payment_intent');
+      if (!pi.latest_charge)
+        throw invalidRequest('This PaymentIntent has no successful charge to refund.', 'payment_intent');
       charge = getCharge(sb, pi.latest_charge, 'payment_intent');
-    } else throw invalidRequest('One of `charge` or `payment_intent` is required.', 'charge', 'parameter_missing');
+    } else
+      throw invalidRequest('One of `charge` or `payment_intent` is required.', 'charge', 'parameter_missing');
     const reason = oneOf(p, 'reason', ['duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null;
     return createRefund(sb, charge, int(p, 'amount'), reason, mergeMetadata({}, p));
   }),
@@ -134,7 +162,10 @@ export const paymentRoutes: Route[] = [
     const charge = str(p, 'charge');
     const pi = str(p, 'payment_intent');
     return paginate(
-      sb.store.list('refund').filter((x) => (charge ? x.charge === charge : true)).filter((x) => (pi ? x.payment_intent === pi : true)),
+      sb.store
+        .list('refund')
+        .filter((x) => (charge ? x.charge === charge : true))
+        .filter((x) => (pi ? x.payment_intent === pi : true)),
       p,
       '/v1/refunds',
     );
@@ -142,12 +173,18 @@ export const paymentRoutes: Route[] = [
   route('GET', '/v1/disputes/:id', ({ sb, params }) => getDispute(sb, params.id as string)),
   route('GET', '/v1/disputes', ({ sb, p }) => {
     const charge = str(p, 'charge');
-    return paginate(sb.store.list('dispute').filter((x) => (charge ? x.charge === charge : true)), p, '/v1/disputes');
+    return paginate(
+      sb.store.list('dispute').filter((x) => (charge ? x.charge === charge : true)),
+      p,
+      '/v1/disputes',
+    );
   }),
   route('POST', '/v1/disputes/:id', ({ sb, params, p }) => {
     const d = getDispute(sb, params.id as string);
     sb.update(d, () => (d.metadata = mergeMetadata(d.metadata, p)));
     return d;
   }),
-  route('POST', '/v1/disputes/:id/close', ({ sb, params }) => closeDispute(sb, getDispute(sb, params.id as string), 'lost')),
+  route('POST', '/v1/disputes/:id/close', ({ sb, params }) =>
+    closeDispute(sb, getDispute(sb, params.id as string), 'lost'),
+  ),
 ];

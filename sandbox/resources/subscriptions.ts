@@ -1,12 +1,29 @@
 /** Subscriptions and subscription items: create, update (items with proration, cancel flags, pause), cancel, pause/resume, list, search. */
 import { cardError, invalidRequest, resourceMissing } from '../protocol/errors.js';
 import { paginate, searchMatcher, searchResult, timeFilter } from '../protocol/list.js';
-import { arr, bool, int, mergeMetadata, nullableStr, obj, oneOf, reqStr, str, type P } from '../protocol/params.js';
+import {
+  arr,
+  bool,
+  int,
+  mergeMetadata,
+  nullableStr,
+  obj,
+  oneOf,
+  reqStr,
+  str,
+  type P,
+} from '../protocol/params.js';
 import { route, type Route } from '../router.js';
 import type { Sandbox } from '../state.js';
 import type { Obj } from '../store.js';
 import { createDiscounts, parseDiscounts } from '../billing/discounts.js';
-import { invoiceChange, planChange, setItems, type ItemChange, type ProrationBehavior } from '../billing/change-subscription.js';
+import {
+  invoiceChange,
+  planChange,
+  setItems,
+  type ItemChange,
+  type ProrationBehavior,
+} from '../billing/change-subscription.js';
 import { invoiceItemShape } from '../shapes.js';
 import { newId } from '../store.js';
 import { prorate } from '../billing/proration.js';
@@ -32,9 +49,13 @@ export function getSubscription(sb: Sandbox, id: string, param = 'subscription')
 
 function recurringPrice(sb: Sandbox, id: string, param: string): Obj {
   const price = getPrice(sb, id, param);
-  if (!price.active) throw invalidRequest(`The price specified is inactive. This field only accepts active prices.`, param);
+  if (!price.active)
+    throw invalidRequest(`The price specified is inactive. This field only accepts active prices.`, param);
   if (price.type !== 'recurring') {
-    throw invalidRequest(`The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`, param);
+    throw invalidRequest(
+      `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+      param,
+    );
   }
   return price;
 }
@@ -42,7 +63,11 @@ function recurringPrice(sb: Sandbox, id: string, param: string): Obj {
 function attachedPaymentMethod(sb: Sandbox, customer: Obj, id: string, param: string): Obj {
   const pm = getPaymentMethod(sb, id, param);
   if (pm.customer !== customer.id) {
-    throw invalidRequest(`The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`, param, 'resource_missing');
+    throw invalidRequest(
+      `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
+      param,
+      'resource_missing',
+    );
   }
   return pm;
 }
@@ -52,7 +77,8 @@ function parseTrialEnd(p: P, at: number): number | null | 'now' | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw === 'now') return 'now';
   const t = int(p, 'trial_end') as number;
-  if (t <= at) throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
+  if (t <= at)
+    throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
   return t;
 }
 
@@ -62,10 +88,12 @@ function itemChanges(sb: Sandbox, p: P, sub: Obj | null): ItemChange[] {
     if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidRequest('Invalid items', `items[${i}]`);
     const it = raw as P;
     const id = str(it, 'id');
-    if (id && sub && !(sub.items.data as Obj[]).some((x) => x.id === id)) throw resourceMissing('subscription item', id, `items[${i}][id]`);
+    if (id && sub && !(sub.items.data as Obj[]).some((x) => x.id === id))
+      throw resourceMissing('subscription item', id, `items[${i}][id]`);
     const priceId = str(it, 'price');
     const quantity = int(it, 'quantity');
-    if (quantity !== undefined && quantity < 0) throw invalidRequest('Invalid quantity', `items[${i}][quantity]`);
+    if (quantity !== undefined && quantity < 0)
+      throw invalidRequest('Invalid quantity', `items[${i}][quantity]`);
     return {
       id,
       price: priceId ? recurringPrice(sb, priceId, `items[${i}][price]`) : undefined,
@@ -84,7 +112,12 @@ function applyCancelParams(sb: Sandbox, sub: Obj, p: P, at: number): void {
     sub.cancel_at_period_end = true;
     sub.cancel_at = itemPeriod(sub).end;
     sub.canceled_at = at;
-    sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' };
+    sub.cancellation_details = {
+      comment: null,
+      feedback: null,
+      feedback_option: null,
+      reason: 'cancellation_requested',
+    };
   } else if (capEnd === false) {
     sub.cancel_at_period_end = false;
     sub.cancel_at = null;
@@ -98,12 +131,20 @@ function applyCancelParams(sb: Sandbox, sub: Obj, p: P, at: number): void {
       sub.canceled_at = null;
       sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: null };
     } else {
-      const t = cancelAtRaw === 'min_period_end' || cancelAtRaw === 'max_period_end' ? itemPeriod(sub).end : (int(p, 'cancel_at') as number);
+      const t =
+        cancelAtRaw === 'min_period_end' || cancelAtRaw === 'max_period_end'
+          ? itemPeriod(sub).end
+          : (int(p, 'cancel_at') as number);
       if (t <= at) throw invalidRequest('cancel_at must be in the future.', 'cancel_at');
       sub.cancel_at = t;
       sub.cancel_at_period_end = t === itemPeriod(sub).end;
       sub.canceled_at = at;
-      sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' };
+      sub.cancellation_details = {
+        comment: null,
+        feedback: null,
+        feedback_option: null,
+        reason: 'cancellation_requested',
+      };
     }
   }
   if (details) {
@@ -117,7 +158,12 @@ function applyCancelParams(sb: Sandbox, sub: Obj, p: P, at: number): void {
   }
 }
 
-const PAYMENT_BEHAVIORS = ['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'] as const;
+const PAYMENT_BEHAVIORS = [
+  'allow_incomplete',
+  'default_incomplete',
+  'error_if_incomplete',
+  'pending_if_incomplete',
+] as const;
 const PRORATION = ['create_prorations', 'always_invoice', 'none'] as const;
 
 function listFilter(sb: Sandbox, p: P): Obj[] {
@@ -145,11 +191,19 @@ export const subscriptionRoutes: Route[] = [
     const customer = getCustomer(sb, reqStr(p, 'customer'), 'customer');
     const at = sb.nowFor(customer.id);
     const changes = itemChanges(sb, p, null);
-    if (changes.length === 0 || changes.some((c) => !c.price)) throw invalidRequest('Missing required param: items[0][price].', 'items', 'parameter_missing');
+    if (changes.length === 0 || changes.some((c) => !c.price))
+      throw invalidRequest('Missing required param: items[0][price].', 'items', 'parameter_missing');
     const prices = changes.map((c) => c.price as Obj);
     const first = prices[0] as Obj;
-    if (prices.some((x) => x.currency !== first.currency)) throw invalidRequest('All prices on a subscription must have the same currency.', 'items');
-    if (prices.some((x) => x.recurring.interval !== first.recurring.interval || x.recurring.interval_count !== first.recurring.interval_count)) {
+    if (prices.some((x) => x.currency !== first.currency))
+      throw invalidRequest('All prices on a subscription must have the same currency.', 'items');
+    if (
+      prices.some(
+        (x) =>
+          x.recurring.interval !== first.recurring.interval ||
+          x.recurring.interval_count !== first.recurring.interval_count,
+      )
+    ) {
       throw invalidRequest('All prices on a subscription must have the same recurring interval.', 'items');
     }
     const dpmId = str(p, 'default_payment_method');
@@ -160,19 +214,44 @@ export const subscriptionRoutes: Route[] = [
     if (trial === 'now') trialEnd = null;
     else if (typeof trial === 'number') trialEnd = trial;
     else if (trialDays !== undefined && trialDays > 0) trialEnd = at + trialDays * 86400;
-    else if (bool(p, 'trial_from_plan') && first.recurring.trial_period_days) trialEnd = at + first.recurring.trial_period_days * 86400;
+    else if (bool(p, 'trial_from_plan') && first.recurring.trial_period_days)
+      trialEnd = at + first.recurring.trial_period_days * 86400;
     const paymentBehavior = oneOf(p, 'payment_behavior', PAYMENT_BEHAVIORS) ?? 'allow_incomplete';
-    const collectionMethod = oneOf(p, 'collection_method', ['charge_automatically', 'send_invoice'] as const) ?? 'charge_automatically';
+    const collectionMethod =
+      oneOf(p, 'collection_method', ['charge_automatically', 'send_invoice'] as const) ??
+      'charge_automatically';
     const discountPairs = parseDiscounts(sb, (arr(p, 'discounts') ?? []) as P[], at);
-    const customerPm = dpm ?? (customer.invoice_settings.default_payment_method ? sb.store.get(customer.invoice_settings.default_payment_method) : null);
-    if (paymentBehavior === 'error_if_incomplete' && trialEnd === null && collectionMethod === 'charge_automatically') {
+    const customerPm =
+      dpm ??
+      (customer.invoice_settings.default_payment_method
+        ? sb.store.get(customer.invoice_settings.default_payment_method)
+        : null);
+    if (
+      paymentBehavior === 'error_if_incomplete' &&
+      trialEnd === null &&
+      collectionMethod === 'charge_automatically'
+    ) {
       const card = customerPm ? cardOf(sb, customerPm) : undefined;
-      if (!card) throw invalidRequest('This customer has no attached payment source or default payment method.', undefined, 'resource_missing');
+      if (!card)
+        throw invalidRequest(
+          'This customer has no attached payment source or default payment method.',
+          undefined,
+          'resource_missing',
+        );
       if (card.behavior !== 'ok') {
-        throw cardError(card.message as string, card.behavior === 'auth_required' ? 'authentication_required' : 'card_declined', card.declineCode);
+        throw cardError(
+          card.message as string,
+          card.behavior === 'auth_required' ? 'authentication_required' : 'card_declined',
+          card.declineCode,
+        );
       }
     }
-    if (trialEnd === null && collectionMethod === 'charge_automatically' && paymentBehavior !== 'default_incomplete' && !customerPm) {
+    if (
+      trialEnd === null &&
+      collectionMethod === 'charge_automatically' &&
+      paymentBehavior !== 'default_incomplete' &&
+      !customerPm
+    ) {
       throw invalidRequest(
         'This customer has no attached payment source or default payment method. Please consider adding a default payment method.',
         undefined,
@@ -184,7 +263,11 @@ export const subscriptionRoutes: Route[] = [
     const cancelAt = int(p, 'cancel_at');
     return createSubscription(sb, {
       customer,
-      items: changes.map((c) => ({ price: c.price as Obj, quantity: c.quantity ?? 1, metadata: c.metadata ?? {} })),
+      items: changes.map((c) => ({
+        price: c.price as Obj,
+        quantity: c.quantity ?? 1,
+        metadata: c.metadata ?? {},
+      })),
       defaultPaymentMethod: dpm?.id ?? null,
       trialEnd,
       paymentBehavior,
@@ -194,20 +277,31 @@ export const subscriptionRoutes: Route[] = [
       description: str(p, 'description') || null,
       cancelAtPeriodEnd: bool(p, 'cancel_at_period_end') ?? false,
       cancelAt: cancelAt ?? null,
-      discountIds: (sub) => createDiscounts(sb, discountPairs, at, { customer: customer.id, subscription: sub.id }),
-      missingPaymentMethod: (endBehavior ? oneOf(endBehavior, 'missing_payment_method', ['cancel', 'create_invoice', 'pause'] as const) : undefined) ?? 'create_invoice',
+      discountIds: (sub) =>
+        createDiscounts(sb, discountPairs, at, { customer: customer.id, subscription: sub.id }),
+      missingPaymentMethod:
+        (endBehavior
+          ? oneOf(endBehavior, 'missing_payment_method', ['cancel', 'create_invoice', 'pause'] as const)
+          : undefined) ?? 'create_invoice',
       offSession: bool(p, 'off_session') ?? true,
     });
   }),
   route('GET', '/v1/subscriptions/search', ({ sb, p }) => {
     const match = searchMatcher(reqStr(p, 'query'));
-    return searchResult(sb.store.list('subscription').filter((s) => match(s)), p, '/v1/subscriptions/search');
+    return searchResult(
+      sb.store.list('subscription').filter((s) => match(s)),
+      p,
+      '/v1/subscriptions/search',
+    );
   }),
   route('GET', '/v1/subscriptions/:id', ({ sb, params }) => getSubscription(sb, params.id as string, 'id')),
   route('POST', '/v1/subscriptions/:id', ({ sb, params, p }) => {
     const sub = getSubscription(sb, params.id as string, 'id');
     if (['canceled', 'incomplete_expired'].includes(sub.status)) {
-      throw invalidRequest(`A canceled subscription can only update its cancellation_details and metadata.`, undefined);
+      throw invalidRequest(
+        `A canceled subscription can only update its cancellation_details and metadata.`,
+        undefined,
+      );
     }
     const customer = getCustomer(sb, sub.customer);
     const at = sb.nowFor(customer.id);
@@ -217,7 +311,10 @@ export const subscriptionRoutes: Route[] = [
     const dpm = nullableStr(p, 'default_payment_method');
     if (dpm) attachedPaymentMethod(sb, customer, dpm, 'default_payment_method');
     const discountsRaw = p.discounts;
-    const discountPairs = discountsRaw !== undefined && discountsRaw !== '' ? parseDiscounts(sb, (arr(p, 'discounts') ?? []) as P[], at) : [];
+    const discountPairs =
+      discountsRaw !== undefined && discountsRaw !== ''
+        ? parseDiscounts(sb, (arr(p, 'discounts') ?? []) as P[], at)
+        : [];
     const trial = parseTrialEnd(p, at);
     let endTrialNow = false;
     sb.update(sub, () => {
@@ -232,11 +329,20 @@ export const subscriptionRoutes: Route[] = [
       else if (pc !== undefined) {
         const o = obj(p, 'pause_collection') as P;
         const behaviorPc = oneOf(o, 'behavior', ['keep_as_draft', 'mark_uncollectible', 'void'] as const);
-        if (!behaviorPc) throw invalidRequest('Missing required param: pause_collection[behavior].', 'pause_collection[behavior]', 'parameter_missing');
+        if (!behaviorPc)
+          throw invalidRequest(
+            'Missing required param: pause_collection[behavior].',
+            'pause_collection[behavior]',
+            'parameter_missing',
+          );
         sub.pause_collection = { behavior: behaviorPc, resumes_at: int(o, 'resumes_at') ?? null };
       }
       if (discountsRaw === '') sub.discounts = [];
-      else if (discountsRaw !== undefined) sub.discounts = createDiscounts(sb, discountPairs, at, { customer: customer.id, subscription: sub.id });
+      else if (discountsRaw !== undefined)
+        sub.discounts = createDiscounts(sb, discountPairs, at, {
+          customer: customer.id,
+          subscription: sub.id,
+        });
       if (typeof trial === 'number' && sub.status === 'trialing') {
         sub.trial_end = trial;
         for (const it of sub.items.data as Obj[]) it.current_period_end = trial;
@@ -291,19 +397,33 @@ export const subscriptionRoutes: Route[] = [
     if (bool(p, 'invoice_now')) {
       const customer = getCustomer(sb, sub.customer);
       const at = sb.nowFor(customer.id);
-      const inv = buildInvoice(sb, { customer, subscription: sub, billingReason: 'subscription_update', lines: [], includePending: true, periodStart: at, periodEnd: at, autoFinalizeAt: null });
+      const inv = buildInvoice(sb, {
+        customer,
+        subscription: sub,
+        billingReason: 'subscription_update',
+        lines: [],
+        includePending: true,
+        periodStart: at,
+        periodEnd: at,
+        autoFinalizeAt: null,
+      });
       if ((inv.lines.data as Obj[]).length > 0) finalizeInvoice(sb, inv);
     }
     return sub;
   }),
   route('POST', '/v1/subscriptions/:id/pause', ({ sb, params }) => {
     const sub = getSubscription(sb, params.id as string, 'id');
-    if (!['active', 'trialing', 'past_due'].includes(sub.status)) throw invalidRequest(`Only active subscriptions can be paused (this one is ${sub.status}).`, undefined);
+    if (!['active', 'trialing', 'past_due'].includes(sub.status))
+      throw invalidRequest(`Only active subscriptions can be paused (this one is ${sub.status}).`, undefined);
     return pauseSubscription(sb, sub);
   }),
   route('POST', '/v1/subscriptions/:id/resume', ({ sb, params }) => {
     const sub = getSubscription(sb, params.id as string, 'id');
-    if (sub.status !== 'paused') throw invalidRequest(`Only paused subscriptions can be resumed (this one is ${sub.status}).`, undefined);
+    if (sub.status !== 'paused')
+      throw invalidRequest(
+        `Only paused subscriptions can be resumed (this one is ${sub.status}).`,
+        undefined,
+      );
     return resumeSubscription(sb, sub);
   }),
   route('DELETE', '/v1/subscriptions/:id/discount', ({ sb, params }) => {
@@ -316,7 +436,11 @@ export const subscriptionRoutes: Route[] = [
   route('GET', '/v1/subscriptions', ({ sb, p }) => paginate(listFilter(sb, p), p, '/v1/subscriptions')),
   route('GET', '/v1/subscription_items', ({ sb, p }) => {
     const sub = getSubscription(sb, reqStr(p, 'subscription'), 'subscription');
-    return paginate([...(sub.items.data as Obj[])].reverse().map((it) => sb.render(it)), p, `/v1/subscription_items?subscription=${sub.id}`);
+    return paginate(
+      [...(sub.items.data as Obj[])].reverse().map((it) => sb.render(it)),
+      p,
+      `/v1/subscription_items?subscription=${sub.id}`,
+    );
   }),
   route('GET', '/v1/subscription_items/:id', ({ sb, params }) => {
     const item = findItem(sb, params.id as string);
@@ -329,7 +453,14 @@ export const subscriptionRoutes: Route[] = [
     const plan = planChange(
       sb,
       sub,
-      [{ id: item.id, price: priceId ? recurringPrice(sb, priceId, 'price') : undefined, quantity: int(p, 'quantity'), metadata: p.metadata !== undefined ? mergeMetadata(item.metadata, p) : undefined }],
+      [
+        {
+          id: item.id,
+          price: priceId ? recurringPrice(sb, priceId, 'price') : undefined,
+          quantity: int(p, 'quantity'),
+          metadata: p.metadata !== undefined ? mergeMetadata(item.metadata, p) : undefined,
+        },
+      ],
       behavior,
       int(p, 'proration_date'),
     );

@@ -16,7 +16,16 @@ beforeAll(async () => {
   h = await harness();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -36,7 +45,11 @@ describe('hosted pages', () => {
       client_reference_id: 'user_77',
       allow_promotion_codes: true,
     });
-    expect([session.status, session.payment_status, session.url]).toEqual(['open', 'unpaid', `${h.sandbox.url}/checkout/${session.id}`]);
+    expect([session.status, session.payment_status, session.url]).toEqual([
+      'open',
+      'unpaid',
+      `${h.sandbox.url}/checkout/${session.id}`,
+    ]);
     await h.stripe.coupons.create({ id: 'TENOFF', amount_off: 1000, currency: 'usd', duration: 'once' });
     await h.stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: 'TENOFF' }, code: 'TEN' });
 
@@ -53,23 +66,44 @@ describe('hosted pages', () => {
     await Promise.all([page.waitForURL(/\/done\?session_id=/), page.getByTestId('pay').click()]);
     expect(page.url()).toBe(`${h.sandbox.url}/done?session_id=${session.id}`);
 
-    const done = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'line_items'] });
-    expect([done.status, done.payment_status, done.amount_total, done.total_details?.amount_discount]).toEqual(['complete', 'paid', 1000, 1000]);
+    const done = await h.stripe.checkout.sessions.retrieve(session.id, {
+      expand: ['subscription', 'line_items'],
+    });
+    expect([
+      done.status,
+      done.payment_status,
+      done.amount_total,
+      done.total_details?.amount_discount,
+    ]).toEqual(['complete', 'paid', 1000, 1000]);
     const sub = done.subscription as Stripe.Subscription;
     expect([sub.status, sub.items.data[0]?.price.id]).toEqual(['active', monthly.id]);
     expect(done.line_items?.data.map((li) => [li.price?.id, li.quantity])).toEqual([[monthly.id, 1]]);
     const completed = h.ofType('checkout.session.completed');
-    expect(completed.map((e) => (e.data.object as Stripe.Checkout.Session).client_reference_id)).toEqual(['user_77']);
+    expect(completed.map((e) => (e.data.object as Stripe.Checkout.Session).client_reference_id)).toEqual([
+      'user_77',
+    ]);
 
-    const portal = await h.stripe.billingPortal.sessions.create({ customer: done.customer as string, return_url: `${h.sandbox.url}/account` });
+    const portal = await h.stripe.billingPortal.sessions.create({
+      customer: done.customer as string,
+      return_url: `${h.sandbox.url}/account`,
+    });
     await page.goto(portal.url);
     expect(await page.getByTestId('card').textContent()).toBe('visa •••• 4242');
     await page.getByTestId('cancel-plan').click();
     await page.getByTestId('cancel-notice').waitFor();
     const canceled = await h.stripe.subscriptions.retrieve(sub.id);
-    expect([canceled.status, canceled.cancel_at_period_end, canceled.cancel_at, canceled.canceled_at]).toEqual(['active', true, FEB_1, T0]);
+    expect([
+      canceled.status,
+      canceled.cancel_at_period_end,
+      canceled.cancel_at,
+      canceled.canceled_at,
+    ]).toEqual(['active', true, FEB_1, T0]);
     const update = h.ofType('customer.subscription.updated').at(-1);
-    expect(update?.data.previous_attributes).toMatchObject({ cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+    expect(update?.data.previous_attributes).toMatchObject({
+      cancel_at_period_end: false,
+      cancel_at: null,
+      canceled_at: null,
+    });
     await page.close();
     expect(h.problems).toEqual([]);
   });

@@ -23,7 +23,9 @@ function client(o: Partial<Stripe.StripeConfig>): Stripe {
 describe('API faults', () => {
   it('500: surfaces without retries, changes nothing; the SDK retry then succeeds once', async () => {
     await h.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', mode: '500' });
-    const err = await client({ maxNetworkRetries: 0 }).customers.create({ email: 'a@example.com' }).catch((e: Stripe.errors.StripeError) => e);
+    const err = await client({ maxNetworkRetries: 0 })
+      .customers.create({ email: 'a@example.com' })
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(err).toMatchObject({ type: 'StripeAPIError', statusCode: 500 });
     expect((await h.stripe.customers.list()).data).toHaveLength(0);
     await h.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', mode: '500' });
@@ -36,7 +38,9 @@ describe('API faults', () => {
     const ok = await client({ maxNetworkRetries: 1 }).customers.create({ email: 'c@example.com' });
     expect(ok.email).toBe('c@example.com');
     await h.sandbox.control.apiFault({ path: '/v1/customers*', mode: '429' });
-    const err = await client({ maxNetworkRetries: 1 }).customers.list().catch((e: Stripe.errors.StripeError) => e);
+    const err = await client({ maxNetworkRetries: 1 })
+      .customers.list()
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(err).toMatchObject({ type: 'StripeRateLimitError', statusCode: 429, code: 'rate_limit' });
     expect((await h.stripe.customers.list()).data).toHaveLength(1);
   });
@@ -44,18 +48,25 @@ describe('API faults', () => {
   it('hang: the change is applied, the client times out, a retry with the same key replays it', async () => {
     await h.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', mode: 'hang' });
     const slow = client({ maxNetworkRetries: 0, timeout: 300 });
-    const err = await slow.customers.create({ email: 'hang@example.com' }, { idempotencyKey: 'create-hang' }).catch((e: Stripe.errors.StripeError) => e);
+    const err = await slow.customers
+      .create({ email: 'hang@example.com' }, { idempotencyKey: 'create-hang' })
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     const created = (await h.stripe.customers.list()).data;
     expect(created.map((c) => c.email)).toEqual(['hang@example.com']);
-    const again = await h.stripe.customers.create({ email: 'hang@example.com' }, { idempotencyKey: 'create-hang' });
+    const again = await h.stripe.customers.create(
+      { email: 'hang@example.com' },
+      { idempotencyKey: 'create-hang' },
+    );
     expect(again.id).toBe(created[0]?.id);
     expect((await h.stripe.customers.list()).data).toHaveLength(1);
   });
 
   it('hang with SDK retries: the automatic idempotency key prevents a duplicate', async () => {
     await h.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', mode: 'hang' });
-    const c = await client({ maxNetworkRetries: 1, timeout: 300 }).customers.create({ email: 'auto@example.com' });
+    const c = await client({ maxNetworkRetries: 1, timeout: 300 }).customers.create({
+      email: 'auto@example.com',
+    });
     expect((await h.stripe.customers.list()).data.map((x) => x.id)).toEqual([c.id]);
   });
 });

@@ -44,7 +44,11 @@ export async function harness(opts: SandboxOptions = {}): Promise<Harness> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const d: Delivery = { body, signature: String(req.headers['stripe-signature']), event: JSON.parse(body) as Stripe.Event };
+      const d: Delivery = {
+        body,
+        signature: String(req.headers['stripe-signature']),
+        event: JSON.parse(body) as Stripe.Event,
+      };
       deliveries.push(d);
       res.writeHead(h.respond(d));
       res.end();
@@ -67,7 +71,12 @@ export async function harness(opts: SandboxOptions = {}): Promise<Harness> {
       opts.onEvent?.(e);
     },
   });
-  const stripe = new Stripe(sandbox.secretKey, { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0 });
+  const stripe = new Stripe(sandbox.secretKey, {
+    host: '127.0.0.1',
+    port: sandbox.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
   return Object.assign(h, {
     sandbox,
     stripe,
@@ -83,18 +92,47 @@ export async function harness(opts: SandboxOptions = {}): Promise<Harness> {
 }
 
 /** A product with a monthly (2000) and a yearly (20000) USD price. */
-export async function catalog(stripe: Stripe): Promise<{ product: Stripe.Product; monthly: Stripe.Price; yearly: Stripe.Price; premium: Stripe.Price }> {
+export async function catalog(
+  stripe: Stripe,
+): Promise<{ product: Stripe.Product; monthly: Stripe.Price; yearly: Stripe.Price; premium: Stripe.Price }> {
   const product = await stripe.products.create({ name: 'Pro' });
-  const monthly = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2000, recurring: { interval: 'month' }, lookup_key: 'pro_monthly' });
-  const yearly = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 20000, recurring: { interval: 'year' }, lookup_key: 'pro_yearly' });
-  const premium = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 5000, recurring: { interval: 'month' }, lookup_key: 'premium_monthly' });
+  const monthly = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 2000,
+    recurring: { interval: 'month' },
+    lookup_key: 'pro_monthly',
+  });
+  const yearly = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 20000,
+    recurring: { interval: 'year' },
+    lookup_key: 'pro_yearly',
+  });
+  const premium = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 5000,
+    recurring: { interval: 'month' },
+    lookup_key: 'premium_monthly',
+  });
   return { product, monthly, yearly, premium };
 }
 
 /** A customer on a fresh test clock at T0 with `card` attached as the default payment method. */
-export async function customerOnClock(stripe: Stripe, card = 'pm_card_visa', at = T0): Promise<{ clock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer; pm: Stripe.PaymentMethod }> {
+export async function customerOnClock(
+  stripe: Stripe,
+  card = 'pm_card_visa',
+  at = T0,
+): Promise<{ clock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer; pm: Stripe.PaymentMethod }> {
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: at });
-  const customer = await stripe.customers.create({ email: 'jenny@example.com', name: 'Jenny Rosen', test_clock: clock.id, metadata: { user_id: 'u_1' } });
+  const customer = await stripe.customers.create({
+    email: 'jenny@example.com',
+    name: 'Jenny Rosen',
+    test_clock: clock.id,
+    metadata: { user_id: 'u_1' },
+  });
   const pm = await stripe.paymentMethods.attach(card, { customer: customer.id });
   await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
   return { clock, customer, pm };

@@ -16,7 +16,12 @@ afterEach(async () => {
 
 describe('auth and errors', () => {
   it('answers 401 for a missing or wrong key', async () => {
-    const wrong = new Stripe('sk_test_wrong', { host: '127.0.0.1', port: h.sandbox.port, protocol: 'http', maxNetworkRetries: 0 });
+    const wrong = new Stripe('sk_test_wrong', {
+      host: '127.0.0.1',
+      port: h.sandbox.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const err = await wrong.customers.list().catch((e: Stripe.errors.StripeError) => e);
     expect(err).toMatchObject({ type: 'StripeAuthenticationError', statusCode: 401 });
     const res = await fetch(`${h.sandbox.url}/v1/customers`);
@@ -26,19 +31,37 @@ describe('auth and errors', () => {
 
   it('answers 404 resource_missing, 400 with param, 402 card errors', async () => {
     const missing = await h.stripe.customers.retrieve('cus_nope').catch((e: Stripe.errors.StripeError) => e);
-    expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id', message: "No such customer: 'cus_nope'" });
-    const bad = await h.stripe.prices.create({ currency: 'usd', unit_amount: 100 } as Stripe.PriceCreateParams).catch((e: Stripe.errors.StripeError) => e);
+    expect(missing).toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+      param: 'id',
+      message: "No such customer: 'cus_nope'",
+    });
+    const bad = await h.stripe.prices
+      .create({ currency: 'usd', unit_amount: 100 } as Stripe.PriceCreateParams)
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(bad).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'product' });
     const customer = await h.stripe.customers.create({ email: 'a@example.com' });
-    const declined = await h.stripe.paymentMethods.attach('pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id }).catch((e: Stripe.errors.StripeError) => e);
-    expect(declined).toMatchObject({ statusCode: 402, type: 'StripeCardError', code: 'card_declined', decline_code: 'insufficient_funds' });
-    const unknown = await h.stripe.rawRequest('GET', '/v1/nothing_here', {}).catch((e: Stripe.errors.StripeError) => e);
+    const declined = await h.stripe.paymentMethods
+      .attach('pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(declined).toMatchObject({
+      statusCode: 402,
+      type: 'StripeCardError',
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+    });
+    const unknown = await h.stripe
+      .rawRequest('GET', '/v1/nothing_here', {})
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(unknown).toMatchObject({ statusCode: 404 });
   });
 
   it('refuses to change a price amount', async () => {
     const { monthly } = await catalog(h.stripe);
-    const err = await h.stripe.prices.update(monthly.id, { unit_amount: 5 } as Stripe.PriceUpdateParams).catch((e: Stripe.errors.StripeError) => e);
+    const err = await h.stripe.prices
+      .update(monthly.id, { unit_amount: 5 } as Stripe.PriceUpdateParams)
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(err).toMatchObject({ statusCode: 400, param: 'unit_amount', code: 'parameter_unknown' });
     const archived = await h.stripe.prices.update(monthly.id, { active: false });
     expect(archived.active).toBe(false);
@@ -52,7 +75,8 @@ describe('auth and errors', () => {
 describe('lists, search, expand', () => {
   it('paginates with limit / starting_after / ending_before and auto-pagination', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await h.stripe.customers.create({ email: `c${i}@example.com` })).id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await h.stripe.customers.create({ email: `c${i}@example.com` })).id);
     const page1 = await h.stripe.customers.list({ limit: 2 });
     expect([page1.data.map((c) => c.id), page1.has_more]).toEqual([[ids[4], ids[3]], true]);
     const page2 = await h.stripe.customers.list({ limit: 2, starting_after: ids[3] });
@@ -82,13 +106,21 @@ describe('lists, search, expand', () => {
       customer: customer.id,
       items: [{ price: monthly.id }],
       default_payment_method: pm.id,
-      expand: ['customer', 'default_payment_method', 'latest_invoice.payments.data.payment.payment_intent', 'items.data.price'],
+      expand: [
+        'customer',
+        'default_payment_method',
+        'latest_invoice.payments.data.payment.payment_intent',
+        'items.data.price',
+      ],
     });
     expect((sub.customer as Stripe.Customer).email).toBe('jenny@example.com');
     expect((sub.default_payment_method as Stripe.PaymentMethod).card?.last4).toBe('4242');
     const inv = sub.latest_invoice as Stripe.Invoice;
     expect((inv.payments?.data[0]?.payment.payment_intent as Stripe.PaymentIntent).status).toBe('succeeded');
-    const subs = await h.stripe.subscriptions.list({ customer: customer.id, expand: ['data.latest_invoice'] });
+    const subs = await h.stripe.subscriptions.list({
+      customer: customer.id,
+      expand: ['data.latest_invoice'],
+    });
     expect((subs.data[0]?.latest_invoice as Stripe.Invoice).amount_paid).toBe(2000);
     expect(h.problems).toEqual([]);
   });
@@ -101,7 +133,9 @@ describe('idempotency', () => {
     expect(b.id).toBe(a.id);
     expect(b.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect((await h.stripe.customers.list()).data).toHaveLength(1);
-    const err = await h.stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: 'key-1' }).catch((e: Stripe.errors.StripeError) => e);
+    const err = await h.stripe.customers
+      .create({ email: 'other@example.com' }, { idempotencyKey: 'key-1' })
+      .catch((e: Stripe.errors.StripeError) => e);
     expect(err).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
     expect(h.problems).toEqual([]);
   });
@@ -109,12 +143,14 @@ describe('idempotency', () => {
   it('replays a card error (402) too', async () => {
     const customer = await h.stripe.customers.create({ email: 'x@example.com' });
     const attempt = () =>
-      h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'k2' }).then(
-        () => {
-          throw new Error('expected a card error');
-        },
-        (e: Stripe.errors.StripeError) => e,
-      );
+      h.stripe.paymentMethods
+        .attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'k2' })
+        .then(
+          () => {
+            throw new Error('expected a card error');
+          },
+          (e: Stripe.errors.StripeError) => e,
+        );
     const e1 = await attempt();
     const e2 = await attempt();
     expect([e1.statusCode, e2.statusCode, e2.decline_code]).toEqual([402, 402, 'generic_decline']);

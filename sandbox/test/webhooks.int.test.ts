@@ -14,7 +14,8 @@ afterEach(async () => {
   await h.close();
 });
 
-const types = (h: Harness) => h.deliveries.map((d) => `${d.event.type}:${(d.event.data.object as { email?: string }).email ?? ''}`);
+const types = (h: Harness) =>
+  h.deliveries.map((d) => `${d.event.type}:${(d.event.data.object as { email?: string }).email ?? ''}`);
 
 describe('signatures', () => {
   it('verify with stripe.webhooks.constructEvent; a tampered body fails', async () => {
@@ -24,15 +25,25 @@ describe('signatures', () => {
     if (!d) throw new Error('no delivery');
     expect(d.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const event = h.stripe.webhooks.constructEvent(d.body, d.signature, 'whsec_test_sandbox_secret');
-    expect([event.type, (event.data.object as Stripe.Customer).email]).toEqual(['customer.created', 'sig@example.com']);
+    expect([event.type, (event.data.object as Stripe.Customer).email]).toEqual([
+      'customer.created',
+      'sig@example.com',
+    ]);
     const tampered = d.body.replace('sig@example.com', 'sig@example.org');
-    expect(() => h.stripe.webhooks.constructEvent(tampered, d.signature, 'whsec_test_sandbox_secret')).toThrow(Stripe.errors.StripeSignatureVerificationError);
-    expect(() => h.stripe.webhooks.constructEvent(d.body, d.signature, 'whsec_other')).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() =>
+      h.stripe.webhooks.constructEvent(tampered, d.signature, 'whsec_test_sandbox_secret'),
+    ).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => h.stripe.webhooks.constructEvent(d.body, d.signature, 'whsec_other')).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
   });
 
   it('delivers to endpoints registered through the API with their own secret and event filter', async () => {
     const url = (await h.stripe.webhookEndpoints.list()).data[0]?.url;
-    const ep = await h.stripe.webhookEndpoints.create({ url: url as string, enabled_events: ['product.created'] });
+    const ep = await h.stripe.webhookEndpoints.create({
+      url: url as string,
+      enabled_events: ['product.created'],
+    });
     expect(ep.secret).toMatch(/^whsec_/);
     await h.stripe.products.create({ name: 'X' });
     await h.stripe.customers.create({ email: 'only-first@example.com' });
@@ -82,7 +93,11 @@ describe('delivery faults', () => {
     await h.stripe.customers.create({ email: 'dup@example.com' });
     await h.stripe.customers.create({ email: 'once@example.com' });
     await h.sandbox.control.flush();
-    expect(types(h)).toEqual(['customer.created:dup@example.com', 'customer.created:dup@example.com', 'customer.created:once@example.com']);
+    expect(types(h)).toEqual([
+      'customer.created:dup@example.com',
+      'customer.created:dup@example.com',
+      'customer.created:once@example.com',
+    ]);
     expect(h.deliveries[0]?.event.id).toBe(h.deliveries[1]?.event.id);
   });
 
@@ -98,7 +113,11 @@ describe('delivery faults', () => {
     await h.sandbox.control.webhookFaults([{ mode: 'reorder', count: 3 }]);
     for (const n of [1, 2, 3]) await h.stripe.customers.create({ email: `r${n}@example.com` });
     await h.sandbox.control.flush();
-    expect(types(h)).toEqual(['customer.created:r3@example.com', 'customer.created:r2@example.com', 'customer.created:r1@example.com']);
+    expect(types(h)).toEqual([
+      'customer.created:r3@example.com',
+      'customer.created:r2@example.com',
+      'customer.created:r1@example.com',
+    ]);
   });
 
   it('drop loses a delivery until redeliverDropped', async () => {

@@ -120,7 +120,7 @@ export class WebhookDelivery {
   /** Move retries whose time has come (on the sandbox clock) back into the queue. */
   tick(): void {
     const now = this.opts.now();
-    for (let i = 0; i < this.retries.length; ) {
+    for (let i = 0; i < this.retries.length;) {
       const job = this.retries[i] as Job;
       if ((job.dueAt ?? 0) <= now) {
         this.retries.splice(i, 1);

@@ -16,7 +16,12 @@ import { prepareStripe } from './start.js';
 describe('prepareStripe with no STRIPE_SECRET_KEY', () => {
   it('starts the sandbox, wires the config, and the state survives a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-start-'));
-    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', STRIPE_WEBHOOK_SECRET: 'whsec_configured_secret', LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      STRIPE_WEBHOOK_SECRET: 'whsec_configured_secret',
+      LOG_LEVEL: 'silent',
+    });
     const logger = createLogger({ level: 'silent' });
     const first = await prepareStripe(config, logger);
     expect(first.config.port).toBeGreaterThan(0);
@@ -25,7 +30,9 @@ describe('prepareStripe with no STRIPE_SECRET_KEY', () => {
     expect(first.config.stripe.webhookSecrets).toEqual(['whsec_configured_secret']);
     const stripe = createStripe(first.config);
     const endpoints = await stripe.webhookEndpoints.list();
-    expect(endpoints.data.map((e) => e.url)).toEqual([`http://127.0.0.1:${first.config.port}/webhooks/stripe`]);
+    expect(endpoints.data.map((e) => e.url)).toEqual([
+      `http://127.0.0.1:${first.config.port}/webhooks/stripe`,
+    ]);
     const customer = await stripe.customers.create({ email: 'demo@example.com' });
     await first.stop();
     expect(existsSync(join(dataDir, 'sandbox.json'))).toBe(true);

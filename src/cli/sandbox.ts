@@ -17,7 +17,10 @@ import { startSandbox } from '../../sandbox/index.js';
  * `<app url>/webhooks/stripe` signed with the first configured STRIPE_WEBHOOK_SECRET (or a generated one, handed
  * back in the returned config), and the config pointed at it (STRIPE_SECRET_KEY, STRIPE_API_URL).
  */
-export async function startSandboxForApp(config: Config, logger: Logger): Promise<{ config: Config; stop(): Promise<void> }> {
+export async function startSandboxForApp(
+  config: Config,
+  logger: Logger,
+): Promise<{ config: Config; stop(): Promise<void> }> {
   // the webhook URL needs the app's real port, so a free one is chosen here when PORT=0
   const withPort = config.port === 0 ? { ...config, port: await freePort() } : config;
   mkdirSync(withPort.dataDir, { recursive: true });
@@ -29,7 +32,10 @@ export async function startSandboxForApp(config: Config, logger: Logger): Promis
     webhookSecret: configured,
     persistPath: join(withPort.dataDir, 'sandbox.json'),
   });
-  logger.info({ url: sandbox.url, webhooks: `${appOrigin(withPort)}/webhooks/stripe` }, 'Stripe sandbox started (STRIPE_SECRET_KEY is unset)');
+  logger.info(
+    { url: sandbox.url, webhooks: `${appOrigin(withPort)}/webhooks/stripe` },
+    'Stripe sandbox started (STRIPE_SECRET_KEY is unset)',
+  );
   return {
     config: {
       ...withPort,
@@ -57,7 +63,9 @@ interface SandboxOpts {
 export function registerSandboxCommands(program: Command): Command {
   return program
     .command('sandbox')
-    .description('Run the local Stripe sandbox (the official SDK talks to it with host/port/protocol options)')
+    .description(
+      'Run the local Stripe sandbox (the official SDK talks to it with host/port/protocol options)',
+    )
     .option('--port <port>', 'port to listen on (0 = any free port)', '12111')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--webhook-url <url>', 'register a webhook endpoint for every event at this URL')
@@ -65,10 +73,13 @@ export function registerSandboxCommands(program: Command): Command {
     .option('--persist <file>', 'keep state in this JSON file across restarts')
     .option('--secret-key <sk_test>', 'the API key clients must send (generated when omitted)')
     .action(async (opts: SandboxOpts) => {
-      if (opts.webhookSecret && !opts.webhookSecret.startsWith('whsec_')) throw new Error('--webhook-secret must start with whsec_');
-      if (opts.secretKey && !opts.secretKey.startsWith('sk_test_')) throw new Error('--secret-key must start with sk_test_');
+      if (opts.webhookSecret && !opts.webhookSecret.startsWith('whsec_'))
+        throw new Error('--webhook-secret must start with whsec_');
+      if (opts.secretKey && !opts.secretKey.startsWith('sk_test_'))
+        throw new Error('--secret-key must start with sk_test_');
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a port number');
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error('--port must be a port number');
       const sandbox = await startSandbox({
         port,
         host: opts.host,
@@ -83,7 +94,9 @@ export function registerSandboxCommands(program: Command): Command {
         '  Point an app at it with:',
         `    STRIPE_API_URL=${sandbox.url}`,
         `    STRIPE_SECRET_KEY=${sandbox.secretKey}`,
-        ...(opts.webhookUrl ? [`    STRIPE_WEBHOOK_SECRET=${sandbox.webhookSecret}   (webhooks to ${opts.webhookUrl})`] : []),
+        ...(opts.webhookUrl
+          ? [`    STRIPE_WEBHOOK_SECRET=${sandbox.webhookSecret}   (webhooks to ${opts.webhookUrl})`]
+          : []),
         `  Control API: ${sandbox.url}/_sandbox/…   Stop with Ctrl+C.`,
         '',
       ];
