@@ -156,6 +156,10 @@ export function createAuth(opts: { config: Config; db: Db; logger: Logger; secre
     // Our own PostgreSQL-backed limiter guards /api/auth (src/http/rate-limit.ts); better-auth's is per process.
     rateLimit: { enabled: false },
     advanced: {
+      // better-auth skips its Origin/CSRF checks when it detects a test run; keep them on everywhere so the
+      // tests exercise what production runs.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
       cookiePrefix: SESSION_COOKIE_PREFIX,
       useSecureCookies: baseURL.startsWith('https:'),
       database: { generateId: () => crypto.randomUUID() },

@@ -176,3 +176,57 @@ describe('/api/admin/* access', () => {
     expect(n.rows[0]!.n).toBeGreaterThan(2);
   });
 });
+
+describe('requireUser on a state-changing user route', () => {
+  it('401 anonymous, 403 csrf_invalid without token or cross-origin, 200 with both; GET needs no token', async () => {
+    const { buildApp } = await import('../../src/http/app.js');
+    const { requireUser } = await import('../../src/http/guards.js');
+    const a = await buildApp(h.deps, { defaultMetrics: false });
+    a.post('/user-action', { preHandler: requireUser }, async (request) => ({ actor: request.actor }));
+    a.get('/user-read', { preHandler: requireUser }, async (request) => ({ actor: request.actor }));
+    await a.ready();
+    try {
+      const anon = await a.inject({ method: 'POST', url: '/user-action', payload: {} });
+      expect(anon.statusCode).toBe(401);
+      const noToken = await a.inject({
+        method: 'POST',
+        url: '/user-action',
+        headers: { cookie: member.cookie, origin: TEST_APP_URL },
+        payload: {},
+      });
+      expect(noToken.statusCode).toBe(403);
+      expect(noToken.json().error.code).toBe('csrf_invalid');
+      const crossOrigin = await a.inject({
+        method: 'POST',
+        url: '/user-action',
+        headers: { ...browserHeaders(member), origin: 'https://evil.example' },
+        payload: {},
+      });
+      expect(crossOrigin.statusCode).toBe(403);
+      const ok = await a.inject({
+        method: 'POST',
+        url: '/user-action',
+        headers: browserHeaders(member),
+        payload: {},
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().actor).toMatchObject({ kind: 'user', userId: member.userId, role: 'member' });
+      const read = await a.inject({ method: 'GET', url: '/user-read', headers: { cookie: member.cookie } });
+      expect(read.statusCode).toBe(200);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('better-auth refuses a cookie-bearing profile update from another origin', async () => {
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/update-user',
+      headers: { cookie: member.cookie, origin: 'https://evil.example' },
+      payload: { name: 'Evil' },
+    });
+    expect(r.statusCode).toBe(403);
+    const [row] = await h.deps.db.select().from(users).where(eq(users.id, member.userId));
+    expect(row!.name).toBe('member');
+  });
+});

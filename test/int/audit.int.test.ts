@@ -98,28 +98,32 @@ describe('audit log', () => {
     );
   });
 
-  it('detects an edit made as superuser with the triggers bypassed, naming the row (and so does the CLI)', async () => {
-    const intact = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
-    expect(intact.code).toBe(0);
-    expect(intact.stdout).toContain('Audit chain intact: 43 rows');
-    const su = new pg.Client({ connectionString: t.url });
-    await su.connect();
-    try {
-      await su.query(`SET session_replication_role = replica`);
-      await su.query(`UPDATE audit_log SET after = '{"role":"admin"}' WHERE id = 2`);
-    } finally {
-      await su.end();
-    }
-    expect(await verifyAuditChain(t.db)).toEqual({
-      ok: false,
-      rows: 1,
-      brokenId: 2,
-      problem: "row 2's content does not match its hash",
-    });
-    const broken = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain("Audit chain BROKEN at row 2: row 2's content does not match its hash");
-  });
+  it(
+    'detects an edit made as superuser with the triggers bypassed, naming the row (and so does the CLI)',
+    { timeout: 120_000 },
+    async () => {
+      const intact = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
+      expect(intact.code).toBe(0);
+      expect(intact.stdout).toContain('Audit chain intact: 43 rows');
+      const su = new pg.Client({ connectionString: t.url });
+      await su.connect();
+      try {
+        await su.query(`SET session_replication_role = replica`);
+        await su.query(`UPDATE audit_log SET after = '{"role":"admin"}' WHERE id = 2`);
+      } finally {
+        await su.end();
+      }
+      expect(await verifyAuditChain(t.db)).toEqual({
+        ok: false,
+        rows: 1,
+        brokenId: 2,
+        problem: "row 2's content does not match its hash",
+      });
+      const broken = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain("Audit chain BROKEN at row 2: row 2's content does not match its hash");
+    },
+  );
 
   it('detects a row deleted with the triggers bypassed', async () => {
     const su = new pg.Client({ connectionString: t.url });

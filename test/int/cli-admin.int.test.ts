@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe('sertantai admin', () => {
+// Each case spawns the real CLI (tsx compiles on start): allow for a loaded machine.
+describe('sertantai admin', { timeout: 180_000 }, () => {
   it('admin create makes an admin who can sign in; running it again changes nothing', async () => {
     const env = { DATABASE_URL: h.t.url };
     const first = await runCli(
