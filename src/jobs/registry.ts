@@ -7,6 +7,7 @@
  */
 import type { Deps } from '../deps.js';
 import type { QueueDefinition } from './queue.js';
+import { reconcileJob } from '../billing/reconcile/reconcile.jobs.js';
 
 export interface JobDefinition<D extends object = object> extends QueueDefinition {
   /** Runs one job. Throwing fails the try; pg-boss retries per the queue's retry policy. Must be idempotent. */
@@ -23,5 +24,7 @@ export function defineJob<D extends object>(def: JobDefinition<D>): JobDefinitio
 }
 
 // ─── One line per domain ──────────────────────────────────────────────────────────────────────────────────
-export const jobDefinitions: JobDefinition[] = [];
+export const jobDefinitions: JobDefinition[] = [
+  reconcileJob as JobDefinition, // billing: daily reconciliation with Stripe (sertantai sync)
+];
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
