@@ -89,6 +89,19 @@ function authError(header: string | undefined, secretKey: string): StripeApiErro
 
 export function createSandboxServer(d: ServerDeps): { server: Server; hanging: Set<ServerResponse> } {
   const hanging = new Set<ServerResponse>();
+  // a one-second window on the wall clock (rate limits are about real load, not simulated time)
+  let windowStart = 0;
+  let inWindow = 0;
+  const overRateLimit = (limit: number | null): boolean => {
+    if (limit === null) return false;
+    const nowMs = Date.now();
+    if (nowMs - windowStart >= 1000) {
+      windowStart = nowMs;
+      inWindow = 0;
+    }
+    inWindow++;
+    return inWindow > limit;
+  };
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
       const err =
@@ -129,6 +142,16 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     const auth = authError(req.headers.authorization, d.secretKey);
     if (auth) return send(res, auth.status, errorBody(auth, requestId), headers);
 
+    if (overRateLimit(d.sb.settings.rateLimitPerSecond)) {
+      const e = new StripeApiError(429, {
+        type: 'invalid_request_error',
+        code: 'rate_limit',
+        doc_url: 'https://docs.stripe.com/error-codes/rate-limit',
+        message:
+          'Request rate limit exceeded. Learn more about rate limits here https://docs.stripe.com/rate-limits.',
+      });
+      return send(res, 429, errorBody(e, requestId), headers);
+    }
     const fault = d.sb.apiFaults.find((f) => faultMatches(f, method, path));
     if (fault) fault.count--;
     if (fault && fault.mode !== 'hang') {

@@ -18,6 +18,8 @@ export interface Settings {
   finalizeAfterHours: number;
   /** Sign webhooks with the sandbox clock instead of the wall clock. */
   signWithSandboxClock: boolean;
+  /** API requests per second (wall clock) before 429 `rate_limit`, like Stripe's 100/s in live mode; null = no limit. */
+  rateLimitPerSecond: number | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: Settings = {
   retryDays: [3, 5, 7],
   finalizeAfterHours: 1,
   signWithSandboxClock: false,
+  rateLimitPerSecond: null,
 };
 
 export interface ApiFault {
@@ -89,13 +92,17 @@ export class Sandbox {
     return this.now(this.clockOfCustomer(customerId));
   }
 
+  /** Run a scheduled action at `at`; its events carry no request (as Stripe's automatic events). */
   withProcessingTime<T>(clockId: string | null, at: number, fn: () => T): T {
     const key = clockId ?? '';
     const prev = this.processing.get(key);
+    const request = this.request;
     this.processing.set(key, at);
+    this.request = null;
     try {
       return fn();
     } finally {
+      this.request = request;
       if (prev === undefined) this.processing.delete(key);
       else this.processing.set(key, prev);
     }

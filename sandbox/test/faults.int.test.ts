@@ -69,4 +69,19 @@ describe('API faults', () => {
     });
     expect((await h.stripe.customers.list()).data.map((x) => x.id)).toEqual([c.id]);
   });
+
+  it('rate limit setting: requests beyond N per second answer 429 rate_limit', async () => {
+    await h.sandbox.control.settings({ rateLimitPerSecond: 3 });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        h.stripe.customers.list().then(
+          () => 200,
+          (e: Stripe.errors.StripeError) => e.statusCode,
+        ),
+      ),
+    );
+    expect(results.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
+    expect(results.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
+    await h.sandbox.control.settings({ rateLimitPerSecond: null });
+  });
 });
