@@ -8,6 +8,9 @@
 import type { Deps } from '../deps.js';
 import type { QueueDefinition } from './queue.js';
 import { reconcileJob } from '../billing/reconcile/reconcile.jobs.js';
+import { dunningJobs } from '../billing/dunning/dunning.jobs.js';
+import { roleJobs } from '../accounts/roles/roles.jobs.js';
+import { notificationJobs } from '../notifications/notifications.jobs.js';
 
 export interface JobDefinition<D extends object = object> extends QueueDefinition {
   /** Runs one job. Throwing fails the try; pg-boss retries per the queue's retry policy. Must be idempotent. */
@@ -26,5 +29,8 @@ export function defineJob<D extends object>(def: JobDefinition<D>): JobDefinitio
 // ─── One line per domain ──────────────────────────────────────────────────────────────────────────────────
 export const jobDefinitions: JobDefinition[] = [
   reconcileJob as JobDefinition, // billing: daily reconciliation with Stripe (sertantai sync)
+  ...dunningJobs, // issue 5: dunning.sweep (grace reminders and expiry, every minute)
+  ...roleJobs, // issue 5: roles.override-expiry (every minute), roles.sync (bulk role sync runs)
+  ...notificationJobs, // issue 5: notifications.send (outbox → SMTP, every minute)
 ];
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
