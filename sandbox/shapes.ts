@@ -448,11 +448,14 @@ export function lineItemShape(id: string, invoiceId: string, l: LineInput): Obj 
         },
     period: l.period,
     pretax_credit_amounts: [],
-    pricing: {
-      price_details: { price: l.price.id, product: l.price.product },
-      type: 'price_details',
-      unit_amount_decimal: String(l.price.unit_amount),
-    },
+    // an amount-only invoice item has no price: `price_details` is then absent
+    pricing: l.price.id
+      ? {
+          price_details: { price: l.price.id, product: l.price.product },
+          type: 'price_details',
+          unit_amount_decimal: String(l.price.unit_amount),
+        }
+      : { type: 'price_details', unit_amount_decimal: String(l.price.unit_amount) },
     quantity: l.quantity,
     quantity_decimal: String(l.quantity),
     subscription: l.subscription,
@@ -487,11 +490,13 @@ export function invoiceItemShape(id: string, date: number, f: Obj): Obj {
         }
       : null,
     period: f.period ?? { start: date, end: date },
-    pricing: {
-      price_details: f.price ? { price: f.price.id, product: f.price.product } : undefined,
-      type: 'price_details',
-      unit_amount_decimal: f.price ? String(f.price.unit_amount) : String(f.amount),
-    },
+    pricing: f.price
+      ? {
+          price_details: { price: f.price.id, product: f.price.product },
+          type: 'price_details',
+          unit_amount_decimal: String(f.price.unit_amount),
+        }
+      : { type: 'price_details', unit_amount_decimal: String(f.amount) },
     proration: f.proration ?? false,
     quantity: f.quantity ?? 1,
     quantity_decimal: String(f.quantity ?? 1),
