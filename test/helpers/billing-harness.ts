@@ -1,18 +1,18 @@
 /**
- * Harness for the billing handlers: its own database, real Deps (FakeClock), Stripe events delivered through the
- * real ingest (signed at the clock's now) and applied by the real dispatcher with the real handlers map.
+ * Harness for the billing handlers: its own database, real Deps (FakeClock), Stripe events stored in the inbox as the
+ * ingest stores them and applied by the real dispatcher with the real handlers map.
  * Event builders take the shared Stripe fixtures (test/fixtures/stripe) and explicit overrides.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import { FakeClock } from '../../src/clock.js';
 import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { drainEvents } from '../../src/billing/webhooks/dispatch-event.js';
-import { ingestEvent, type IngestResult } from '../../src/billing/webhooks/ingest-event.js';
+import { orderingKeyOf } from '../../src/billing/webhooks/types.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
 import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
@@ -20,7 +20,6 @@ import { testDatabase, type TestDatabase } from './db.js';
 import { testConfig } from './app.js';
 import { testLogger } from './log-capture.js';
 
-export const HARNESS_SECRET = 'whsec_billing_handlers_secret_0123456789ab';
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/stripe');
 
 /** A fresh copy of a fixture file (`object.subscription.active`, `event.invoice.paid`, …). */
@@ -79,8 +78,11 @@ export interface Harness {
   t: TestDatabase;
   deps: Deps;
   clock: FakeClock;
-  deliver(event: Stripe.Event): Promise<IngestResult>;
+  /** Stores the event as the ingest does (ON CONFLICT DO NOTHING: a duplicate delivery stores nothing). */
+  deliver(event: Stripe.Event): Promise<{ eventId: string; duplicate: boolean }>;
   drain(opts?: { maxAttempts?: number; limit?: number }): Promise<number>;
+  /** Stores several deliveries in one statement (duplicates among them store nothing twice). */
+  deliverMany(events: Stripe.Event[]): Promise<void>;
   /** Delivers then drains. */
   apply(...events: Stripe.Event[]): Promise<void>;
   q<R extends Record<string, unknown>>(query: string, params?: unknown[]): Promise<R[]>;
@@ -89,7 +91,7 @@ export interface Harness {
 
 export async function harness(label = 'billing-handlers'): Promise<Harness> {
   const t = await testDatabase({ max: 12 });
-  const config = testConfig({ STRIPE_WEBHOOK_SECRET: HARNESS_SECRET });
+  const config = testConfig();
   const { logger } = testLogger(label);
   const clock = new FakeClock('2026-11-01T00:00:00Z');
   const deps = buildDeps(config, {
@@ -105,16 +107,55 @@ export async function harness(label = 'billing-handlers'): Promise<Harness> {
     deps,
     clock,
     async deliver(event) {
-      const raw = Buffer.from(JSON.stringify(event));
-      const header = Stripe.webhooks.generateTestHeaderString({
-        payload: raw.toString(),
-        secret: HARNESS_SECRET,
-        timestamp: Math.floor(clock.now().getTime() / 1000),
-      });
-      return ingestEvent({ config, clock, pool: t.pool, logger }, isHandled, {
-        raw,
-        signatureHeaders: [header],
-      });
+      // Stored exactly as the ingest stores a verified delivery (signature checks are the pipeline's own tests).
+      const object = event.data.object as { id?: unknown };
+      const status = isHandled(event.type) ? 'pending' : 'skipped';
+      const res = await t.pool.query(
+        `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
+                                    received_at, status, available_at)
+         VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::jsonb, $9, $10, $9)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          event.id,
+          event.type,
+          event.api_version ?? null,
+          event.livemode,
+          event.created,
+          orderingKeyOf(event),
+          typeof object.id === 'string' ? object.id : null,
+          JSON.stringify(event),
+          clock.now(),
+          status,
+        ],
+      );
+      return { eventId: event.id, duplicate: res.rowCount === 0 };
+    },
+    async deliverMany(events) {
+      if (!events.length) return;
+      const col = <T>(f: (e: Stripe.Event) => T) => events.map(f);
+      await t.pool.query(
+        `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
+                                    received_at, status, available_at)
+         SELECT id, type, api_version, livemode, to_timestamp(created), ordering_key, object_id, payload::jsonb, $9, status, $9
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], $8::text[], $10::text[])
+              AS u(id, type, api_version, livemode, created, ordering_key, object_id, payload, status)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          col((e) => e.id),
+          col((e) => e.type),
+          col((e) => e.api_version ?? null),
+          col((e) => e.livemode),
+          col((e) => e.created),
+          col((e) => orderingKeyOf(e)),
+          col((e) => {
+            const id = (e.data.object as { id?: unknown }).id;
+            return typeof id === 'string' ? id : null;
+          }),
+          col((e) => JSON.stringify(e)),
+          clock.now(),
+          col((e) => (isHandled(e.type) ? 'pending' : 'skipped')),
+        ],
+      );
     },
     drain: (opts = {}) => drainEvents(deps, { handlers, maxAttempts: opts.maxAttempts ?? 3 }, opts.limit),
     async apply(...events) {
