@@ -179,3 +179,17 @@ describe('events', () => {
     expect(h.problems).toEqual([]);
   });
 });
+
+describe('search on other resources', () => {
+  it('finds products and prices by field and metadata', async () => {
+    const { product, monthly } = await catalog(h.stripe);
+    await h.stripe.products.update(product.id, { metadata: { plan_key: 'pro' } });
+    const products = await h.stripe.products.search({
+      query: "active:'true' AND metadata['plan_key']:'pro'",
+    });
+    expect(products.data.map((p) => p.id)).toEqual([product.id]);
+    const prices = await h.stripe.prices.search({ query: "lookup_key:'pro_monthly'" });
+    expect(prices.data.map((p) => p.id)).toEqual([monthly.id]);
+    expect(h.problems).toEqual([]);
+  });
+});
