@@ -1,23 +1,26 @@
 /**
- * The event dispatcher: applies stored Stripe events through the handlers map, one transaction per event.
+ * The event dispatcher: applies stored Stripe events through the handlers map.
  *
- * Per event: BEGIN; claim a due row (`FOR UPDATE SKIP LOCKED`); take the advisory lock of its ordering key
- * (try-lock: if another worker holds the key, leave the row to it); apply the EARLIEST due event of that key (so
- * a later event is never applied before an earlier one that is already stored and pending); set its status
- * (`processed` / `stale` / `ignored` / `skipped`), attempts and processed_at; COMMIT. The status change and the
- * effects commit together, so a crash anywhere leaves the event pending with no effect, and a second delivery of
- * the same work (another worker, a restart) finds it no longer pending.
- *
- * A handler error rolls everything back; a small transaction then records the attempt: `parked` with backoff
- * (NotLinkableError or any other error), or after `maxAttempts` `failed` and linked to an open billing_error.
- * The event is never lost: it stays in the table in every case and can be retried or replayed.
+ * One transaction applies a batch of due events (default up to 32):
+ *  1. scan the earliest due rows (`pending`, or `parked` whose retry time came) and try-lock each row's ORDERING
+ *     KEY (transaction advisory lock); keys held by another worker are left to it. Holding a key's lock is what
+ *     owns its rows: every writer of an event's status takes it (dispatcher, replay, billing-error retry).
+ *  2. read the due events of the locked keys in `created` order (a fresh snapshot, taken after the locks, so an
+ *     event another worker just committed is seen as done) — a later event of a key is never applied before an
+ *     earlier one that is already stored and due.
+ *  3. apply each after a SAVEPOINT: its effects and its status change commit together with the batch; a handler error
+ *     rolls back only that event, which is then `parked` with backoff (NotLinkableError or any other error) or,
+ *     after `maxAttempts`, `failed` with an open billing_error. Nothing is ever deleted: an event is never lost.
+ *  4. COMMIT once (one fsync, and one hold of the audit chain's head lock, for the whole batch).
+ * A crash anywhere rolls the batch back: the events are still due and are applied again, exactly once in effect.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Counter, Histogram } from 'prom-client';
-import type { Tx } from '../../db/client.js';
+import type { Executor, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { scrub } from '../../logger.js';
+import { clientOf } from '../../jobs/queue.js';
 import { raiseBillingError } from '../errors/raise-billing-error.js';
 import type { StripeEventStatus } from '../inbox.tables.js';
 import { DEFAULT_MAX_ATTEMPTS, retriesExhausted, retryDelaySeconds } from './dispatch-policy.js';
@@ -25,6 +28,11 @@ import { NotLinkableError, type EventContext, type Handler, type HandlerMap } fr
 
 /** Namespace of the ordering-key advisory locks (two-int form: never collides with one-bigint locks). */
 export const ORDERING_LOCK_CLASS = 1936;
+
+/** `pg_advisory_xact_lock` on an ordering key: blocks until no dispatcher holds it. For replay and retries. */
+export async function lockOrderingKey(tx: Executor, key: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ORDERING_LOCK_CLASS}, hashtext(${key}))`);
+}
 
 export interface DispatchMetrics {
   events: Counter<'type' | 'status'>;
@@ -35,19 +43,31 @@ export interface DispatchOptions {
   handlers: HandlerMap;
   /** Tries before an event is failed with an open billing_error (default 8, about an hour of backoff). */
   maxAttempts?: number;
+  /** Events per transaction (default 32; at most 60 so savepoints stay in PostgreSQL's subtransaction cache). */
+  batchSize?: number;
   metrics?: DispatchMetrics;
 }
 
-export type DispatchResult =
-  | { kind: 'applied'; eventId: string; status: StripeEventStatus; note: string | null }
-  | { kind: 'retry'; eventId: string; status: 'parked' | 'failed' | 'unchanged'; error: string }
-  | { kind: 'busy'; key: string };
+export interface EventOutcome {
+  eventId: string;
+  type: string;
+  status: StripeEventStatus;
+  note: string | null;
+  error?: string;
+}
+
+export interface BatchResult {
+  outcomes: EventOutcome[];
+  /** Due rows seen (0: nothing is due; outcomes empty with candidates > 0: other workers hold every due key). */
+  candidates: number;
+}
 
 type EventRow = {
   id: string;
   type: string;
   payload: Stripe.Event;
   attempts: number;
+  ordering_key: string;
 };
 
 /** Runs the event's handler in `tx` and says which status the event gets. Shared with admin replay. */
@@ -73,110 +93,159 @@ export async function applyEvent(
 }
 
 const errorText = (e: unknown) => scrub(e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000);
+const inList = (values: string[]): SQL =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
 
 /**
- * Claims and applies one due event. Returns null when nothing is due, `busy` when the claimed row's key is held
- * by another worker (skip that key for a moment), else what happened. Throws only when the database fails.
+ * Claims and applies up to `batchSize` due events in one transaction (see the file comment). Throws only when the
+ * database fails (nothing is committed then; the events stay due).
  */
-export async function dispatchNext(
-  deps: Deps,
-  opts: DispatchOptions,
-  busyKeys: readonly string[] = [],
-): Promise<DispatchResult | null> {
+export async function dispatchBatch(deps: Deps, opts: DispatchOptions): Promise<BatchResult> {
   const started = performance.now();
+  const batchSize = Math.max(1, Math.min(60, opts.batchSize ?? 32));
   const now = deps.clock.now();
-  let claimed: EventRow | undefined;
-  let outcome: DispatchResult | null = null;
+  let current: EventRow | undefined;
+  let result: BatchResult;
   try {
-    outcome = await deps.db.transaction(async (tx) => {
-      const claim = await tx.execute<{ id: string; ordering_key: string; locked: boolean }>(sql`
-        SELECT c.id, c.ordering_key, pg_try_advisory_xact_lock(${ORDERING_LOCK_CLASS}, hashtext(c.ordering_key)) AS locked
-        FROM (SELECT id, ordering_key FROM stripe_events
-              WHERE status IN ('pending', 'parked') AND available_at <= ${now}
-                AND ordering_key <> ALL(${busyKeys as string[]}::text[])
-              ORDER BY available_at
-              LIMIT 1
-              FOR UPDATE SKIP LOCKED) c`);
-      const candidate = claim.rows[0];
-      if (!candidate) return null;
-      if (!candidate.locked) return { kind: 'busy' as const, key: candidate.ordering_key };
-      // We hold the key: apply its earliest due event (maybe an earlier one than the candidate). Rows of this key
-      // can only be locked by claimers that will fail the try-lock and let go, so this wait is short.
-      const head = await tx.execute<EventRow>(sql`
-        SELECT id, type, payload, attempts FROM stripe_events
-        WHERE ordering_key = ${candidate.ordering_key} AND status IN ('pending', 'parked') AND available_at <= ${now}
+    result = await deps.db.transaction(async (tx) => {
+      // Lazily, in queue order: try-lock each due row's key until `batchSize` rows are ours. Keys held by other
+      // workers fail the try-lock and are skipped, so concurrent workers spread over different keys. The inner
+      // LIMIT is a planner fence (the lock must be evaluated on due rows only, in order).
+      const scan = await tx.execute<{ ordering_key: string; candidates: number }>(sql`
+        SELECT c.ordering_key FROM (
+          SELECT ordering_key FROM stripe_events
+          WHERE status IN ('pending', 'parked') AND available_at <= ${now}
+          ORDER BY available_at
+          LIMIT ${batchSize * 16}) c
+        WHERE pg_try_advisory_xact_lock(${ORDERING_LOCK_CLASS}, hashtext(c.ordering_key))
+        LIMIT ${batchSize}`);
+      const keys = [...new Set(scan.rows.map((r) => r.ordering_key))];
+      if (keys.length === 0) {
+        const any = await tx.execute(sql`
+          SELECT 1 FROM stripe_events WHERE status IN ('pending', 'parked') AND available_at <= ${now} LIMIT 1`);
+        return { outcomes: [], candidates: any.rows.length };
+      }
+      const due = await tx.execute<EventRow>(sql`
+        SELECT id, type, payload, attempts, ordering_key FROM stripe_events
+        WHERE ordering_key IN (${inList(keys)}) AND status IN ('pending', 'parked') AND available_at <= ${now}
         ORDER BY created_at, id
-        LIMIT 1
-        FOR UPDATE`);
-      const row = head.rows[0];
-      if (!row) return null;
-      claimed = row;
-      const applied = await applyEvent(deps, opts.handlers, tx, row.payload);
-      await tx.execute(sql`
-        UPDATE stripe_events
-        SET status = ${applied.status}, note = ${applied.note}, attempts = attempts + 1, processed_at = ${now}
-        WHERE id = ${row.id}`);
-      return { kind: 'applied' as const, eventId: row.id, status: applied.status, note: applied.note };
+        LIMIT ${batchSize}`);
+
+      // Each event runs after a savepoint, so a handler error undoes only that event. Releasing one savepoint and
+      // setting the next is one round trip (simple protocol, two statements).
+      const client = clientOf(tx);
+      const outcomes: EventOutcome[] = [];
+      for (const [i, row] of due.rows.entries()) {
+        current = row;
+        await client.query(i === 0 ? 'SAVEPOINT dispatch_event' : 'RELEASE SAVEPOINT dispatch_event; SAVEPOINT dispatch_event');
+        try {
+          const applied = await applyEvent(deps, opts.handlers, tx, row.payload);
+          outcomes.push({ eventId: row.id, type: row.type, ...applied });
+        } catch (e) {
+          await client.query('ROLLBACK TO SAVEPOINT dispatch_event');
+          outcomes.push(await recordFailure(deps, opts, tx, row, e, now));
+        }
+      }
+      current = undefined;
+      const applied = outcomes.filter((o) => o.error === undefined);
+      if (applied.length > 0) {
+        await tx.execute(sql`
+          UPDATE stripe_events e
+          SET status = v.status, note = v.note, attempts = e.attempts + 1, processed_at = ${now}
+          FROM (SELECT * FROM unnest(
+                  ARRAY[${inList(applied.map((o) => o.eventId))}]::text[],
+                  ARRAY[${inList(applied.map((o) => o.status))}]::text[],
+                  ARRAY[${sql.join(
+                    applied.map((o) => sql`${o.note}`),
+                    sql`, `,
+                  )}]::text[]) AS u(id, status, note)) v
+          WHERE e.id = v.id`);
+      }
+      return { outcomes, candidates: due.rows.length };
     });
   } catch (e) {
-    if (!claimed) throw e; // the claim itself failed: the database is in trouble, the caller backs off
-    outcome = await recordFailure(deps, opts, claimed, e);
+    // The transaction itself broke while applying one event of a batch of one (a handler that poisons the
+    // transaction beyond its savepoint): record that try on its own so the queue moves on.
+    if (current && batchSize === 1) {
+      const row = current;
+      const outcome = await deps.db.transaction(async (tx) => {
+        await lockOrderingKey(tx, row.ordering_key);
+        const cur = await tx.execute<{ attempts: number; status: StripeEventStatus }>(
+          sql`SELECT attempts, status FROM stripe_events WHERE id = ${row.id}`,
+        );
+        const c = cur.rows[0];
+        if (!c || (c.status !== 'pending' && c.status !== 'parked') || c.attempts !== row.attempts) return null;
+        return recordFailure(deps, opts, tx, row, e, now);
+      });
+      result = { outcomes: outcome ? [outcome] : [], candidates: 1 };
+    } else {
+      throw e;
+    }
   }
-  if (outcome && outcome.kind !== 'busy' && opts.metrics) {
-    const type = claimed?.type ?? 'unknown';
-    opts.metrics.events.inc({ type, status: outcome.status });
-    opts.metrics.duration.observe({ status: outcome.status }, (performance.now() - started) / 1000);
+  if (opts.metrics && result.outcomes.length > 0) {
+    const seconds = (performance.now() - started) / 1000 / result.outcomes.length;
+    for (const o of result.outcomes) {
+      opts.metrics.events.inc({ type: o.type, status: o.status });
+      opts.metrics.duration.observe({ status: o.status }, seconds);
+    }
   }
-  return outcome;
+  return result;
 }
 
-/** Records a failed try in its own transaction: parked with backoff, or failed + billing_error after the last. */
-async function recordFailure(deps: Deps, opts: DispatchOptions, row: EventRow, error: unknown): Promise<DispatchResult> {
-  const now = deps.clock.now();
+/** Records a failed try in `tx` (the batch, after the event's savepoint was rolled back). */
+async function recordFailure(
+  deps: Deps,
+  opts: DispatchOptions,
+  tx: Tx,
+  row: EventRow,
+  error: unknown,
+  now: Date,
+): Promise<EventOutcome> {
   const message = errorText(error);
-  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const status = await deps.db.transaction(async (tx) => {
-    const cur = await tx.execute<{ attempts: number; status: StripeEventStatus }>(
-      sql`SELECT attempts, status FROM stripe_events WHERE id = ${row.id} FOR UPDATE`,
-    );
-    const c = cur.rows[0];
-    // Another worker got to it in between (applied it, or recorded this same failure): nothing to record.
-    if (!c || (c.status !== 'pending' && c.status !== 'parked') || c.attempts !== row.attempts) return 'unchanged' as const;
-    const attempts = row.attempts + 1;
-    if (retriesExhausted(attempts, maxAttempts)) {
-      const kind = error instanceof NotLinkableError ? error.reason : 'handler_error';
-      const subject = error instanceof NotLinkableError ? error.subject : row.type;
-      const be = await raiseBillingError(tx, { kind, subject, eventId: row.id, message, at: now });
-      await tx.execute(sql`
-        UPDATE stripe_events
-        SET status = 'failed', attempts = ${attempts}, last_error = ${message}, billing_error_id = ${be.id}
-        WHERE id = ${row.id}`);
-      return 'failed' as const;
-    }
+  const attempts = row.attempts + 1;
+  let status: 'parked' | 'failed';
+  if (retriesExhausted(attempts, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+    const kind = error instanceof NotLinkableError ? error.reason : 'handler_error';
+    const subject = error instanceof NotLinkableError ? error.subject : row.type;
+    const be = await raiseBillingError(tx, { kind, subject, eventId: row.id, message, at: now });
+    await tx.execute(sql`
+      UPDATE stripe_events
+      SET status = 'failed', attempts = ${attempts}, last_error = ${message}, billing_error_id = ${be.id}
+      WHERE id = ${row.id}`);
+    status = 'failed';
+  } else {
     const availableAt = new Date(now.getTime() + retryDelaySeconds(attempts) * 1000);
     await tx.execute(sql`
       UPDATE stripe_events
       SET status = 'parked', attempts = ${attempts}, last_error = ${message}, available_at = ${availableAt}
       WHERE id = ${row.id}`);
-    return 'parked' as const;
-  });
+    status = 'parked';
+  }
   const level = error instanceof NotLinkableError ? 'info' : 'warn';
-  deps.logger[level]({ eventId: row.id, type: row.type, status, error: message }, 'stripe event not applied');
-  return { kind: 'retry', eventId: row.id, status, error: message };
+  deps.logger[level]({ eventId: row.id, type: row.type, status, attempts, error: message }, 'stripe event not applied');
+  return { eventId: row.id, type: row.type, status, note: null, error: message };
 }
 
 /**
- * Applies due events until none is left (or `limit` dispatches). For tests, the bench and one-shot drains;
- * workers use startDispatcher, which waits for NOTIFY between drains.
+ * Applies due events until none is left that this caller can take (or `limit` events were handled). For tests,
+ * the bench and one-shot drains; workers run startDispatcher, which waits for NOTIFY between drains.
+ * Returns how many events were handled (applied, skipped, parked or failed).
  */
 export async function drainEvents(deps: Deps, opts: DispatchOptions, limit = Infinity): Promise<number> {
-  let n = 0;
-  const busy: string[] = [];
-  while (n < limit) {
-    const r = await dispatchNext(deps, opts, busy);
-    if (r === null) return n;
-    if (r.kind === 'busy') busy.push(r.key);
-    else n++;
+  return (await drainEventOutcomes(deps, opts, limit)).length;
+}
+
+/** drainEvents, returning each event's outcome in the order they were handled. */
+export async function drainEventOutcomes(deps: Deps, opts: DispatchOptions, limit = Infinity): Promise<EventOutcome[]> {
+  const all: EventOutcome[] = [];
+  while (all.length < limit) {
+    const batchSize = Math.min(opts.batchSize ?? 32, limit - all.length);
+    const r = await dispatchBatch(deps, { ...opts, batchSize });
+    if (r.outcomes.length === 0) return all;
+    all.push(...r.outcomes);
   }
-  return n;
+  return all;
 }

@@ -1,5 +1,5 @@
 /**
- * The dispatcher's worker loops: `concurrency` loops each call dispatchNext until nothing is due, then sleep
+ * The dispatcher's worker loops: `concurrency` loops each call dispatchBatch until nothing is due, then sleep
  * until a NOTIFY on `stripe_events` (sent by the ingest's INSERT at commit) or `idlePollMs` (which also picks up
  * parked events whose retry time came). Any number of processes may run this against one database: rows are
  * claimed with SKIP LOCKED and keys serialized by advisory locks, so no coordination is needed.
@@ -7,8 +7,8 @@
 import type pg from 'pg';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Deps } from '../../deps.js';
-import { dispatchNext, type DispatchMetrics, type DispatchOptions } from './dispatch-event.js';
-import { EVENTS_CHANNEL } from './ingest-event.js';
+import { dispatchBatch, type DispatchMetrics, type DispatchOptions } from './dispatch-event.js';
+import { EVENTS_CHANNEL } from './ingest-writer.js';
 
 export interface DispatcherOptions extends DispatchOptions {
   concurrency?: number;
@@ -88,24 +88,23 @@ export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher
   void listen();
 
   const loop = async () => {
-    let busy: string[] = [];
     let failures = 0;
+    let single = false;
     while (running) {
       try {
-        const r = await dispatchNext(deps, opts, busy);
+        const r = await dispatchBatch(deps, single ? { ...opts, batchSize: 1 } : opts);
         failures = 0;
-        if (r === null) {
-          busy = [];
-          await sleep(idlePollMs);
-        } else if (r.kind === 'busy') {
-          busy.push(r.key);
-        } else {
-          busy = [];
+        single = false;
+        if (r.outcomes.length === 0) {
+          // Nothing due, or every due key is being applied by another worker: wait for a NOTIFY or a poll.
+          await sleep(r.candidates > 0 ? Math.min(idlePollMs, 50) : idlePollMs);
         }
       } catch (e) {
         failures++;
-        deps.logger.error({ err: e }, 'event dispatcher cannot reach the database');
-        await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+        // A batch that broke is retried one event at a time, so one bad event cannot hold the others back.
+        single = true;
+        deps.logger.error({ err: e }, 'event dispatcher batch failed');
+        await sleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 8)));
       }
     }
   };

@@ -1,12 +1,11 @@
 /**
  * Ingest of one Stripe delivery: verify the signature over the raw bytes, parse and check the event, then store
  * it. Storing IS enqueuing: `stripe_events` is the dispatcher's work queue, so one INSERT … ON CONFLICT DO NOTHING
- * (autocommit, one round trip) makes the event durable and queued at once, and a NOTIFY in the same statement
- * wakes idle workers at commit. A duplicate delivery inserts nothing and queues nothing.
+ * (autocommit; see ingest-writer.ts) makes the event durable and queued at once. A duplicate delivery inserts
+ * nothing and queues nothing.
  * The caller answers 2xx only after this resolves; any database failure is a 503 so Stripe retries.
  */
 import type Stripe from 'stripe';
-import type pg from 'pg';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
@@ -14,14 +13,25 @@ import { AppError, err, ok, type Result } from '../../errors.js';
 import type { StripeEventStatus } from '../inbox.tables.js';
 import { orderingKeyOf } from './types.js';
 import { verifySignature } from './verify-signature.js';
+import { createInboxWriter, isDataException, type InboxWriter } from './ingest-writer.js';
+import type pg from 'pg';
 
-export const EVENTS_CHANNEL = 'stripe_events';
-
-export interface IngestDeps {
+export type IngestDeps = {
   config: Pick<Config, 'stripe'>;
   clock: Clock;
-  pool: pg.Pool;
   logger: Logger;
+} & ({ inbox: InboxWriter } | { pool: pg.Pool });
+
+const writers = new WeakMap<pg.Pool, InboxWriter>();
+/** One inbox writer per pool (callers that pass `pool` share it, so their inserts still group). */
+function inboxOf(deps: IngestDeps): InboxWriter {
+  if ('inbox' in deps) return deps.inbox;
+  let w = writers.get(deps.pool);
+  if (!w) {
+    w = createInboxWriter(deps.pool);
+    writers.set(deps.pool, w);
+  }
+  return w;
 }
 
 export interface IngestResult {
@@ -68,19 +78,6 @@ export function parseEvent(raw: Buffer): Result<Stripe.Event, { code: 'payload_i
   return ok(body as Stripe.Event);
 }
 
-const INSERT_EVENT = `
-  WITH ins AS (
-    INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
-                               received_at, status, note, available_at)
-    VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::jsonb, $9, $10, $11, $9)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING status
-  )
-  SELECT status, CASE WHEN status = 'pending' THEN pg_notify('${EVENTS_CHANNEL}', '') END AS notified FROM ins`;
-
-/** SQLSTATE class 22 (data exception): the payload itself cannot be stored (e.g. \u0000 in a JSON string). */
-const isDataException = (e: unknown) => /^22/.test(String((e as { code?: unknown })?.code ?? ''));
-
 /**
  * Verifies, parses and stores one delivery. Throws AppError 400 (`signature_*`, `timestamp_out_of_tolerance`,
  * `payload_invalid`) with nothing stored, or 503 `unavailable` when the database cannot take it.
@@ -111,30 +108,25 @@ export async function ingestEvent(
     note = 'no_handler';
   }
   const object = event.data.object as { id?: unknown };
-  let res: pg.QueryResult<{ status: StripeEventStatus }>;
+  let inserted: boolean;
   try {
-    res = await deps.pool.query<{ status: StripeEventStatus }>({
-      name: 'stripe_events_ingest',
-      text: INSERT_EVENT,
-      values: [
-        event.id,
-        event.type,
-        event.api_version ?? null,
-        event.livemode,
-        event.created,
-        orderingKeyOf(event),
-        typeof object.id === 'string' ? object.id : null,
-        input.raw.toString('utf8'),
-        now,
-        status,
-        note,
-      ],
+    inserted = await inboxOf(deps).store({
+      id: event.id,
+      type: event.type,
+      apiVersion: event.api_version ?? null,
+      livemode: event.livemode,
+      created: event.created,
+      orderingKey: orderingKeyOf(event),
+      objectId: typeof object.id === 'string' ? object.id : null,
+      payload: input.raw.toString('utf8'),
+      receivedAt: now,
+      status,
+      note,
     });
   } catch (e) {
     if (isDataException(e)) throw new AppError('payload_invalid', 'The event cannot be stored', 400);
     deps.logger.error({ err: e, eventId: event.id }, 'webhook event not stored: answering 503 so Stripe retries');
     throw new AppError('unavailable', 'The event could not be stored, retry later', 503);
   }
-  const row = res.rows[0];
-  return { eventId: event.id, type: event.type, duplicate: !row, status: row?.status ?? null };
+  return { eventId: event.id, type: event.type, duplicate: !inserted, status: inserted ? status : null };
 }

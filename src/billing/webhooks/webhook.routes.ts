@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import type { Deps } from '../../deps.js';
 import { ingestEvent } from './ingest-event.js';
+import { createInboxWriter } from './ingest-writer.js';
 import type { HandlerMap } from './types.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -20,7 +21,12 @@ export interface WebhookRoutesOptions {
 export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOptions): Promise<void> {
   const { deps, handlers } = opts;
   const isHandled = (type: string) => Object.prototype.hasOwnProperty.call(handlers, type);
-  const ingestDeps = { config: deps.config, clock: deps.clock, pool: deps.database.pool, logger: deps.logger };
+  const ingestDeps = {
+    config: deps.config,
+    clock: deps.clock,
+    inbox: createInboxWriter(deps.database.pool),
+    logger: deps.logger,
+  };
 
   const registry = (app as Partial<Pick<FastifyInstance, 'httpContext'>>).httpContext?.metrics.registry;
   const deliveries = registry

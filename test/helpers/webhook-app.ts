@@ -1,0 +1,62 @@
+/**
+ * A real app for webhook pipeline tests: `testApp()` (buildApp, its own database, FakeClock, captured logs) with the
+ * webhook secret configured, plus the Deps the dispatcher needs. `drain()` applies every due event with the real
+ * handlers, as a worker would.
+ */
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { FakeClock } from '../../src/clock.js';
+import { buildDeps } from '../../src/cli/build-deps.js';
+import type { Deps } from '../../src/deps.js';
+import { handleError } from '../../src/http/error-handler.js';
+import { drainEvents, type DispatchOptions } from '../../src/billing/webhooks/dispatch-event.js';
+import { webhookRoutes } from '../../src/billing/webhooks/webhook.routes.js';
+import type { HandlerMap } from '../../src/billing/webhooks/types.js';
+import { testDatabase, type TestDatabase } from './db.js';
+import { testConfig } from './app.js';
+import { testLogger } from './log-capture.js';
+import { WEBHOOK_SECRET } from './stripe-events.js';
+
+export interface WebhookApp {
+  app: FastifyInstance;
+  deps: Deps;
+  clock: FakeClock;
+  t: TestDatabase;
+  drain(opts?: Partial<DispatchOptions>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function webhookApp(opts: {
+  handlers: HandlerMap;
+  env?: Record<string, string | undefined>;
+  clock?: FakeClock;
+  database?: TestDatabase;
+  /** Root-level setup before the webhook plugin is registered (e.g. a global JSON parser, R4). */
+  root?: (app: FastifyInstance) => void | Promise<void>;
+  label?: string;
+}): Promise<WebhookApp> {
+  const t = opts.database ?? (await testDatabase());
+  const config = testConfig({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...opts.env });
+  const { logger } = testLogger(opts.label ?? 'webhooks');
+  const clock = opts.clock ?? new FakeClock('2026-01-15T12:00:00Z');
+  const deps = buildDeps(config, { databaseUrl: t.url, logger, clock, maxConnections: 10, maintenance: false });
+  await deps.queue.start();
+  const app = Fastify({ loggerInstance: logger }) as unknown as FastifyInstance;
+  app.setErrorHandler(handleError);
+  await opts.root?.(app);
+  await app.register(webhookRoutes, { deps, handlers: opts.handlers });
+  await app.ready();
+  return {
+    app,
+    deps,
+    clock,
+    t,
+    drain: (d = {}) => drainEvents(deps, { handlers: opts.handlers, ...d }),
+    async close() {
+      await app.close();
+      await deps.queue.stop();
+      await deps.database.close();
+      if (!opts.database) await t.drop();
+    },
+  };
+}
