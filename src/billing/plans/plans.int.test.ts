@@ -10,6 +10,16 @@ import { billingStack, type BillingStack } from '../../../test/helpers/billing-s
 import { browserHeaders, type Session } from '../../../test/helpers/auth.js';
 import { planPrices } from '../billing.tables.js';
 
+const AUDIT = {
+  action: auditLog.action,
+  actorType: auditLog.actorType,
+  actorId: auditLog.actorId,
+  subjectType: auditLog.subjectType,
+  subjectId: auditLog.subjectId,
+  before: auditLog.before,
+  after: auditLog.after,
+};
+
 let s: BillingStack;
 let admin: Session;
 let stripe: Stripe;
@@ -77,7 +87,7 @@ describe('plans admin API', () => {
       'month',
     ]);
 
-    const audits = await s.h.deps.db.select().from(auditLog).where(eq(auditLog.action, 'plan.created'));
+    const audits = await s.h.deps.db.select(AUDIT).from(auditLog).where(eq(auditLog.action, 'plan.created'));
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorType: 'user', actorId: admin.userId, subjectType: 'plan', subjectId: planId });
   });
@@ -129,7 +139,7 @@ describe('plans admin API', () => {
     expect(res.json()).toMatchObject({ name: 'Pro', trialDays: 7, description: 'For professionals' });
     const product = await stripe.products.retrieve(res.json().stripeProductId);
     expect([product.name, product.metadata.trial_days]).toEqual(['Pro', '7']);
-    const [audit] = await s.h.deps.db.select().from(auditLog).where(eq(auditLog.action, 'plan.updated'));
+    const [audit] = await s.h.deps.db.select(AUDIT).from(auditLog).where(eq(auditLog.action, 'plan.updated'));
     expect(audit?.before).toMatchObject({ name: 'Professional', trialDays: 14 });
     expect(audit?.after).toMatchObject({ name: 'Pro', trialDays: 7 });
   });
@@ -150,7 +160,7 @@ describe('plans admin API', () => {
     const [old] = await s.h.deps.db.select().from(planPrices).where(eq(planPrices.stripePriceId, monthly));
     expect(old?.active).toBe(false);
     const audits = await s.h.deps.db
-      .select()
+      .select(AUDIT)
       .from(auditLog)
       .where(and(eq(auditLog.action, 'plan.price_added'), eq(auditLog.subjectId, planId)));
     expect(audits).toHaveLength(1);
@@ -165,7 +175,7 @@ describe('plans admin API', () => {
     await post(`/api/admin/plans/${planId}/deactivate`, {});
     const on = await post(`/api/admin/plans/${planId}/activate`, {});
     expect(on.json().active).toBe(true);
-    const actions = (await s.h.deps.db.select().from(auditLog).where(eq(auditLog.subjectId, planId))).map((a) => a.action);
+    const actions = (await s.h.deps.db.select(AUDIT).from(auditLog).where(eq(auditLog.subjectId, planId))).map((a) => a.action);
     expect(actions).toEqual(['plan.created', 'plan.updated', 'plan.price_added', 'plan.deactivated', 'plan.activated']);
   });
 });

@@ -50,7 +50,7 @@ export interface SyncOptions {
 }
 
 export interface DriftEntry {
-  kind: MirrorKind;
+  kind: MirrorKind | 'payment';
   stripeId: string;
   via: 'event' | 'object';
   action: 'inserted' | 'updated';
@@ -250,6 +250,8 @@ async function storeMissingEvents(
     .from(stripeEvents)
     .where(inArray(stripeEvents.id, events.map((e) => e.id)));
   const have = new Set(known.map((k) => k.id));
+  // Due now on the dispatcher's clock (the same clock the webhook ingest stamps).
+  const now = deps.clock.now();
   for (const event of events) {
     if (have.has(event.id)) continue;
     const object = event.data.object as unknown as { id?: string; object?: string };
@@ -266,8 +268,8 @@ async function storeMissingEvents(
       INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
                                  received_at, status, note, available_at)
       VALUES (${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, ${fromUnix(event.created)},
-              ${orderingKeyOf(event)}, ${object.id ?? null}, ${JSON.stringify(event)}::jsonb, now(), ${status},
-              ${`recovered by ${runId}`}, now())
+              ${orderingKeyOf(event)}, ${object.id ?? null}, ${JSON.stringify(event)}::jsonb, ${now}, ${status},
+              ${`recovered by ${runId}`}, ${now})
       ON CONFLICT (id) DO NOTHING
       RETURNING id`);
     if (res.rows.length > 0 && status === 'pending') report.eventsRecovered++;
@@ -301,12 +303,17 @@ async function applyRecovered(
   for (const p of parked) {
     report.unlinkable.push({ kind: 'event', stripeId: p.id, reason: p.lastError ?? 'not applied yet' });
   }
+  // A payment row is reached both from its payment intent and its charge: report it once, as a payment.
+  const reported = new Set<string>();
   for (const r of recovered.values()) {
     const after = await loadMirrorRow(deps.db, r.kind, r.stripeId);
+    const rowKey = `${r.kind === 'charge' ? 'payment_intent' : r.kind}:${String(after?.id ?? r.stripeId)}`;
+    if (reported.has(rowKey)) continue;
+    reported.add(rowKey);
     const changes = diffRows(r.before, after);
     if (changes.length === 0) continue;
     const entry: DriftEntry = {
-      kind: r.kind,
+      kind: r.kind === 'charge' || r.kind === 'payment_intent' ? 'payment' : r.kind,
       stripeId: r.stripeId,
       via: 'event',
       action: r.before ? 'updated' : 'inserted',
@@ -378,7 +385,13 @@ async function applyObject(
 /** The run's corrections, from its audit rows (so a resumed run reports what its earlier part repaired too). */
 async function correctionsOf(deps: Pick<Deps, 'db'>, runId: string): Promise<DriftEntry[]> {
   const rows = await deps.db
-    .select()
+    .select({
+      subjectType: auditLog.subjectType,
+      subjectId: auditLog.subjectId,
+      before: auditLog.before,
+      after: auditLog.after,
+      cause: auditLog.cause,
+    })
     .from(auditLog)
     .where(and(eq(auditLog.action, 'sync.repaired'), sql`${auditLog.cause}->>'syncRunId' = ${runId}`))
     .orderBy(auditLog.id);
