@@ -1,7 +1,8 @@
 /**
- * The append-only, hash-chained audit log. Rows are written only through `appendAudit`; triggers (hand-written
- * migration) refuse UPDATE, DELETE and TRUNCATE, and a BEFORE INSERT trigger assigns `id` and `hash` from the
- * one-row `audit_head` (see append-audit.ts for the chain's definition).
+ * The append-only, hash-chained audit log. Rows are inserted by `appendAudit` without taking any lock; the sealer
+ * (`sealAuditLog`) later gives each committed row its chain position `seq` and
+ * `hash = sha256(prev_hash || audit_row_content(row))`, computed by a trigger under a lock on the one-row
+ * `audit_head`. Triggers (hand-written migrations) refuse DELETE, TRUNCATE and every UPDATE except sealing.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -21,9 +22,9 @@ export type AuditActorType = 'user' | 'api_key' | 'system' | 'stripe' | 'job';
 export const auditLog = pgTable(
   'audit_log',
   {
-    // The sequence default is a placeholder: the BEFORE INSERT trigger sets id = head.last_id + 1, so the chain
-    // order is the id order even when concurrent transactions draw sequence values out of order.
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Position in the chain, assigned when sealed (commit order, not id order); null until then. */
+    seq: bigint('seq', { mode: 'number' }).unique(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     actorType: text('actor_type').$type<AuditActorType>().notNull(),
     actorId: text('actor_id'),
@@ -35,8 +36,8 @@ export const auditLog = pgTable(
     reason: text('reason'),
     cause: jsonb('cause'),
     requestId: text('request_id'),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
   (t) => [
     check(
@@ -46,10 +47,13 @@ export const auditLog = pgTable(
     index('audit_log_subject_idx').on(t.subjectType, t.subjectId, t.id),
     index('audit_log_actor_idx').on(t.actorType, t.actorId, t.id),
     index('audit_log_action_idx').on(t.action, t.id),
+    index('audit_log_unsealed_idx')
+      .on(t.id)
+      .where(sql`${t.seq} is null`),
   ],
 );
 
-/** One row (id = 1): the last id and hash of the chain. Locked by each insert until its transaction commits. */
+/** One row (id = 1): the last sealed `seq` (kept in `last_id`) and its hash. Locked only by the sealer. */
 export const auditHead = pgTable(
   'audit_head',
   {

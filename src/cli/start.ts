@@ -12,6 +12,7 @@ import { freePort } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { appOrigin } from '../accounts/auth.js';
 import { ensureAdmin } from '../accounts/ensure-admin.js';
+import { startAuditSealer } from '../audit/seal-audit-log.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildDeps } from './build-deps.js';
@@ -42,7 +43,14 @@ export async function prepareStripe(
  */
 export async function startWorkers(deps: Deps, _app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
   await deps.queue.start();
-  return { stop: () => deps.queue.stop() };
+  // Every worker process seals committed audit rows into the hash chain (src/audit/seal-audit-log.ts).
+  const sealer = startAuditSealer(deps.db, deps.logger);
+  return {
+    async stop() {
+      await sealer.stop();
+      await deps.queue.stop();
+    },
+  };
 }
 
 /** Demo data for a fresh machine (plans, customers): the same seed as `sertantai db seed` (idempotent). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../helpers/db.js';
 import { appendAudit } from '../../src/audit/append-audit.js';
+import { sealAllAuditRows, sealAuditLog } from '../../src/audit/seal-audit-log.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
 import { listAuditForSubject } from '../../src/audit/audit.repo.js';
 import { runCli } from '../helpers/cli.js';
@@ -12,8 +13,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
+async function asSuperuserBypassingTriggers(statements: string[]): Promise<void> {
+  const su = new pg.Client({ connectionString: t.url });
+  await su.connect();
+  try {
+    await su.query(`SET session_replication_role = replica`);
+    for (const s of statements) await su.query(s);
+  } finally {
+    await su.end();
+  }
+}
+
 describe('audit log', () => {
-  it('chains rows: ids 1..n, each prev_hash is the previous hash, verify passes', async () => {
+  it('rows enter unsealed; the sealer chains them: positions 1..n, each prev_hash is the previous hash', async () => {
     const a = await appendAudit(t.db, {
       actorType: 'system',
       actorId: null,
@@ -32,21 +44,36 @@ describe('audit log', () => {
         action: 'plan.created',
         subjectType: 'plan',
         subjectId: 'p1',
+        // An inserter cannot forge chain columns: they are reset on insert.
+        ...({ seq: 99, hash: 'f'.repeat(64) } as object),
       }),
     );
-    expect(a.id).toBe(1);
+    expect(a).toEqual({ id: 1, hash: '' });
     expect(b.id).toBe(2);
-    expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
-    const { rows } = await t.pool.query('SELECT prev_hash FROM audit_log WHERE id = 2');
-    expect(rows[0].prev_hash).toBe(a.hash);
-    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, rows: 2, lastId: 2, lastHash: b.hash });
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 0, pending: 2 });
+
+    expect(await sealAuditLog(t.db)).toBe(2);
+    const { rows } = await t.pool.query('SELECT id, seq, prev_hash, hash FROM audit_log ORDER BY seq');
+    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2]);
+    expect(rows[0].prev_hash).toBe('0'.repeat(64));
+    expect(rows[1].prev_hash).toBe(rows[0].hash);
+    expect(rows[0].hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await verifyAuditChain(t.db)).toEqual({
+      ok: true,
+      rows: 2,
+      pending: 0,
+      lastSeq: 2,
+      lastHash: rows[1].hash,
+    });
+    expect(await sealAuditLog(t.db)).toBe(0);
+
     const history = await listAuditForSubject(t.db, 'user', 'u1');
     expect(history.map((r) => [r.action, r.after])).toEqual([
       ['user.role_changed', { role: 'professional' }],
     ]);
   });
 
-  it('a rolled-back transaction leaves no gap in the chain', async () => {
+  it('a rolled-back transaction leaves no row and no gap in the chain', async () => {
     await t.db
       .transaction(async (tx) => {
         await appendAudit(tx, {
@@ -59,18 +86,18 @@ describe('audit log', () => {
         throw new Error('roll back');
       })
       .catch(() => {});
-    const c = await appendAudit(t.db, {
+    await appendAudit(t.db, {
       actorType: 'job',
       actorId: null,
       action: 'y',
       subjectType: 's',
       subjectId: '1',
     });
-    expect(c.id).toBe(3);
-    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+    await sealAllAuditRows(t.db);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 3, lastSeq: 3 });
   });
 
-  it('concurrent appends from 8 connections keep one unbroken chain', async () => {
+  it('concurrent appends and two concurrent sealers keep one unbroken chain', async () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         t.db.transaction((tx) =>
@@ -84,35 +111,51 @@ describe('audit log', () => {
         ),
       ),
     );
-    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 43, lastId: 43 });
+    const sealed = await Promise.all([sealAuditLog(t.db, { batch: 25 }), sealAuditLog(t.db, { batch: 25 })]);
+    expect(sealed[0] + sealed[1]).toBe(40);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 43, pending: 0, lastSeq: 43 });
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE through the app connection, and direct edits of the head', async () => {
+  it('refuses content UPDATE (sealed or not), re-sealing, DELETE and TRUNCATE, and direct edits of the head', async () => {
     await expect(t.pool.query(`UPDATE audit_log SET reason = 'x' WHERE id = 1`)).rejects.toThrow(
       /append-only: UPDATE/,
     );
+    await expect(t.pool.query(`UPDATE audit_log SET seq = 0 WHERE id = 1`)).rejects.toThrow(
+      /append-only: UPDATE/,
+    );
+    const pending = await appendAudit(t.db, {
+      actorType: 'job',
+      actorId: null,
+      action: 'z',
+      subjectType: 's',
+      subjectId: '2',
+    });
+    await expect(
+      t.pool.query(`UPDATE audit_log SET seq = 0, reason = 'changed while sealing' WHERE id = $1`, [
+        pending.id,
+      ]),
+    ).rejects.toThrow(/append-only: UPDATE/);
+    await expect(
+      t.pool.query(`UPDATE audit_log SET reason = 'x' WHERE id = $1`, [pending.id]),
+    ).rejects.toThrow(/append-only: UPDATE/);
     await expect(t.pool.query(`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only: DELETE/);
     await expect(t.pool.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only: TRUNCATE/);
     await expect(t.pool.query(`UPDATE audit_head SET last_id = 0`)).rejects.toThrow(
       /maintained by the audit_log trigger/,
     );
+    await sealAllAuditRows(t.db);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 44 });
   });
 
   it(
-    'detects an edit made as superuser with the triggers bypassed, naming the row (and so does the CLI)',
+    'an edit made as superuser with the triggers bypassed is reported, naming the row (and so does the CLI)',
     { timeout: 120_000 },
     async () => {
       const intact = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
       expect(intact.code).toBe(0);
-      expect(intact.stdout).toContain('Audit chain intact: 43 rows');
-      const su = new pg.Client({ connectionString: t.url });
-      await su.connect();
-      try {
-        await su.query(`SET session_replication_role = replica`);
-        await su.query(`UPDATE audit_log SET after = '{"role":"admin"}' WHERE id = 2`);
-      } finally {
-        await su.end();
-      }
+      expect(intact.stdout).toContain('Audit chain intact: 44 rows');
+
+      await asSuperuserBypassingTriggers([`UPDATE audit_log SET after = '{"role":"admin"}' WHERE id = 2`]);
       expect(await verifyAuditChain(t.db)).toEqual({
         ok: false,
         rows: 1,
@@ -125,21 +168,20 @@ describe('audit log', () => {
     },
   );
 
-  it('detects a row deleted with the triggers bypassed', async () => {
-    const su = new pg.Client({ connectionString: t.url });
-    await su.connect();
-    try {
-      await su.query(`SET session_replication_role = replica`);
-      await su.query(`UPDATE audit_log SET after = NULL WHERE id = 2`); // undo the previous test's edit
-      expect((await verifyAuditChain(t.db)).ok).toBe(true);
-      await su.query(`DELETE FROM audit_log WHERE id = 10`);
-    } finally {
-      await su.end();
-    }
-    expect(await verifyAuditChain(t.db)).toMatchObject({
+  it('a sealed row deleted with the triggers bypassed is reported', async () => {
+    await asSuperuserBypassingTriggers([
+      `UPDATE audit_log SET after = NULL WHERE id = 2`, // undo the previous test's edit
+    ]);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+    const { rows } = await t.pool.query('SELECT id FROM audit_log WHERE seq = 11');
+    const { rows: next } = await t.pool.query('SELECT id FROM audit_log WHERE seq = 12');
+    await asSuperuserBypassingTriggers([`DELETE FROM audit_log WHERE seq = 11`]);
+    expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
-      brokenId: 11,
-      problem: 'row 10 is missing before row 11',
+      rows: 10,
+      brokenId: Number(next[0].id),
+      problem: `chain position 11 is missing before row ${next[0].id} (position 12)`,
     });
+    expect(rows).toHaveLength(1);
   });
 });
