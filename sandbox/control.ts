@@ -110,7 +110,10 @@ export function controlHandler(sb: Sandbox, persist: () => void) {
 }
 
 export type ApiFaultInput = { path: string; method?: string; count?: number } & (
-  { mode: '500' } | { mode: '429'; shouldRetry?: boolean } | { mode: 'hang' }
+  | { mode: '500' | '503' }
+  | { mode: '429'; shouldRetry?: boolean }
+  | { mode: 'hang' }
+  | { mode: 'latency'; ms: number }
 );
 
 /** Typed client for the control API. Every method resolves once the sandbox has applied the change. */

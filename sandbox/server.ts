@@ -154,13 +154,14 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     }
     const fault = d.sb.apiFaults.find((f) => faultMatches(f, method, path));
     if (fault) fault.count--;
-    if (fault && fault.mode !== 'hang') {
-      if (fault.mode === '500') {
-        const e = new StripeApiError(500, {
+    if (fault && (fault.mode === '500' || fault.mode === '503' || fault.mode === '429')) {
+      if (fault.mode === '500' || fault.mode === '503') {
+        const status = Number(fault.mode);
+        const e = new StripeApiError(status, {
           type: 'api_error',
           message: 'An unknown error occurred (injected by the sandbox).',
         });
-        return send(res, 500, errorBody(e, requestId), headers);
+        return send(res, status, errorBody(e, requestId), headers);
       }
       const e = new StripeApiError(429, {
         type: 'invalid_request_error',
@@ -241,6 +242,15 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     if (fault?.mode === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if (fault?.mode === 'latency') {
+      // network latency is wall-clock by nature; the change is already applied
+      hanging.add(res);
+      setTimeout(() => {
+        hanging.delete(res);
+        if (!res.destroyed) send(res, status, body, headers);
+      }, fault.ms ?? 1000).unref();
       return;
     }
     send(res, status, body, headers);

@@ -33,7 +33,9 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface ApiFault {
   path: string;
   method?: string;
-  mode: '500' | '429' | 'hang';
+  /** 500 / 503: fail before the change; 429: rate limited; hang: apply, never answer; latency: apply, answer after `ms`. */
+  mode: '500' | '503' | '429' | 'hang' | 'latency';
+  ms?: number;
   /** For 429: the `Stripe-Should-Retry` header value; omitted means no header. */
   shouldRetry?: boolean;
   count: number;

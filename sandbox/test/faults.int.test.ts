@@ -84,4 +84,21 @@ describe('API faults', () => {
     expect(results.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
     await h.sandbox.control.settings({ rateLimitPerSecond: null });
   });
+
+  it('503 and latency: 503 changes nothing; latency answers late with the change applied', async () => {
+    await h.sandbox.control.apiFault({ path: '/v1/products', method: 'POST', mode: '503' });
+    const err = await client({ maxNetworkRetries: 0 })
+      .products.create({ name: 'A' })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(err).toMatchObject({ statusCode: 503 });
+    await h.sandbox.control.apiFault({ path: '/v1/products', method: 'POST', mode: 'latency', ms: 400 });
+    const slow = await client({ maxNetworkRetries: 0, timeout: 200 })
+      .products.create({ name: 'B' })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(slow).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    await h.sandbox.control.apiFault({ path: '/v1/products', method: 'POST', mode: 'latency', ms: 50 });
+    const ok = await client({ maxNetworkRetries: 0, timeout: 5000 }).products.create({ name: 'C' });
+    expect(ok.name).toBe('C');
+    expect((await h.stripe.products.list()).data.map((p) => p.name)).toEqual(['C', 'B']);
+  });
 });
