@@ -7,8 +7,15 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 
+/**
+ * Rows per sealing transaction. Each sealed row updates the one head row, and a transaction's own dead versions of
+ * it cannot be pruned, so the cost per row grows with the batch: measured here 1,165 rows/s at 5,000 per batch,
+ * 1,767 at 1,000, 2,395 at 250 (2 cores under load).
+ */
+export const SEAL_BATCH = 250;
+
 export async function sealAuditLog(db: Db, opts: { batch?: number } = {}): Promise<number> {
-  const batch = opts.batch ?? 5000;
+  const batch = opts.batch ?? SEAL_BATCH;
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE`);
     const res = await tx.execute(sql`
@@ -24,7 +31,7 @@ export async function sealAllAuditRows(db: Db): Promise<number> {
   for (;;) {
     const n = await sealAuditLog(db);
     total += n;
-    if (n < 5000) return total;
+    if (n < SEAL_BATCH) return total;
   }
 }
 
