@@ -69,11 +69,13 @@ export interface BuildInvoice {
   currency?: string;
   /** Build without storing (create_preview). */
   preview?: boolean;
+  /** Use this id (the subscription already names it as `latest_invoice` in its event). */
+  id?: string;
 }
 
 export function buildInvoice(sb: Sandbox, b: BuildInvoice): Obj {
   const at = sb.nowFor(b.customer.id);
-  const id = b.preview ? `upcoming_${newId('in')}` : newId('in');
+  const id = b.id ?? (b.preview ? `upcoming_${newId('in')}` : newId('in'));
   const currency = b.currency ?? b.subscription?.currency ?? b.lines[0]?.currency ?? 'usd';
   const collection = b.collectionMethod ?? b.subscription?.collection_method ?? 'charge_automatically';
   const inv = invoiceShape(id, at, {

@@ -106,6 +106,9 @@ export function createSubscription(sb: Sandbox, n: NewSubscription): Obj {
     sub.cancel_at = n.cancelAt;
     sub.canceled_at = at;
   }
+  // the created event already names the first invoice, as Stripe's does
+  const invoiceId = newId('in');
+  sub.latest_invoice = invoiceId;
   sb.store.insert(sub);
   sub.discounts = n.discountIds(sub);
   sb.store.m(id).lastPeriodStart = at;
@@ -119,6 +122,7 @@ export function createSubscription(sb: Sandbox, n: NewSubscription): Obj {
       }))
     : periodLines(sb, sub, at, periodEnd);
   const inv = buildInvoice(sb, {
+    id: invoiceId,
     customer: n.customer,
     subscription: sub,
     billingReason: 'subscription_create',
@@ -128,7 +132,6 @@ export function createSubscription(sb: Sandbox, n: NewSubscription): Obj {
     periodEnd: at,
     autoFinalizeAt: null,
   });
-  sb.update(sub, () => (sub.latest_invoice = inv.id), { emit: false });
   finalizeInvoice(sb, inv);
   if (inv.status === 'open' && n.collectionMethod === 'charge_automatically') {
     if (n.paymentBehavior === 'default_incomplete') {
@@ -221,16 +224,19 @@ export function startNewPeriod(
     first.recurring.interval,
     first.recurring.interval_count,
   );
+  const invoiceId = newId('in');
   sb.update(sub, () => {
     for (const it of sub.items.data as Obj[]) {
       it.current_period_start = start;
       it.current_period_end = end;
     }
     if (sub.status === 'trialing') sub.status = 'active';
+    sub.latest_invoice = invoiceId;
   });
   const pause = sub.pause_collection as Obj | null;
   const unpaid = sub.status === 'unpaid';
   const inv = buildInvoice(sb, {
+    id: invoiceId,
     customer,
     subscription: sub,
     billingReason: reason,
@@ -243,7 +249,6 @@ export function startNewPeriod(
     autoAdvance: !(unpaid || pause?.behavior === 'keep_as_draft'),
   });
   sb.store.m(sub.id).lastPeriodStart = start;
-  sb.update(sub, () => (sub.latest_invoice = inv.id), { emit: false });
   return inv;
 }
 
