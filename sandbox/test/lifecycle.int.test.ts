@@ -43,6 +43,8 @@ describe('trial → active → renewal', () => {
       0,
       'subscription_create',
     ]);
+    const created = h.ofType('customer.subscription.created')[0]?.data.object as Stripe.Subscription;
+    expect(created.latest_invoice).toBe(trialInvoice.id);
 
     await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: JAN_12 + 60 });
     const twe = h.ofType('customer.subscription.trial_will_end');
