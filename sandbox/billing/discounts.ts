@@ -82,12 +82,11 @@ export function createDiscounts(
       end,
     });
     sb.store.insert(d);
-    sb.update(coupon, () => {
-      coupon.times_redeemed++;
-      if (coupon.max_redemptions !== null && coupon.times_redeemed >= coupon.max_redemptions)
-        coupon.valid = false;
-    });
-    if (promo) sb.update(promo, () => promo.times_redeemed++);
+    // redemption counters change silently (Stripe sends no coupon.updated for them)
+    coupon.times_redeemed++;
+    if (coupon.max_redemptions !== null && coupon.times_redeemed >= coupon.max_redemptions)
+      coupon.valid = false;
+    if (promo) promo.times_redeemed++;
     return d.id as string;
   });
 }

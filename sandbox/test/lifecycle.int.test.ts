@@ -299,3 +299,33 @@ describe('cancellation and pausing', () => {
     expect(h.problems).toEqual([]);
   });
 });
+
+describe('the sandbox-wide clock', () => {
+  it('renews subscriptions of customers without a test clock when control.advanceClock moves it', async () => {
+    const { monthly } = await catalog(h.stripe);
+    const customer = await h.stripe.customers.create({
+      email: 'noclock@example.com',
+      payment_method: 'pm_card_visa',
+    });
+    const pm = (await h.stripe.paymentMethods.list({ customer: customer.id }))
+      .data[0] as Stripe.PaymentMethod;
+    const sub = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: monthly.id }],
+      default_payment_method: pm.id,
+    });
+    expect(sub.items.data[0]?.current_period_end).toBe(1769904000);
+    const { now } = await h.sandbox.control.advanceClock({ by: 31 * DAY + 2 * 3600 });
+    expect(now).toBe(1769904000 + 2 * 3600);
+    const renewed = await h.stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
+    const inv = renewed.latest_invoice as Stripe.Invoice;
+    expect([inv.created, inv.status, inv.amount_paid, renewed.items.data[0]?.current_period_end]).toEqual([
+      1769904000,
+      'paid',
+      2000,
+      1772323200,
+    ]);
+    expect(h.ofType('invoice.paid').map((e) => e.created)).toEqual([T0, 1769904000 + 3600]);
+    expect(h.problems).toEqual([]);
+  });
+});
