@@ -21,6 +21,8 @@ import { meRoutes, type MeField } from './me.routes.js';
 import { pageRoutes } from './page.routes.js';
 import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
 import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
+import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
+import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
 import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
 import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
@@ -144,6 +146,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
   await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
   await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' }); // plans, customers, subscriptions, invoices, payments
+  await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync, jobs/:id
+  await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync, jobs/:id
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

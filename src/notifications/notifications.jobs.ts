@@ -2,13 +2,13 @@
  * The notification sender: every minute, pending outbox rows go out through SMTP when SMTP_URL is set
  * (sendPendingNotifications); without SMTP it does nothing and the rows stay visible to admins.
  */
-import { defineJob, type JobDefinition } from '../jobs/registry.js';
+import type { JobDefinition } from '../jobs/registry.js';
 import { sendPendingNotifications } from './send-pending-notifications.js';
 
 export const NOTIFICATIONS_SEND_JOB = 'notifications.send';
 
 export const notificationJobs: JobDefinition[] = [
-  defineJob<object>({
+  {
     name: NOTIFICATIONS_SEND_JOB,
     policy: 'singleton',
     cron: '* * * * *',
@@ -17,5 +17,5 @@ export const notificationJobs: JobDefinition[] = [
       const r = await sendPendingNotifications(deps);
       if (r.sent + r.failed > 0) deps.logger.info({ ...r }, 'notifications sent');
     },
-  }),
+  },
 ];

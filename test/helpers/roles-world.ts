@@ -10,6 +10,8 @@ import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { applyEvent } from '../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import { orderingKeyOf } from '../../src/billing/webhooks/types.js';
+import { sql } from 'drizzle-orm';
 import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
 import type { Role } from '../../src/accounts/roles.js';
@@ -56,6 +58,29 @@ export async function roleWorld(label: string, env: Record<string, string> = {})
     maxConnections: 8,
     maintenance: false,
   });
+  await seedRolePlans(deps);
+  const w: World = {
+    t,
+    deps,
+    clock,
+    apply: (...events) => applyEvents(deps, events),
+    async q(query, params = []) {
+      return (await t.pool.query(query, params)).rows;
+    },
+    async role(userId) {
+      const [u] = await w.q<{ role: Role }>(`SELECT role FROM users WHERE id = $1`, [userId]);
+      return u!.role;
+    },
+    async close() {
+      await deps.database.close();
+      await t.drop();
+    },
+  };
+  return w;
+}
+
+/** Plans `pro` (professional, 2900/month) and `enterprise` (enterprise, 9900/month, 3 days of grace). */
+export async function seedRolePlans(deps: Deps): Promise<void> {
   await deps.db.insert(plans).values([
     { key: 'pro', name: 'Pro', grantsRole: 'professional' },
     { key: 'enterprise', name: 'Enterprise', grantsRole: 'enterprise', graceDays: 3 },
@@ -78,28 +103,54 @@ export async function roleWorld(label: string, env: Record<string, string> = {})
       interval: 'month',
     },
   ]);
-  const w: World = {
-    t,
-    deps,
-    clock,
-    async apply(...events) {
-      const out = [];
-      for (const e of events) out.push(await deps.db.transaction((tx) => applyEvent(deps, handlers, tx, e)));
-      return out;
-    },
-    async q(query, params = []) {
-      return (await t.pool.query(query, params)).rows;
-    },
-    async role(userId) {
-      const [u] = await w.q<{ role: Role }>(`SELECT role FROM users WHERE id = $1`, [userId]);
-      return u!.role;
-    },
-    async close() {
-      await deps.database.close();
-      await t.drop();
-    },
-  };
-  return w;
+}
+
+/**
+ * Stores each event in the inbox as the ingest would (so history-based features see it) and applies it in one
+ * transaction with the dispatcher's applyEvent, recording the outcome on the row as the dispatcher does.
+ */
+export async function applyEvents(deps: Deps, events: Stripe.Event[]) {
+  const out: Array<{ status: string; note: string | null }> = [];
+  for (const e of events) {
+    await deps.database.pool.query(
+      `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload, status)
+       VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::jsonb, 'pending') ON CONFLICT (id) DO NOTHING`,
+      [
+        e.id,
+        e.type,
+        e.api_version,
+        e.livemode,
+        e.created,
+        orderingKeyOf(e),
+        (e.data.object as { id?: string }).id ?? null,
+        JSON.stringify(e),
+      ],
+    );
+    const r = await deps.db.transaction(async (tx) => {
+      const applied = await applyEvent(deps, handlers, tx, e);
+      await tx.execute(
+        sql`UPDATE stripe_events SET status = ${applied.status}, processed_at = now(), attempts = attempts + 1 WHERE id = ${e.id}`,
+      );
+      return applied;
+    });
+    out.push(r);
+  }
+  return out;
+}
+
+export async function addUserTo(
+  deps: Deps,
+  id: string,
+  o: { role?: Role; email?: string; provider?: string } = {},
+) {
+  await deps.db.insert(users).values({
+    id,
+    name: id,
+    email: o.email ?? `${id}@example.com`,
+    emailVerified: true,
+    role: o.role ?? 'member',
+    signupProvider: o.provider ?? 'email',
+  });
 }
 
 export async function addUser(

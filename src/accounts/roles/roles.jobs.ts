@@ -3,14 +3,14 @@
  * role sync runs requested by admins.
  */
 import { z } from 'zod';
-import { defineJob, type JobDefinition } from '../../jobs/registry.js';
+import type { JobDefinition } from '../../jobs/registry.js';
 import { expireRoleOverrides, OVERRIDE_EXPIRY_JOB } from './expire-role-overrides.js';
 import { ROLE_SYNC_JOB, runRoleSync } from './sync-roles.js';
 
 const syncData = z.object({ runId: z.string().uuid() });
 
 export const roleJobs: JobDefinition[] = [
-  defineJob<object>({
+  {
     name: OVERRIDE_EXPIRY_JOB,
     policy: 'singleton',
     cron: '* * * * *',
@@ -19,13 +19,13 @@ export const roleJobs: JobDefinition[] = [
       const r = await expireRoleOverrides(deps, deps.clock.now(), { jobId: job.id });
       if (r.expired > 0) deps.logger.info({ ...r }, 'role overrides expired');
     },
-  }),
-  defineJob<object>({
+  },
+  {
     name: ROLE_SYNC_JOB,
     retryLimit: 3,
     retryDelay: 5,
     async run(deps, data, job) {
       await runRoleSync(deps, syncData.parse(data).runId, job.id);
     },
-  }),
+  },
 ];

@@ -1,0 +1,31 @@
+/**
+ * `GET /api/admin/roles/stats`: users by role, and by sign-up provider with paid conversion — the share of that
+ * provider's users who have paid at least once (an invoice with a positive amount paid).
+ */
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+
+export async function roleStats(db: Executor) {
+  const byRole = await db.execute<{ role: string; users: number }>(
+    sql`SELECT role, count(*)::int AS users FROM users GROUP BY role ORDER BY role`,
+  );
+  const byProvider = await db.execute<{ provider: string; users: number; paid: number }>(sql`
+    SELECT u.signup_provider AS provider, count(*)::int AS users,
+           count(*) FILTER (WHERE EXISTS (
+             SELECT 1 FROM customers c JOIN invoices i ON i.customer_id = c.id
+             WHERE c.user_id = u.id AND i.amount_paid_minor > 0))::int AS paid
+    FROM users u
+    WHERE u.role <> 'admin'
+    GROUP BY u.signup_provider
+    ORDER BY u.signup_provider`);
+  return {
+    byRole: Object.fromEntries(byRole.rows.map((r) => [r.role, r.users])),
+    byProvider: byProvider.rows.map((r) => ({
+      provider: r.provider,
+      users: r.users,
+      paid: r.paid,
+      // A ratio of counts (not money): rounded to 4 decimals.
+      paidConversion: r.users ? Math.round((r.paid / r.users) * 10_000) / 10_000 : 0,
+    })),
+  };
+}

@@ -1,0 +1,50 @@
+/** `GET /api/admin/notifications?status=&template=&userId=&page=&limit=`: the outbox, newest first. */
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../db/client.js';
+import { NOTIFICATION_TEMPLATES, OUTBOX_STATUSES, outbox } from './notifications.tables.js';
+
+export const listNotificationsInput = z
+  .object({
+    status: z.enum(OUTBOX_STATUSES).optional(),
+    template: z.enum(NOTIFICATION_TEMPLATES).optional(),
+    userId: z.string().min(1).max(100).optional(),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+export async function listNotifications(db: Executor, p: z.infer<typeof listNotificationsInput>) {
+  const f: SQL[] = [];
+  if (p.status) f.push(eq(outbox.status, p.status));
+  if (p.template) f.push(eq(outbox.template, p.template));
+  if (p.userId) f.push(eq(outbox.userId, p.userId));
+  const where = f.length ? and(...f) : undefined;
+  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(outbox).where(where);
+  const rows = await db
+    .select()
+    .from(outbox)
+    .where(where)
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(p.limit)
+    .offset((p.page - 1) * p.limit);
+  return {
+    data: rows.map((r) => ({
+      id: r.id,
+      key: r.key,
+      template: r.template,
+      userId: r.userId,
+      to: r.toEmail,
+      subject: r.subject,
+      body: r.body,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      createdAt: r.createdAt.toISOString(),
+      sentAt: r.sentAt?.toISOString() ?? null,
+    })),
+    page: p.page,
+    limit: p.limit,
+    total: Number(total),
+  };
+}
