@@ -21,6 +21,22 @@ interface Due {
   /** Lower runs first among actions at the same second. */
   rank: number;
   run: () => void;
+  obj?: Obj;
+}
+
+/** What an action's decision depends on; a batched action whose object changed meanwhile is re-planned. */
+function fingerprint(o: Obj | undefined): string {
+  if (!o) return '';
+  return JSON.stringify([
+    o.status,
+    o.trial_end,
+    o.cancel_at,
+    o.pause_collection,
+    o.latest_invoice,
+    o.next_payment_attempt,
+    o.automatically_finalizes_at,
+    o.object === 'subscription' ? (o.items.data as Obj[]).map((it) => it.current_period_end) : null,
+  ]);
 }
 
 const DAY = 86400;
@@ -35,6 +51,7 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
       const twe = Math.max(sub.trial_start as number, (sub.trial_end as number) - 3 * DAY);
       if (!m.trialWillEndSent && twe <= until && twe < sub.trial_end) {
         out.push({
+          obj: sub,
           at: twe,
           rank: 1,
           run: () => {
@@ -45,6 +62,7 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
       }
       if (sub.trial_end <= until) {
         out.push({
+          obj: sub,
           at: sub.trial_end,
           rank: 3,
           run: () => {
@@ -59,20 +77,36 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
       const { end } = itemPeriod(sub);
       if (sub.cancel_at !== null && sub.cancel_at <= until && sub.cancel_at <= end) {
         out.push({
+          obj: sub,
           at: sub.cancel_at,
           rank: 2,
           run: () => cancelSubscriptionNow(sb, sub, { reason: 'cancellation_requested' }),
         });
       } else if (end <= until) {
-        out.push({ at: end, rank: 3, run: () => startNewPeriod(sb, sub, end, 'subscription_cycle') });
+        out.push({
+          obj: sub,
+          at: end,
+          rank: 3,
+          run: () => startNewPeriod(sb, sub, end, 'subscription_cycle'),
+        });
       }
       const resumesAt = sub.pause_collection?.resumes_at as number | null | undefined;
       if (resumesAt && resumesAt <= until) {
-        out.push({ at: resumesAt, rank: 0, run: () => sb.update(sub, () => (sub.pause_collection = null)) });
+        out.push({
+          obj: sub,
+          at: resumesAt,
+          rank: 0,
+          run: () => sb.update(sub, () => (sub.pause_collection = null)),
+        });
       }
     }
     if (status === 'incomplete' && (sub.created as number) + 23 * 3600 <= until) {
-      out.push({ at: (sub.created as number) + 23 * 3600, rank: 5, run: () => expireIncomplete(sb, sub) });
+      out.push({
+        obj: sub,
+        at: (sub.created as number) + 23 * 3600,
+        rank: 5,
+        run: () => expireIncomplete(sb, sub),
+      });
     }
   }
   for (const inv of sb.store.all('invoice')) {
@@ -83,7 +117,12 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
       inv.automatically_finalizes_at !== null &&
       inv.automatically_finalizes_at <= until
     ) {
-      out.push({ at: inv.automatically_finalizes_at, rank: 4, run: () => autoFinalize(sb, inv) });
+      out.push({
+        obj: inv,
+        at: inv.automatically_finalizes_at,
+        rank: 4,
+        run: () => autoFinalize(sb, inv),
+      });
     }
     if (
       inv.status === 'open' &&
@@ -92,6 +131,7 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
       inv.next_payment_attempt <= until
     ) {
       out.push({
+        obj: inv,
         at: inv.next_payment_attempt,
         rank: 4,
         run: () => collectInvoice(sb, inv as Obj, { offSession: true }),
@@ -104,12 +144,19 @@ function dueActions(sb: Sandbox, clockId: string | null, until: number): Due[] {
 /** Run everything due on `clockId` up to `target`, in time order; returns how many actions ran. */
 export function runUntil(sb: Sandbox, clockId: string | null, target: number): number {
   let n = 0;
-  for (;;) {
+  for (let pass = 0; ; pass++) {
+    if (pass > 1_000_000) throw new Error('lifecycle runaway');
     const due = dueActions(sb, clockId, target).sort((a, b) => a.at - b.at || a.rank - b.rank);
-    const next = due[0];
-    if (!next) break;
-    sb.withProcessingTime(clockId, next.at, next.run);
-    if (++n > 100000) throw new Error('lifecycle runaway');
+    const first = due[0];
+    if (!first) break;
+    // everything due in the same second runs in one pass (bulk data renews together); each action
+    // still sees the state it was planned on, or waits for the next pass
+    const batch = due.filter((d) => d.at === first.at).map((d) => ({ d, fp: fingerprint(d.obj) }));
+    for (const { d, fp } of batch) {
+      if (fingerprint(d.obj) !== fp) continue;
+      sb.withProcessingTime(clockId, d.at, d.run);
+      n++;
+    }
   }
   return n;
 }
