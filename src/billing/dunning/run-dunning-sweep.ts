@@ -33,13 +33,21 @@ export interface SweepResult {
 export async function runDunningSweep(
   deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   now: Date,
-  opts: { limit?: number; jobId?: string | null } = {},
+  opts: { limit?: number; jobId?: string | null; stripeCustomerIds?: string[] } = {},
 ): Promise<SweepResult> {
   const limit = opts.limit ?? 500;
   const result: SweepResult = { reminded: 0, lost: 0, recovered: 0, downgraded: 0 };
   const due = await deps.db.execute<{ id: string; stripe_customer_id: string }>(sql`
     SELECT d.id, c.stripe_customer_id FROM dunning_cases d JOIN customers c ON c.id = d.customer_id
     WHERE d.status = 'open'
+      ${
+        opts.stripeCustomerIds
+          ? sql`AND c.stripe_customer_id IN (${sql.join(
+              opts.stripeCustomerIds.map((id) => sql`${id}`),
+              sql`, `,
+            )})`
+          : sql``
+      }
       AND (d.grace_until <= ${now} OR (d.reminder_sent_at IS NULL AND d.reminder_at <= ${now}))
     ORDER BY LEAST(d.grace_until, COALESCE(d.reminder_at, d.grace_until)), d.id
     LIMIT ${limit}`);
