@@ -285,7 +285,9 @@ describe('R16 subscription and invoice events before the customer is known', () 
     other.id = 'cus_later';
     other.email = 'later@example.com';
     other.metadata = { user_id: 'user_later' };
-    await h.q(`INSERT INTO users (id, name, email, email_verified) VALUES ('user_later', 'Later', 'later@example.com', true)`);
+    await h.q(
+      `INSERT INTO users (id, name, email, email_verified) VALUES ('user_later', 'Later', 'later@example.com', true)`,
+    );
     const sub = subscription({ id: 'sub_later' });
     sub.customer = 'cus_later';
     const inv = fixture<Stripe.Invoice>('object.invoice.paid');
