@@ -21,13 +21,13 @@ import { meRoutes, type MeField } from './me.routes.js';
 import { pageRoutes } from './page.routes.js';
 import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
 import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
-import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
-import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
 import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
 import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
 import { webhookRoutes } from '../billing/webhooks/webhook.routes.js';
 import { handlers } from '../billing/webhooks/handlers/index.js';
+import { eventsRoutes } from '../billing/events/events.routes.js';
+import { errorsRoutes } from '../billing/errors/errors.routes.js';
 
 export interface AppOptions {
   /** Rate limits on /api/auth (defaults: 20 failed logins per address per 15 min, 30 sign-ups per hour). */
@@ -144,10 +144,10 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
   await app.register(adminAccountsRoutes, { deps, prefix: '/api/admin' }); // whoami, api-keys, audit
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
+  await app.register(eventsRoutes, { deps, handlers, prefix: '/api/admin' }); // Stripe events log, replay
+  await app.register(errorsRoutes, { deps, prefix: '/api/admin' }); // billing errors: list, retry/resolve/ignore
   await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
   await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' }); // plans, customers, subscriptions, invoices, payments
-  await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync, jobs/:id
-  await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync, jobs/:id
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -9,13 +9,18 @@ import { FakeClock } from '../../src/clock.js';
 import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { handleError } from '../../src/http/error-handler.js';
-import { drainEvents, type DispatchOptions } from '../../src/billing/webhooks/dispatch-event.js';
+import type Stripe from 'stripe';
+import { drainEventOutcomes, drainEvents, type DispatchOptions } from '../../src/billing/webhooks/dispatch-event.js';
+import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import { users } from '../../src/accounts/accounts.tables.js';
+import { planPrices, plans } from '../../src/billing/billing.tables.js';
+import { IDS } from './billing-harness.js';
 import { webhookRoutes } from '../../src/billing/webhooks/webhook.routes.js';
 import type { HandlerMap } from '../../src/billing/webhooks/types.js';
 import { testDatabase, type TestDatabase } from './db.js';
-import { testConfig } from './app.js';
+import { testApp, testConfig } from './app.js';
 import { testLogger } from './log-capture.js';
-import { WEBHOOK_SECRET } from './stripe-events.js';
+import { postWebhook, WEBHOOK_SECRET } from './stripe-events.js';
 
 export interface WebhookApp {
   app: FastifyInstance;
@@ -59,4 +64,46 @@ export async function webhookApp(opts: {
       if (!opts.database) await t.drop();
     },
   };
+}
+
+export const ADMIN_KEY = 'pipeline-admin-key-0123456789abcdefghij';
+
+/**
+ * The whole app (buildApp: webhook route, admin routes) with the webhook secret and an admin API key configured,
+ * and the fixture story's user (user_42, verified) and catalogue (plan `pro`, monthly 2000 / yearly 20000 usd).
+ */
+export async function pipelineApp(opts: { database?: TestDatabase; clock?: FakeClock; label?: string } = {}) {
+  const h = await testApp({
+    env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ADMIN_API_KEYS: ADMIN_KEY },
+    clock: opts.clock ?? new FakeClock('2026-11-01T00:00:00Z'),
+    label: opts.label ?? 'pipeline',
+    startQueue: true,
+    ...(opts.database ? { database: opts.database } : {}),
+  });
+  const clock = h.clock as FakeClock;
+  return {
+    ...h,
+    clock,
+    admin: { authorization: `Bearer ${ADMIN_KEY}` },
+    post: (event: Stripe.Event | string) => postWebhook(h.app, event, { at: clock.now() }),
+    drain: (d: Partial<DispatchOptions> = {}) => drainEventOutcomes(h.deps, { handlers, ...d }),
+    q: async <R extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
+      (await h.t.pool.query<R>(text, params)).rows,
+  };
+}
+export type PipelineApp = Awaited<ReturnType<typeof pipelineApp>>;
+
+export async function seedStoryCatalogue(db: Deps['db']): Promise<void> {
+  await db
+    .insert(users)
+    .values({ id: 'user_42', name: 'Jenny Rosen', email: 'jenny.rosen@example.com', emailVerified: true })
+    .onConflictDoNothing();
+  const [plan] = await db
+    .insert(plans)
+    .values({ key: 'pro', name: 'Pro', grantsRole: 'professional', stripeProductId: IDS.product })
+    .returning();
+  await db.insert(planPrices).values([
+    { planId: plan!.id, stripePriceId: IDS.price_monthly, currency: 'usd', unitAmountMinor: 2000, interval: 'month' },
+    { planId: plan!.id, stripePriceId: IDS.price_yearly, currency: 'usd', unitAmountMinor: 20000, interval: 'year' },
+  ]);
 }

@@ -1,0 +1,28 @@
+/**
+ * Admin: billing errors (`requireAdmin` on every route; every action is audited with its note).
+ * GET /api/admin/errors?status=open&kind=&cursor=&limit=, GET /api/admin/errors/:id,
+ * POST /api/admin/errors/:id/retry|resolve|ignore { note }
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { requireAdmin } from '../../http/guards.js';
+import { requestActor } from '../operations/request-actor.js';
+import { closeBillingError } from './close-billing-error.js';
+import { billingErrorListParams, getBillingError, listBillingErrors } from './list-billing-errors.js';
+
+const idParam = z.object({ id: z.string().min(1).max(100) });
+const actionParams = z.object({ id: z.string().min(1).max(100), action: z.enum(['retry', 'resolve', 'ignore']) });
+const noteBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
+
+export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
+  const { deps } = opts;
+  app.addHook('preHandler', requireAdmin);
+  app.get('/errors', async (request) => listBillingErrors(deps.db, billingErrorListParams.parse(request.query)));
+  app.get('/errors/:id', async (request) => getBillingError(deps.db, idParam.parse(request.params).id));
+  app.post('/errors/:id/:action', async (request) => {
+    const { id, action } = actionParams.parse(request.params);
+    const { note } = noteBody.parse(request.body ?? {});
+    return closeBillingError(deps, requestActor(request), id, action, note ?? null);
+  });
+}

@@ -1,0 +1,114 @@
+/** Billing errors for admins: by status (default open), most recently seen first, keyset-paginated. */
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import { invalid, notFound } from '../../errors.js';
+import { BILLING_ERROR_STATUSES, type BillingErrorStatus } from '../inbox.tables.js';
+
+export const billingErrorListParams = z
+  .object({
+    status: z.enum(BILLING_ERROR_STATUSES).default('open'),
+    kind: z.string().trim().max(100).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type BillingErrorListParams = z.infer<typeof billingErrorListParams>;
+
+export interface BillingErrorView {
+  id: string;
+  kind: string;
+  subject: string;
+  eventId: string | null;
+  message: string;
+  occurrences: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  status: BillingErrorStatus;
+  resolutionNote: string | null;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+  /** Events that failed into this error and are still waiting for it (status failed). */
+  failedEvents: number;
+}
+
+type Row = {
+  id: string;
+  kind: string;
+  subject: string;
+  event_id: string | null;
+  message: string;
+  occurrences: number;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  status: BillingErrorStatus;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+  failed_events: number;
+};
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const toView = (r: Row): BillingErrorView => ({
+  id: r.id,
+  kind: r.kind,
+  subject: r.subject,
+  eventId: r.event_id,
+  message: r.message,
+  occurrences: r.occurrences,
+  firstSeenAt: new Date(r.first_seen_at).toISOString(),
+  lastSeenAt: new Date(r.last_seen_at).toISOString(),
+  status: r.status,
+  resolutionNote: r.resolution_note,
+  resolvedBy: r.resolved_by,
+  resolvedAt: iso(r.resolved_at),
+  failedEvents: Number(r.failed_events),
+});
+
+const SELECT = sql`
+  SELECT b.*, (SELECT count(*) FROM stripe_events e WHERE e.billing_error_id = b.id AND e.status = 'failed')::int
+         AS failed_events
+  FROM billing_errors b`;
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const d = new Date(at);
+    if (Number.isNaN(d.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad cursor');
+    return { at: d, id };
+  } catch {
+    throw invalid('invalid_cursor', 'The cursor is not one this endpoint returned');
+  }
+}
+
+export async function listBillingErrors(
+  db: Executor,
+  p: BillingErrorListParams,
+): Promise<{ items: BillingErrorView[]; nextCursor: string | null }> {
+  const where: SQL[] = [sql`b.status = ${p.status}`];
+  if (p.kind) where.push(sql`b.kind = ${p.kind}`);
+  if (p.cursor) {
+    const c = decodeCursor(p.cursor);
+    where.push(sql`(b.last_seen_at, b.id) < (${c.at}, ${c.id}::uuid)`);
+  }
+  const res = await db.execute<Row>(sql`
+    ${SELECT} WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY b.last_seen_at DESC, b.id DESC LIMIT ${p.limit + 1}`);
+  const rows = res.rows.slice(0, p.limit);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map(toView),
+    nextCursor:
+      res.rows.length > p.limit && last
+        ? Buffer.from(JSON.stringify([new Date(last.last_seen_at).toISOString(), last.id])).toString('base64url')
+        : null,
+  };
+}
+
+export async function getBillingError(db: Executor, id: string): Promise<BillingErrorView> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Billing error', 'billing_error_not_found');
+  const res = await db.execute<Row>(sql`${SELECT} WHERE b.id = ${id}::uuid`);
+  const row = res.rows[0];
+  if (!row) throw notFound('Billing error', 'billing_error_not_found');
+  return toView(row);
+}

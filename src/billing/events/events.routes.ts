@@ -1,0 +1,25 @@
+/**
+ * Admin: the Stripe events log and replay (`requireAdmin` on every route; replay is audited).
+ * GET /api/admin/events?type=&status=&cursor=&limit=, GET /api/admin/events/:id, POST /api/admin/events/:id/replay
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { requireAdmin } from '../../http/guards.js';
+import { requestActor } from '../operations/request-actor.js';
+import type { HandlerMap } from '../webhooks/types.js';
+import { getEvent } from './get-event.js';
+import { eventListParams, listEvents } from './list-events.js';
+import { replayEvent } from './replay-event.js';
+
+const idParam = z.object({ id: z.string().min(1).max(255) });
+
+export async function eventsRoutes(app: FastifyInstance, opts: { deps: Deps; handlers: HandlerMap }): Promise<void> {
+  const { deps, handlers } = opts;
+  app.addHook('preHandler', requireAdmin);
+  app.get('/events', async (request) => listEvents(deps.db, eventListParams.parse(request.query)));
+  app.get('/events/:id', async (request) => getEvent(deps.db, idParam.parse(request.params).id));
+  app.post('/events/:id/replay', async (request) =>
+    replayEvent(deps, handlers, requestActor(request), idParam.parse(request.params).id),
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The Stripe events log for admins: newest first, filtered by type and/or status, keyset-paginated by
+ * (received_at, id) so a page is cheap at any depth and stable while new events arrive.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import { invalid } from '../../errors.js';
+import { STRIPE_EVENT_STATUSES, type StripeEventStatus } from '../inbox.tables.js';
+
+export const eventListParams = z
+  .object({
+    type: z.string().trim().regex(/^[a-z_.*]{1,100}$/).optional(),
+    status: z.enum(STRIPE_EVENT_STATUSES).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type EventListParams = z.infer<typeof eventListParams>;
+
+export interface EventSummary {
+  id: string;
+  type: string;
+  status: StripeEventStatus;
+  note: string | null;
+  livemode: boolean;
+  objectId: string | null;
+  orderingKey: string;
+  createdAt: string;
+  receivedAt: string;
+  processedAt: string | null;
+  attempts: number;
+  lastError: string | null;
+  availableAt: string;
+  billingErrorId: string | null;
+}
+
+type Row = {
+  id: string;
+  type: string;
+  status: StripeEventStatus;
+  note: string | null;
+  livemode: boolean;
+  object_id: string | null;
+  ordering_key: string;
+  created_at: Date;
+  received_at: Date;
+  processed_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+  available_at: Date;
+  billing_error_id: string | null;
+};
+
+export const EVENT_SUMMARY_COLUMNS = sql.raw(
+  'id, type, status, note, livemode, object_id, ordering_key, created_at, received_at, processed_at, attempts, last_error, available_at, billing_error_id',
+);
+
+export function toSummary(r: Row): EventSummary {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    note: r.note,
+    livemode: r.livemode,
+    objectId: r.object_id,
+    orderingKey: r.ordering_key,
+    createdAt: new Date(r.created_at).toISOString(),
+    receivedAt: new Date(r.received_at).toISOString(),
+    processedAt: r.processed_at ? new Date(r.processed_at).toISOString() : null,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    availableAt: new Date(r.available_at).toISOString(),
+    billingErrorId: r.billing_error_id,
+  };
+}
+export type EventRow = Row;
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const d = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(d.getTime())) throw new Error('bad cursor');
+    return { at: d, id };
+  } catch {
+    throw invalid('invalid_cursor', 'The cursor is not one this endpoint returned');
+  }
+}
+const encodeCursor = (r: Row) =>
+  Buffer.from(JSON.stringify([new Date(r.received_at).toISOString(), r.id])).toString('base64url');
+
+export async function listEvents(
+  db: Executor,
+  p: EventListParams,
+): Promise<{ items: EventSummary[]; nextCursor: string | null }> {
+  const where: SQL[] = [];
+  if (p.type) {
+    // `invoice.*` matches a family.
+    where.push(p.type.endsWith('.*') ? sql`type LIKE ${p.type.slice(0, -1) + '%'}` : sql`type = ${p.type}`);
+  }
+  if (p.status) where.push(sql`status = ${p.status}`);
+  if (p.cursor) {
+    const c = decodeCursor(p.cursor);
+    where.push(sql`(received_at, id) < (${c.at}, ${c.id})`);
+  }
+  const res = await db.execute<Row>(sql`
+    SELECT ${EVENT_SUMMARY_COLUMNS} FROM stripe_events
+    ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
+    ORDER BY received_at DESC, id DESC
+    LIMIT ${p.limit + 1}`);
+  const rows = res.rows.slice(0, p.limit);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map(toSummary),
+    nextCursor: res.rows.length > p.limit && last ? encodeCursor(last) : null,
+  };
+}
