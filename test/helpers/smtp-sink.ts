@@ -1,0 +1,77 @@
+/**
+ * A minimal SMTP server on loopback that accepts every message and keeps it (for notification sender tests).
+ * Speaks just enough of RFC 5321 for nodemailer: greeting, EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+ */
+import net from 'node:net';
+
+export interface SunkMessage {
+  from: string;
+  to: string[];
+  data: string;
+}
+
+export interface SmtpSink {
+  url: string;
+  messages: SunkMessage[];
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const messages: SunkMessage[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buffer = '';
+    let inData = false;
+    let current: SunkMessage = { from: '', to: [], data: '' };
+    const reply = (line: string) => socket.write(`${line}\r\n`);
+    reply('220 sink ESMTP');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      for (;;) {
+        if (inData) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          current.data = buffer.slice(0, end);
+          buffer = buffer.slice(end + 5);
+          inData = false;
+          messages.push(current);
+          current = { from: '', to: [], data: '' };
+          reply('250 OK queued');
+          continue;
+        }
+        const nl = buffer.indexOf('\r\n');
+        if (nl < 0) return;
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 2);
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'EHLO') reply('250 sink');
+        else if (cmd === 'HELO') reply('250 sink');
+        else if (cmd === 'MAIL') {
+          current.from = line.replace(/^MAIL FROM:\s*/i, '');
+          reply('250 OK');
+        } else if (cmd === 'RCPT') {
+          current.to.push(line.replace(/^RCPT TO:\s*/i, ''));
+          reply('250 OK');
+        } else if (cmd === 'DATA') {
+          inData = true;
+          reply('354 go ahead');
+        } else if (cmd === 'QUIT') {
+          reply('221 bye');
+          socket.end();
+        } else reply('250 OK');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
