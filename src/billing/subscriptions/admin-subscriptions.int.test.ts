@@ -65,6 +65,7 @@ describe('admin subscription operations', () => {
   });
 
   it('pause and resume collection; pausing twice is 409', async () => {
+    await s.advance({ seconds: 1 }); // its own second: same-second events are ordered by status rank and id only
     const paused = await call('POST', `/api/admin/subscriptions/${subId}/pause`, { behavior: 'void' });
     expect([paused.statusCode, paused.json().pauseCollection]).toEqual([200, { behavior: 'void', resumesAt: null }]);
     const again = await call('POST', `/api/admin/subscriptions/${subId}/pause`, {});
