@@ -1,7 +1,10 @@
 /** Payment intents and charges (read), refunds (full and partial), disputes (created through the control API). */
-import { invalidRequest, resourceMissing } from '../protocol/errors.js';
+import { cardError, invalidRequest, resourceMissing } from '../protocol/errors.js';
+import { attemptPayment } from '../billing/charge.js';
+import { collectInvoice } from '../billing/invoices.js';
+import { getPaymentMethod } from './payment-methods.js';
 import { paginate, timeFilter } from '../protocol/list.js';
-import { int, mergeMetadata, oneOf, str } from '../protocol/params.js';
+import { bool, int, mergeMetadata, oneOf, str } from '../protocol/params.js';
 import { route, type Route } from '../router.js';
 import { disputeShape, refundShape } from '../shapes.js';
 import type { Sandbox } from '../state.js';
@@ -104,7 +107,42 @@ function getDispute(sb: Sandbox, id: string): Obj {
   return d;
 }
 
+function invoiceOfPaymentIntent(sb: Sandbox, piId: string): Obj | undefined {
+  return sb.store.all('invoice').find((inv) => sb.store.m(inv.id).paymentIntent === piId);
+}
+
 export const paymentRoutes: Route[] = [
+  route('POST', '/v1/payment_intents/:id/confirm', ({ sb, params, p }) => {
+    const pi = sb.store.get(params.id as string, 'payment_intent');
+    if (!pi) throw resourceMissing('payment_intent', params.id as string, 'intent');
+    if (pi.status === 'succeeded') {
+      throw invalidRequest(
+        'This PaymentIntent has already succeeded.',
+        undefined,
+        'payment_intent_unexpected_state',
+      );
+    }
+    const pmId = str(p, 'payment_method') ?? (pi.payment_method as string | null) ?? undefined;
+    if (!pmId)
+      throw invalidRequest(
+        'You must provide a payment_method to confirm this PaymentIntent.',
+        'payment_method',
+      );
+    const pm = getPaymentMethod(sb, pmId, 'payment_method');
+    const offSession = bool(p, 'off_session') ?? false;
+    const inv = invoiceOfPaymentIntent(sb, pi.id as string);
+    if (inv && inv.status === 'open')
+      collectInvoice(sb, inv, { paymentMethod: pm, offSession, retrySchedule: false });
+    else attemptPayment(sb, pi, pm, { offSession });
+    if (pi.status === 'requires_payment_method' && pi.last_payment_error) {
+      const err = pi.last_payment_error as Obj;
+      throw cardError(err.message as string, 'card_declined', err.decline_code as string | undefined, {
+        charge: err.charge as string,
+        payment_intent: sb.render(pi),
+      });
+    }
+    return pi;
+  }),
   route('GET', '/v1/payment_intents/:id', ({ sb, params }) => {
     const pi = sb.store.get(params.id as string, 'payment_intent');
     if (!pi) throw resourceMissing('payment_intent', params.id as string, 'intent');

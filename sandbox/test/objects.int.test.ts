@@ -189,3 +189,24 @@ describe('subscription items and collection', () => {
     expect(paid.status).toBe('paid');
   });
 });
+
+describe('default_incomplete', () => {
+  it('leaves the first invoice open until its PaymentIntent is confirmed', async () => {
+    const { monthly } = await catalog(h.stripe);
+    const { customer, pm } = await customerOnClock(h.stripe);
+    const sub = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: monthly.id }],
+      payment_behavior: 'default_incomplete',
+      expand: ['latest_invoice.payments'],
+    });
+    expect(sub.status).toBe('incomplete');
+    const inv = sub.latest_invoice as Stripe.Invoice;
+    const piId = inv.payments?.data[0]?.payment.payment_intent as string;
+    expect((await h.stripe.paymentIntents.retrieve(piId)).status).toBe('requires_payment_method');
+    const confirmed = await h.stripe.paymentIntents.confirm(piId, { payment_method: pm.id });
+    expect(confirmed.status).toBe('succeeded');
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+    expect((await h.stripe.invoices.retrieve(inv.id as string)).status).toBe('paid');
+  });
+});
