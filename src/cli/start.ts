@@ -14,6 +14,8 @@ import { appOrigin } from '../accounts/auth.js';
 import { ensureAdmin } from '../accounts/ensure-admin.js';
 import { startAuditSealer } from '../audit/seal-audit-log.js';
 import { buildApp } from '../http/app.js';
+import { startWorker } from '../jobs/start-worker.js';
+import { handlers } from '../billing/webhooks/handlers/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildDeps } from './build-deps.js';
 import { loadConfigOrExit } from './config.js';
@@ -41,14 +43,15 @@ export async function prepareStripe(
  * Background work in this process (job queue workers, webhook dispatcher). The job-queue engineer wires
  * `startWorker(deps, …)` (src/jobs/start-worker.ts) in here; it must return how to stop it.
  */
-export async function startWorkers(deps: Deps, _app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
-  await deps.queue.start();
+export async function startWorkers(deps: Deps, app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
+  // pg-boss workers and cron for every registered job, and the Stripe event dispatcher (metrics on /metrics).
+  const worker = await startWorker(deps, { handlers, registry: app.httpContext.metrics.registry });
   // Every worker process seals committed audit rows into the hash chain (src/audit/seal-audit-log.ts).
   const sealer = startAuditSealer(deps.db, deps.logger);
   return {
     async stop() {
       await sealer.stop();
-      await deps.queue.stop();
+      await worker.stop();
     },
   };
 }
