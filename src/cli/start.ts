@@ -123,11 +123,12 @@ export async function start(): Promise<void> {
     const workers = await startWorkers(deps, app);
     stops.push({ name: 'workers', stop: workers.stop });
 
-    await seedDemoData(deps, app);
-    const login = await bootstrapAdmin(deps, app);
-
+    // Listen before seeding: the seed's Stripe calls emit webhooks that must find the endpoint up.
     await app.listen({ host: config.host, port: config.port });
     stops.push({ name: 'http', stop: () => app.close() });
+
+    await seedDemoData(deps, app);
+    const login = await bootstrapAdmin(deps, app);
 
     const url = appOrigin(config);
     const lines = [

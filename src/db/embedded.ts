@@ -91,7 +91,13 @@ export async function startEmbeddedPostgres(
     } catch {
       alive = false;
     }
-    if (!alive) fs.rmSync(pidFile);
+    if (alive) {
+      throw new Error(
+        `another PostgreSQL (pid ${pid}) is already running on ${databaseDir}: stop the other instance, ` +
+          'or give this one its own DATA_DIR',
+      );
+    }
+    fs.rmSync(pidFile);
   }
   await pg.start();
   return {
