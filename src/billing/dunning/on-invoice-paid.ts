@@ -17,6 +17,7 @@ import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { enqueueNotification } from '../../notifications/enqueue-notification.js';
 import { payments } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
+import { idOf } from '../mirror/stripe-refs.js';
 import {
   addStep,
   findLatestCase,
@@ -68,14 +69,20 @@ export async function onInvoicePaid(
   const paidAt = inv.status_transitions?.paid_at ? new Date(inv.status_transitions.paid_at * 1000) : at;
   const sub = stripeSubscriptionId ? await subscriptionContext(tx, { stripeSubscriptionId }) : null;
 
-  if (sub?.userId && inv.id && inv.amount_paid > 0 && event.type === 'invoice.paid') {
+  // The receipt needs only the customer's user (the subscription row may not be mirrored yet: same-second events).
+  const payer = await tx.execute<{ user_id: string | null; plan_name: string | null }>(sql`
+    SELECT c.user_id, (SELECT p.name FROM plan_prices pp JOIN plans p ON p.id = pp.plan_id
+                       WHERE pp.stripe_price_id = ${idOf(inv.lines?.data?.[0]?.pricing?.price_details?.price)}) AS plan_name
+    FROM customers c WHERE c.stripe_customer_id = ${idOf(inv.customer)}`);
+  const payerUserId = payer.rows[0]?.user_id ?? null;
+  if (payerUserId && inv.id && inv.amount_paid > 0 && event.type === 'invoice.paid') {
     await enqueueNotification(tx, {
       key: `receipt:${inv.id}`,
       template: 'receipt',
-      userId: sub.userId,
+      userId: payerUserId,
       at,
       data: {
-        planName: sub.planName,
+        planName: sub?.planName ?? payer.rows[0]?.plan_name ?? null,
         amountMinor: inv.amount_paid,
         currency: inv.currency,
         paidAt: paidAt.toISOString(),
