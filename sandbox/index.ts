@@ -58,8 +58,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   sb.onEvent = opts.onEvent as ((e: Obj) => void) | undefined;
   const secretKey = opts.secretKey ?? (saved?.secretKey as string | undefined) ?? newSecretKey();
   const persist = (): void => {
-    if (opts.persistPath)
-      sb.store.saveTo(opts.persistPath, { clock: sb.clock.state(), settings: sb.settings, secretKey });
+    // deliveries still owed are saved too: at-least-once, so a restart may repeat some, never lose them
+    if (opts.persistPath) {
+      sb.store.saveTo(opts.persistPath, {
+        clock: sb.clock.state(),
+        settings: sb.settings,
+        secretKey,
+        deliveries: sb.delivery.snapshot(),
+      });
+    }
   };
 
   const { server, hanging } = createSandboxServer({
@@ -98,6 +105,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     }
   }
   if (!webhookSecret) webhookSecret = `whsec_${randomChars(32)}`;
+  // webhooks not delivered before the last stop go out again (a retry if they had failed)
+  if (saved?.deliveries) {
+    sb.delivery.restore(
+      saved.deliveries as Parameters<typeof sb.delivery.restore>[0],
+      (eventId, endpointId) => {
+        const event = sb.store.get(eventId, 'event');
+        const ep = sb.store.get(endpointId, 'webhook_endpoint');
+        if (!event || !ep) return undefined;
+        return { event, url: ep.url as string, secret: sb.store.m(endpointId).secret as string };
+      },
+    );
+  }
   persist();
 
   // Following the wall clock, due renewals and webhook retries happen as time passes.

@@ -238,6 +238,38 @@ export class WebhookDelivery {
     this.opts.onAttempt?.(a);
   }
 
+  /** Deliveries not yet made (queued, waiting for a retry, dropped, held), to survive a restart. */
+  snapshot(): Array<{ eventId: string; endpointId: string; attempt: number; dueAt: number | null }> {
+    return [...this.queue, ...this.reorderBuffer, ...this.retries, ...this.dropped].map((j) => ({
+      eventId: j.event.id as string,
+      endpointId: j.endpointId,
+      attempt: j.attempt,
+      dueAt: j.dueAt ?? null,
+    }));
+  }
+
+  restore(
+    items: Array<{ eventId: string; endpointId: string; attempt: number; dueAt: number | null }>,
+    lookup: (eventId: string, endpointId: string) => { event: Obj; url: string; secret: string } | undefined,
+  ): void {
+    for (const it of items) {
+      const found = lookup(it.eventId, it.endpointId);
+      if (!found) continue;
+      const job: Job = {
+        event: found.event,
+        payload: JSON.stringify(found.event, null, 2),
+        endpointId: it.endpointId,
+        url: found.url,
+        secret: found.secret,
+        attempt: it.attempt,
+        ...(it.dueAt !== null ? { dueAt: it.dueAt } : {}),
+      };
+      if (it.dueAt !== null) this.retries.push(job);
+      else this.queue.push(job);
+    }
+    this.pump();
+  }
+
   stop(): void {
     this.stopped = true;
     for (const c of this.controllers) c.abort();
