@@ -19,6 +19,7 @@ let s: BillingStack;
 let ann: Session;
 let bob: Session;
 let starterMonthly: string;
+let enterpriseMonthly: string;
 
 async function subscribe(session: Session, email: string, card: string) {
   const c = await ensureCustomer(s.h.deps, { id: session.userId, email, name: email.split('@')[0]! });
@@ -64,6 +65,9 @@ beforeAll(async () => {
   const plans = await listPlans(s.h.deps.db);
   starterMonthly = plans
     .find((p) => p.key === 'starter')!
+    .prices.find((p) => p.interval === 'month' && p.active)!.stripePriceId;
+  enterpriseMonthly = plans
+    .find((p) => p.key === 'enterprise')!
     .prices.find((p) => p.interval === 'month' && p.active)!.stripePriceId;
   ann = await memberSession(s.h, 'ann@example.com');
   bob = await memberSession(s.h, 'bob@example.com');
@@ -125,5 +129,35 @@ describe('roles from billing through the sandbox', () => {
     expect(await roleOf(bob)).toBe('member');
     expect((await mailOf(bob.userId)).filter((t) => t === 'downgraded')).toEqual(['downgraded']);
     expect(await caseOf(bob.userId)).toHaveLength(1);
+  });
+
+  it('a second subscription on a higher plan → enterprise; canceling it → professional again', async () => {
+    const ent = await s.h.deps.stripe.subscriptions.create({
+      customer: annIds.customer,
+      items: [{ price: enterpriseMonthly }],
+    });
+    await s.settle();
+    expect(await roleOf(ann)).toBe('enterprise');
+    await s.h.deps.stripe.subscriptions.cancel(ent.id);
+    await s.settle();
+    expect(await roleOf(ann)).toBe('professional');
+  });
+
+  it('cancel at period end → professional until the end, member after', async () => {
+    await s.h.deps.stripe.subscriptions.update(annIds.subscription, { cancel_at_period_end: true });
+    await s.settle();
+    expect(await roleOf(ann)).toBe('professional');
+    await s.advance({ days: 32 });
+    expect(await roleOf(ann)).toBe('member');
+    const history = await s.h.t.pool.query(
+      `SELECT before->>'role' AS b, after->>'role' AS a FROM audit_log WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
+      [ann.userId],
+    );
+    expect(history.rows.map((r) => `${r.b}→${r.a}`)).toEqual([
+      'member→professional',
+      'professional→enterprise',
+      'enterprise→professional',
+      'professional→member',
+    ]);
   });
 });
