@@ -1,0 +1,193 @@
+/**
+ * `npm run bench:webhooks` — DESIGN §9. Loads BENCH_ROWS (default 100,000) customers, subscriptions and invoices
+ * with raw SQL, starts the app + worker in a child process (bench/webhooks-server.ts), and posts signed events with
+ * unique ids from THIS process with autocannon at each concurrency (BENCH_CONCURRENCY, default 10,50), BENCH_EVENTS
+ * per run (default 5,000), for customer.updated, invoice.paid and customer.subscription.updated. Prints one JSON
+ * object per figure: ack throughput with p50/p99 ack latency, and end-to-end throughput (first request sent →
+ * every event's effects committed, i.e. no event of the run left pending).
+ * DATABASE_URL selects the server (a fresh database is created on it and dropped after); else embedded PostgreSQL.
+ */
+import { spawn, execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { connect } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
+const SECRET = 'whsec_bench_webhooks_0123456789abcdef';
+const TYPES = ['customer.updated', 'invoice.paid', 'customer.subscription.updated'] as const;
+const PRICE = 'price_1OLxRqEmU8dAtANPXSnrQftA';
+const fixture = (name: string) =>
+  JSON.parse(fs.readFileSync(new URL(`../test/fixtures/stripe/${name}.json`, import.meta.url), 'utf8'));
+let commit = 'unknown';
+try {
+  commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+} catch {
+  // not a git checkout
+}
+
+function figure(name: string, value: number, unit: string, n: number, p50: number | null, p99: number | null) {
+  const out = { name, value: Math.round(value * 10) / 10, unit, n, p50, p99, rows: ROWS, commit };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+async function load(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    INSERT INTO plans (key, name, grants_role, stripe_product_id) VALUES ('pro', 'Pro', 'professional', 'prod_IhH2ML6qD0Ywuj');
+    INSERT INTO plan_prices (plan_id, stripe_price_id, currency, unit_amount_minor, interval)
+      SELECT id, '${PRICE}', 'usd', 2000, 'month' FROM plans WHERE key = 'pro';
+    INSERT INTO users (id, name, email, email_verified)
+      SELECT 'u_b_' || i, 'Bench ' || i, 'b' || i || '@example.com', true FROM generate_series(1, ${ROWS}) i;
+    INSERT INTO customers (user_id, stripe_customer_id, email, name, created_at, stripe_version_at)
+      SELECT 'u_b_' || i, 'cus_b_' || i, 'b' || i || '@example.com', 'Bench ' || i, now() - interval '1 year',
+             '2020-01-01' FROM generate_series(1, ${ROWS}) i;
+    INSERT INTO subscriptions (stripe_subscription_id, customer_id, plan_id, status, currency, mrr_minor, created_at,
+                               stripe_version_at)
+      SELECT 'sub_b_' || substr(c.stripe_customer_id, 7), c.id, (SELECT id FROM plans WHERE key = 'pro'), 'active',
+             'usd', 2000, now() - interval '1 year', '2020-01-01'
+      FROM customers c WHERE c.stripe_customer_id LIKE 'cus_b_%';
+    INSERT INTO subscription_items (stripe_subscription_item_id, subscription_id, stripe_price_id, plan_price_id)
+      SELECT 'si_b_' || substr(s.stripe_subscription_id, 7), s.id, '${PRICE}',
+             (SELECT id FROM plan_prices WHERE stripe_price_id = '${PRICE}')
+      FROM subscriptions s WHERE s.stripe_subscription_id LIKE 'sub_b_%';
+    INSERT INTO invoices (stripe_invoice_id, customer_id, subscription_id, status, currency, amount_due_minor,
+                          amount_paid_minor, amount_remaining_minor, subtotal_minor, total_minor, created_at,
+                          stripe_version_at)
+      SELECT 'in_b_' || substr(s.stripe_subscription_id, 7), s.customer_id, s.id, 'open', 'usd', 2000, 0, 2000, 2000,
+             2000, now() - interval '1 day', '2020-01-01'
+      FROM subscriptions s WHERE s.stripe_subscription_id LIKE 'sub_b_%';
+    ANALYZE;`);
+}
+
+/** A unique event of `type` about row k, created at `created`. */
+function eventFor(type: (typeof TYPES)[number], id: string, k: number, created: number): object {
+  const env = (object: object) => ({
+    id,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created,
+    data: { object },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  });
+  if (type === 'customer.updated') {
+    const c = fixture('object.customer');
+    return env({ ...c, id: `cus_b_${k}`, email: `b${k}@example.com`, name: `Bench ${k} ${created}`, metadata: { user_id: `u_b_${k}` } });
+  }
+  if (type === 'invoice.paid') {
+    const inv = fixture('object.invoice.paid');
+    return env({ ...inv, id: `in_b_${k}`, customer: `cus_b_${k}`, subscription: `sub_b_${k}`,
+      parent: { ...inv.parent, subscription_details: { ...inv.parent?.subscription_details, subscription: `sub_b_${k}` } } });
+  }
+  const s = fixture('object.subscription.active');
+  s.items.data[0].id = `si_b_${k}`;
+  s.items.data[0].subscription = `sub_b_${k}`;
+  return env({ ...s, id: `sub_b_${k}`, customer: `cus_b_${k}`, metadata: {} });
+}
+
+async function main(): Promise<void> {
+  let adminUrl = process.env.DATABASE_URL;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  if (!adminUrl) {
+    embedded = await startEmbeddedPostgres('.data/bench-pg', { persistent: true });
+    adminUrl = embedded.url;
+  }
+  const dbName = `bench_webhooks_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  const database = connect(url, { max: 4 });
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    await runMigrations(database.db);
+    const t0 = performance.now();
+    await load(database.pool);
+    process.stderr.write(`loaded ${ROWS} customers/subscriptions/invoices in ${Math.round(performance.now() - t0)} ms\n`);
+
+    server = spawn(process.execPath, ['--import', 'tsx', 'bench/webhooks-server.ts'], {
+      env: { ...process.env, DATABASE_URL: url, STRIPE_WEBHOOK_SECRET: SECRET, NODE_ENV: 'production', AUTH_SECRET: 'b'.repeat(40), STRIPE_SECRET_KEY: 'sk_test_bench_placeholder' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      const rl = readline.createInterface({ input: server!.stdout! });
+      rl.on('line', (line) => {
+        if (line.startsWith('{"port":')) resolve(JSON.parse(line).port);
+        else process.stderr.write(line + '\n');
+      });
+      server!.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+
+    let run = 0;
+    for (const type of TYPES) {
+      for (const connections of CONCURRENCY) {
+        run++;
+        let i = 0;
+        const created = 1_800_000_000 + run * 1_000_000;
+        const ts = Math.floor(Date.now() / 1000);
+        const prefix = `evt_b${process.pid}r${run}_`;
+        const started = performance.now();
+        const result = await autocannon({
+          url: `http://127.0.0.1:${port}/webhooks/stripe`,
+          connections,
+          amount: EVENTS,
+          method: 'POST',
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                const n = i++;
+                const k = 1 + ((n * 7919) % ROWS);
+                const body = JSON.stringify(eventFor(type, `${prefix}${n}`, k, created + n));
+                const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: ts });
+                return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+              },
+            },
+          ],
+        });
+        const acked = performance.now();
+        if (result.non2xx > 0 || result.errors > 0) {
+          throw new Error(`${type} c=${connections}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+        }
+        for (;;) {
+          const r = await database.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM stripe_events WHERE status IN ('pending', 'parked') AND id LIKE $1`,
+            [`${prefix}%`],
+          );
+          if (r.rows[0]!.n === 0) break;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+        const done = performance.now();
+        const st = await database.pool.query<{ status: string; n: number }>(
+          `SELECT status, count(*)::int AS n FROM stripe_events WHERE id LIKE $1 GROUP BY status`,
+          [`${prefix}%`],
+        );
+        const processed = st.rows.filter((r) => r.status === 'processed' || r.status === 'stale').reduce((a, r) => a + r.n, 0);
+        if (processed !== EVENTS) throw new Error(`${type} c=${connections}: ${JSON.stringify(st.rows)}`);
+        figure(`webhooks.ack.${type}.c${connections}`, EVENTS / ((acked - started) / 1000), 'events/s', EVENTS,
+          result.latency.p50, result.latency.p99);
+        figure(`webhooks.e2e.${type}.c${connections}`, EVENTS / ((done - started) / 1000), 'events/s', EVENTS, null, null);
+      }
+    }
+    process.stderr.write(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  } finally {
+    server?.kill('SIGTERM');
+    if (server) await new Promise((r) => server!.once('exit', r));
+    await database.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+    await embedded?.stop();
+  }
+}
+
+await main();
