@@ -4,6 +4,7 @@
  * explicit overrides, and events applied through the dispatcher's `applyEvent` with the real handlers map — one
  * transaction per event, exactly as the worker applies them.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import Stripe from 'stripe';
 import { FakeClock } from '../../src/clock.js';
 import { buildDeps } from '../../src/cli/build-deps.js';

@@ -4,6 +4,7 @@
  * change), time travel before/during/after a grace period, the notifications outbox, and a role change taking
  * effect on the user's next request (RELIABILITY 28).
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { adminSession, browserHeaders, memberSession, type Session } from '../../helpers/auth.js';

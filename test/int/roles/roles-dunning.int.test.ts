@@ -4,6 +4,7 @@
  * and back; renewal failure with grace, reminder and recovery; grace expiry → member with one "downgraded";
  * cancel at period end; override with expiry; admins untouched; RELIABILITY 11 and 15 with roles.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDunningSweep } from '../../../src/billing/dunning/run-dunning-sweep.js';
 import { setRoleOverride } from '../../../src/accounts/roles/set-role-override.js';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { renderNotification } from './render-notification.js';
+
+describe('renderNotification', () => {
+  it('payment failed: amount, grace end and the card link', () => {
+    const r = renderNotification('payment_failed', {
+      name: 'Ann',
+      planName: 'Pro',
+      amountMinor: 2900,
+      currency: 'usd',
+      graceUntil: '2026-10-20T00:01:10.000Z',
+      portalUrl: 'http://app.test/account',
+    });
+    expect(r).toEqual({
+      subject: 'Your payment of $29.00 failed',
+      body:
+        'Hello Ann,\n\nWe could not collect $29.00 for Pro. You keep full access until 2026-10-20 while we retry.\n' +
+        'Update your card here: http://app.test/account',
+    });
+  });
+
+  it('payment failed without a known amount yet', () => {
+    expect(renderNotification('payment_failed', { portalUrl: 'x' }).subject).toBe('Your payment failed');
+  });
+
+  it('zero-decimal and three-decimal currencies through money.ts', () => {
+    expect(
+      renderNotification('receipt', { amountMinor: 500, currency: 'jpy', invoiceNumber: 'A-1' }).subject,
+    ).toBe('Receipt A-1: ¥500 paid');
+    expect(renderNotification('receipt', { amountMinor: 1234, currency: 'bhd' }).subject).toBe(
+      'Receipt: BHD\u00a01.234 paid', // Intl puts a no-break space after the code
+    );
+  });
+
+  it('grace ending, downgraded, trial ending', () => {
+    expect(
+      renderNotification('grace_ending', { planName: 'Pro', graceUntil: '2026-10-20T00:00:00Z' }).subject,
+    ).toBe('Action needed: Pro ends on 2026-10-20');
+    expect(renderNotification('downgraded', { role: 'member' }).body).toContain(
+      'your access has changed to member',
+    );
+    expect(
+      renderNotification('trial_ending', { planName: 'Pro', trialEnd: '2026-09-21T00:00:00Z' }).subject,
+    ).toBe('Your trial of Pro ends on 2026-09-21');
+  });
+});
