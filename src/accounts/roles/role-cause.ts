@@ -28,11 +28,12 @@ export type RoleCause =
       kind: 'admin';
       actorType: 'user' | 'api_key';
       actorId: string;
-      action: 'role_override.set' | 'role_override.cleared' | 'roles.sync';
+      action: 'role_override.set' | 'role_override.cleared' | 'roles.sync' | 'subscription.created';
       reason: string;
       requestId?: string | null | undefined;
       overrideId?: string | undefined;
       syncRunId?: string | undefined;
+      subscription?: SubscriptionChange | undefined;
     }
   | {
       kind: 'job';
@@ -82,6 +83,7 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       ];
       if (cause.overrideId) chain.push({ kind: 'role_override', id: cause.overrideId });
       if (cause.syncRunId) chain.push({ kind: 'role_sync_run', id: cause.syncRunId });
+      if (cause.subscription) chain.push({ kind: 'subscription_change', ...cause.subscription });
       return chain;
     }
     case 'job': {

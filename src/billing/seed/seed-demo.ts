@@ -26,10 +26,15 @@ export interface SeedReport {
 }
 
 export async function seedDemo(
-  deps: Pick<Deps, 'db' | 'stripe' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'logger' | 'clock'>,
   opts: { auth?: Auth; customers?: boolean } = {},
 ): Promise<SeedReport> {
-  const report: SeedReport = { plansCreated: [], plansExisting: [], customersCreated: [], subscriptionsCreated: [] };
+  const report: SeedReport = {
+    plansCreated: [],
+    plansExisting: [],
+    customersCreated: [],
+    subscriptionsCreated: [],
+  };
   for (const plan of DEMO_PLANS) {
     const [existing] = await deps.db.select({ id: plans.id }).from(plans).where(eq(plans.key, plan.key));
     if (existing) {
@@ -45,7 +50,10 @@ export async function seedDemo(
   for (const demo of DEMO_CUSTOMERS) {
     let [user] = await deps.db.select().from(users).where(eq(users.email, demo.email));
     if (!user) {
-      await authCtx.internalAdapter.createUser({ email: demo.email, name: demo.name, emailVerified: true }, { method: 'seed' });
+      await authCtx.internalAdapter.createUser(
+        { email: demo.email, name: demo.name, emailVerified: true },
+        { method: 'seed' },
+      );
       [user] = await deps.db.select().from(users).where(eq(users.email, demo.email));
       if (!user) throw new Error(`could not create demo user ${demo.email}`);
       report.customersCreated.push(demo.email);
@@ -59,7 +67,11 @@ export async function seedDemo(
 
     // A test card as the default payment method, so the subscription is paid right away.
     const pm: Stripe.PaymentMethod = await withOperationKey(deps.db, 'seed.card', user.id, (idempotencyKey) =>
-      deps.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.stripeCustomerId }, { idempotencyKey }),
+      deps.stripe.paymentMethods.attach(
+        'pm_card_visa',
+        { customer: customer.stripeCustomerId },
+        { idempotencyKey },
+      ),
     );
     await withOperationKey(deps.db, 'seed.default_card', user.id, (idempotencyKey) =>
       deps.stripe.customers.update(
@@ -72,7 +84,9 @@ export async function seedDemo(
       .select({ stripePriceId: planPrices.stripePriceId })
       .from(planPrices)
       .innerJoin(plans, eq(plans.id, planPrices.planId))
-      .where(and(eq(plans.key, demo.planKey), eq(planPrices.interval, demo.interval), eq(planPrices.active, true)));
+      .where(
+        and(eq(plans.key, demo.planKey), eq(planPrices.interval, demo.interval), eq(planPrices.active, true)),
+      );
     if (!price) throw new Error(`demo plan ${demo.planKey} has no active ${demo.interval}ly price`);
     await createSubscription(deps, systemActor(`seed:subscription:${user.id}`), {
       customerId: customer.id,

@@ -19,6 +19,7 @@ import { withOperationKey } from '../operations/with-operation-key.js';
 import { isUuid } from '../plans/plan-views.js';
 import { findCataloguePrice } from './catalogue-price.js';
 import { upsertSubscription } from './subscriptions.repo.js';
+import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { getSubscription, snapshotOf } from './subscription-ref.js';
 
 export const createSubscriptionInput = z
@@ -31,7 +32,10 @@ export const createSubscriptionInput = z
     reason: z.string().trim().max(500).optional(),
   })
   .strict()
-  .refine((v) => (v.customerId === undefined) !== (v.userId === undefined), 'exactly one of customerId and userId');
+  .refine(
+    (v) => (v.customerId === undefined) !== (v.userId === undefined),
+    'exactly one of customerId and userId',
+  );
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
 async function resolveCustomer(deps: Pick<Deps, 'db' | 'stripe'>, input: CreateSubscriptionInput) {
@@ -39,17 +43,17 @@ async function resolveCustomer(deps: Pick<Deps, 'db' | 'stripe'>, input: CreateS
     const [u] = await deps.db.select().from(users).where(eq(users.id, input.userId));
     if (!u) throw notFound('User', 'user_not_found');
     const c = await ensureCustomer(deps, { id: u.id, email: u.email, name: u.name });
-    return { id: c.id, stripeCustomerId: c.stripeCustomerId };
+    return { id: c.id, stripeCustomerId: c.stripeCustomerId, userId: u.id as string | null };
   }
   const ref = input.customerId as string;
   const where = isUuid(ref) ? eq(customers.id, ref) : eq(customers.stripeCustomerId, ref);
   const [c] = await deps.db.select().from(customers).where(where);
   if (!c || c.deletedAt) throw notFound('Customer', 'customer_not_found');
-  return { id: c.id, stripeCustomerId: c.stripeCustomerId };
+  return { id: c.id, stripeCustomerId: c.stripeCustomerId, userId: c.userId };
 }
 
 export async function createSubscription(
-  deps: Pick<Deps, 'db' | 'stripe'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'clock'>,
   actor: Actor,
   input: CreateSubscriptionInput,
 ) {
@@ -58,23 +62,49 @@ export async function createSubscription(
   if (target.price.interval === undefined) throw invalid('price_not_available', 'Not a recurring price');
   const customer = await resolveCustomer(deps, input);
   const trialDays = input.trialDays ?? target.plan.trialDays;
-  const sub = await withOperationKey(db, 'subscription.create', `${customer.id}:${actor.operationId}`, (idempotencyKey) =>
-    stripe.subscriptions.create(
-      {
-        customer: customer.stripeCustomerId,
-        items: [{ price: target.price.stripePriceId, quantity: input.quantity }],
-        ...(trialDays > 0 ? { trial_period_days: trialDays } : {}),
-        payment_behavior: 'allow_incomplete',
-        metadata: { plan_key: target.plan.key, created_by: `${actor.type}:${actor.id ?? ''}` },
-      },
-      { idempotencyKey },
-    ),
+  const sub = await withOperationKey(
+    db,
+    'subscription.create',
+    `${customer.id}:${actor.operationId}`,
+    (idempotencyKey) =>
+      stripe.subscriptions.create(
+        {
+          customer: customer.stripeCustomerId,
+          items: [{ price: target.price.stripePriceId, quantity: input.quantity }],
+          ...(trialDays > 0 ? { trial_period_days: trialDays } : {}),
+          payment_behavior: 'allow_incomplete',
+          metadata: { plan_key: target.plan.key, created_by: `${actor.type}:${actor.id ?? ''}` },
+        },
+        { idempotencyKey },
+      ),
   );
   await db.transaction(async (tx) => {
     // Same upsert as the customer.subscription.* handlers: whichever of us and the webhook comes first inserts,
     // the other changes nothing (an event wins a same-second tie against this write) — one row, one movement.
-    const mirrored = await upsertSubscription(tx, sub, fromUnix(sub.created), null, { causeId: `app:${sub.id}` });
+    const mirrored = await upsertSubscription(tx, sub, fromUnix(sub.created), null, {
+      causeId: `app:${sub.id}`,
+    });
     const row = mirrored.row ?? { id: sub.id };
+    // The webhooks for this subscription usually arrive as same-second ties this write already made, so they change
+    // nothing and would never recompute the role: the operation that creates the subscription does it here.
+    if (customer.userId) {
+      await applyEntitledRole(
+        tx,
+        customer.userId,
+        actor.type === 'user' || actor.type === 'api_key'
+          ? {
+              kind: 'admin',
+              actorType: actor.type,
+              actorId: actor.id ?? 'unknown',
+              action: 'subscription.created',
+              reason: input.reason ?? 'subscription created',
+              requestId: actor.requestId,
+              subscription: { id: row.id, stripeId: sub.id, from: null, to: sub.status },
+            }
+          : { kind: 'job', job: `subscription.create:${actor.requestId}` },
+        deps.clock.now(),
+      );
+    }
     await appendAudit(tx, {
       actorType: actor.type,
       actorId: actor.id,
