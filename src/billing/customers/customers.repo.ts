@@ -14,7 +14,8 @@ import type { Executor } from '../../db/client.js';
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, paymentMethods, payments } from '../billing.tables.js';
 import { NotLinkableError } from '../webhooks/types.js';
-import { isNewer } from '../mirror/version-guard.js';
+import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
+import { tieEvidence } from '../mirror/tie-evidence.js';
 import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
@@ -42,6 +43,20 @@ const CUSTOMER_FIELDS = [
   'metadata',
   'deletedAt',
 ] as const satisfies readonly (keyof CustomerRow)[];
+
+/** The fields compared for same-second succession (version-guard.ts), from the object and from the row. */
+const objectState = (c: Stripe.Customer): State => ({
+  email: c.email ?? null,
+  name: c.name ?? null,
+  delinquent: c.delinquent ?? false,
+  'invoice_settings.default_payment_method': idOf(c.invoice_settings?.default_payment_method),
+});
+const rowState = (r: CustomerRow): State => ({
+  email: r.email,
+  name: r.name,
+  delinquent: r.delinquent,
+  'invoice_settings.default_payment_method': r.defaultPaymentMethodId,
+});
 
 export async function findCustomerByStripeId(tx: Executor, stripeCustomerId: string, lock = false) {
   const q = tx.select().from(customers).where(eq(customers.stripeCustomerId, stripeCustomerId));
@@ -95,7 +110,7 @@ export async function upsertCustomer(
   c: Stripe.Customer,
   versionAt: Date,
   eventId: string | null = null,
-  opts: { deleted?: boolean } = {},
+  opts: { deleted?: boolean; succession?: Succession } = {},
 ): Promise<MirrorResult<CustomerRow>> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await lockCustomer(tx, c.id);
@@ -103,8 +118,14 @@ export async function upsertCustomer(
     if (
       before &&
       !isNewer(
-        { at: versionAt, eventId, rank },
-        { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: [before.deletedAt ? 1 : 0] },
+        { at: versionAt, eventId, rank, state: objectState(c), ...opts.succession },
+        {
+          at: before.stripeVersionAt,
+          eventId: before.stripeEventId,
+          rank: [before.deletedAt ? 1 : 0],
+          state: rowState(before),
+          ...(await tieEvidence(tx, before, { at: versionAt, eventId })),
+        },
       )
     ) {
       return { outcome: 'stale', before, row: before };

@@ -2,8 +2,9 @@
  * The mirror of Stripe subscriptions (+ items) and, in the same transaction, their MRR movements.
  * `upsertSubscription(tx, subscription, versionAt, eventId?)` is shared by the customer.subscription.* handlers,
  * the app's own writes (admin create/change) and reconciliation: whoever comes first inserts, the others lock the
- * row and apply only if newer (version-guard.ts: created, then status rank, then event id) — so an app-created
- * subscription racing its webhook ends as exactly one row, and an old event never resurrects a canceled one.
+ * row and apply only if newer (version-guard.ts: created, then same-second succession from previous_attributes,
+ * then status rank, then event id) — so an app-created subscription racing its webhook ends as exactly one row,
+ * and an old event never resurrects a canceled one.
  */
 import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -17,7 +18,8 @@ import {
   type SubscriptionStatus,
 } from '../billing.tables.js';
 import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
-import { isNewer, subscriptionRank } from '../mirror/version-guard.js';
+import { isNewer, subscriptionRank, type State, type Succession } from '../mirror/version-guard.js';
+import { tieEvidence } from '../mirror/tie-evidence.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
 import { monthlyAmount } from '../mrr/monthly-amount.js';
 import { discountSummary, mrrItemOf, type DiscountSummary } from '../mrr/from-stripe.js';
@@ -32,6 +34,8 @@ export interface SubscriptionMirrorOptions {
   resolveDiscounts?: (subscriptionId: string) => Promise<Stripe.Discount[]>;
   /** Cause recorded on an MRR movement when there is no event id (e.g. `sync:<run id>`). */
   causeId?: string;
+  /** The event's succession evidence (`successionOf(event)`) for a same-second tie (version-guard.ts). */
+  succession?: Succession;
 }
 
 export interface SubscriptionMirrorResult extends MirrorResult<SubscriptionRow> {
@@ -59,6 +63,27 @@ const FIELDS = [
   'discount',
   'mrrMinor',
 ] as const satisfies readonly (keyof SubscriptionRow)[];
+
+const unix = (d: Date | null | undefined) => (d ? toUnix(d) : null);
+/** The fields compared for same-second succession (version-guard.ts), from the object and from the row. */
+const objectState = (s: Stripe.Subscription): State => ({
+  status: s.status,
+  cancel_at_period_end: s.cancel_at_period_end,
+  cancel_at: s.cancel_at ?? null,
+  canceled_at: s.canceled_at ?? null,
+  ended_at: s.ended_at ?? null,
+  trial_start: s.trial_start ?? null,
+  trial_end: s.trial_end ?? null,
+});
+const rowState = (r: SubscriptionRow): State => ({
+  status: r.status,
+  cancel_at_period_end: r.cancelAtPeriodEnd,
+  cancel_at: unix(r.cancelAt),
+  canceled_at: unix(r.canceledAt),
+  ended_at: unix(r.endedAt),
+  trial_start: unix(r.trialStart),
+  trial_end: unix(r.trialEnd),
+});
 
 export async function findSubscriptionByStripeId(tx: Executor, id: string, lock = false) {
   const q = tx.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, id));
@@ -130,8 +155,20 @@ export async function upsertSubscription(
     if (
       before &&
       !isNewer(
-        { at: versionAt, eventId, rank: subscriptionRank(sub.status) },
-        { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: subscriptionRank(before.status) },
+        {
+          at: versionAt,
+          eventId,
+          rank: subscriptionRank(sub.status),
+          state: objectState(sub),
+          ...opts.succession,
+        },
+        {
+          at: before.stripeVersionAt,
+          eventId: before.stripeEventId,
+          rank: subscriptionRank(before.status),
+          state: rowState(before),
+          ...(await tieEvidence(tx, before, { at: versionAt, eventId })),
+        },
       )
     ) {
       return { outcome: 'stale', before, row: before, movement: null, unknownPrices: [] };

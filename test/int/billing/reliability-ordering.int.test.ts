@@ -239,6 +239,127 @@ describe('R14 two events with the same whole-second created', () => {
   });
 });
 
+describe('R14 same-second succession from previous_attributes (a card update in the portal)', () => {
+  /** past_due → (default payment method changed) → active, both at T; event ids chosen so the id rule alone
+   *  would keep past_due. */
+  async function portalCardUpdate(id: string) {
+    await h.apply(
+      eventOf('customer.subscription.created', subscription({ id, status: 'past_due' }), {
+        created: T - 100,
+      }),
+    );
+    const cardChanged = subscription({ id, status: 'past_due' });
+    (cardChanged as { default_payment_method: string | null }).default_payment_method = 'pm_new';
+    const recovered = subscription({ id, status: 'active' });
+    (recovered as { default_payment_method: string | null }).default_payment_method = 'pm_new';
+    return {
+      cardChanged: eventOf('customer.subscription.updated', cardChanged, {
+        created: T,
+        id: `evt_z_card_${id}`,
+        previous: { default_payment_method: 'pm_old' },
+      }),
+      recovered: eventOf('customer.subscription.updated', recovered, {
+        created: T,
+        id: `evt_a_recovered_${id}`,
+        previous: { status: 'past_due' },
+      }),
+    };
+  }
+
+  it('R14 past_due → active in the same second ends active in both delivery orders', async () => {
+    const one = await portalCardUpdate('sub_card1');
+    await h.apply(one.cardChanged);
+    await h.apply(one.recovered);
+    const two = await portalCardUpdate('sub_card2');
+    await h.apply(two.recovered);
+    await h.apply(two.cardChanged);
+    expect(await subRow('sub_card1')).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    expect(await subRow('sub_card2')).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    expect(await eventStatus(one.recovered.id)).toBe('processed');
+    expect(await eventStatus(two.cardChanged.id)).toBe('stale');
+  });
+
+  it('R14 customer.created and customer.updated (default card set) in the same second: both orders keep the card', async () => {
+    const ids = ['cus_tie1', 'cus_tie2'];
+    for (const id of ids) {
+      await h.q(`INSERT INTO users (id, name, email, email_verified) VALUES ($1, 'Tie', $2, true)`, [
+        `user_${id}`,
+        `${id}@example.com`,
+      ]);
+      const pm = fixture<Stripe.PaymentMethod>('object.payment_method');
+      pm.id = `pm_${id}`;
+      pm.customer = id;
+      await h.apply(eventOf('payment_method.attached', pm, { created: T - 100 }));
+    }
+    const events = (id: string) => {
+      const c = fixture<Stripe.Customer>('object.customer');
+      c.id = id;
+      c.email = `${id}@example.com`;
+      c.metadata = { user_id: `user_${id}` };
+      c.invoice_settings.default_payment_method = null;
+      const withCard = structuredClone(c);
+      withCard.invoice_settings.default_payment_method = `pm_${id}`;
+      return {
+        created: eventOf('customer.created', c, { created: T, id: `evt_z_created_${id}` }),
+        updated: eventOf('customer.updated', withCard, {
+          created: T,
+          id: `evt_a_updated_${id}`,
+          previous: { invoice_settings: { default_payment_method: null } },
+        }),
+      };
+    };
+    const one = events('cus_tie1');
+    await h.apply(one.created);
+    await h.apply(one.updated);
+    const two = events('cus_tie2');
+    await h.apply(two.updated);
+    await h.apply(two.created);
+    const rows = await h.q(
+      `SELECT stripe_customer_id, default_payment_method_id, default_pm_brand, default_pm_last4 FROM customers
+       WHERE stripe_customer_id LIKE 'cus_tie%' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      {
+        stripe_customer_id: 'cus_tie1',
+        default_payment_method_id: 'pm_cus_tie1',
+        default_pm_brand: 'visa',
+        default_pm_last4: '4242',
+      },
+      {
+        stripe_customer_id: 'cus_tie2',
+        default_payment_method_id: 'pm_cus_tie2',
+        default_pm_brand: 'visa',
+        default_pm_last4: '4242',
+      },
+    ]);
+    expect(await eventStatus(two.created.id)).toBe('stale');
+    // A duplicate of the update is never its own successor.
+    const replay = await h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, one.updated));
+    expect(replay.status).toBe('stale');
+    expect(await count(h, 'audit_log', `actor_id = $1`, [one.updated.id])).toBe(1);
+  });
+
+  it('R14 a duplicate never counts as a successor: no second MRR movement or audit row', async () => {
+    const { cardChanged, recovered } = await portalCardUpdate('sub_card3');
+    await h.apply(cardChanged);
+    await h.apply(recovered);
+    const movements = () =>
+      h.q(
+        `SELECT m.kind, m.delta_minor FROM mrr_movements m JOIN subscriptions s ON s.id = m.subscription_id
+         WHERE s.stripe_subscription_id = 'sub_card3' ORDER BY m.id`,
+      );
+    const before = await movements();
+    for (const e of [recovered, cardChanged, recovered]) {
+      const r = await h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
+      expect(r.status).toBe('stale');
+    }
+    expect(await movements()).toEqual(before);
+    expect(await subRow('sub_card3')).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    expect(await count(h, 'audit_log', `actor_id = $1`, [recovered.id])).toBe(1);
+    expect(await count(h, 'audit_log', `actor_id = $1`, [cardChanged.id])).toBe(0);
+  });
+});
+
 describe('R15 payment_failed of an older attempt after invoice.paid', () => {
   function invoice2(status: 'open' | 'paid') {
     const inv = fixture<Stripe.Invoice>('object.invoice.open_payment_failed');

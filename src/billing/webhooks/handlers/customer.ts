@@ -5,6 +5,7 @@
  */
 import type { Handler } from '../types.js';
 import { upsertCustomer } from '../../customers/customers.repo.js';
+import { successionOf } from '../../mirror/version-guard.js';
 import { mirrorAndAudit, versionOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
 
@@ -12,12 +13,17 @@ export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'custo
   ctx,
 ) => {
   const c = ctx.event.data.object;
-  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id);
+  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
+    succession: successionOf(ctx.event),
+  });
   return mirrorAndAudit(ctx, 'customer', c.id, r);
 };
 
 export const customerDeleted: Handler<'customer.deleted'> = async (ctx) => {
   const c = ctx.event.data.object;
-  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, { deleted: true });
+  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
+    deleted: true,
+    succession: successionOf(ctx.event),
+  });
   return mirrorAndAudit(ctx, 'customer', c.id, r);
 };

@@ -8,6 +8,7 @@
 import type Stripe from 'stripe';
 import { raiseBillingError } from '../../errors/raise-billing-error.js';
 import { upsertSubscription } from '../../subscriptions/subscriptions.repo.js';
+import { successionOf } from '../../mirror/version-guard.js';
 import { subscriptionMirrored } from '../../subscriptions/on-subscription-mirrored.js';
 import { notifyTrialEnding } from '../../../notifications/notify-trial-ending.js';
 import { auditEvent, isChange, outcomeOf, versionOf } from './handler-kit.js';
@@ -42,6 +43,7 @@ export const subscriptionChanged: FamilyHandler<T> = async (ctx) => {
   const sub = ctx.event.data.object;
   const r = await upsertSubscription(ctx.tx, sub, versionOf(ctx.event), ctx.event.id, {
     resolveDiscounts: (id) => fetchDiscounts(ctx.deps.stripe, id),
+    succession: successionOf(ctx.event),
   });
   await notifyTrialEnding(ctx.tx, ctx.deps, ctx.event); // issue 5: trial_will_end → "trial ending" email (once)
   if (r.outcome === 'stale') return outcomeOf(r);
