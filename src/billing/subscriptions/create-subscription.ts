@@ -20,6 +20,7 @@ import { isUuid } from '../plans/plan-views.js';
 import { findCataloguePrice } from './catalogue-price.js';
 import { upsertSubscription } from './subscriptions.repo.js';
 import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
+import { lockOrderingKey } from '../webhooks/dispatch-event.js';
 import { getSubscription, snapshotOf } from './subscription-ref.js';
 
 export const createSubscriptionInput = z
@@ -79,6 +80,9 @@ export async function createSubscription(
       ),
   );
   await db.transaction(async (tx) => {
+    // Serialize with the webhook dispatcher on this customer's ordering key: both write the subscription and
+    // recompute the user's role, and without the same lock order the two transactions can deadlock.
+    await lockOrderingKey(tx, customer.stripeCustomerId);
     // Same upsert as the customer.subscription.* handlers: whichever of us and the webhook comes first inserts,
     // the other changes nothing (an event wins a same-second tie against this write) — one row, one movement.
     const mirrored = await upsertSubscription(tx, sub, fromUnix(sub.created), null, {
