@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../audit/audit.tables.js';
 import { billingStack, type BillingStack } from '../../../test/helpers/billing-stack.js';
 import { browserHeaders, memberSession, type Session } from '../../../test/helpers/auth.js';
-import { customers, disputes, invoices, mrrMovements, payments, refunds, subscriptions } from '../billing.tables.js';
+import {
+  customers,
+  disputes,
+  invoices,
+  mrrMovements,
+  payments,
+  refunds,
+  subscriptions,
+} from '../billing.tables.js';
 import { listPlans, type PlanView } from '../plans/plan-views.js';
 import { seedDemo } from '../seed/seed-demo.js';
 
@@ -23,7 +31,8 @@ let catalogue: PlanView[];
 let auditMark = 0;
 
 const price = (key: string, interval: string) =>
-  catalogue.find((p) => p.key === key)!.prices.find((p) => p.interval === interval && p.active)!.stripePriceId;
+  catalogue.find((p) => p.key === key)!.prices.find((p) => p.interval === interval && p.active)!
+    .stripePriceId;
 
 async function annCustomer() {
   const [c] = await s.h.deps.db.select().from(customers).where(eq(customers.userId, ann.userId));
@@ -38,8 +47,16 @@ async function story() {
     .from(invoices)
     .where(eq(invoices.customerId, c.id))
     .orderBy(asc(invoices.createdAt), asc(invoices.number));
-  const pays = await s.h.deps.db.select().from(payments).where(eq(payments.customerId, c.id)).orderBy(asc(payments.createdAt));
-  const moves = await s.h.deps.db.select().from(mrrMovements).where(eq(mrrMovements.customerId, c.id)).orderBy(asc(mrrMovements.id));
+  const pays = await s.h.deps.db
+    .select()
+    .from(payments)
+    .where(eq(payments.customerId, c.id))
+    .orderBy(asc(payments.createdAt));
+  const moves = await s.h.deps.db
+    .select()
+    .from(mrrMovements)
+    .where(eq(mrrMovements.customerId, c.id))
+    .orderBy(asc(mrrMovements.id));
   return {
     customer: { card: `${c.defaultPmBrand} ${c.defaultPmLast4}`, delinquent: c.delinquent },
     subscription: sub && {
@@ -61,12 +78,18 @@ const STARTER = 'starter';
 
 /** Which kinds of rows Stripe's events changed (an audit row each). Which event of a same-second burst applies
  *  the change depends on delivery order, so the subjects are exact and the event names are not. */
-const stripeSubjects = (audits: string[][]) => [...new Set(audits.filter((a) => a[0] === 'stripe').map((a) => a[2]))].sort();
+const stripeSubjects = (audits: string[][]) =>
+  [...new Set(audits.filter((a) => a[0] === 'stripe').map((a) => a[2]))].sort();
 
 /** Audit rows written since the last call: [actor type, action, subject type]. */
 async function newAudits() {
   const rows = await s.h.deps.db
-    .select({ id: auditLog.id, actorType: auditLog.actorType, action: auditLog.action, subjectType: auditLog.subjectType })
+    .select({
+      id: auditLog.id,
+      actorType: auditLog.actorType,
+      action: auditLog.action,
+      subjectType: auditLog.subjectType,
+    })
     .from(auditLog)
     .where(gt(auditLog.id, auditMark))
     .orderBy(asc(auditLog.id));
@@ -82,11 +105,22 @@ beforeAll(async () => {
   admin = await s.admin();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage();
   // The app's own pages (success/return URLs) are not part of this test: answer them here.
-  await page.route('http://app.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>back in the app</p>' }));
+  await page.route('http://app.test/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<p>back in the app</p>' }),
+  );
   await newAudits();
 });
 afterAll(async () => {
@@ -109,7 +143,16 @@ describe('a customer story', () => {
     await page.goto(res.json().url);
     await page.getByTestId('pm_card_visa').check();
     // Paid: the page sends the browser back to APP_URL's success page (not served in this test).
-    await Promise.all([page.waitForRequest(/^http:\/\/app\.test\/billing\/success\?session_id=cs_/), page.getByTestId('pay').click()]);
+    const success = /^http:\/\/app\.test\/billing\/success\?session_id=cs_/;
+    // Wait until the redirect has ended (answered or failed), not only been requested: a later page.goto would
+    // otherwise be interrupted by it.
+    await Promise.all([
+      Promise.race([
+        page.waitForEvent('requestfinished', (r) => success.test(r.url())),
+        page.waitForEvent('requestfailed', (r) => success.test(r.url())),
+      ]),
+      page.getByTestId('pay').click(),
+    ]);
     await s.settle();
     expect(await story()).toEqual({
       customer: { card: 'visa 4242', delinquent: false },
@@ -128,7 +171,9 @@ describe('a customer story', () => {
     });
     const audits = await newAudits();
     expect(audits.filter((a) => a[0] !== 'stripe' && a[1] !== 'user.role_changed')).toEqual([]);
-    expect(stripeSubjects(audits)).toEqual(expect.arrayContaining(['invoice', 'invoice_payment', 'payment', 'payment_method']));
+    expect(stripeSubjects(audits)).toEqual(
+      expect.arrayContaining(['invoice', 'invoice_payment', 'payment', 'payment_method']),
+    );
   });
 
   it('renewal paid', async () => {
@@ -154,11 +199,17 @@ describe('a customer story', () => {
     expect(st.movements).toEqual([['new', 0, 900, '2026-01-15T12:00:00.000Z']]); // a renewal moves no MRR
     const audits = await newAudits();
     expect(audits.filter((a) => a[0] === 'user')).toEqual([]);
-    expect(stripeSubjects(audits)).toEqual(expect.arrayContaining(['invoice', 'invoice_payment', 'payment', 'subscription']));
+    expect(stripeSubjects(audits)).toEqual(
+      expect.arrayContaining(['invoice', 'invoice_payment', 'payment', 'subscription']),
+    );
   });
 
   it('renewal failed → past_due', async () => {
-    const portal = await s.h.app.inject({ method: 'POST', url: '/api/billing/portal', headers: browserHeaders(ann) });
+    const portal = await s.h.app.inject({
+      method: 'POST',
+      url: '/api/billing/portal',
+      headers: browserHeaders(ann),
+    });
     await page.goto(portal.json().url);
     await page.getByTestId('pm_card_chargeCustomerFail').check();
     await page.getByTestId('update-card').click();
@@ -190,7 +241,13 @@ describe('a customer story', () => {
     });
     const audits = await newAudits();
     expect(audits.filter((a) => a[0] === 'user')).toEqual([]);
-    expect(stripeSubjects(audits)).toEqual(['customer', 'invoice', 'payment', 'payment_method', 'subscription']);
+    expect(stripeSubjects(audits)).toEqual([
+      'customer',
+      'invoice',
+      'payment',
+      'payment_method',
+      'subscription',
+    ]);
   });
 
   it('card updated → active', async () => {
@@ -198,23 +255,34 @@ describe('a customer story', () => {
     // (3 days after the failure) pays the open invoice and the subscription recovers.
     const c = await annCustomer();
     const pm = await s.h.deps.stripe.paymentMethods.attach('pm_card_visa', { customer: c.stripeCustomerId });
-    await s.h.deps.stripe.customers.update(c.stripeCustomerId, { invoice_settings: { default_payment_method: pm.id } });
+    await s.h.deps.stripe.customers.update(c.stripeCustomerId, {
+      invoice_settings: { default_payment_method: pm.id },
+    });
     const [sub] = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.customerId, c.id));
     await s.h.deps.stripe.subscriptions.update(sub!.stripeSubscriptionId, { default_payment_method: pm.id });
     await s.settle();
     await s.advance({ days: 3 });
     const st = await story();
-    expect([st.customer, st.subscription?.status, st.subscription?.mrr]).toEqual([{ card: 'visa 4242', delinquent: false }, 'active', 900]);
+    expect([st.customer, st.subscription?.status, st.subscription?.mrr]).toEqual([
+      { card: 'visa 4242', delinquent: false },
+      'active',
+      900,
+    ]);
     expect(st.invoices[2]).toEqual(['subscription_cycle', 'paid', 900, 900, 2]);
     expect(st.payments[2]).toEqual(['succeeded', 900, 0, null]);
     expect(st.movements).toEqual([['new', 0, 900, '2026-01-15T12:00:00.000Z']]);
-    expect(stripeSubjects(await newAudits())).toEqual(expect.arrayContaining(['invoice', 'payment', 'subscription']));
+    expect(stripeSubjects(await newAudits())).toEqual(
+      expect.arrayContaining(['invoice', 'payment', 'subscription']),
+    );
   });
 
   it('plan change with proration', async () => {
     await s.advance({ days: 14 });
     const sub = (await story()).subscription!;
-    const [row] = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.stripePriceId, sub.price!));
+    const [row] = await s.h.deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.stripePriceId, sub.price!));
     const preview = await s.h.app.inject({
       method: 'GET',
       url: `/api/admin/subscriptions/${row!.id}/change-preview?priceId=${price('professional', 'month')}&prorationBehavior=always_invoice`,
@@ -240,7 +308,11 @@ describe('a customer story', () => {
       prorationBehavior: 'always_invoice',
       prorationDate: preview.json().prorationDate,
     });
-    expect([applied.statusCode, applied.json().priceId, applied.json().status]).toEqual([200, price('professional', 'month'), 'active']);
+    expect([applied.statusCode, applied.json().priceId, applied.json().status]).toEqual([
+      200,
+      price('professional', 'month'),
+      'active',
+    ]);
     await s.settle();
     const st = await story();
     expect([st.subscription?.price, st.subscription?.mrr]).toEqual([price('professional', 'month'), 2900]);
@@ -251,8 +323,12 @@ describe('a customer story', () => {
       ['expansion', 900, 2900, '2026-04-01T16:00:00.000Z'],
     ]);
     const audits = await newAudits();
-    expect(audits.filter((a) => a[0] === 'user')).toEqual([['user', 'subscription.plan_changed', 'subscription']]);
-    expect(audits).toEqual(expect.arrayContaining([['stripe', 'customer.subscription.updated', 'subscription']]));
+    expect(audits.filter((a) => a[0] === 'user')).toEqual([
+      ['user', 'subscription.plan_changed', 'subscription'],
+    ]);
+    expect(audits).toEqual(
+      expect.arrayContaining([['stripe', 'customer.subscription.updated', 'subscription']]),
+    );
   });
 
   it('refund', async () => {
@@ -261,8 +337,13 @@ describe('a customer story', () => {
       .from(payments)
       .where(and(eq(payments.customerId, (await annCustomer()).id), eq(payments.status, 'succeeded')))
       .orderBy(asc(payments.createdAt));
-    const res = await adminPost(`/api/admin/payments/${pay!.id}/refund`, { amountMinor: 400, reason: 'requested_by_customer' });
-    expect([res.statusCode, res.json().amount, res.json().refundedTotal, res.json().remaining]).toEqual([201, 400, 400, 500]);
+    const res = await adminPost(`/api/admin/payments/${pay!.id}/refund`, {
+      amountMinor: 400,
+      reason: 'requested_by_customer',
+    });
+    expect([res.statusCode, res.json().amount, res.json().refundedTotal, res.json().remaining]).toEqual([
+      201, 400, 400, 500,
+    ]);
     await s.settle();
     const rs = await s.h.deps.db.select().from(refunds);
     expect(rs.map((r) => [r.paymentId, r.amountMinor, r.currency, r.status, r.reason])).toEqual([
@@ -294,16 +375,34 @@ describe('a customer story', () => {
 
   it('cancel at period end → canceled at the end', async () => {
     const sub = (await story()).subscription!;
-    const [row] = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.stripePriceId, sub.price!));
+    const [row] = await s.h.deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.stripePriceId, sub.price!));
     await s.advance({ hours: 1 }); // later that day (events of one second are ordered by status rank only)
-    const res = await adminPost(`/api/admin/subscriptions/${row!.id}/cancel`, { at: 'period_end', reason: 'customer asked' });
-    expect([res.statusCode, res.json().cancelAtPeriodEnd, res.json().cancelAt]).toEqual([200, true, '2026-04-15T12:00:00.000Z']);
+    const res = await adminPost(`/api/admin/subscriptions/${row!.id}/cancel`, {
+      at: 'period_end',
+      reason: 'customer asked',
+    });
+    expect([res.statusCode, res.json().cancelAtPeriodEnd, res.json().cancelAt]).toEqual([
+      200,
+      true,
+      '2026-04-15T12:00:00.000Z',
+    ]);
     await s.settle();
     const scheduled = await story();
-    expect([scheduled.subscription?.status, scheduled.subscription?.cancelAtPeriodEnd, scheduled.subscription?.mrr]).toEqual(['active', true, 2900]);
+    expect([
+      scheduled.subscription?.status,
+      scheduled.subscription?.cancelAtPeriodEnd,
+      scheduled.subscription?.mrr,
+    ]).toEqual(['active', true, 2900]);
     const audits = await newAudits();
-    expect(audits.filter((a) => a[0] === 'user')).toEqual([['user', 'subscription.cancel_scheduled', 'subscription']]);
-    expect(audits).toEqual(expect.arrayContaining([['stripe', 'customer.subscription.updated', 'subscription']]));
+    expect(audits.filter((a) => a[0] === 'user')).toEqual([
+      ['user', 'subscription.cancel_scheduled', 'subscription'],
+    ]);
+    expect(audits).toEqual(
+      expect.arrayContaining([['stripe', 'customer.subscription.updated', 'subscription']]),
+    );
 
     await s.advance({ days: 14 }); // past 15 Apr 12:00
     const ended = await story();
@@ -322,6 +421,8 @@ describe('a customer story', () => {
       ['expansion', 900, 2900, '2026-04-01T16:00:00.000Z'],
       ['churn', 2900, 0, '2026-04-15T12:00:00.000Z'],
     ]);
-    expect(await newAudits()).toEqual(expect.arrayContaining([['stripe', 'customer.subscription.deleted', 'subscription']]));
+    expect(await newAudits()).toEqual(
+      expect.arrayContaining([['stripe', 'customer.subscription.deleted', 'subscription']]),
+    );
   });
 });
