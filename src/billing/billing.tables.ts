@@ -11,7 +11,6 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   bigserial,
   boolean,
   check,
@@ -20,15 +19,12 @@ import {
   jsonb,
   pgTable,
   text,
-  timestamp,
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { ts, minor } from '../db/columns.js';
 
 import { users } from '../accounts/accounts.tables.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true });
-const minor = (name: string) => bigint(name, { mode: 'number' });
 
 export const SUBSCRIPTION_STATUSES = [
   'incomplete',

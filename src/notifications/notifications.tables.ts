@@ -7,11 +7,10 @@
  * `pending` and admins read them at GET /api/admin/notifications.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { ts } from '../db/columns.js';
 
 import { users } from '../accounts/accounts.tables.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true });
 
 export const NOTIFICATION_TEMPLATES = [
   'payment_failed',

@@ -6,22 +6,10 @@
  * in force at T  ⇔  created_at <= T and (cleared_at is null or cleared_at > T) and (expires_at is null or expires_at > T).
  */
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { ts } from '../../db/columns.js';
 
 import { users } from '../accounts.tables.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true });
 
 export const roleOverrides = pgTable(
   'role_overrides',

@@ -9,7 +9,6 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   bigserial,
   check,
   index,
@@ -17,16 +16,13 @@ import {
   jsonb,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { ts, minor } from '../../db/columns.js';
 
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, invoices, subscriptions } from '../billing.tables.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true });
-const minor = (name: string) => bigint(name, { mode: 'number' });
 
 export const DUNNING_STATUSES = ['open', 'recovered', 'lost'] as const;
 export type DunningStatus = (typeof DUNNING_STATUSES)[number];
