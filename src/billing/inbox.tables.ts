@@ -57,6 +57,9 @@ export const stripeEvents = pgTable(
     index('stripe_events_key_queue_idx')
       .on(t.orderingKey, t.createdAt, t.id)
       .where(sql`${t.status} in ('pending', 'parked')`),
+    // Time travel (src/accounts/roles/billing-state-at.ts): one customer's events up to an instant, in created order,
+    // whatever their status (the queue index above holds only pending/parked rows).
+    index('stripe_events_key_created_idx').on(t.orderingKey, t.createdAt, t.id),
     // The admin events log: newest first, filtered by type and/or status.
     index('stripe_events_received_idx').on(t.receivedAt, t.id),
     index('stripe_events_type_idx').on(t.type, t.receivedAt, t.id),

@@ -9,6 +9,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   check,
   index,
@@ -66,7 +67,8 @@ export const dunningCases = pgTable(
     recoveredAt: ts('recovered_at'),
     recoveredAmountMinor: minor('recovered_amount_minor'),
     recoveredBy: text('recovered_by').$type<RecoveryStep>(),
-    timeToRecoverSeconds: integer('time_to_recover_seconds'),
+    /** bigint: a recovery span in seconds may outgrow int4 (a test clock far ahead, or a case left open for decades). */
+    timeToRecoverSeconds: bigint('time_to_recover_seconds', { mode: 'number' }),
     lostAt: ts('lost_at'),
     lostReason: text('lost_reason').$type<LostReason>(),
     /** The event or job that opened / closed it. */

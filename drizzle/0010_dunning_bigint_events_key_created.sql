@@ -1,0 +1,2 @@
+ALTER TABLE "dunning_cases" ALTER COLUMN "time_to_recover_seconds" SET DATA TYPE bigint;--> statement-breakpoint
+CREATE INDEX "stripe_events_key_created_idx" ON "stripe_events" USING btree ("ordering_key","created_at","id");
