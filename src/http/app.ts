@@ -20,6 +20,8 @@ import { healthRoutes } from './health.routes.js';
 import { meRoutes, type MeField } from './me.routes.js';
 import { pageRoutes } from './page.routes.js';
 import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
+import { adminJobRoutes } from '../jobs/jobs.routes.js';
+import { adminDunningRoutes } from '../billing/dunning/dunning.routes.js';
 import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
 import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
@@ -148,7 +150,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(errorsRoutes, { deps, prefix: '/api/admin' }); // billing errors: list, retry/resolve/ignore
   await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
   await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' }); // plans, customers, subscriptions, invoices, payments
-  await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync, jobs/:id
+  await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync
+  await app.register(adminJobRoutes, { deps, prefix: '/api/admin' }); // jobs/:id: any long-running admin job's progress
+  await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -8,17 +8,14 @@
  *   DELETE /users/:id/role-override { reason }
  *   GET    /roles/stats
  *   GET    /roles/mismatches
- *   POST   /roles/sync { dryRun, reason?, batchSize? } → dry run: the exact diff; else 202 { job } (GET /jobs/:id)
- *   GET    /jobs/:id                       → a role sync run's progress
+ *   POST   /roles/sync { dryRun, reason?, batchSize? } → dry run: the exact diff; else 202 { job } in the shape of
+ *          GET /api/admin/jobs/:id (src/jobs/jobs.routes.ts), which follows its progress
  */
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { notFound } from '../../errors.js';
 import { auditActor, requireAdmin } from '../../http/guards.js';
 import { PAID_ROLES } from '../roles.js';
-import { roleSyncRuns } from './roles.tables.js';
 import { listUsers, listUsersInput } from './list-users.js';
 import { getUserBilling } from './get-user-billing.js';
 import { roleHistory } from './role-history.js';
@@ -27,7 +24,8 @@ import { setRoleOverride, overrideView, type AdminActor } from './set-role-overr
 import { clearRoleOverride } from './clear-role-override.js';
 import { roleStats } from './role-stats.js';
 import { findRoleMismatches } from './find-role-mismatches.js';
-import { planRoleSync, requestRoleSync, runView } from './sync-roles.js';
+import { planRoleSync, requestRoleSync } from './sync-roles.js';
+import { roleSyncSource } from '../../jobs/job-status.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const reason = z.string().trim().min(3).max(500);
@@ -110,13 +108,6 @@ export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
       ...(input.batchSize ? { batchSize: input.batchSize } : {}),
     });
     reply.status(202);
-    return { dryRun: false, job: runView(run), diff };
-  });
-
-  app.get('/jobs/:id', async (request) => {
-    const { id } = z.object({ id: z.uuid() }).parse(request.params);
-    const [run] = await deps.db.select().from(roleSyncRuns).where(eq(roleSyncRuns.id, id));
-    if (!run) throw notFound('Job', 'job_not_found');
-    return runView(run);
+    return { dryRun: false, job: await roleSyncSource.find(deps.db, run.id), diff };
   });
 };

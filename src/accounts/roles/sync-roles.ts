@@ -125,21 +125,3 @@ export async function runRoleSync(
     throw e;
   }
 }
-
-export function runView(r: RoleSyncRun) {
-  return {
-    id: r.id,
-    kind: ROLE_SYNC_JOB,
-    status: r.status,
-    total: r.total,
-    processed: r.processed,
-    changed: r.changed,
-    batchSize: r.batchSize,
-    reason: r.reason,
-    requestedBy: { type: r.requestedByType, id: r.requestedBy },
-    createdAt: r.createdAt.toISOString(),
-    startedAt: r.startedAt?.toISOString() ?? null,
-    finishedAt: r.finishedAt?.toISOString() ?? null,
-    lastError: r.lastError,
-  };
-}

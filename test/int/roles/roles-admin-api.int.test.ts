@@ -289,14 +289,18 @@ describe('mismatch report, dry run and apply', () => {
     });
     expect(apply.statusCode).toBe(202);
     const job = apply.json().job;
-    expect(job).toMatchObject({ kind: 'roles.sync', status: 'queued', total: 2, processed: 0, changed: 0 });
+    expect(job).toMatchObject({ kind: 'roles.sync', status: 'queued', progress: { done: 0, total: 2 } });
     // The worker's part: the queued pg-boss job, run by its definition.
     const [queued] = await h.deps.queue.boss.fetch<{ runId: string }>(ROLE_SYNC_JOB);
     expect(queued!.data).toEqual({ runId: job.id });
     await roleJobs.find((j) => j.name === ROLE_SYNC_JOB)!.run(h.deps, queued!.data, { id: queued!.id });
 
     const progress = (await get(`/api/admin/jobs/${job.id}`)).json();
-    expect(progress).toMatchObject({ status: 'finished', total: 2, processed: 2, changed: 2, batchSize: 1 });
+    expect(progress).toMatchObject({
+      status: 'finished',
+      progress: { done: 2, total: 2 },
+      result: { processed: 2, changed: 2, batchSize: 1 },
+    });
     expect((await get('/api/admin/roles/mismatches')).json()).toEqual({ data: [], total: 0 });
     const rows = await h.t.pool.query(
       `SELECT subject_id, actor_type, actor_id, reason, before->>'role' AS b, after->>'role' AS a FROM audit_log

@@ -1,0 +1,210 @@
+/**
+ * Admin dunning cases: the list (`GET /api/admin/dunning?status=open|recovered|lost&page=&pageSize=`, newest first)
+ * and one case with its timeline (`GET /api/admin/dunning/:id`). Each case comes with its user and customer (email),
+ * its subscription and plan, the amount at risk, grace_until and its current step (the latest on its timeline).
+ *
+ * List parameters follow src/billing/operations/list-params.ts (page + limit, sort, order, status, currency,
+ * createdFrom/createdTo on opened_at, q, customerId); `pageSize` is accepted as another name of `limit` (one or the
+ * other). `q` matches the user's or customer's email (contains), or a Stripe customer / subscription / invoice id.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import { notFound } from '../../errors.js';
+import { likePattern, listParams, type ListParams, type Page } from '../operations/list-params.js';
+import { caseTimeline } from './dunning.repo.js';
+import { DUNNING_STATUSES, type DunningStatus, type DunningStepKind } from './dunning.tables.js';
+
+const SORTABLE = ['opened_at', 'grace_until', 'amount'] as const;
+type Sort = (typeof SORTABLE)[number];
+
+export const dunningListParams = z
+  .preprocess((q) => {
+    if (!q || typeof q !== 'object' || !('pageSize' in q)) return q;
+    const { pageSize, ...rest } = q as Record<string, unknown>;
+    // Both names at once stays an unknown key for the strict schema: a 422, never a silent choice.
+    return 'limit' in rest ? q : { ...rest, limit: pageSize };
+  }, listParams(SORTABLE))
+  .refine((p) => !p.status || p.status.every((s) => (DUNNING_STATUSES as readonly string[]).includes(s)), {
+    message: `status must be one of ${DUNNING_STATUSES.join(', ')}`,
+    path: ['status'],
+  });
+
+export interface DunningCaseView {
+  id: string;
+  status: DunningStatus;
+  step: DunningStepKind | null;
+  openedAt: string;
+  graceUntil: string;
+  graceDays: number;
+  attempts: number;
+  /** The unpaid amount while the case is open; 0 once it is recovered or lost. */
+  amountAtRisk: number;
+  amountDue: number;
+  currency: string;
+  lastFailure: { at: string; code: string | null; declineCode: string | null };
+  user: { id: string; email: string } | null;
+  customer: { id: string; stripeCustomerId: string; email: string | null };
+  subscription: { id: string; stripeSubscriptionId: string; status: string; planKey: string | null };
+  invoice: { id: string | null; stripeInvoiceId: string | null };
+  reminderSentAt: string | null;
+  recovered: {
+    at: string;
+    amount: number | null;
+    by: string | null;
+    timeToRecoverSeconds: number | null;
+  } | null;
+  lost: { at: string; reason: string | null } | null;
+}
+
+type CaseRow = {
+  id: string;
+  status: DunningStatus;
+  step: DunningStepKind | null;
+  opened_at: Date;
+  grace_until: Date;
+  grace_days: number;
+  attempts: number;
+  amount_due_minor: number;
+  currency: string;
+  last_failure_at: Date;
+  last_failure_code: string | null;
+  last_decline_code: string | null;
+  user_id: string | null;
+  user_email: string | null;
+  customer_id: string;
+  stripe_customer_id: string;
+  customer_email: string | null;
+  subscription_id: string;
+  stripe_subscription_id: string;
+  subscription_status: string;
+  plan_key: string | null;
+  invoice_id: string | null;
+  stripe_invoice_id: string | null;
+  reminder_sent_at: Date | null;
+  recovered_at: Date | null;
+  recovered_amount_minor: number | null;
+  recovered_by: string | null;
+  time_to_recover_seconds: number | null;
+  lost_at: Date | null;
+  lost_reason: string | null;
+};
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+const SELECT = sql`
+  SELECT d.id, d.status, st.kind AS step, d.opened_at, d.grace_until, d.grace_days, d.attempts, d.amount_due_minor,
+         d.currency, d.last_failure_at, d.last_failure_code, d.last_decline_code,
+         u.id AS user_id, u.email AS user_email,
+         c.id AS customer_id, c.stripe_customer_id, c.email AS customer_email,
+         s.id AS subscription_id, s.stripe_subscription_id, s.status AS subscription_status, p.key AS plan_key,
+         d.invoice_id, d.stripe_invoice_id, d.reminder_sent_at,
+         d.recovered_at, d.recovered_amount_minor, d.recovered_by, d.time_to_recover_seconds, d.lost_at, d.lost_reason
+  FROM dunning_cases d
+  JOIN customers c ON c.id = d.customer_id
+  JOIN subscriptions s ON s.id = d.subscription_id
+  LEFT JOIN plans p ON p.id = s.plan_id
+  LEFT JOIN users u ON u.id = d.user_id
+  LEFT JOIN LATERAL (
+    SELECT e.kind FROM dunning_case_events e WHERE e.case_id = d.id ORDER BY e.at DESC, e.id DESC LIMIT 1
+  ) st ON true`;
+
+function view(r: CaseRow): DunningCaseView {
+  return {
+    id: r.id,
+    status: r.status,
+    step: r.step,
+    openedAt: iso(r.opened_at),
+    graceUntil: iso(r.grace_until),
+    graceDays: r.grace_days,
+    attempts: r.attempts,
+    amountAtRisk: r.status === 'open' ? r.amount_due_minor : 0,
+    amountDue: r.amount_due_minor,
+    currency: r.currency,
+    lastFailure: { at: iso(r.last_failure_at), code: r.last_failure_code, declineCode: r.last_decline_code },
+    user: r.user_id ? { id: r.user_id, email: r.user_email as string } : null,
+    customer: { id: r.customer_id, stripeCustomerId: r.stripe_customer_id, email: r.customer_email },
+    subscription: {
+      id: r.subscription_id,
+      stripeSubscriptionId: r.stripe_subscription_id,
+      status: r.subscription_status,
+      planKey: r.plan_key,
+    },
+    invoice: { id: r.invoice_id, stripeInvoiceId: r.stripe_invoice_id },
+    reminderSentAt: r.reminder_sent_at ? iso(r.reminder_sent_at) : null,
+    recovered: r.recovered_at
+      ? {
+          at: iso(r.recovered_at),
+          amount: r.recovered_amount_minor,
+          by: r.recovered_by,
+          timeToRecoverSeconds: r.time_to_recover_seconds,
+        }
+      : null,
+    lost: r.lost_at ? { at: iso(r.lost_at), reason: r.lost_reason } : null,
+  };
+}
+
+const SORT_COLUMN: Record<Sort, SQL> = {
+  opened_at: sql`d.opened_at`,
+  grace_until: sql`d.grace_until`,
+  amount: sql`d.amount_due_minor`,
+};
+
+export async function listDunningCases(db: Executor, p: ListParams<Sort>): Promise<Page<DunningCaseView>> {
+  const where: SQL[] = [];
+  if (p.status)
+    where.push(
+      sql`d.status IN (${sql.join(
+        p.status.map((s) => sql`${s}`),
+        sql`, `,
+      )})`,
+    );
+  if (p.currency) where.push(sql`d.currency = ${p.currency}`);
+  if (p.createdFrom) where.push(sql`d.opened_at >= ${p.createdFrom}`);
+  if (p.createdTo) where.push(sql`d.opened_at < ${p.createdTo}`);
+  if (p.plan)
+    where.push(
+      sql`p.key IN (${sql.join(
+        p.plan.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    );
+  if (p.customerId) {
+    where.push(sql`(c.stripe_customer_id = ${p.customerId} OR c.user_id = ${p.customerId})`);
+  }
+  if (p.q) {
+    const pat = likePattern(p.q);
+    where.push(sql`(u.email ILIKE ${pat} OR c.email ILIKE ${pat} OR c.stripe_customer_id = ${p.q}
+      OR s.stripe_subscription_id = ${p.q} OR d.stripe_invoice_id = ${p.q})`);
+  }
+  const filter = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
+  const dir = p.order === 'asc' ? sql`ASC` : sql`DESC`;
+  const [rows, total] = await Promise.all([
+    db.execute<CaseRow>(sql`${SELECT} ${filter}
+      ORDER BY ${SORT_COLUMN[p.sort]} ${dir}, d.created_at ${dir}, d.id ${dir}
+      LIMIT ${p.limit} OFFSET ${(p.page - 1) * p.limit}`),
+    db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM dunning_cases d
+      JOIN customers c ON c.id = d.customer_id
+      JOIN subscriptions s ON s.id = d.subscription_id
+      LEFT JOIN plans p ON p.id = s.plan_id
+      LEFT JOIN users u ON u.id = d.user_id
+      ${filter}`),
+  ]);
+  return { items: rows.rows.map(view), page: p.page, limit: p.limit, total: total.rows[0]?.n ?? 0 };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One case with its timeline (oldest step first); 404 `dunning_case_not_found`. */
+export async function getDunningCase(db: Executor, id: string) {
+  if (!UUID.test(id)) throw notFound('Dunning case', 'dunning_case_not_found');
+  const res = await db.execute<CaseRow>(sql`${SELECT} WHERE d.id = ${id}`);
+  const row = res.rows[0];
+  if (!row) throw notFound('Dunning case', 'dunning_case_not_found');
+  const steps = await caseTimeline(db, id);
+  return {
+    ...view(row),
+    timeline: steps.map((s) => ({ at: s.at.toISOString(), kind: s.kind, cause: s.cause, data: s.data })),
+  };
+}

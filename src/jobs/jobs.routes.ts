@@ -1,0 +1,17 @@
+/**
+ * Admin job status, under /api/admin (admin session + CSRF, or an admin API key):
+ *   GET /jobs/:id → { id, kind, status, progress: { done, total }, startedAt, finishedAt, result?, error? }
+ * for any long-running admin job with a progress record (role sync runs, reconciliation runs); 404 `job_not_found`.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { requireAdmin } from '../http/guards.js';
+import { getJobStatus } from './job-status.js';
+
+const idParam = z.object({ id: z.string().min(1).max(100) });
+
+export const adminJobRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  app.addHook('preHandler', requireAdmin);
+  app.get('/jobs/:id', async (request) => getJobStatus(deps.db, idParam.parse(request.params).id));
+};
