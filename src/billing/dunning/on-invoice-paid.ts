@@ -15,7 +15,7 @@ import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { enqueueNotification } from '../../notifications/enqueue-notification.js';
-import { payments } from '../billing.tables.js';
+import { payments, subscriptions } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { idOf } from '../mirror/stripe-refs.js';
 import {
@@ -24,7 +24,9 @@ import {
   findOpenCase,
   subscriptionContext,
   type DunningCaseRow,
+  type SubscriptionContext,
 } from './dunning.repo.js';
+import { openDunningCase } from './open-dunning-case.js';
 import type { RecoveryStep } from './dunning.tables.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 import type { DunningStepResult } from './on-invoice-payment-failed.js';
@@ -94,7 +96,7 @@ export async function onInvoicePaid(
   if (!sub || !inv.id) return { outcome: 'ignored', reason: 'not_a_subscription_invoice' };
 
   const open = await findOpenCase(tx, sub.subscriptionId, true);
-  if (!open || (open.stripeInvoiceId !== null && open.stripeInvoiceId !== inv.id)) {
+  if (!open || !paysCase(open, inv.id, paidAt)) {
     const latest = open ? null : await findLatestCase(tx, sub.subscriptionId);
     if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
       // Paid after the grace ran out: the case stays lost (the role comes back with the subscription's status).
@@ -123,14 +125,89 @@ export async function onInvoicePaid(
       recovered_by = ${step}, time_to_recover_seconds = ${seconds}, closed_by = ${event.id},
       stripe_invoice_id = COALESCE(stripe_invoice_id, ${inv.id}), updated_at = now()
     WHERE id = ${open.id} AND status = 'open'`);
+  const next = await openNextEpisode(tx, deps, sub, open, inv.id, paidAt, event.id);
   if (sub.userId) {
     await applyEntitledRole(
       tx,
       sub.userId,
-      { kind: 'stripe_event', eventId: event.id, eventType: event.type, dunningCaseId: open.id },
+      {
+        kind: 'stripe_event',
+        eventId: event.id,
+        eventType: event.type,
+        dunningCaseId: next?.id ?? open.id,
+      },
       evaluationInstant(deps.clock, event),
       { defaultGraceDays: deps.config.graceDays },
     );
   }
   return { outcome: 'recovered', caseId: open.id };
+}
+
+/**
+ * Whether paying `stripeInvoiceId` at `paidAt` is the payment the open case waits for: its invoice, or — for a case
+ * opened from past_due before any failure event named the invoice — a payment made after the case opened. An older
+ * invoice's `invoice.paid` arriving late (paid before this episode's failure) recovers nothing: otherwise the
+ * subscription stays past_due with no open case, a grace period no sweep ever ends (R19 roles).
+ */
+function paysCase(open: DunningCaseRow, stripeInvoiceId: string, paidAt: Date): boolean {
+  if (open.stripeInvoiceId !== null) return open.stripeInvoiceId === stripeInvoiceId;
+  return paidAt.getTime() >= open.openedAt.getTime();
+}
+
+/**
+ * After a recovery, a subscription still past_due that failed again after this payment (a later invoice whose
+ * failure was noted on the case while it was open, or a past_due version newer than the payment: the events came
+ * out of order) is in its next dunning episode. Its case opens now, from that later failure (grace = that failure
+ * + grace days), as in-order delivery would have opened it — never a past_due subscription left without a case.
+ * Returns the new case, or null when the subscription is not past_due or the past_due is the one just paid
+ * (its `updated(active)` follows).
+ */
+async function openNextEpisode(
+  tx: Tx,
+  deps: Pick<Deps, 'config'>,
+  sub: SubscriptionContext,
+  recovered: DunningCaseRow,
+  paidInvoiceId: string,
+  paidAt: Date,
+  paidEventId: string,
+): Promise<DunningCaseRow | null> {
+  const [row] = await tx
+    .select({
+      status: subscriptions.status,
+      versionAt: subscriptions.stripeVersionAt,
+      eventId: subscriptions.stripeEventId,
+    })
+    .from(subscriptions)
+    .where(eq(subscriptions.id, sub.subscriptionId));
+  if (row?.status !== 'past_due') return null;
+  const later = await tx.execute<{
+    at: Date | string;
+    cause: string;
+    stripe_invoice_id: string;
+    invoice_id: string | null;
+    amount_due_minor: number | null;
+    currency: string | null;
+  }>(sql`
+    SELECT e.at, e.cause, e.data->>'stripeInvoiceId' AS stripe_invoice_id, i.id AS invoice_id,
+           i.amount_due_minor, i.currency
+    FROM dunning_case_events e
+    LEFT JOIN invoices i ON i.stripe_invoice_id = e.data->>'stripeInvoiceId'
+    WHERE e.case_id = ${recovered.id} AND e.kind = 'payment_failed'
+      AND e.data->>'stripeInvoiceId' IS NOT NULL AND e.data->>'stripeInvoiceId' <> ${paidInvoiceId}
+      AND coalesce(i.status, 'open') NOT IN ('paid', 'void')
+    ORDER BY e.at, e.id
+    LIMIT 1`);
+  const failure = later.rows[0];
+  if (!failure && row.versionAt.getTime() <= paidAt.getTime()) return null;
+  const opened = await openDunningCase(tx, deps, {
+    sub,
+    at: failure ? new Date(failure.at) : row.versionAt,
+    cause: failure?.cause ?? row.eventId ?? paidEventId,
+    stripeInvoiceId: failure?.stripe_invoice_id ?? null,
+    invoiceId: failure?.invoice_id ?? null,
+    amountDueMinor: failure?.amount_due_minor ?? null,
+    currency: failure?.currency ?? recovered.currency,
+    openedBy: failure ? 'payment_failed' : 'subscription_past_due',
+  });
+  return opened.row;
 }
