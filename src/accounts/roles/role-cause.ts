@@ -16,6 +16,15 @@ export interface SubscriptionChange {
   to: string;
 }
 
+/** A customer moved from one user to another (or to a user after its old one was deleted): both are recomputed. */
+export interface CustomerRelink {
+  /** Local customer id and its Stripe id. */
+  customerId: string;
+  stripeCustomerId: string;
+  fromUserId: string | null;
+  toUserId: string;
+}
+
 export type RoleCause =
   | {
       kind: 'stripe_event';
@@ -23,6 +32,7 @@ export type RoleCause =
       eventType: string;
       subscription?: SubscriptionChange | undefined;
       dunningCaseId?: string | undefined;
+      customerRelink?: CustomerRelink | undefined;
     }
   | {
       kind: 'admin';
@@ -34,6 +44,7 @@ export type RoleCause =
       overrideId?: string | undefined;
       syncRunId?: string | undefined;
       subscription?: SubscriptionChange | undefined;
+      customerRelink?: CustomerRelink | undefined;
     }
   | {
       kind: 'job';
@@ -42,6 +53,9 @@ export type RoleCause =
       dunningCaseId?: string | undefined;
       overrideId?: string | undefined;
       syncRunId?: string | undefined;
+      /** A reconciliation run (`sync_runs`), as opposed to a role sync run. */
+      reconcileRunId?: string | undefined;
+      customerRelink?: CustomerRelink | undefined;
     };
 
 /** The audit actor of role changes caused by Stripe events (the event itself is in `cause`). */
@@ -67,6 +81,7 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       const chain: Array<Record<string, unknown>> = [
         { kind: 'stripe_event', id: cause.eventId, type: cause.eventType },
       ];
+      if (cause.customerRelink) chain.push({ kind: 'customer_relink', ...cause.customerRelink });
       if (cause.subscription) chain.push({ kind: 'subscription_change', ...cause.subscription });
       if (cause.dunningCaseId) chain.push({ kind: 'dunning_case', id: cause.dunningCaseId });
       return chain;
@@ -83,6 +98,7 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       ];
       if (cause.overrideId) chain.push({ kind: 'role_override', id: cause.overrideId });
       if (cause.syncRunId) chain.push({ kind: 'role_sync_run', id: cause.syncRunId });
+      if (cause.customerRelink) chain.push({ kind: 'customer_relink', ...cause.customerRelink });
       if (cause.subscription) chain.push({ kind: 'subscription_change', ...cause.subscription });
       return chain;
     }
@@ -93,6 +109,8 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       if (cause.dunningCaseId) chain.push({ kind: 'dunning_case', id: cause.dunningCaseId });
       if (cause.overrideId) chain.push({ kind: 'role_override', id: cause.overrideId });
       if (cause.syncRunId) chain.push({ kind: 'role_sync_run', id: cause.syncRunId });
+      if (cause.reconcileRunId) chain.push({ kind: 'reconcile_run', id: cause.reconcileRunId });
+      if (cause.customerRelink) chain.push({ kind: 'customer_relink', ...cause.customerRelink });
       return chain;
     }
   }

@@ -6,7 +6,9 @@
  * Linking (DESIGN §4.4): a customer row always belongs to a user. `metadata.user_id` (the app sets it; older
  * fixtures use `app_user_id`) names the user; a customer created elsewhere is linked to the user whose VERIFIED
  * email equals the customer's; otherwise NotLinkableError('unlinked_customer') parks the event until a user
- * signs up and verifies (or an admin resolves the billing error).
+ * signs up and verifies (or an admin resolves the billing error). A newer object whose `metadata.user_id` names
+ * another user (who exists and has no customer) moves the customer to that user: the caller passes `roles` (its
+ * cause), and both users' entitled roles are recomputed in the same transaction (recomputeRelinkedRoles).
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -17,6 +19,8 @@ import { NotLinkableError } from '../webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+import type { CustomerRelink } from '../../accounts/roles/role-cause.js';
+import { recomputeRelinkedRoles, type RelinkRoles } from '../../accounts/roles/recompute-relinked-roles.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -26,6 +30,10 @@ export interface MirrorResult<Row> {
   outcome: 'inserted' | 'updated' | 'unchanged' | 'stale';
   before: Row | null;
   row: Row | null;
+}
+export interface CustomerMirrorResult extends MirrorResult<CustomerRow> {
+  /** Set when the customer moved to another user; both users' roles were recomputed in the same transaction. */
+  relinked: CustomerRelink | null;
 }
 export const changed = (r: MirrorResult<unknown>) => r.outcome === 'inserted' || r.outcome === 'updated';
 
@@ -72,28 +80,43 @@ export async function requireCustomer(tx: Executor, stripeCustomerId: string | n
   return row;
 }
 
+/** The user a customer object names (the app sets `metadata.user_id`; older fixtures use `app_user_id`). */
+const claimedUserOf = (c: Stripe.Customer): string | null =>
+  c.metadata?.user_id ?? c.metadata?.app_user_id ?? null;
+
+/** The user exists and has no other customer (a user has at most one: a second one needs a person to decide). */
+async function linkable(tx: Executor, c: Stripe.Customer, userId: string): Promise<boolean> {
+  const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
+  if (!u) return false;
+  const [taken] = await tx
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.userId, userId), sql`${customers.stripeCustomerId} <> ${c.id}`));
+  return !taken;
+}
+
 async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
-  // A user has at most one customer: a second Stripe customer for a linked user needs a person to decide.
-  const free = async (userId: string) => {
-    const [taken] = await tx
-      .select({ id: customers.id })
-      .from(customers)
-      .where(and(eq(customers.userId, userId), sql`${customers.stripeCustomerId} <> ${c.id}`));
-    return !taken;
-  };
-  const claimed = c.metadata?.user_id ?? c.metadata?.app_user_id;
-  if (claimed) {
-    const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, claimed));
-    if (u && (await free(u.id))) return u.id;
-  }
+  const claimed = claimedUserOf(c);
+  if (claimed && (await linkable(tx, c, claimed))) return claimed;
   if (c.email) {
     const [u] = await tx
       .select({ id: users.id })
       .from(users)
       .where(and(sql`lower(${users.email}) = lower(${c.email})`, eq(users.emailVerified, true)));
-    if (u && (await free(u.id))) return u.id;
+    if (u && (await linkable(tx, c, u.id))) return u.id;
   }
   throw new NotLinkableError('unlinked_customer', c.id);
+}
+
+/**
+ * The user a newer customer object links to: a linked customer moves only when its `metadata.user_id` names
+ * another user that can take it (a relink); an unlinked one (its user was deleted) is linked as a new customer is.
+ */
+async function userFor(tx: Executor, c: Stripe.Customer, before: CustomerRow | null): Promise<string> {
+  if (!before?.userId) return linkUser(tx, c);
+  const claimed = claimedUserOf(c);
+  if (claimed && claimed !== before.userId && (await linkable(tx, c, claimed))) return claimed;
+  return before.userId;
 }
 
 /** Insert-or-lock: returns the locked existing row, or null after which the caller inserts (ON CONFLICT retried). */
@@ -110,8 +133,8 @@ export async function upsertCustomer(
   c: Stripe.Customer,
   versionAt: Date,
   eventId: string | null = null,
-  opts: { deleted?: boolean; succession?: Succession } = {},
-): Promise<MirrorResult<CustomerRow>> {
+  opts: { deleted?: boolean; succession?: Succession; roles?: RelinkRoles } = {},
+): Promise<CustomerMirrorResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await lockCustomer(tx, c.id);
     const rank = [opts.deleted ? 1 : 0];
@@ -128,9 +151,9 @@ export async function upsertCustomer(
         },
       )
     ) {
-      return { outcome: 'stale', before, row: before };
+      return { outcome: 'stale', before, row: before, relinked: null };
     }
-    const userId = before?.userId ?? (await linkUser(tx, c));
+    const userId = await userFor(tx, c, before);
     const values = {
       userId,
       stripeCustomerId: c.id,
@@ -162,11 +185,29 @@ export async function upsertCustomer(
       .update(payments)
       .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
       .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
+    let relinked: CustomerRelink | null = null;
+    if (before && before.userId !== userId) {
+      relinked = {
+        customerId: before.id,
+        stripeCustomerId: c.id,
+        fromUserId: before.userId,
+        toUserId: userId,
+      };
+      // Webhooks and reconciliation pass their cause. ensureCustomer passes none: its object is versioned at the
+      // customer's own `created` without an event id, which never beats a mirrored row, so it cannot get here.
+      if (!opts.roles) throw new Error(`customer ${c.id} moved to another user without a role cause`);
+      // Open dunning cases follow the customer: their reminders, grace expiry and notices concern the new user.
+      await tx.execute(sql`
+        UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
+        WHERE customer_id = ${before.id} AND status = 'open'`);
+      await recomputeRelinkedRoles(tx, relinked, opts.roles);
+    }
     const row = await findCustomerByStripeId(tx, c.id);
     return {
       outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',
       before,
       row,
+      relinked,
     };
   }
   throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);

@@ -357,7 +357,16 @@ async function applyObject(
         rowVersion && rowVersion.getTime() + 1 > created.getTime() ? new Date(rowVersion.getTime() + 1) : created;
       let outcome: string;
       if (pass === 'customers') {
-        outcome = (await upsertCustomer(tx, obj as unknown as Stripe.Customer, versionAt, null)).outcome;
+        outcome = (
+          await upsertCustomer(tx, obj as unknown as Stripe.Customer, versionAt, null, {
+            // A relink found here recomputes both users' roles in this transaction, the run as the cause.
+            roles: {
+              cause: { kind: 'job', job: 'billing.reconcile', reconcileRunId: runId },
+              now: deps.clock.now(),
+              defaultGraceDays: deps.config.graceDays,
+            },
+          })
+        ).outcome;
       } else if (pass === 'subscriptions') {
         outcome = (
           await upsertSubscription(tx, obj as unknown as Stripe.Subscription, versionAt, null, {

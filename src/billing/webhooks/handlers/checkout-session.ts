@@ -9,6 +9,7 @@ import type Stripe from 'stripe';
 import { findCustomerByStripeId, upsertCustomer } from '../../customers/customers.repo.js';
 import { findSubscriptionByStripeId, upsertSubscription } from '../../subscriptions/subscriptions.repo.js';
 import { idOf } from '../../mirror/stripe-refs.js';
+import { evaluationInstant } from '../../dunning/event-time.js';
 import type { Handler } from '../types.js';
 import { auditEvent, isChange, versionOf } from './handler-kit.js';
 import { fetchDiscounts } from './subscription.js';
@@ -30,7 +31,12 @@ export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = a
       userId && !customer.metadata?.user_id
         ? { ...customer, metadata: { ...customer.metadata, user_id: userId } }
         : customer;
-    if (isChange(await upsertCustomer(ctx.tx, withUser, at, ctx.event.id)))
+    const roles = {
+      cause: { kind: 'stripe_event' as const, eventId: ctx.event.id, eventType: ctx.event.type },
+      now: evaluationInstant(ctx.deps.clock, ctx.event),
+      defaultGraceDays: ctx.deps.config.graceDays,
+    };
+    if (isChange(await upsertCustomer(ctx.tx, withUser, at, ctx.event.id, { roles })))
       changes.push(`customer ${customerId}`);
   }
   if (!(await findSubscriptionByStripeId(ctx.tx, subscriptionId))) {

@@ -3,11 +3,19 @@
  * ensureCustomer, Checkout or the dashboard), edited, or deleted. Safe twice and out of order: upsertCustomer applies
  * the object only if the event is newer than the row (a duplicate is stale) and deletion is sticky.
  */
-import type { Handler } from '../types.js';
+import type { EventContext, Handler } from '../types.js';
 import { upsertCustomer } from '../../customers/customers.repo.js';
 import { successionOf } from '../../mirror/version-guard.js';
 import { mirrorAndAudit, versionOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
+import { evaluationInstant } from '../../dunning/event-time.js';
+
+/** A newer object naming another user (metadata.user_id) moves the customer: both users' roles, this event as cause. */
+const relinkRoles = (ctx: EventContext) => ({
+  cause: { kind: 'stripe_event' as const, eventId: ctx.event.id, eventType: ctx.event.type },
+  now: evaluationInstant(ctx.deps.clock, ctx.event),
+  defaultGraceDays: ctx.deps.config.graceDays,
+});
 
 export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'customer.updated'> = async (
   ctx,
@@ -15,6 +23,7 @@ export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'custo
   const c = ctx.event.data.object;
   const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
     succession: successionOf(ctx.event),
+    roles: relinkRoles(ctx),
   });
   return mirrorAndAudit(ctx, 'customer', c.id, r);
 };
@@ -24,6 +33,7 @@ export const customerDeleted: Handler<'customer.deleted'> = async (ctx) => {
   const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
     deleted: true,
     succession: successionOf(ctx.event),
+    roles: relinkRoles(ctx),
   });
   return mirrorAndAudit(ctx, 'customer', c.id, r);
 };
