@@ -4,9 +4,10 @@
  *
  * History sources (all append-only or keeping their past):
  * - subscriptions: the `stripe_events` inbox keeps every verified event's full payload. A subscription's state at T
- *   is the object of its latest `customer.subscription.*` event created at or before T (same-second ties by status
- *   rank, then event id — the mirror's own rule). A subscription with no event by T but a mirror row created and
- *   last changed by T (an app write or a reconciliation) uses that row. Its plan (hence granted role) comes from
+ *   is the object of its latest `customer.subscription.*` event created at or before T, "latest" judged by the
+ *   mirror's own rule (version-guard.ts `isNewer`: same-second succession from previous_attributes, then status
+ *   rank, then event id), so the two never disagree on same-second events. A subscription with no event by T but
+ *   a mirror row created and last changed by T (an app write or a reconciliation) uses that row. Its plan (hence granted role) comes from
  *   the object's price, which is immutable in Stripe.
  * - dunning: cases keep opened_at / grace_until / recovered_at / lost_at, so a case's state at T is derived.
  * - overrides: rows are never deleted (set, expires, cleared instants), so the override in force at T is derived.
@@ -14,11 +15,13 @@
  * The entitled role at T is then `explainEntitlement(user, subscriptions@T, overrides, T)`.
  */
 import { eq, sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { customers, planPrices, plans, subscriptions } from '../../billing/billing.tables.js';
 import { dunningCases } from '../../billing/dunning/dunning.tables.js';
-import { subscriptionRank } from '../../billing/mirror/version-guard.js';
+import { isNewer, subscriptionRank, successionOf, type Version } from '../../billing/mirror/version-guard.js';
+import { objectState as subscriptionState } from '../../billing/subscriptions/subscriptions.repo.js';
 import { explainEntitlement, type BillingRole, type SubscriptionStatus } from '../entitled-role.js';
 import { loadEntitlements } from './load-entitlements.js';
 import { sourceForAudit } from './apply-entitled-role.js';
@@ -28,7 +31,7 @@ type SubEventRow = {
   object_id: string;
   id: string;
   created_at: Date;
-  payload: { data: { object: StripeSubLike } };
+  payload: { type: string; data: { object: StripeSubLike; previous_attributes?: unknown } };
 };
 interface StripeSubLike {
   id: string;
@@ -65,20 +68,21 @@ export async function billingStateAt(deps: Pick<Deps, 'db' | 'config'>, userId: 
       WHERE ordering_key = ${customer.stripeCustomerId} AND type LIKE 'customer.subscription.%'
         AND created_at <= ${at} AND status <> 'ignored'
       ORDER BY created_at, id`);
-    // Latest object per subscription at T (ties in the same second: status rank, then event id).
-    const latest = new Map<string, SubEventRow>();
+    // Latest object per subscription at T, by the mirror's own rule (version-guard.ts isNewer: created, then
+    // same-second succession from previous_attributes, then status rank, then event id), folded in the order the
+    // dispatcher applies a customer's events — so time travel and the live mirror agree on same-second events.
+    const latest = new Map<string, { row: SubEventRow; version: Version }>();
     for (const e of events.rows) {
-      const prev = latest.get(e.object_id);
       const obj = e.payload.data.object;
-      if (
-        !prev ||
-        new Date(e.created_at).getTime() > new Date(prev.created_at).getTime() ||
-        subscriptionRank(obj.status)[0]! > subscriptionRank(prev.payload.data.object.status)[0]! ||
-        (subscriptionRank(obj.status)[0] === subscriptionRank(prev.payload.data.object.status)[0] &&
-          e.id > prev.id)
-      ) {
-        latest.set(e.object_id, e);
-      }
+      const version: Version = {
+        at: new Date(e.created_at),
+        eventId: e.id,
+        rank: subscriptionRank(obj.status),
+        state: subscriptionState(obj as unknown as Stripe.Subscription),
+        ...successionOf(e.payload),
+      };
+      const prev = latest.get(e.object_id);
+      if (!prev || isNewer(version, prev.version)) latest.set(e.object_id, { row: e, version });
     }
     const mirror = await deps.db
       .select({
@@ -106,7 +110,7 @@ export async function billingStateAt(deps: Pick<Deps, 'db' | 'config'>, userId: 
     const cases = await deps.db.select().from(dunningCases).where(eq(dunningCases.customerId, customer.id));
 
     for (const m of mirror) {
-      const e = latest.get(m.stripeId);
+      const e = latest.get(m.stripeId)?.row;
       let status: SubscriptionStatus;
       let plan: { key: string | null; grantsRole: string | null; graceDays: number | null };
       let from: (typeof subs)[number]['from'];

@@ -65,8 +65,9 @@ const FIELDS = [
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
 const unix = (d: Date | null | undefined) => (d ? toUnix(d) : null);
-/** The fields compared for same-second succession (version-guard.ts), from the object and from the row. */
-const objectState = (s: Stripe.Subscription): State => ({
+/** The fields compared for same-second succession (version-guard.ts), from the object and from the row
+ *  (exported for time travel, which judges stored events by the same rule). */
+export const objectState = (s: Stripe.Subscription): State => ({
   status: s.status,
   cancel_at_period_end: s.cancel_at_period_end,
   cancel_at: s.cancel_at ?? null,
