@@ -7,8 +7,8 @@
  *   is the object of its latest `customer.subscription.*` event created at or before T, "latest" judged by the
  *   mirror's own rule (version-guard.ts `isNewer`: same-second succession from previous_attributes, then status
  *   rank, then event id), so the two never disagree on same-second events. A subscription with no event by T but
- *   a mirror row created and last changed by T (an app write or a reconciliation) uses that row. Its plan (hence granted role) comes from
- *   the object's price, which is immutable in Stripe.
+ *   a mirror row created and last changed by T (an app write or a reconciliation) uses that row. Its plan (hence
+ *   granted role) comes from the object's price, which is immutable in Stripe.
  * - dunning: cases keep opened_at / grace_until / recovered_at / lost_at, so a case's state at T is derived.
  * - overrides: rows are never deleted (set, expires, cleared instants), so the override in force at T is derived.
  * - the role the app had stored at T: the last `user.role_changed` audit row whose cause instant is <= T.
