@@ -20,22 +20,58 @@ import { startEmbeddedPostgres } from '../src/db/embedded.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
+/** Ingest with the dispatcher stopped, then drain: separate ceilings and CPU costs of each side. */
+const PHASED = process.env.BENCH_PHASED === '1';
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
 const SECRET = 'whsec_bench_webhooks_0123456789abcdef';
-const TYPES = ['customer.updated', 'invoice.paid', 'customer.subscription.updated'] as const;
+const ALL_TYPES = ['customer.updated', 'invoice.paid', 'customer.subscription.updated'] as const;
+const TYPES = process.env.BENCH_TYPES
+  ? ALL_TYPES.filter((t) => process.env.BENCH_TYPES!.split(',').includes(t))
+  : ALL_TYPES;
 const PRICE = 'price_1OLxRqEmU8dAtANPXSnrQftA';
-const fixture = (name: string) =>
-  JSON.parse(fs.readFileSync(new URL(`../test/fixtures/stripe/${name}.json`, import.meta.url), 'utf8'));
+const fixtureText = new Map<string, string>();
+const fixture = (name: string) => {
+  let text = fixtureText.get(name);
+  if (text === undefined) {
+    text = fs.readFileSync(new URL(`../test/fixtures/stripe/${name}.json`, import.meta.url), 'utf8');
+    fixtureText.set(name, text);
+  }
+  return JSON.parse(text);
+};
 let commit = 'unknown';
 try {
-  commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim();
 } catch {
   // not a git checkout
 }
 
-function figure(name: string, value: number, unit: string, n: number, p50: number | null, p99: number | null) {
+function figure(
+  name: string,
+  value: number,
+  unit: string,
+  n: number,
+  p50: number | null,
+  p99: number | null,
+) {
   const out = { name, value: Math.round(value * 10) / 10, unit, n, p50, p99, rows: ROWS, commit };
   process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+/** CPU seconds (user + system) used so far by these processes, from /proc (Linux); exited ones count 0. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100; // USER_HZ
 }
 
 async function load(pool: pg.Pool): Promise<void> {
@@ -67,7 +103,7 @@ async function load(pool: pg.Pool): Promise<void> {
 }
 
 /** A unique event of `type` about row k, created at `created`. */
-function eventFor(type: (typeof TYPES)[number], id: string, k: number, created: number): object {
+function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, created: number): object {
   const env = (object: object) => ({
     id,
     object: 'event',
@@ -81,12 +117,26 @@ function eventFor(type: (typeof TYPES)[number], id: string, k: number, created: 
   });
   if (type === 'customer.updated') {
     const c = fixture('object.customer');
-    return env({ ...c, id: `cus_b_${k}`, email: `b${k}@example.com`, name: `Bench ${k} ${created}`, metadata: { user_id: `u_b_${k}` } });
+    return env({
+      ...c,
+      id: `cus_b_${k}`,
+      email: `b${k}@example.com`,
+      name: `Bench ${k} ${created}`,
+      metadata: { user_id: `u_b_${k}` },
+    });
   }
   if (type === 'invoice.paid') {
     const inv = fixture('object.invoice.paid');
-    return env({ ...inv, id: `in_b_${k}`, customer: `cus_b_${k}`, subscription: `sub_b_${k}`,
-      parent: { ...inv.parent, subscription_details: { ...inv.parent?.subscription_details, subscription: `sub_b_${k}` } } });
+    return env({
+      ...inv,
+      id: `in_b_${k}`,
+      customer: `cus_b_${k}`,
+      subscription: `sub_b_${k}`,
+      parent: {
+        ...inv.parent,
+        subscription_details: { ...inv.parent?.subscription_details, subscription: `sub_b_${k}` },
+      },
+    });
   }
   const s = fixture('object.subscription.active');
   s.items.data[0].id = `si_b_${k}`;
@@ -114,16 +164,46 @@ async function main(): Promise<void> {
     await runMigrations(database.db);
     const t0 = performance.now();
     await load(database.pool);
-    process.stderr.write(`loaded ${ROWS} customers/subscriptions/invoices in ${Math.round(performance.now() - t0)} ms\n`);
+    process.stderr.write(
+      `loaded ${ROWS} customers/subscriptions/invoices in ${Math.round(performance.now() - t0)} ms\n`,
+    );
 
-    server = spawn(process.execPath, ['--import', 'tsx', 'bench/webhooks-server.ts'], {
-      env: { ...process.env, DATABASE_URL: url, STRIPE_WEBHOOK_SECRET: SECRET, NODE_ENV: 'production', AUTH_SECRET: 'b'.repeat(40), STRIPE_SECRET_KEY: 'sk_test_bench_placeholder' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    server = spawn(
+      process.execPath,
+      [
+        // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there (open it in Chrome DevTools).
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+        '--import',
+        'tsx',
+        'bench/webhooks-server.ts',
+      ],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          STRIPE_WEBHOOK_SECRET: SECRET,
+          NODE_ENV: 'production',
+          AUTH_SECRET: 'b'.repeat(40),
+          STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let dispatcherAnswered: (() => void) | undefined;
+    /** BENCH_PHASED: stop (SIGUSR1) or start (SIGUSR2) the server's dispatcher and wait for its answer. */
+    const signalDispatcher = (signal: 'SIGUSR1' | 'SIGUSR2') =>
+      new Promise<void>((resolve) => {
+        dispatcherAnswered = resolve;
+        server!.kill(signal);
+      });
     const port = await new Promise<number>((resolve, reject) => {
       const rl = readline.createInterface({ input: server!.stdout! });
       rl.on('line', (line) => {
         if (line.startsWith('{"port":')) resolve(JSON.parse(line).port);
+        else if (line.startsWith('{"dispatcher":')) {
+          process.stderr.write(line + '\n');
+          dispatcherAnswered?.();
+        }
         else process.stderr.write(line + '\n');
       });
       server!.once('exit', (code) => reject(new Error(`server exited ${code}`)));
@@ -137,6 +217,33 @@ async function main(): Promise<void> {
         const created = 1_800_000_000 + run * 1_000_000;
         const ts = Math.floor(Date.now() / 1000);
         const prefix = `evt_b${process.pid}r${run}_`;
+        // Bodies and signatures are made before the clock starts: the figure is the server's, not the client's.
+        const deliveries = Array.from({ length: EVENTS }, (_, n) => {
+          const k = 1 + ((n * 7919) % ROWS);
+          const body = JSON.stringify(eventFor(type, `${prefix}${n}`, k, created + n));
+          const signature = Stripe.webhooks.generateTestHeaderString({
+            payload: body,
+            secret: SECRET,
+            timestamp: ts,
+          });
+          return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+        });
+        // Backends opened during the run count from 0 (one closed during the run loses its share: rare, idle 10 s).
+        const pgCpuSince = async (before: Map<number, number>) =>
+          (await backends()).reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
+        const backends = async () =>
+          (
+            await database.pool.query<{ pid: number }>(
+              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+              [dbName],
+            )
+          ).rows.map((r) => r.pid);
+        const pgBefore = await backends();
+        const cpuBefore = {
+          app: cpuSeconds([server.pid!]),
+          pgByPid: new Map(pgBefore.map((pid) => [pid, cpuSeconds([pid])])),
+        };
+        if (PHASED) await signalDispatcher('SIGUSR1');
         const started = performance.now();
         const result = await autocannon({
           url: `http://127.0.0.1:${port}/webhooks/stripe`,
@@ -144,20 +251,16 @@ async function main(): Promise<void> {
           amount: EVENTS,
           method: 'POST',
           requests: [
-            {
-              setupRequest: (req: autocannon.Request) => {
-                const n = i++;
-                const k = 1 + ((n * 7919) % ROWS);
-                const body = JSON.stringify(eventFor(type, `${prefix}${n}`, k, created + n));
-                const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: ts });
-                return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
-              },
-            },
+            { setupRequest: (req: autocannon.Request) => ({ ...req, ...deliveries[i++ % EVENTS] }) },
           ],
         });
         const acked = performance.now();
+        const cpuAcked = { app: cpuSeconds([server.pid!]), pg: await pgCpuSince(cpuBefore.pgByPid) };
+        if (PHASED) await signalDispatcher('SIGUSR2');
         if (result.non2xx > 0 || result.errors > 0) {
-          throw new Error(`${type} c=${connections}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+          throw new Error(
+            `${type} c=${connections}: ${result.non2xx} non-2xx answers, ${result.errors} errors`,
+          );
         }
         for (;;) {
           const r = await database.pool.query<{ n: number }>(
@@ -168,18 +271,78 @@ async function main(): Promise<void> {
           await new Promise((res) => setTimeout(res, 20));
         }
         const done = performance.now();
+        const cpu = {
+          app: cpuSeconds([server.pid!]) - cpuBefore.app,
+          pg: await pgCpuSince(cpuBefore.pgByPid),
+        };
         const st = await database.pool.query<{ status: string; n: number }>(
           `SELECT status, count(*)::int AS n FROM stripe_events WHERE id LIKE $1 GROUP BY status`,
           [`${prefix}%`],
         );
-        const processed = st.rows.filter((r) => r.status === 'processed' || r.status === 'stale').reduce((a, r) => a + r.n, 0);
+        const processed = st.rows
+          .filter((r) => r.status === 'processed' || r.status === 'stale')
+          .reduce((a, r) => a + r.n, 0);
         if (processed !== EVENTS) throw new Error(`${type} c=${connections}: ${JSON.stringify(st.rows)}`);
-        figure(`webhooks.ack.${type}.c${connections}`, EVENTS / ((acked - started) / 1000), 'events/s', EVENTS,
-          result.latency.p50, result.latency.p99);
-        figure(`webhooks.e2e.${type}.c${connections}`, EVENTS / ((done - started) / 1000), 'events/s', EVENTS, null, null);
+        figure(
+          `webhooks.ack.${type}.c${connections}`,
+          EVENTS / ((acked - started) / 1000),
+          'events/s',
+          EVENTS,
+          result.latency.p50,
+          result.latency.p99,
+        );
+        figure(
+          `webhooks.e2e.${type}.c${connections}`,
+          EVENTS / ((done - started) / 1000),
+          'events/s',
+          EVENTS,
+          null,
+          null,
+        );
+        const perEvent = (name: string, seconds: number) =>
+          figure(
+            `webhooks.${name}.${type}.c${connections}`,
+            (seconds / EVENTS) * 1e6,
+            'µs/event',
+            EVENTS,
+            null,
+            null,
+          );
+        if (PHASED) {
+          // Ingest alone, then the dispatcher alone draining what was stored: each side's own ceiling and cost.
+          const drainRate = EVENTS / ((done - acked) / 1000);
+          figure(`webhooks.phased.drain.${type}.c${connections}`, drainRate, 'events/s', EVENTS, null, null);
+          perEvent('phased.ack.cpu_app', cpuAcked.app - cpuBefore.app);
+          perEvent('phased.ack.cpu_pg', cpuAcked.pg);
+          perEvent('phased.drain.cpu_app', cpu.app - (cpuAcked.app - cpuBefore.app));
+          perEvent('phased.drain.cpu_pg', cpu.pg - cpuAcked.pg);
+        }
+        // CPU per event (ingest + dispatch): what the machine's two cores must pay for each event, whatever else
+        // runs on them — the load-independent figure.
+        figure(
+          `webhooks.cpu_app.${type}.c${connections}`,
+          (cpu.app / EVENTS) * 1e6,
+          'µs/event',
+          EVENTS,
+          null,
+          null,
+        );
+        figure(
+          `webhooks.cpu_pg.${type}.c${connections}`,
+          (cpu.pg / EVENTS) * 1e6,
+          'µs/event',
+          EVENTS,
+          null,
+          null,
+        );
       }
     }
-    process.stderr.write(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stderr.write(
+      `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    );
   } finally {
     server?.kill('SIGTERM');
     if (server) await new Promise((r) => server!.once('exit', r));
