@@ -203,8 +203,7 @@ async function main(): Promise<void> {
         else if (line.startsWith('{"dispatcher":')) {
           process.stderr.write(line + '\n');
           dispatcherAnswered?.();
-        }
-        else process.stderr.write(line + '\n');
+        } else process.stderr.write(line + '\n');
       });
       server!.once('exit', (code) => reject(new Error(`server exited ${code}`)));
     });

@@ -35,7 +35,10 @@ const statementNames = new Map<string, string>();
 function autoPrepare(client: pg.PoolClient): void {
   const prepared = new Set<string>();
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+    config: unknown,
+    ...rest: unknown[]
+  ) => {
     const c = config as { text?: unknown; name?: unknown; values?: unknown[]; submit?: unknown } | null;
     if (c && typeof c === 'object' && typeof c.text === 'string' && c.name === undefined && !c.submit) {
       const values = Array.isArray(rest[0]) ? rest[0] : c.values;
