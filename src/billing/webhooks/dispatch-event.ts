@@ -92,7 +92,8 @@ export async function applyEvent(
   return { status, note: result.note ?? null };
 }
 
-const errorText = (e: unknown) => scrub(e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000);
+const errorText = (e: unknown) =>
+  scrub(e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000);
 const inList = (values: string[]): SQL =>
   sql.join(
     values.map((v) => sql`${v}`),
@@ -104,6 +105,24 @@ const inList = (values: string[]): SQL =>
  * database fails (nothing is committed then; the events stay due).
  */
 export async function dispatchBatch(deps: Deps, opts: DispatchOptions): Promise<BatchResult> {
+  try {
+    return await runBatch(deps, opts, false);
+  } catch (e) {
+    if (!(e instanceof EventFailed)) throw e;
+    // An event of the optimistic batch failed: nothing of the batch committed. Again, each event behind a savepoint.
+    return runBatch(deps, opts, true);
+  }
+}
+
+/** Thrown out of an optimistic batch (no savepoints) when one of its events fails, to roll the whole batch back. */
+class EventFailed extends Error {}
+
+/**
+ * One batch. `savepoints: false` (the common case, every event applies): no savepoint round trips, and the first
+ * failing event aborts the batch (EventFailed) for dispatchBatch to run it again with `savepoints: true`, where
+ * each event runs after a savepoint and a failure undoes only that event, which is then parked or failed.
+ */
+async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean): Promise<BatchResult> {
   const started = performance.now();
   const batchSize = Math.max(1, Math.min(60, opts.batchSize ?? 32));
   const now = deps.clock.now();
@@ -140,11 +159,18 @@ export async function dispatchBatch(deps: Deps, opts: DispatchOptions): Promise<
       const outcomes: EventOutcome[] = [];
       for (const [i, row] of due.rows.entries()) {
         current = row;
-        await client.query(i === 0 ? 'SAVEPOINT dispatch_event' : 'RELEASE SAVEPOINT dispatch_event; SAVEPOINT dispatch_event');
+        if (savepoints) {
+          await client.query(
+            i === 0
+              ? 'SAVEPOINT dispatch_event'
+              : 'RELEASE SAVEPOINT dispatch_event; SAVEPOINT dispatch_event',
+          );
+        }
         try {
           const applied = await applyEvent(deps, opts.handlers, tx, row.payload);
           outcomes.push({ eventId: row.id, type: row.type, ...applied });
         } catch (e) {
+          if (!savepoints) throw new EventFailed(errorText(e), { cause: e });
           await client.query('ROLLBACK TO SAVEPOINT dispatch_event');
           outcomes.push(await recordFailure(deps, opts, tx, row, e, now));
         }
@@ -169,7 +195,7 @@ export async function dispatchBatch(deps: Deps, opts: DispatchOptions): Promise<
   } catch (e) {
     // The transaction itself broke while applying one event of a batch of one (a handler that poisons the
     // transaction beyond its savepoint): record that try on its own so the queue moves on.
-    if (current && batchSize === 1) {
+    if (current && batchSize === 1 && !(e instanceof EventFailed)) {
       const row = current;
       const outcome = await deps.db.transaction(async (tx) => {
         await lockOrderingKey(tx, row.ordering_key);
@@ -177,7 +203,8 @@ export async function dispatchBatch(deps: Deps, opts: DispatchOptions): Promise<
           sql`SELECT attempts, status FROM stripe_events WHERE id = ${row.id}`,
         );
         const c = cur.rows[0];
-        if (!c || (c.status !== 'pending' && c.status !== 'parked') || c.attempts !== row.attempts) return null;
+        if (!c || (c.status !== 'pending' && c.status !== 'parked') || c.attempts !== row.attempts)
+          return null;
         return recordFailure(deps, opts, tx, row, e, now);
       });
       result = { outcomes: outcome ? [outcome] : [], candidates: 1 };
@@ -225,7 +252,10 @@ async function recordFailure(
     status = 'parked';
   }
   const level = error instanceof NotLinkableError ? 'info' : 'warn';
-  deps.logger[level]({ eventId: row.id, type: row.type, status, attempts, error: message }, 'stripe event not applied');
+  deps.logger[level](
+    { eventId: row.id, type: row.type, status, attempts, error: message },
+    'stripe event not applied',
+  );
   return { eventId: row.id, type: row.type, status, note: null, error: message };
 }
 
@@ -239,7 +269,11 @@ export async function drainEvents(deps: Deps, opts: DispatchOptions, limit = Inf
 }
 
 /** drainEvents, returning each event's outcome in the order they were handled. */
-export async function drainEventOutcomes(deps: Deps, opts: DispatchOptions, limit = Infinity): Promise<EventOutcome[]> {
+export async function drainEventOutcomes(
+  deps: Deps,
+  opts: DispatchOptions,
+  limit = Infinity,
+): Promise<EventOutcome[]> {
   const all: EventOutcome[] = [];
   while (all.length < limit) {
     const batchSize = Math.min(opts.batchSize ?? 32, limit - all.length);
