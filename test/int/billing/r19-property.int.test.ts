@@ -5,6 +5,10 @@
  * times, shuffled, in chunks, applied by 1-4 concurrent dispatchers through the real ingest and handlers.
  * The final rows must equal an oracle computed from the FINAL Stripe objects alone, the MRR movements of each
  * subscription must sum to its final MRR, and replaying the movement log must reproduce every classification.
+ * Roles (issue 5, test/helpers/roles-oracle.ts): once every grace has run out, each user's role equals the final
+ * objects' oracle, the role-change audit rows are one per real transition (none for duplicates or replays) and,
+ * when the events were applied in Stripe's order, as many as the in-order oracle's transitions; staff users
+ * (about one in five) are never touched.
  *
  * Runs: 200 by default (in groups of 8 side by side), PROPERTY_RUNS to raise it (nightly). Each run uses its own ids
  * in one database.
@@ -16,6 +20,7 @@ import { classifyMovement } from '../../../src/billing/mrr/classify-movement.js'
 import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
 import { eventOf, fixture, harness, IDS, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { checkRolesAgainstOracle, type RoleOracleStats } from '../../helpers/roles-oracle.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
@@ -81,6 +86,8 @@ interface Lifecycle {
 
 interface CustomerPlan {
   renamed: boolean;
+  /** The customer's user is staff: billing must never change their role (issue 5). */
+  admin: boolean;
   subscriptions: Lifecycle[];
 }
 
@@ -100,6 +107,10 @@ const runArb = fc.record({
   customers: fc.array(
     fc.record({
       renamed: fc.boolean(),
+      admin: fc.oneof(
+        { arbitrary: fc.constant(false), weight: 4 },
+        { arbitrary: fc.constant(true), weight: 1 },
+      ),
       subscriptions: fc.array(lifecycleArb, { minLength: 1, maxLength: 2 }),
     }),
     {
@@ -190,7 +201,7 @@ function invoiceObject(
 
 interface Built {
   events: Stripe.Event[];
-  users: Array<{ id: string; email: string }>;
+  users: Array<{ id: string; email: string; admin: boolean }>;
   finalCustomers: Map<string, { name: string; userId: string }>;
   finalSubs: Map<string, SubState>;
   finalInvoices: Map<string, InvoiceState>;
@@ -213,7 +224,7 @@ function build(plan: { customers: CustomerPlan[] }, run: number): Built {
     const cusId = `cus_r${run}c${ci}`;
     const userId = `user_r${run}c${ci}`;
     const email = `r${run}c${ci}@example.com`;
-    out.users.push({ id: userId, email });
+    out.users.push({ id: userId, email, admin: c.admin });
     let t = 1_800_000_000 + ci * 7;
     const customer = fixture<Stripe.Customer>('object.customer');
     Object.assign(customer, { id: cusId, email, name: 'First', created: t, metadata: { user_id: userId } });
@@ -350,7 +361,13 @@ function build(plan: { customers: CustomerPlan[] }, run: number): Built {
   return out;
 }
 
-async function deliverAndApply(built: Built, run: number, workers: number, seed: number): Promise<void> {
+/** Stores the run's deliveries chunk by chunk and applies them; returns the chunks as stored (for the roles oracle). */
+async function deliverAndApply(
+  built: Built,
+  run: number,
+  workers: number,
+  seed: number,
+): Promise<Stripe.Event[][]> {
   const rnd = prng(seed);
   const deliveries: Stripe.Event[] = [];
   for (const e of built.events) {
@@ -367,26 +384,38 @@ async function deliverAndApply(built: Built, run: number, workers: number, seed:
   // ones (the dispatcher orders only what is already stored), and duplicates land in different chunks.
   const chunks = 1 + Math.floor(rnd() * 4);
   const per = Math.ceil(deliveries.length / chunks);
+  const stored: Stripe.Event[][] = [];
+  const left = async () =>
+    (
+      await h.q<{ due: string; later: string }>(
+        `SELECT count(*) FILTER (WHERE available_at <= $2)::text AS due, count(*) FILTER (WHERE available_at > $2)::text AS later
+         FROM stripe_events WHERE status IN ('pending', 'parked') AND id LIKE $1`,
+        [`evt_r${run}_%`, h.clock.now()],
+      )
+    )[0]!;
   for (let i = 0; i < deliveries.length; i += per) {
-    await h.deliverMany(deliveries.slice(i, i + per));
-    await drainAll();
+    const chunk = deliveries.slice(i, i + per);
+    stored.push(chunk);
+    await h.deliverMany(chunk);
+    // Until nothing of this run is due (another sample's worker may still be applying one of our events when our
+    // drain returns): the next chunk arrives only after this one was applied.
+    for (let round = 0; round < 5000; round++) {
+      await drainAll();
+      if ((await left()).due === '0') break;
+    }
   }
   // Then until every event of this run is applied: drain what is due (other samples' workers may hold a key for a
   // moment), and move the clock past the backoff only when all that is left is parked for later.
   for (let round = 0; round < 5000; round++) {
-    const [left] = await h.q<{ due: string; later: string }>(
-      `SELECT count(*) FILTER (WHERE available_at <= $2)::text AS due, count(*) FILTER (WHERE available_at > $2)::text AS later
-       FROM stripe_events WHERE status IN ('pending', 'parked') AND id LIKE $1`,
-      [`evt_r${run}_%`, h.clock.now()],
-    );
-    if (left?.due === '0' && left.later === '0') return;
-    if (left?.due === '0') h.clock.advance(6 * 3600_000);
+    const now = await left();
+    if (now.due === '0' && now.later === '0') return stored;
+    if (now.due === '0') h.clock.advance(6 * 3600_000);
     await drainAll();
   }
   throw new Error(`run ${run}: events still pending after 5000 drains`);
 }
 
-async function check(built: Built, run: number): Promise<void> {
+async function check(built: Built, run: number, chunks: Stripe.Event[][]): Promise<RoleOracleStats> {
   const like = `%_r${run}c%`;
   const events = await h.q<{ id: string; status: string }>(
     `SELECT id, status FROM stripe_events WHERE id LIKE $1`,
@@ -466,7 +495,18 @@ async function check(built: Built, run: number): Promise<void> {
     [`evt_r${run}_%`],
   );
   expect(doubled).toEqual([]);
+
+  // Issue 5: final roles, one audit row per real transition, their number equal to the oracle's, admins untouched.
+  return checkRolesAgainstOracle(h.deps, { ...built, chunks }, run);
 }
+
+const roleStats: RoleOracleStats = { users: 0, exact: 0, admins: 0 };
+afterAll(() => {
+  // How much of the run the exact role-transition count covered (the rest: chain checks and final roles).
+  console.log(
+    `R19 roles: ${roleStats.users} users, ${roleStats.exact} with the exact transition count, ${roleStats.admins} admins`,
+  );
+});
 
 /** Samples run side by side (distinct customers, one shared inbox and dispatcher), as many customers do in production. */
 const PARALLEL = 8;
@@ -484,12 +524,15 @@ describe('R19 property: shuffled, duplicated, concurrent delivery converges to t
               const built = build({ customers }, run);
               for (const u of built.users) {
                 await h.q(
-                  `INSERT INTO users (id, name, email, email_verified) VALUES ($1, 'Prop', $2, true)`,
-                  [u.id, u.email],
+                  `INSERT INTO users (id, name, email, email_verified, role) VALUES ($1, 'Prop', $2, true, $3)`,
+                  [u.id, u.email, u.admin ? 'admin' : 'member'],
                 );
               }
-              await deliverAndApply(built, run, workers, seed);
-              await check(built, run);
+              const chunks = await deliverAndApply(built, run, workers, seed);
+              const stats = await check(built, run, chunks);
+              roleStats.users += stats.users;
+              roleStats.exact += stats.exact;
+              roleStats.admins += stats.admins;
             }),
           );
         }),
