@@ -7,13 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
-import {
-  invoices,
-  payments,
-  subscriptions,
-  type InvoiceLineSummary,
-  type InvoiceStatus,
-} from '../billing.tables.js';
+import { invoices, payments, type InvoiceLineSummary, type InvoiceStatus } from '../billing.tables.js';
 import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { invoiceRank, isNewer } from '../mirror/version-guard.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
@@ -93,17 +87,14 @@ export async function upsertInvoice(
       return { outcome: 'stale', before, row: before };
     }
     const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
-    const [sub] = stripeSubscriptionId
-      ? await tx
-          .select({ id: subscriptions.id })
-          .from(subscriptions)
-          .where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId))
-      : [];
     const st = inv.status_transitions;
     const values = {
       stripeInvoiceId: invoiceId,
       customerId: customer.id,
-      subscriptionId: sub?.id ?? null,
+      // The local subscription, if mirrored yet, resolved inside the write (one round trip less).
+      subscriptionId: stripeSubscriptionId
+        ? sql`(SELECT id FROM subscriptions WHERE stripe_subscription_id = ${stripeSubscriptionId})`
+        : null,
       stripeSubscriptionId,
       number: inv.number ?? null,
       status: (inv.status ?? 'draft') as InvoiceStatus,
@@ -129,26 +120,18 @@ export async function upsertInvoice(
       stripeEventId: eventId,
       updatedAt: sql`now()`,
     };
-    let id: string;
-    if (before) {
-      id = before.id;
-      await tx.update(invoices).set(values).where(eq(invoices.id, id));
-    } else {
-      const ins = await tx
-        .insert(invoices)
-        .values(values)
-        .onConflictDoNothing()
-        .returning({ id: invoices.id });
-      if (!ins[0]) continue;
-      id = ins[0].id;
-    }
+    // RETURNING the written row: no second read (the statements below touch other tables only).
+    const [row] = before
+      ? await tx.update(invoices).set(values).where(eq(invoices.id, before.id)).returning()
+      : await tx.insert(invoices).values(values).onConflictDoNothing().returning();
+    if (!row) continue;
+    const id = row.id;
     // Payments: from the expanded `payments` list when present, and any payment row already naming this invoice.
     for (const ip of inv.payments?.data ?? []) await linkInvoicePayment(tx, ip);
     await tx
       .update(payments)
       .set({ invoiceId: id })
       .where(and(eq(payments.stripeInvoiceId, invoiceId), isNull(payments.invoiceId)));
-    const row = await findInvoiceByStripeId(tx, invoiceId);
     return {
       outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
       before,
