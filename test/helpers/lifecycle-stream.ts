@@ -49,13 +49,21 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
     customer.name = `Customer ${i}`;
     emit('customer.created', customer, base);
 
-    const sub = { id: `sub_${label}${i}`, customer: cus, price: PRICES.pro as string, periodStart: base + 5 };
+    // latest_invoice follows the invoices as Stripe sets it (the first one from creation, the renewal's once issued).
+    const sub = {
+      id: `sub_${label}${i}`,
+      customer: cus,
+      price: PRICES.pro as string,
+      periodStart: base + 5,
+      latestInvoice: `in_${label}${i}a`,
+    };
     const subObj = (
       status: Stripe.Subscription.Status,
       o: { cancelAtPeriodEnd?: boolean; endedAt?: number } = {},
     ) =>
       subscriptionObj({
         ...sub,
+        latestInvoice: sub.latestInvoice,
         status,
         periodEnd: sub.periodStart + 30 * DAY,
         created: base + 5,
@@ -99,6 +107,7 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
     if (variant !== 2) {
       // Renewal attempt 1 fails: past_due, a dunning case, the grace period starts.
       const fail = base + DAY;
+      sub.latestInvoice = `in_${label}${i}b`;
       const in2 = {
         id: `in_${label}${i}b`,
         customer: cus,
