@@ -225,19 +225,12 @@ export async function upsertSubscription(
       stripeEventId: eventId,
       updatedAt: sql`now()`,
     };
-    let id: string;
-    if (before) {
-      id = before.id;
-      await tx.update(subscriptions).set(values).where(eq(subscriptions.id, id));
-    } else {
-      const ins = await tx
-        .insert(subscriptions)
-        .values(values)
-        .onConflictDoNothing()
-        .returning({ id: subscriptions.id });
-      if (!ins[0]) continue; // a concurrent writer inserted it first: lock theirs and compare again
-      id = ins[0].id;
-    }
+    // RETURNING the written row: no second read (the statements below write other tables only).
+    const [row] = before
+      ? await tx.update(subscriptions).set(values).where(eq(subscriptions.id, before.id)).returning()
+      : await tx.insert(subscriptions).values(values).onConflictDoNothing().returning();
+    if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
+    const id = row.id;
 
     // Items: the object's list is the truth; items no longer on it are removed.
     const itemIds = items.map((i) => i.id);
@@ -282,7 +275,6 @@ export async function upsertSubscription(
       at: versionAt,
       causeEventId: eventId ?? opts.causeId ?? `write:${sub.id}:${versionAt.toISOString()}`,
     });
-    const row = await findSubscriptionByStripeId(tx, sub.id);
     return {
       outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
       before,
