@@ -13,6 +13,11 @@ let h: PipelineApp;
 const ev = (name: string) => fixture<Stripe.Event>(`event.${name}`);
 const n = async (table: string, where = 'true', params: unknown[] = []) =>
   Number((await h.q<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${where}`, params))[0]?.n);
+/** Issue 5: the user's role and how many role-change audit rows it has. */
+const roleOf = async (userId: string) => ({
+  role: (await h.q<{ role: string }>('SELECT role FROM users WHERE id = $1', [userId]))[0]?.role,
+  changes: await n('audit_log', `action = 'user.role_changed' AND subject_id = $1`, [userId]),
+});
 const statusOf = async (id: string) =>
   (await h.q<{ status: string; attempts: number }>('SELECT status, attempts FROM stripe_events WHERE id = $1', [id]))[0];
 
@@ -57,6 +62,8 @@ describe('dispatching stored events', () => {
   it('R18 an event processed a second time after its effects committed (a lost ack): no second effect', async () => {
     await h.post(ev('customer.subscription.created'));
     expect((await h.drain()).map((o) => o.status)).toEqual(['processed']);
+    // The subscription made the fixture's user professional: one role change.
+    expect(await roleOf('user_42')).toEqual({ role: 'professional', changes: 1 });
     const before = {
       audits: await n('audit_log', `actor_type = 'stripe'`),
       movements: await n('mrr_movements'),
@@ -69,6 +76,7 @@ describe('dispatching stored events', () => {
     expect(await n('audit_log', `actor_type = 'stripe'`)).toBe(before.audits);
     expect(await n('mrr_movements')).toBe(before.movements);
     expect(await h.q('SELECT status, mrr_minor, stripe_version_at FROM subscriptions')).toEqual(before.subs);
+    expect(await roleOf('user_42')).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R18 two workers draining the same events at once: each event applied exactly once', async () => {
@@ -83,6 +91,8 @@ describe('dispatching stored events', () => {
     expect(ids).toEqual([...customers.map((_, i) => `evt_r18_a${i}`), ...customers.map((_, i) => `evt_r18_b${i}`)].sort());
     expect(await n('audit_log', `actor_type = 'stripe' AND actor_id LIKE 'evt_r18_%'`)).toBe(12);
     expect(await h.q(`SELECT name FROM customers WHERE stripe_customer_id = 'cus_r18_3'`)).toEqual([{ name: 'Name 3' }]);
+    // Customer events alone never change a role.
+    for (const id of customers) expect(await roleOf(`user_${id}`)).toEqual({ role: 'member', changes: 0 });
   });
 
   it('R9 an unhandled type and a livemode mismatch are stored and never reach a handler', async () => {

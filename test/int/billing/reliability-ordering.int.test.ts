@@ -2,12 +2,16 @@
  * RELIABILITY 10-17 for the billing handlers: unknown prices, duplicates (sequential and concurrent), disorder,
  * same-second ties, stale failures after payment, events before their customer, and the app's own write racing
  * its webhook. Real ingest, dispatcher and handlers on a real PostgreSQL.
+ * With roles (issue 5): after each, the user's final role and the number of role-change audit rows — one per real
+ * transition, none for a duplicate, a replay or a stale event. The harness clock (2026-11-01) is past these
+ * events (2026-09), so a past_due judged "now" is already out of its grace.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { applyEvent } from '../../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
 import { upsertSubscription } from '../../../src/billing/subscriptions/subscriptions.repo.js';
+import { createSubscription } from '../../../src/billing/subscriptions/create-subscription.js';
 import { fromUnix } from '../../../src/clock.js';
 import {
   count,
@@ -50,6 +54,11 @@ const subRow = async (id = IDS.subscription) =>
       [id],
     )
   )[0];
+/** Issue 5: the user's role and how many role-change audit rows it has. */
+const roleOf = async (userId = 'user_42') => ({
+  role: (await h.q<{ role: string }>(`SELECT role FROM users WHERE id = $1`, [userId]))[0]?.role,
+  changes: await count(h, 'audit_log', `action = 'user.role_changed' AND subject_id = $1`, [userId]),
+});
 const eventStatus = async (id: string) =>
   (await h.q<{ status: string }>(`SELECT status FROM stripe_events WHERE id = $1`, [id]))[0]?.status;
 
@@ -90,6 +99,7 @@ describe('R11 the same event twice', () => {
     expect(await count(h, 'subscriptions')).toBe(1);
     expect(await count(h, 'mrr_movements')).toBe(1);
     expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(1);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R11 concurrently (two workers applying it at once): one effect, one audit row, no error', async () => {
@@ -102,6 +112,7 @@ describe('R11 the same event twice', () => {
     expect(await count(h, 'subscription_items')).toBe(1);
     expect(await count(h, 'mrr_movements')).toBe(1);
     expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(1);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R11 concurrently through two ingests and two dispatchers: one effect', async () => {
@@ -111,6 +122,7 @@ describe('R11 the same event twice', () => {
     expect(await count(h, 'stripe_events')).toBe(2); // customer.created + this one
     expect(await count(h, 'mrr_movements')).toBe(1);
     expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(1);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 });
 
@@ -129,6 +141,7 @@ describe('R12 updated(active) before created(incomplete)', () => {
     expect(await h.q(`SELECT kind, delta_minor FROM mrr_movements`)).toEqual([
       { kind: 'new', delta_minor: 2000 },
     ]);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R12 in the same second too (status rank: active beats incomplete)', async () => {
@@ -143,6 +156,7 @@ describe('R12 updated(active) before created(incomplete)', () => {
     await h.apply(updated);
     await h.apply(created);
     expect(await subRow()).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 });
 
@@ -163,6 +177,8 @@ describe('R13 a stale updated after deleted', () => {
       { kind: 'new', delta_minor: 2000 },
       { kind: 'churn', delta_minor: -2000 },
     ]);
+    // member → professional (created) → member (deleted); the stale update adds nothing.
+    expect(await roleOf()).toEqual({ role: 'member', changes: 2 });
   });
 
   it('R13 an updated(active) in the same second as deleted loses to it', async () => {
@@ -177,6 +193,8 @@ describe('R13 a stale updated after deleted', () => {
     await h.apply(deleted);
     await h.apply(updated);
     expect(await subRow()).toMatchObject({ status: 'canceled', mrr_minor: 0 });
+    // Canceled from its first row: the user was never professional.
+    expect(await roleOf()).toEqual({ role: 'member', changes: 0 });
   });
 });
 
@@ -208,6 +226,8 @@ describe('R14 two events with the same whole-second created', () => {
     await h.apply(pastDue('sub_order2'));
     expect(await subRow('sub_order1')).toMatchObject({ status: 'past_due' });
     expect(await subRow('sub_order2')).toMatchObject({ status: 'past_due' });
+    // Trialing → professional; both past_due since T, whose grace ended before the clock's now → member.
+    expect(await roleOf()).toEqual({ role: 'member', changes: 2 });
   });
 
   it('R14 same status: the greater event id wins in both arrival orders', async () => {
@@ -236,6 +256,7 @@ describe('R14 two events with the same whole-second created', () => {
       { id: 'sub_tie1', total: 10000 },
       { id: 'sub_tie2', total: 10000 },
     ]);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 });
 
@@ -277,6 +298,8 @@ describe('R14 same-second succession from previous_attributes (a card update in 
     expect(await subRow('sub_card2')).toMatchObject({ status: 'active', mrr_minor: 2000 });
     expect(await eventStatus(one.recovered.id)).toBe('processed');
     expect(await eventStatus(two.cardChanged.id)).toBe('stale');
+    // Created past_due (grace long over by the clock's now): member; the first recovery → professional, once.
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R14 customer.created and customer.updated (default card set) in the same second: both orders keep the card', async () => {
@@ -337,6 +360,7 @@ describe('R14 same-second succession from previous_attributes (a card update in 
     const replay = await h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, one.updated));
     expect(replay.status).toBe('stale');
     expect(await count(h, 'audit_log', `actor_id = $1`, [one.updated.id])).toBe(1);
+    for (const id of ids) expect(await roleOf(`user_${id}`)).toEqual({ role: 'member', changes: 0 });
   });
 
   it('R14 a duplicate never counts as a successor: no second MRR movement or audit row', async () => {
@@ -357,6 +381,7 @@ describe('R14 same-second succession from previous_attributes (a card update in 
     expect(await subRow('sub_card3')).toMatchObject({ status: 'active', mrr_minor: 2000 });
     expect(await count(h, 'audit_log', `actor_id = $1`, [recovered.id])).toBe(1);
     expect(await count(h, 'audit_log', `actor_id = $1`, [cardChanged.id])).toBe(0);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 });
 
@@ -388,6 +413,9 @@ describe('R15 payment_failed of an older attempt after invoice.paid', () => {
     expect(await subRow()).toMatchObject({ status: 'active', mrr_minor: 2000 });
     expect(await count(h, 'audit_log', `actor_id = $1`, [failed.id])).toBe(0);
     expect(await count(h, 'billing_errors')).toBe(0);
+    // The old failure opens no dunning case and revokes nothing.
+    expect(await count(h, 'dunning_cases')).toBe(0);
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R15 in the same second: paid wins over open', async () => {
@@ -397,6 +425,8 @@ describe('R15 payment_failed of an older attempt after invoice.paid', () => {
     await h.apply(failed);
     const [inv] = await h.q(`SELECT status FROM invoices`);
     expect(inv).toEqual({ status: 'paid' });
+    // No subscription is mirrored: invoices alone grant nothing.
+    expect(await roleOf()).toEqual({ role: 'member', changes: 0 });
   });
 });
 
@@ -421,6 +451,7 @@ describe('R16 subscription and invoice events before the customer is known', () 
     expect(await eventStatus(subEvent.id)).toBe('parked');
     expect(await eventStatus(invEvent.id)).toBe('parked');
     expect(await count(h, 'subscriptions', `stripe_subscription_id = 'sub_later'`)).toBe(0);
+    expect(await roleOf('user_later')).toEqual({ role: 'member', changes: 0 });
 
     await h.apply(eventOf('customer.created', other, { created: T }));
     h.clock.advance(3600_000);
@@ -432,6 +463,7 @@ describe('R16 subscription and invoice events before the customer is known', () 
       `SELECT i.status, s.stripe_subscription_id FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id WHERE i.stripe_invoice_id = 'in_later'`,
     );
     expect(i).toEqual({ status: 'paid', stripe_subscription_id: 'sub_later' });
+    expect(await roleOf('user_later')).toEqual({ role: 'professional', changes: 1 });
   });
 
   it('R16 an invoice before its subscription is mirrored with the link made when the subscription arrives', async () => {
@@ -444,6 +476,7 @@ describe('R16 subscription and invoice events before the customer is known', () 
       `SELECT s.stripe_subscription_id FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id`,
     );
     expect(i).toEqual({ stripe_subscription_id: IDS.subscription });
+    expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
   });
 });
 
@@ -469,6 +502,36 @@ describe('R17 the app creates a subscription while its webhook races in', () => 
         ),
       ).toBe(1);
       expect(await subRow(id)).toMatchObject({ status: 'active', mrr_minor: 2000 });
+    }
+  });
+
+  it("R17 with roles: the app's createSubscription racing its webhook → professional once, whichever commits first", async () => {
+    for (let i = 0; i < 6; i++) {
+      const user = `user_rrace${i}`;
+      const customer = fixture<Stripe.Customer>('object.customer');
+      customer.id = `cus_rrace${i}`;
+      customer.email = `rrace${i}@example.com`;
+      customer.metadata = { user_id: user };
+      await h.q(`INSERT INTO users (id, name, email, email_verified) VALUES ($1, 'Race', $2, true)`, [
+        user,
+        customer.email,
+      ]);
+      await h.apply(eventOf('customer.created', customer, { created: T }));
+      const s = subscription({ id: `sub_rrace${i}` });
+      s.customer = customer.id;
+      // Only Stripe is substituted: it answers the create with the object its webhook also carries.
+      const stripe = { subscriptions: { create: () => Promise.resolve(s) } } as unknown as Stripe;
+      const actor = { type: 'user' as const, id: 'user_42', requestId: `req_${i}`, operationId: `op_${i}` };
+      const appWrite = createSubscription({ ...h.deps, stripe }, actor, {
+        customerId: customer.id,
+        priceId: IDS.price_monthly,
+        quantity: 1,
+      });
+      const e = eventOf('customer.subscription.created', s, { created: s.created });
+      const webhook = h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
+      await Promise.all(i % 2 ? [appWrite, webhook] : [webhook, appWrite]);
+      expect(await count(h, 'subscriptions', `stripe_subscription_id = $1`, [s.id])).toBe(1);
+      expect(await roleOf(user)).toEqual({ role: 'professional', changes: 1 });
     }
   });
 });
