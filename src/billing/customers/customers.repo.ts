@@ -169,17 +169,21 @@ export async function upsertCustomer(
       stripeEventId: eventId,
       updatedAt: sql`now()`,
     };
-    if (before) {
-      await tx.update(customers).set(values).where(eq(customers.id, before.id));
-    } else {
-      const inserted = await tx
-        .insert(customers)
-        .values(values)
-        .onConflictDoNothing()
-        .returning({ id: customers.id });
-      if (inserted.length === 0) continue; // a concurrent writer inserted it first: lock theirs and compare again
-    }
-    await refreshDefaultCard(tx, c.id);
+    // The default card is derived in the same write (see refreshDefaultCard) and the written row comes back by
+    // RETURNING: two round trips less per customer event.
+    const card = defaultCardColumns(c.id, values.defaultPaymentMethodId);
+    const [row] = before
+      ? await tx
+          .update(customers)
+          .set({ ...values, ...card })
+          .where(eq(customers.id, before.id))
+          .returning()
+      : await tx
+          .insert(customers)
+          .values({ ...values, ...card })
+          .onConflictDoNothing()
+          .returning();
+    if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
     // Payments seen before their customer get linked now.
     await tx
       .update(payments)
@@ -202,7 +206,6 @@ export async function upsertCustomer(
         WHERE customer_id = ${before.id} AND status = 'open'`);
       await recomputeRelinkedRoles(tx, relinked, opts.roles);
     }
-    const row = await findCustomerByStripeId(tx, c.id);
     return {
       outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',
       before,
@@ -211,6 +214,22 @@ export async function upsertCustomer(
     };
   }
   throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);
+}
+
+/** refreshDefaultCard's choice as column values of the customer's own write, `defaultPm` being its new default. */
+function defaultCardColumns(stripeCustomerId: string, defaultPm: string | null) {
+  const pick = (column: 'brand' | 'last4' | 'exp_month' | 'exp_year') => sql`(
+    SELECT p.${sql.raw(column)} FROM payment_methods p
+    WHERE p.stripe_customer_id = ${stripeCustomerId} AND p.detached_at IS NULL AND p.type = 'card'
+    ORDER BY (p.stripe_payment_method_id = ${defaultPm}) DESC NULLS LAST, p.created_at DESC,
+             p.stripe_payment_method_id DESC
+    LIMIT 1)`;
+  return {
+    defaultPmBrand: pick('brand'),
+    defaultPmLast4: pick('last4'),
+    defaultPmExpMonth: pick('exp_month'),
+    defaultPmExpYear: pick('exp_year'),
+  };
 }
 
 /**
