@@ -13,6 +13,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
+import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, paymentMethods, payments } from '../billing.tables.js';
 import { NotLinkableError } from '../webhooks/types.js';
@@ -67,8 +68,9 @@ const rowState = (r: CustomerRow): State => ({
 });
 
 export async function findCustomerByStripeId(tx: Executor, stripeCustomerId: string, lock = false) {
-  const q = tx.select().from(customers).where(eq(customers.stripeCustomerId, stripeCustomerId));
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = await selectRows(tx, customers, eq(customers.stripeCustomerId, stripeCustomerId), {
+    forUpdate: lock,
+  });
   return row ?? null;
 }
 
@@ -173,16 +175,8 @@ export async function upsertCustomer(
     // RETURNING: two round trips less per customer event.
     const card = defaultCardColumns(c.id, values.defaultPaymentMethodId);
     const [row] = before
-      ? await tx
-          .update(customers)
-          .set({ ...values, ...card })
-          .where(eq(customers.id, before.id))
-          .returning()
-      : await tx
-          .insert(customers)
-          .values({ ...values, ...card })
-          .onConflictDoNothing()
-          .returning();
+      ? await updateRows(tx, customers, { ...values, ...card }, eq(customers.id, before.id))
+      : await insertRowIfAbsent(tx, customers, { ...values, ...card });
     if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
     // Payments seen before their customer get linked now.
     await tx

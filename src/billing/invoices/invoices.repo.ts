@@ -7,6 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
+import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
 import { invoices, payments, type InvoiceLineSummary, type InvoiceStatus } from '../billing.tables.js';
 import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { invoiceRank, isNewer } from '../mirror/version-guard.js';
@@ -56,8 +57,7 @@ function linesOf(inv: Stripe.Invoice): InvoiceLineSummary[] {
 }
 
 export async function findInvoiceByStripeId(tx: Executor, id: string, lock = false) {
-  const q = tx.select().from(invoices).where(eq(invoices.stripeInvoiceId, id));
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = await selectRows(tx, invoices, eq(invoices.stripeInvoiceId, id), { forUpdate: lock });
   return row ?? null;
 }
 
@@ -122,8 +122,8 @@ export async function upsertInvoice(
     };
     // RETURNING the written row: no second read (the statements below touch other tables only).
     const [row] = before
-      ? await tx.update(invoices).set(values).where(eq(invoices.id, before.id)).returning()
-      : await tx.insert(invoices).values(values).onConflictDoNothing().returning();
+      ? await updateRows(tx, invoices, values, eq(invoices.id, before.id))
+      : await insertRowIfAbsent(tx, invoices, values);
     if (!row) continue;
     const id = row.id;
     // Payments: from the expanded `payments` list when present, and any payment row already naming this invoice.

@@ -10,6 +10,7 @@ import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../../db/client.js';
+import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
 import {
   invoices,
   planPrices,
@@ -87,8 +88,9 @@ const rowState = (r: SubscriptionRow): State => ({
 });
 
 export async function findSubscriptionByStripeId(tx: Executor, id: string, lock = false) {
-  const q = tx.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, id));
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = await selectRows(tx, subscriptions, eq(subscriptions.stripeSubscriptionId, id), {
+    forUpdate: lock,
+  });
   return row ?? null;
 }
 
@@ -227,8 +229,8 @@ export async function upsertSubscription(
     };
     // RETURNING the written row: no second read (the statements below write other tables only).
     const [row] = before
-      ? await tx.update(subscriptions).set(values).where(eq(subscriptions.id, before.id)).returning()
-      : await tx.insert(subscriptions).values(values).onConflictDoNothing().returning();
+      ? await updateRows(tx, subscriptions, values, eq(subscriptions.id, before.id))
+      : await insertRowIfAbsent(tx, subscriptions, values);
     if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
     const id = row.id;
 
