@@ -1,21 +1,17 @@
 /**
  * onInvoicePaid: `invoice.paid` → the receipt notification (once per invoice) and, when the subscription has an
- * open dunning case for this invoice, the case is recovered: recovered amount, time to recover, and which step
- * recovered it; then the user's role is recomputed. Called by the invoice handler in the event's transaction.
- *
- * Which step: `card_update` when the customer's default card differs from the one on file when the case opened
- * (the portal's "update card" changes it before the retry) or the successful payment used another card than the
- * failed one; `manual` when the invoice was settled out of band (an InvoicePayment that is a payment record, or
- * nothing charged); otherwise `stripe_retry` (Stripe's automatic retry on the same card succeeded).
- * Safe twice: the `recovered` step is unique per (case, event) and the case is closed only while open.
+ * open dunning case for this invoice, the case is recovered (recoverDunningCase: recovered amount, time to
+ * recover, and which step recovered it); then the user's role is recomputed. Called by the invoice handler in the
+ * event's transaction. Safe twice: the `recovered` step is unique per (case, event) and the case is closed only
+ * while open.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { enqueueNotification } from '../../notifications/enqueue-notification.js';
-import { payments, subscriptions } from '../billing.tables.js';
+import { subscriptions } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { idOf } from '../mirror/stripe-refs.js';
 import {
@@ -27,38 +23,10 @@ import {
   type SubscriptionContext,
 } from './dunning.repo.js';
 import { openDunningCase } from './open-dunning-case.js';
-import type { RecoveryStep } from './dunning.tables.js';
+import { paysCase, recoverDunningCase } from './recover-dunning-case.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 import type { DunningStepResult } from './on-invoice-payment-failed.js';
 import { sql } from 'drizzle-orm';
-
-async function recoveryStep(
-  tx: Tx,
-  c: DunningCaseRow,
-  inv: Stripe.Invoice,
-  currentDefaultPm: string | null,
-): Promise<RecoveryStep> {
-  const paidPayments = (inv.payments?.data ?? []).filter((p) => p.status === 'paid');
-  if (
-    paidPayments.some((p) => p.payment.type === 'payment_record') ||
-    (inv.amount_paid === 0 && inv.amount_due > 0)
-  ) {
-    return 'manual';
-  }
-  if (currentDefaultPm && currentDefaultPm !== c.paymentMethodAtOpen) return 'card_update';
-  if (inv.id) {
-    const rows = await tx
-      .select({ status: payments.status, brand: payments.cardBrand, last4: payments.cardLast4 })
-      .from(payments)
-      .where(and(eq(payments.stripeInvoiceId, inv.id)))
-      .orderBy(desc(payments.createdAt));
-    const ok = rows.find((r) => r.status === 'succeeded');
-    const failed = rows.find((r) => r.status !== 'succeeded' && r.last4 !== null);
-    if (ok?.last4 && failed?.last4 && (ok.last4 !== failed.last4 || ok.brand !== failed.brand))
-      return 'card_update';
-  }
-  return 'stripe_retry';
-}
 
 export async function onInvoicePaid(
   tx: Tx,
@@ -110,21 +78,23 @@ export async function onInvoicePaid(
     }
     return { outcome: 'ignored', reason: 'no_open_case_for_invoice' };
   }
-  const step = await recoveryStep(tx, open, inv, sub.defaultPaymentMethodId);
-  const added = await addStep(tx, {
-    caseId: open.id,
-    kind: 'recovered',
-    at: paidAt,
+  const recovered = await recoverDunningCase(tx, {
+    sub,
+    open,
     cause: event.id,
-    data: { by: step, amountMinor: inv.amount_paid, currency: inv.currency, stripeInvoiceId: inv.id },
+    inv: {
+      id: null,
+      stripeInvoiceId: inv.id,
+      amountPaidMinor: inv.amount_paid,
+      amountDueMinor: inv.amount_due,
+      currency: inv.currency,
+      paidAt,
+      outOfBand:
+        (inv.payments?.data ?? []).some((p) => p.status === 'paid' && p.payment.type === 'payment_record') ||
+        (inv.amount_paid === 0 && inv.amount_due > 0),
+    },
   });
-  if (!added) return { outcome: 'ignored', reason: 'already_recovered' };
-  const seconds = Math.max(0, Math.round((paidAt.getTime() - open.openedAt.getTime()) / 1000));
-  await tx.execute(sql`
-    UPDATE dunning_cases SET status = 'recovered', recovered_at = ${paidAt}, recovered_amount_minor = ${inv.amount_paid},
-      recovered_by = ${step}, time_to_recover_seconds = ${seconds}, closed_by = ${event.id},
-      stripe_invoice_id = COALESCE(stripe_invoice_id, ${inv.id}), updated_at = now()
-    WHERE id = ${open.id} AND status = 'open'`);
+  if (!recovered) return { outcome: 'ignored', reason: 'already_recovered' };
   const next = await openNextEpisode(tx, deps, sub, open, inv.id, paidAt, event.id);
   if (sub.userId) {
     await applyEntitledRole(
@@ -141,17 +111,6 @@ export async function onInvoicePaid(
     );
   }
   return { outcome: 'recovered', caseId: open.id };
-}
-
-/**
- * Whether paying `stripeInvoiceId` at `paidAt` is the payment the open case waits for: its invoice, or — for a case
- * opened from past_due before any failure event named the invoice — a payment made after the case opened. An older
- * invoice's `invoice.paid` arriving late (paid before this episode's failure) recovers nothing: otherwise the
- * subscription stays past_due with no open case, a grace period no sweep ever ends (R19 roles).
- */
-function paysCase(open: DunningCaseRow, stripeInvoiceId: string, paidAt: Date): boolean {
-  if (open.stripeInvoiceId !== null) return open.stripeInvoiceId === stripeInvoiceId;
-  return paidAt.getTime() >= open.openedAt.getTime();
 }
 
 /**

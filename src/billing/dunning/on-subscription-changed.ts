@@ -2,8 +2,12 @@
  * onSubscriptionChanged: the one hook the customer.subscription.* handlers call after the subscription mirror was
  * written ("subscription changed → recompute the role"), in the event's transaction:
  * 1. dunning: a subscription now `past_due` with no open case gets one (its grace starts now; the invoice's failure
- *    event fills in the invoice and amount when it arrives); one that ended (`canceled`, `unpaid`,
- *    `incomplete_expired`) closes its open case as lost (onSubscriptionEnded);
+ *    event fills in the invoice and amount when it arrives) — unless the invoice it is past due for is already paid
+ *    in the mirror (its `latest_invoice`, or without one the subscription's latest invoice, paid at or after this
+ *    version: the payment overtook this past_due, whose `active` follows), for nobody owes anything: no case, no
+ *    "payment failed" after the receipt; one back to `active`/`trialing` whose open case's invoice is paid in the
+ *    mirror closes it as recovered (the paid event is late, or did not carry the payment); one that ended
+ *    (`canceled`, `unpaid`, `incomplete_expired`) closes its open case as lost (onSubscriptionEnded);
  * 2. the user's role is recomputed with the cause chain event → subscription change → role change;
  * 3. a case lost here that lowered the role sends the "downgraded" notice (once per case).
  * A stale event (older than the row) changed nothing and does nothing here. Safe twice: every step is idempotent.
@@ -17,11 +21,19 @@ import { idOf } from '../mirror/stripe-refs.js';
 import { eq } from 'drizzle-orm';
 import { findLatestCase, findOpenCase, subscriptionContext } from './dunning.repo.js';
 import { openDunningCase } from './open-dunning-case.js';
+import { paidInvoiceOf, paysCase, recoverDunningCase } from './recover-dunning-case.js';
 import { onSubscriptionEnded } from './on-subscription-ended.js';
 import { notifyDowngraded } from './notify-downgraded.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 
 export const ENDED_STATUSES = new Set(['canceled', 'unpaid', 'incomplete_expired']);
+/** Back to one of these from another status, an open case whose invoice is paid is recovered. */
+const GRANTING = new Set(['active', 'trialing']);
+
+function latestInvoiceOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { object?: string; latest_invoice?: unknown };
+  return object.object === 'subscription' ? idOf(object.latest_invoice) : null;
+}
 
 export interface SubscriptionWrite {
   outcome: 'inserted' | 'updated' | 'unchanged' | 'stale';
@@ -47,20 +59,24 @@ export async function onSubscriptionChanged(
     const open = await findOpenCase(tx, sub.subscriptionId, true);
     if (open) dunningCaseId = open.id;
     else {
-      const object = event.data.object as { object?: string; latest_invoice?: unknown };
-      const latestInvoice = object.object === 'subscription' ? idOf(object.latest_invoice) : null;
+      const latestInvoice = latestInvoiceOf(event);
       const latest = await findLatestCase(tx, sub.subscriptionId);
       // A lost case for this same unpaid invoice: its grace is over, the user does not get a new one.
       const sameEpisode =
         latest?.status === 'lost' && (latestInvoice === null || latest.stripeInvoiceId === latestInvoice);
-      if (!sameEpisode) {
+      // Paid already: this past_due is older than the payment (the events came out of order).
+      const paid = sameEpisode
+        ? null
+        : await paidInvoiceOf(tx, sub, latestInvoice).then((inv) =>
+            inv && (latestInvoice !== null || inv.paidAt.getTime() >= at.getTime()) ? inv : null,
+          );
+      if (!sameEpisode && !paid) {
         const [inv] = latestInvoice
           ? await tx
               .select({
                 id: invoices.id,
                 amountDueMinor: invoices.amountDueMinor,
                 currency: invoices.currency,
-                status: invoices.status,
               })
               .from(invoices)
               .where(eq(invoices.stripeInvoiceId, latestInvoice))
@@ -77,6 +93,12 @@ export async function onSubscriptionChanged(
         });
         dunningCaseId = opened.row.id;
       }
+    }
+  } else if (GRANTING.has(row.status) && write.before?.status !== row.status) {
+    const open = await findOpenCase(tx, sub.subscriptionId, true);
+    const paid = open ? await paidInvoiceOf(tx, sub, open.stripeInvoiceId ?? latestInvoiceOf(event)) : null;
+    if (open && paid && paysCase(open, paid.stripeInvoiceId, paid.paidAt)) {
+      if (await recoverDunningCase(tx, { sub, open, inv: paid, cause: event.id })) dunningCaseId = open.id;
     }
   } else if (ENDED_STATUSES.has(row.status)) {
     const closed = await onSubscriptionEnded(tx, deps, event, sub);
