@@ -25,7 +25,7 @@ const customerValues = {
   email: 'rows@example.com',
   name: null,
   delinquent: true,
-  metadata: { user_id: 'u_rows', nested: { a: [1, 2] } },
+  metadata: { user_id: 'u_rows', note: 'a "quoted" value' },
   createdAt: new Date('2026-01-02T03:04:05.000Z'),
   stripeVersionAt: new Date('2026-01-02T03:04:06.000Z'),
   stripeEventId: 'evt_rows_1',
@@ -40,7 +40,7 @@ describe('whole-row helpers', () => {
       .where(eq(customers.stripeCustomerId, 'cus_rows'));
     expect(inserted).toEqual(viaDrizzle);
     expect(inserted!.createdAt).toBeInstanceOf(Date);
-    expect(inserted!.metadata).toEqual({ user_id: 'u_rows', nested: { a: [1, 2] } });
+    expect(inserted!.metadata).toEqual({ user_id: 'u_rows', note: 'a "quoted" value' });
 
     const [selected] = await selectRows(t.db, customers, eq(customers.stripeCustomerId, 'cus_rows'), {
       forUpdate: false,
@@ -77,7 +77,7 @@ describe('whole-row helpers', () => {
       amountRemainingMinor: 0,
       subtotalMinor: 2900,
       totalMinor: 2900,
-      lines: [{ id: 'il_1', amountMinor: 2900 }] as never,
+      lines: [{ id: 'il_1', amountMinor: 2900, nested: { a: [1, 2] } }] as never,
       createdAt: new Date('2026-01-03T00:00:00Z'),
       stripeVersionAt: new Date('2026-01-03T00:00:00Z'),
     });

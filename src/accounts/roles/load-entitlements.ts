@@ -12,6 +12,7 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { users } from '../accounts.tables.js';
 import { roleOverrides } from './roles.tables.js';
+import { selectRows } from '../../db/rows.js';
 import type { Role } from '../roles.js';
 import type {
   BillingRole,
@@ -137,11 +138,9 @@ export async function loadEntitlements(
     });
   }
 
-  const overrides = await tx
-    .select()
-    .from(roleOverrides)
-    .where(inArray(roleOverrides.userId, [...out.keys()]))
-    .orderBy(roleOverrides.createdAt, roleOverrides.id);
+  const overrides = await selectRows(tx, roleOverrides, inArray(roleOverrides.userId, [...out.keys()]), {
+    orderBy: sql`${roleOverrides.createdAt}, ${roleOverrides.id}`,
+  });
   for (const o of overrides) {
     out.get(o.userId)?.overrides.push({
       id: o.id,
