@@ -16,7 +16,14 @@ import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { invoices, payments } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { attachInvoice, openDunningCase } from './open-dunning-case.js';
-import { addStep, findLatestCase, findOpenCase, subscriptionContext } from './dunning.repo.js';
+import {
+  addStep,
+  findLatestCase,
+  findOpenCase,
+  subscriptionContext,
+  type DunningCaseRow,
+} from './dunning.repo.js';
+import { dunningSchedule } from './dunning-schedule.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 
 export type DunningStepResult =
@@ -55,6 +62,7 @@ export async function onInvoicePaymentFailed(
 
   let open = await findOpenCase(tx, sub.subscriptionId, true);
   let outcome: 'opened' | 'updated' = 'updated';
+  let movedFrom: Date | null = null;
   if (!open) {
     const latest = await findLatestCase(tx, sub.subscriptionId);
     if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
@@ -81,16 +89,20 @@ export async function onInvoicePaymentFailed(
     });
     open = opened.row;
     outcome = opened.opened ? 'opened' : 'updated';
-  } else if (
-    open.stripeInvoiceId === null ||
-    (open.stripeInvoiceId === inv.id && open.amountDueMinor === 0)
-  ) {
-    await attachInvoice(tx, open.id, {
-      invoiceId: mirror?.id ?? null,
-      stripeInvoiceId: inv.id,
-      amountDueMinor: inv.amount_due,
-      currency: inv.currency,
-    });
+  } else {
+    const ownInvoice = open.stripeInvoiceId === null || open.stripeInvoiceId === inv.id;
+    if (ownInvoice && (open.stripeInvoiceId === null || open.amountDueMinor === 0)) {
+      await attachInvoice(tx, open.id, {
+        invoiceId: mirror?.id ?? null,
+        stripeInvoiceId: inv.id,
+        amountDueMinor: inv.amount_due,
+        currency: inv.currency,
+      });
+    }
+    if (ownInvoice && at.getTime() < open.openedAt.getTime()) {
+      movedFrom = open.openedAt;
+      await moveCaseBack(tx, open, at);
+    }
   }
 
   const added = await addStep(tx, {
@@ -98,7 +110,13 @@ export async function onInvoicePaymentFailed(
     kind: 'payment_failed',
     at,
     cause: event.id,
-    data: { stripeInvoiceId: inv.id, attempt: inv.attempt_count, amountDueMinor: inv.amount_due, ...failure },
+    data: {
+      stripeInvoiceId: inv.id,
+      attempt: inv.attempt_count,
+      amountDueMinor: inv.amount_due,
+      ...failure,
+      ...(movedFrom ? { openedAtMovedFrom: movedFrom.toISOString() } : {}),
+    },
   });
   if (added && outcome === 'updated') {
     await tx.execute(sql`
@@ -119,4 +137,18 @@ export async function onInvoicePaymentFailed(
     );
   }
   return { outcome, caseId: open.id };
+}
+
+/**
+ * The case's own invoice failed EARLIER than the case was opened (it was opened by the subscription's past_due,
+ * or by a later attempt, whose event came first): DESIGN §6 counts the grace from the first failure, so the case's
+ * opening, grace end and reminder instant move back to this failure — never forward (the UPDATE re-checks, so a
+ * replay or a later failure changes nothing). A reminder already sent stays sent.
+ */
+async function moveCaseBack(tx: Tx, open: DunningCaseRow, firstFailureAt: Date): Promise<void> {
+  const schedule = dunningSchedule({ firstFailureAt, graceDays: open.graceDays });
+  await tx.execute(sql`
+    UPDATE dunning_cases SET opened_at = ${firstFailureAt}, grace_until = ${schedule.graceUntil},
+      reminder_at = ${schedule.reminderAt}, updated_at = now()
+    WHERE id = ${open.id} AND status = 'open' AND opened_at > ${firstFailureAt}`);
 }
