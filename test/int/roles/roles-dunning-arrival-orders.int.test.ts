@@ -5,7 +5,8 @@
  * canceled. What DESIGN §6 asks of every order:
  * - a case exists exactly when a failure was known before the payment: F applied before I, or P applied (not stale:
  *   before A) before I. Then it ends `recovered` by the payment (stripe_retry, the invoice, its amount), as in order;
- *   its opening instant (grace, time to recover) is the first failure known: F's, or P's when P came first.
+ *   its opening instant (grace, time to recover) is the first failure: F's whenever F arrived before the payment
+ *   (a case opened by P moves back to F's earlier failure), else P's.
  *   Otherwise nothing was ever unpaid from the user's point of view (the receipt came before any failure: a failure
  *   of a paid invoice changes nothing, RELIABILITY 15, and a past_due older than the payment is already cured), so
  *   no case, no "payment failed";
@@ -130,6 +131,9 @@ async function runOrder(order: Step[], withLatestInvoice: boolean) {
         .sort((a, b) => pos(a) - pos(b))[0]!
     : null;
 
+  // DESIGN §6: grace from the first failure; F (R + 10) is earlier than P, so it counts whenever it was applied.
+  const firstFailure: Step | null = opener && pos('F') < pos('I') ? 'F' : opener;
+
   let receiptSeen = false;
   for (const step of order) {
     const [r] = await w.apply(s.events[step]);
@@ -164,9 +168,10 @@ async function runOrder(order: Step[], withLatestInvoice: boolean) {
       recovered_at: iso(AT.I),
       lost_reason: null,
     });
-    expect(c.opened_at.toISOString(), name).toBe(iso(AT[opener]));
-    expect(c.grace_until.toISOString(), name).toBe(iso(AT[opener] + 7 * DAY));
-    expect(Number(c.time_to_recover_seconds), name).toBe(AT.I - AT[opener]);
+    const first = AT[firstFailure!];
+    expect(c.opened_at.toISOString(), name).toBe(iso(first));
+    expect(c.grace_until.toISOString(), name).toBe(iso(first + 7 * DAY));
+    expect(Number(c.time_to_recover_seconds), name).toBe(AT.I - first);
     const kinds = (await stepsOf(c.id)).map((x) => x.kind);
     expect(
       kinds.filter((k) => k === 'opened'),
