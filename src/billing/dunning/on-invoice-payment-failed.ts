@@ -6,7 +6,9 @@
  * Safe twice and out of order: a timeline step is unique per (case, kind, event id), so a replay adds nothing; a
  * failure of an invoice that our mirror already has as paid/void (an older attempt arriving after `invoice.paid`,
  * RELIABILITY 15) changes nothing; a failure on a canceled subscription opens nothing; a further failure of the
- * invoice whose case was already lost does not start a new grace period.
+ * invoice whose case was already lost does not start a new grace period. A failure of the open case's invoice
+ * earlier than the case's opening moves the case back to it (grace from the first failure, never forward); if that
+ * grace is already over, the case is lost here and the "downgraded" notice goes with the role change.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -24,6 +26,7 @@ import {
   type DunningCaseRow,
 } from './dunning.repo.js';
 import { dunningSchedule } from './dunning-schedule.js';
+import { notifyDowngraded } from './notify-downgraded.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 
 export type DunningStepResult =
@@ -63,6 +66,7 @@ export async function onInvoicePaymentFailed(
   let open = await findOpenCase(tx, sub.subscriptionId, true);
   let outcome: 'opened' | 'updated' = 'updated';
   let movedFrom: Date | null = null;
+  let moved: Date | null = null;
   if (!open) {
     const latest = await findLatestCase(tx, sub.subscriptionId);
     if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
@@ -101,7 +105,7 @@ export async function onInvoicePaymentFailed(
     }
     if (ownInvoice && at.getTime() < open.openedAt.getTime()) {
       movedFrom = open.openedAt;
-      await moveCaseBack(tx, open, at);
+      moved = await moveCaseBack(tx, open, at);
     }
   }
 
@@ -127,16 +131,44 @@ export async function onInvoicePaymentFailed(
         updated_at = now()
       WHERE id = ${open.id}`);
   }
+  const now = evaluationInstant(deps.clock, event);
+  // Moved back, the grace may already be over: the case is lost here, as the sweep would lose it, so the
+  // "downgraded" notice goes with the role change this event makes (the sweep would find the role already lowered).
+  const expired = movedFrom !== null && moved !== null && now.getTime() >= moved.getTime();
+  if (expired) {
+    await tx.execute(sql`
+      UPDATE dunning_cases SET status = 'lost', lost_at = ${now}, lost_reason = 'grace_expired',
+        closed_by = ${event.id}, updated_at = now()
+      WHERE id = ${open.id} AND status = 'open'`);
+    await addStep(tx, {
+      caseId: open.id,
+      kind: 'lost',
+      at: now,
+      cause: event.id,
+      data: { reason: 'grace_expired' },
+    });
+  }
   if (sub.userId) {
-    await applyEntitledRole(
+    const application = await applyEntitledRole(
       tx,
       sub.userId,
       { kind: 'stripe_event', eventId: event.id, eventType: event.type, dunningCaseId: open.id },
-      evaluationInstant(deps.clock, event),
+      now,
       { defaultGraceDays: deps.config.graceDays },
     );
+    if (expired) {
+      await notifyDowngraded(tx, deps, {
+        caseId: open.id,
+        userId: sub.userId,
+        application,
+        planName: sub.planName,
+        amountMinor: inv.amount_due || null,
+        currency: inv.currency,
+        at: now,
+      });
+    }
   }
-  return { outcome, caseId: open.id };
+  return { outcome: expired ? 'lost' : outcome, caseId: open.id };
 }
 
 /**
@@ -145,10 +177,11 @@ export async function onInvoicePaymentFailed(
  * opening, grace end and reminder instant move back to this failure — never forward (the UPDATE re-checks, so a
  * replay or a later failure changes nothing). A reminder already sent stays sent.
  */
-async function moveCaseBack(tx: Tx, open: DunningCaseRow, firstFailureAt: Date): Promise<void> {
+async function moveCaseBack(tx: Tx, open: DunningCaseRow, firstFailureAt: Date): Promise<Date> {
   const schedule = dunningSchedule({ firstFailureAt, graceDays: open.graceDays });
   await tx.execute(sql`
     UPDATE dunning_cases SET opened_at = ${firstFailureAt}, grace_until = ${schedule.graceUntil},
       reminder_at = ${schedule.reminderAt}, updated_at = now()
     WHERE id = ${open.id} AND status = 'open' AND opened_at > ${firstFailureAt}`);
+  return schedule.graceUntil;
 }

@@ -223,4 +223,27 @@ describe("a case opened from past_due moves back to its invoice's earlier failur
       w.clock.set(iso(T0));
     });
   }
+
+  it('a failure that moves the grace into the past loses the case at once: role down, "downgraded" sent', async () => {
+    const s = await payingUser('mvx', true);
+    const FAIL = R + 10;
+    const PAST_DUE = R + 3600;
+    await w.apply(s.pastDue(PAST_DUE));
+    // Arrives after the failure's grace (FAIL + 7 days) but inside the past_due's.
+    w.clock.set(iso(FAIL + 7 * DAY + 100));
+    await w.apply(s.failed(FAIL));
+    const [c] = await casesOf(s.subId);
+    expect(c.status).toBe('lost');
+    expect(c.lost_reason).toBe('grace_expired');
+    expect(c.grace_until.toISOString()).toBe(iso(FAIL + 7 * DAY));
+    expect(c.lost_at.toISOString()).toBe(iso(FAIL + 7 * DAY + 100));
+    expect(await w.role(s.userId)).toBe('member');
+    expect(await templatesOf(s.userId)).toEqual(['receipt', 'payment_failed', 'downgraded']);
+    expect(await sweep(FAIL + 7 * DAY + 200, [s.cus])).toEqual(NOTHING);
+    expect((await roleRows(s.userId)).map((x) => [x.b, x.a])).toEqual([
+      ['member', 'professional'],
+      ['professional', 'member'],
+    ]);
+    w.clock.set(iso(T0));
+  });
 });
