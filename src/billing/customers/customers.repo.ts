@@ -10,7 +10,7 @@
  * another user (who exists and has no customer) moves the customer to that user: the caller passes `roles` (its
  * cause), and both users' entitled roles are recomputed in the same transaction (recomputeRelinkedRoles).
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
@@ -171,7 +171,7 @@ export async function upsertCustomer(
       stripeEventId: eventId,
       updatedAt: sql`now()`,
     };
-    // The default card is derived in the same write (see refreshDefaultCard) and the written row comes back by
+    // The default card is derived in the same write (defaultCardColumns) and the written row comes back by
     // RETURNING: two round trips less per customer event.
     const card = defaultCardColumns(c.id, values.defaultPaymentMethodId);
     const [row] = before
@@ -210,8 +210,14 @@ export async function upsertCustomer(
   throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);
 }
 
-/** refreshDefaultCard's choice as column values of the customer's own write, `defaultPm` being its new default. */
-function defaultCardColumns(stripeCustomerId: string, defaultPm: string | null) {
+/**
+ * The customer's default card, derived from the cards seen (payment_method.attached/detached) and the customer's
+ * `invoice_settings.default_payment_method`: that card if known and attached, else the newest attached card.
+ * Only brand / last4 / expiry are ever stored. As column values of a write to the customer's row: `defaultPm` is
+ * the default payment method the row will have (the customer's own write passes its new value; refreshDefaultCard
+ * the row's column), so the customer's write needs no second statement.
+ */
+function defaultCardColumns(stripeCustomerId: string, defaultPm: SQL | string | null) {
   const pick = (column: 'brand' | 'last4' | 'exp_month' | 'exp_year') => sql`(
     SELECT p.${sql.raw(column)} FROM payment_methods p
     WHERE p.stripe_customer_id = ${stripeCustomerId} AND p.detached_at IS NULL AND p.type = 'card'
@@ -226,26 +232,12 @@ function defaultCardColumns(stripeCustomerId: string, defaultPm: string | null) 
   };
 }
 
-/**
- * The customer's default card, derived from the cards seen (payment_method.attached/detached) and the customer's
- * `invoice_settings.default_payment_method`: that card if known and attached, else the newest attached card.
- * Only brand / last4 / expiry are ever stored.
- */
+/** Recomputes the customer's default card after its cards changed (payment_method.* events). */
 export async function refreshDefaultCard(tx: Executor, stripeCustomerId: string): Promise<void> {
-  await tx.execute(sql`
-    UPDATE customers c SET
-      default_pm_brand = pm.brand, default_pm_last4 = pm.last4,
-      default_pm_exp_month = pm.exp_month, default_pm_exp_year = pm.exp_year
-    FROM (SELECT 1) one
-    LEFT JOIN LATERAL (
-      SELECT p.brand, p.last4, p.exp_month, p.exp_year FROM payment_methods p
-      WHERE p.stripe_customer_id = ${stripeCustomerId} AND p.detached_at IS NULL AND p.type = 'card'
-      ORDER BY (p.stripe_payment_method_id = (SELECT default_payment_method_id FROM customers
-                                              WHERE stripe_customer_id = ${stripeCustomerId})) DESC NULLS LAST,
-               p.created_at DESC, p.stripe_payment_method_id DESC
-      LIMIT 1
-    ) pm ON true
-    WHERE c.stripe_customer_id = ${stripeCustomerId}`);
+  await tx
+    .update(customers)
+    .set(defaultCardColumns(stripeCustomerId, sql`${customers.defaultPaymentMethodId}`))
+    .where(eq(customers.stripeCustomerId, stripeCustomerId));
 }
 
 const PM_FIELDS = ['stripeCustomerId', 'brand', 'last4', 'expMonth', 'expYear', 'detachedAt'] as const;
