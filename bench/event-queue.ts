@@ -8,39 +8,19 @@
  * (batches of 32). No handler runs in either, so the figures are the queue's own ceiling.
  * DATABASE_URL selects the server (a fresh database is created and dropped); else embedded PostgreSQL.
  */
-import { execSync } from 'node:child_process';
-import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { clientOf } from '../src/jobs/queue.js';
+import { printFigure, withBenchDatabase } from './_support.js';
 import { createInboxWriter } from '../src/billing/webhooks/ingest-writer.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
 const QUEUE = 'stripe-event';
-let commit = 'unknown';
-try {
-  commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-    .toString()
-    .trim();
-} catch {
-  // not a git checkout
-}
 const figure = (name: string, value: number, unit: string, n = EVENTS) =>
-  process.stdout.write(
-    JSON.stringify({
-      name,
-      value: Math.round(value * 10) / 10,
-      unit,
-      n,
-      p50: null,
-      p99: null,
-      rows: 0,
-      commit,
-    }) + '\n',
-  );
+  printFigure({ name, value, unit, n, rows: 0 });
 
 const payload = (id: string) =>
   JSON.stringify({
@@ -63,21 +43,9 @@ async function drive(c: number, work: (i: number) => Promise<unknown>): Promise<
   return EVENTS / ((performance.now() - started) / 1000);
 }
 
-async function main(): Promise<void> {
-  let adminUrl = process.env.DATABASE_URL;
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres('.data/bench-pg', { persistent: true });
-    adminUrl = embedded.url;
-  }
-  const dbName = `bench_queue_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const database = connect(u.toString(), { max: 60 });
-  const boss = new PgBoss({ connectionString: u.toString(), max: 60, supervise: false, schedule: false });
+async function main({ url }: { url: string }): Promise<void> {
+  const database = connect(url, { max: 60 });
+  const boss = new PgBoss({ connectionString: url, max: 60, supervise: false, schedule: false });
   boss.on('error', () => {});
   try {
     await runMigrations(database.db);
@@ -113,7 +81,7 @@ async function main(): Promise<void> {
             VALUES (${id}, 'customer.updated', false, to_timestamp(1800000000), ${'cus_1' + id.slice(-3)}, 'cus_1',
                     ${payload(id)}::jsonb, now(), 'skipped', now())
             ON CONFLICT (id) DO NOTHING`);
-          const client = (tx as unknown as { session: { client: pg.PoolClient } }).session.client;
+          const client = clientOf(tx);
           await boss.send(
             QUEUE,
             { eventId: id },
@@ -185,10 +153,7 @@ async function main(): Promise<void> {
   } finally {
     await boss.stop({ graceful: false, wait: true }).catch(() => {});
     await database.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
   }
 }
 
-await main();
+await withBenchDatabase('bench_queue', main);

@@ -7,7 +7,7 @@
  * every event's effects committed, i.e. no event of the run left pending).
  * DATABASE_URL selects the server (a fresh database is created on it and dropped after); else embedded PostgreSQL.
  */
-import { spawn, execSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import readline from 'node:readline';
@@ -16,7 +16,7 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { printFigure, withBenchDatabase } from './_support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
@@ -38,15 +38,6 @@ const fixture = (name: string) => {
   }
   return JSON.parse(text);
 };
-let commit = 'unknown';
-try {
-  commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-    .toString()
-    .trim();
-} catch {
-  // not a git checkout
-}
-
 function figure(
   name: string,
   value: number,
@@ -55,8 +46,7 @@ function figure(
   p50: number | null,
   p99: number | null,
 ) {
-  const out = { name, value: Math.round(value * 10) / 10, unit, n, p50, p99, rows: ROWS, commit };
-  process.stdout.write(JSON.stringify(out) + '\n');
+  printFigure({ name, value, unit, n, p50, p99, rows: ROWS });
 }
 
 /** CPU seconds (user + system) used so far by these processes, from /proc (Linux); exited ones count 0. */
@@ -144,20 +134,7 @@ function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, creat
   return env({ ...s, id: `sub_b_${k}`, customer: `cus_b_${k}`, metadata: {} });
 }
 
-async function main(): Promise<void> {
-  let adminUrl = process.env.DATABASE_URL;
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres('.data/bench-pg', { persistent: true });
-    adminUrl = embedded.url;
-  }
-  const dbName = `bench_webhooks_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const url = u.toString();
+async function main({ url, name: dbName }: { url: string; name: string }): Promise<void> {
   const database = connect(url, { max: 4 });
   let server: ReturnType<typeof spawn> | undefined;
   try {
@@ -357,10 +334,7 @@ async function main(): Promise<void> {
     server?.kill('SIGTERM');
     if (server) await new Promise((r) => server!.once('exit', r));
     await database.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
   }
 }
 
-await main();
+await withBenchDatabase('bench_webhooks', main);

@@ -33,8 +33,10 @@ describe('bench:webhooks', () => {
     for (const f of figures) {
       const cpu = f.name.includes('.cpu_');
       expect(f).toMatchObject({ unit: cpu ? 'µs/event' : 'events/s', n: 60, rows: 100 });
-      // CPU is sampled in 10 ms ticks, so 60 events may show 0 for PostgreSQL; the app's share cannot be 0.
-      if (cpu) expect(f.value).toBeGreaterThanOrEqual(f.name.includes('cpu_pg') ? 0 : 1);
+      // CPU is sampled in 10 ms ticks, so 60 events may show 0 for PostgreSQL (still a real reading: a number, not
+      // NaN from a missing /proc entry); the app's and the load generator's shares cannot be 0.
+      if (cpu && f.name.includes('cpu_pg')) expect(Number.isFinite(f.value) && f.value >= 0).toBe(true);
+      else if (cpu) expect(f.value).toBeGreaterThanOrEqual(1);
       else expect(f.value).toBeGreaterThan(0);
     }
   }, 180_000);
