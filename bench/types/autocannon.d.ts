@@ -31,5 +31,10 @@ declare module 'autocannon' {
     }
   }
   function autocannon(opts: autocannon.Options): Promise<autocannon.Result>;
+  /** With a callback: returns the run's tracker, which emits 'response' for every answer. */
+  function autocannon(
+    opts: autocannon.Options,
+    done: (error: Error | null, result: autocannon.Result) => void,
+  ): import('node:events').EventEmitter;
   export default autocannon;
 }

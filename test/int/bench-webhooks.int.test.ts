@@ -11,6 +11,7 @@ describe('bench:webhooks', () => {
         BENCH_ROWS: '100',
         BENCH_EVENTS: '60',
         BENCH_CONCURRENCY: '10',
+        BENCH_WARMUP: '30',
       },
       encoding: 'utf8',
       timeout: 170_000,
