@@ -255,7 +255,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
 
     // Warm-up (not measured): the server's first requests run cold code (V8 compiles and optimizes it, connections
     // open, statements get prepared) and cost 2-3 times the CPU of later ones; a long-running server never pays it.
-    for (const type of TYPES) {
+    for (const type of WARMUP > 0 ? TYPES : []) {
       const warm = await post(type, Math.max(...CONCURRENCY), WARMUP);
       check(type, 0, (await warm.send()).result);
       await drained(warm.prefix);

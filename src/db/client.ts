@@ -3,6 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { tables } from './tables.js';
+import { dialectOf, installFastSql } from './fast-sql.js';
 
 export type Db = NodePgDatabase<typeof tables>;
 /** A transaction handle has the same query surface as the database. */
@@ -69,5 +70,6 @@ export function connect(url: string, opts: { max?: number; applicationName?: str
   pool.on('error', () => {});
   pool.on('connect', autoPrepare);
   const db = drizzle(pool, { schema: tables });
+  installFastSql(dialectOf(db));
   return { pool, db, close: () => pool.end() };
 }
