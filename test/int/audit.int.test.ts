@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { sql } from 'drizzle-orm';
 import { testDatabase, type TestDatabase } from '../helpers/db.js';
-import { appendAudit } from '../../src/audit/append-audit.js';
+import { appendAudit, deferAuditRows } from '../../src/audit/append-audit.js';
 import { sealAllAuditRows, sealAuditLog } from '../../src/audit/seal-audit-log.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
 import { listAuditForSubject } from '../../src/audit/audit.repo.js';
@@ -48,8 +49,12 @@ describe('audit log', () => {
         ...({ seq: 99, hash: 'f'.repeat(64) } as object),
       }),
     );
-    expect(a).toEqual({ id: 1, hash: '' });
-    expect(b.id).toBe(2);
+    expect(a).toBeUndefined();
+    expect(b).toBeUndefined();
+    expect((await t.pool.query(`SELECT id, action FROM audit_log ORDER BY id`)).rows).toEqual([
+      { id: 1, action: 'user.role_changed' },
+      { id: 2, action: 'plan.created' },
+    ]);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 0, pending: 2 });
 
     expect(await sealAuditLog(t.db)).toBe(2);
@@ -123,21 +128,21 @@ describe('audit log', () => {
     await expect(t.pool.query(`UPDATE audit_log SET seq = 0 WHERE id = 1`)).rejects.toThrow(
       /append-only: UPDATE/,
     );
-    const pending = await appendAudit(t.db, {
+    await appendAudit(t.db, {
       actorType: 'job',
       actorId: null,
       action: 'z',
       subjectType: 's',
       subjectId: '2',
     });
+    const pending = (await t.pool.query<{ id: number }>(`SELECT max(id)::int AS id FROM audit_log`)).rows[0]!
+      .id;
     await expect(
-      t.pool.query(`UPDATE audit_log SET seq = 0, reason = 'changed while sealing' WHERE id = $1`, [
-        pending.id,
-      ]),
+      t.pool.query(`UPDATE audit_log SET seq = 0, reason = 'changed while sealing' WHERE id = $1`, [pending]),
     ).rejects.toThrow(/append-only: UPDATE/);
-    await expect(
-      t.pool.query(`UPDATE audit_log SET reason = 'x' WHERE id = $1`, [pending.id]),
-    ).rejects.toThrow(/append-only: UPDATE/);
+    await expect(t.pool.query(`UPDATE audit_log SET reason = 'x' WHERE id = $1`, [pending])).rejects.toThrow(
+      /append-only: UPDATE/,
+    );
     await expect(t.pool.query(`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only: DELETE/);
     await expect(t.pool.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only: TRUNCATE/);
     await expect(t.pool.query(`UPDATE audit_head SET last_id = 0`)).rejects.toThrow(
@@ -183,5 +188,47 @@ describe('audit log', () => {
       problem: `chain position 11 is missing before row ${next[0].id} (position 12)`,
     });
     expect(rows).toHaveLength(1);
+  });
+
+  it('deferred rows (the webhook dispatcher) are written in one insert at flush, in order, and commit with it', async () => {
+    const entry = (subjectId: string, after: object) => ({
+      actorType: 'stripe' as const,
+      actorId: 'evt_d',
+      action: 'deferred.test',
+      subjectType: 'd',
+      subjectId,
+      after,
+    });
+    const mine = `SELECT subject_id, after FROM audit_log WHERE action = 'deferred.test' ORDER BY id`;
+    await t.db.transaction(async (tx) => {
+      const audit = deferAuditRows(tx);
+      const after = { n: 1 };
+      await appendAudit(tx, entry('a', after));
+      after.n = 99; // the row is taken as it was when appended
+      await appendAudit(tx, entry('b', { n: 2 }));
+      await appendAudit(tx, entry('c', { text: 'quote \' and "' }));
+      expect((await tx.execute(sql.raw(mine))).rows).toEqual([]);
+      await audit.flush();
+      expect((await tx.execute(sql.raw(mine))).rows).toHaveLength(3);
+      // After the flush, rows go straight in again.
+      await appendAudit(tx, entry('d', { n: 4 }));
+      expect((await tx.execute(sql.raw(mine))).rows).toHaveLength(4);
+    });
+    expect((await t.pool.query(mine)).rows).toEqual([
+      { subject_id: 'a', after: { n: 1 } },
+      { subject_id: 'b', after: { n: 2 } },
+      { subject_id: 'c', after: { text: 'quote \' and "' } },
+      { subject_id: 'd', after: { n: 4 } },
+    ]);
+    // Rolled back: nothing of a deferred batch remains.
+    await t.db
+      .transaction(async (tx) => {
+        const audit = deferAuditRows(tx);
+        await appendAudit(tx, entry('e', {}));
+        await audit.flush();
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    expect((await t.pool.query(mine)).rows).toHaveLength(4);
   });
 });

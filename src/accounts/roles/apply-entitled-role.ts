@@ -28,7 +28,6 @@ export interface RoleApplication {
   source: EntitlementSource;
   /** When the answer may change with no new input (the expiry jobs' next instant). */
   recheckAt: Date | null;
-  auditId: number | null;
 }
 
 export function sourceForAudit(source: EntitlementSource): Record<string, unknown> {
@@ -74,7 +73,6 @@ export async function applyEntitledRole(
     changed: e.role !== before,
     source: e.source,
     recheckAt: e.recheckAt,
-    auditId: null,
   };
   if (!result.changed) return result;
 
@@ -82,7 +80,7 @@ export async function applyEntitledRole(
     .update(users)
     .set({ role: e.role, updatedAt: sql`now()` })
     .where(eq(users.id, userId));
-  const audit = await appendAudit(tx, {
+  await appendAudit(tx, {
     ...auditActorOf(cause),
     action: ROLE_CHANGED_ACTION,
     subjectType: 'user',
@@ -99,6 +97,5 @@ export async function applyEntitledRole(
     requestId:
       cause.kind === 'admin' ? (cause.requestId ?? opts.requestId ?? null) : (opts.requestId ?? null),
   });
-  result.auditId = audit.id;
   return result;
 }

@@ -20,6 +20,7 @@ import type { Counter, Histogram } from 'prom-client';
 import type { Executor, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { scrub } from '../../logger.js';
+import { deferAuditRows } from '../../audit/append-audit.js';
 import { clientOf } from '../../jobs/queue.js';
 import { raiseBillingError } from '../errors/raise-billing-error.js';
 import type { StripeEventStatus } from '../inbox.tables.js';
@@ -156,6 +157,9 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       // Each event runs after a savepoint, so a handler error undoes only that event. Releasing one savepoint and
       // setting the next is one round trip (simple protocol, two statements).
       const client = clientOf(tx);
+      // Optimistic batch: its audit rows go in one INSERT at the end. With savepoints each event writes its own, so
+      // a row the database refuses fails only its event.
+      const audit = savepoints ? undefined : deferAuditRows(tx);
       const outcomes: EventOutcome[] = [];
       for (const [i, row] of due.rows.entries()) {
         current = row;
@@ -176,6 +180,13 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
         }
       }
       current = undefined;
+      if (audit) {
+        try {
+          await audit.flush();
+        } catch (e) {
+          throw new EventFailed(errorText(e), { cause: e });
+        }
+      }
       const applied = outcomes.filter((o) => o.error === undefined);
       if (applied.length > 0) {
         await tx.execute(sql`
