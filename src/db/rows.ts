@@ -57,18 +57,18 @@ function pairs(shape: Shape, values: Record<string, unknown>): Array<[Column, SQ
 type RowOf<T extends PgTable> = T['$inferSelect'];
 type Values<T extends PgTable> = { [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL };
 
-/** `SELECT <row> FROM table WHERE …` [ORDER BY …] [FOR UPDATE]. */
+/** `SELECT <row> FROM table WHERE …` [ORDER BY …] [LIMIT n] [FOR UPDATE]. */
 export async function selectRows<T extends PgTable>(
   tx: Executor,
   table: T,
   where: SQL,
-  opts: { forUpdate?: boolean; orderBy?: SQL } = {},
+  opts: { forUpdate?: boolean; orderBy?: SQL; limit?: number } = {},
 ): Promise<RowOf<T>[]> {
   const shape = shapeOf(table);
   const res = await tx.execute<Record<string, unknown>>(
     sql`SELECT ${shape.list} FROM ${table} WHERE ${where}${opts.orderBy ? sql` ORDER BY ${opts.orderBy}` : sql``}${
-      opts.forUpdate ? sql` FOR UPDATE` : sql``
-    }`,
+      opts.limit !== undefined ? sql` LIMIT ${opts.limit}` : sql``
+    }${opts.forUpdate ? sql` FOR UPDATE` : sql``}`,
   );
   return res.rows.map((r) => decode<RowOf<T>>(shape, r));
 }

@@ -16,6 +16,8 @@ export interface NotificationInput {
   toEmail?: string | null;
   data: NotificationData;
   at: Date;
+  /** The user's email and name when the caller has read them already (one query less); else they are read here. */
+  recipient?: { email: string | null; name: string | null };
 }
 
 export async function enqueueNotification(
@@ -24,7 +26,10 @@ export async function enqueueNotification(
 ): Promise<{ id: string; created: boolean } | null> {
   let to = input.toEmail ?? null;
   let name: string | null = null;
-  if (input.userId) {
+  if (input.userId && input.recipient) {
+    to ??= input.recipient.email;
+    name = input.recipient.name;
+  } else if (input.userId) {
     const { rows } = await tx.execute<{ email: string; name: string | null }>(
       sql`SELECT ${users.email}, ${users.name} FROM ${users} WHERE ${eq(users.id, input.userId)}`,
     );

@@ -1,8 +1,9 @@
 /**
  * Queries on dunning cases and their timeline. Repository functions take the executor first.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { selectRows } from '../../db/rows.js';
 import { dunningCaseEvents, dunningCases, type DunningStepKind } from './dunning.tables.js';
 
 export type DunningCaseRow = typeof dunningCases.$inferSelect;
@@ -12,22 +13,40 @@ export async function findOpenCase(
   subscriptionId: string,
   lock = false,
 ): Promise<DunningCaseRow | null> {
-  const q = tx
-    .select()
-    .from(dunningCases)
-    .where(and(eq(dunningCases.subscriptionId, subscriptionId), eq(dunningCases.status, 'open')));
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = await selectRows(
+    tx,
+    dunningCases,
+    and(eq(dunningCases.subscriptionId, subscriptionId), eq(dunningCases.status, 'open'))!,
+    { forUpdate: lock },
+  );
   return row ?? null;
 }
 
+const latestFirst = sql`${dunningCases.openedAt} DESC, ${dunningCases.createdAt} DESC`;
+
 export async function findLatestCase(tx: Executor, subscriptionId: string): Promise<DunningCaseRow | null> {
-  const [row] = await tx
-    .select()
-    .from(dunningCases)
-    .where(eq(dunningCases.subscriptionId, subscriptionId))
-    .orderBy(desc(dunningCases.openedAt), desc(dunningCases.createdAt))
-    .limit(1);
+  const [row] = await selectRows(tx, dunningCases, eq(dunningCases.subscriptionId, subscriptionId), {
+    orderBy: latestFirst,
+    limit: 1,
+  });
   return row ?? null;
+}
+
+/**
+ * The subscription's open case, locked — or, when none is open, its latest case (also locked: harmless, as only
+ * open cases have other writers). One statement for what findOpenCase + findLatestCase ask in two.
+ */
+export async function findOpenOrLatestCase(
+  tx: Executor,
+  subscriptionId: string,
+): Promise<{ open: DunningCaseRow | null; latest: DunningCaseRow | null }> {
+  const [row] = await selectRows(tx, dunningCases, eq(dunningCases.subscriptionId, subscriptionId), {
+    orderBy: sql`(${dunningCases.status} = 'open') DESC, ${latestFirst}`,
+    limit: 1,
+    forUpdate: true,
+  });
+  if (!row) return { open: null, latest: null };
+  return row.status === 'open' ? { open: row, latest: null } : { open: null, latest: row };
 }
 
 /**

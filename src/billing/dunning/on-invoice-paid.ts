@@ -16,9 +16,7 @@ import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { idOf } from '../mirror/stripe-refs.js';
 import {
   addStep,
-  findLatestCase,
-  findOpenCase,
-  subscriptionContext,
+  findOpenOrLatestCase,
   type DunningCaseRow,
   type SubscriptionContext,
 } from './dunning.repo.js';
@@ -37,22 +35,22 @@ export async function onInvoicePaid(
   const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
   const at = eventAt(event);
   const paidAt = inv.status_transitions?.paid_at ? new Date(inv.status_transitions.paid_at * 1000) : at;
-  const sub = stripeSubscriptionId ? await subscriptionContext(tx, { stripeSubscriptionId }) : null;
+  const { sub, payer } = await invoicePaidContext(tx, {
+    stripeSubscriptionId,
+    stripeCustomerId: idOf(inv.customer),
+    priceId: idOf(inv.lines?.data?.[0]?.pricing?.price_details?.price),
+  });
 
   // The receipt needs only the customer's user (the subscription row may not be mirrored yet: same-second events).
-  const payer = await tx.execute<{ user_id: string | null; plan_name: string | null }>(sql`
-    SELECT c.user_id, (SELECT p.name FROM plan_prices pp JOIN plans p ON p.id = pp.plan_id
-                       WHERE pp.stripe_price_id = ${idOf(inv.lines?.data?.[0]?.pricing?.price_details?.price)}) AS plan_name
-    FROM customers c WHERE c.stripe_customer_id = ${idOf(inv.customer)}`);
-  const payerUserId = payer.rows[0]?.user_id ?? null;
-  if (payerUserId && inv.id && inv.amount_paid > 0 && event.type === 'invoice.paid') {
+  if (payer?.userId && inv.id && inv.amount_paid > 0 && event.type === 'invoice.paid') {
     await enqueueNotification(tx, {
       key: `receipt:${inv.id}`,
       template: 'receipt',
-      userId: payerUserId,
+      userId: payer.userId,
+      recipient: { email: payer.email, name: payer.name },
       at,
       data: {
-        planName: sub?.planName ?? payer.rows[0]?.plan_name ?? null,
+        planName: sub?.planName ?? payer.planName,
         amountMinor: inv.amount_paid,
         currency: inv.currency,
         paidAt: paidAt.toISOString(),
@@ -63,9 +61,8 @@ export async function onInvoicePaid(
   }
   if (!sub || !inv.id) return { outcome: 'ignored', reason: 'not_a_subscription_invoice' };
 
-  const open = await findOpenCase(tx, sub.subscriptionId, true);
+  const { open, latest } = await findOpenOrLatestCase(tx, sub.subscriptionId);
   if (!open || !paysCase(open, inv.id, paidAt)) {
-    const latest = open ? null : await findLatestCase(tx, sub.subscriptionId);
     if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
       // Paid after the grace ran out: the case stays lost (the role comes back with the subscription's status).
       await addStep(tx, {
@@ -169,4 +166,64 @@ async function openNextEpisode(
     openedBy: failure ? 'payment_failed' : 'subscription_past_due',
   });
   return opened.row;
+}
+
+/**
+ * What invoice.paid needs to read, in one statement: the subscription's dunning context (as subscriptionContext)
+ * and the paying customer's user with their email and name (for the receipt) and the paid price's plan name.
+ */
+async function invoicePaidContext(
+  tx: Tx,
+  by: { stripeSubscriptionId: string | null; stripeCustomerId: string | null; priceId: string | null },
+): Promise<{
+  sub: SubscriptionContext | null;
+  payer: { userId: string | null; email: string | null; name: string | null; planName: string | null } | null;
+}> {
+  const res = await tx.execute<{
+    subscription_id: string | null;
+    stripe_subscription_id: string;
+    status: string;
+    customer_id: string;
+    stripe_customer_id: string;
+    user_id: string | null;
+    default_payment_method_id: string | null;
+    plan_name: string | null;
+    grace_days: number | null;
+    payer_customer_id: string | null;
+    payer_user_id: string | null;
+    payer_email: string | null;
+    payer_name: string | null;
+    price_plan_name: string | null;
+  }>(sql`
+    SELECT s.id AS subscription_id, s.stripe_subscription_id, s.status, sc.id AS customer_id, sc.stripe_customer_id,
+           sc.user_id, sc.default_payment_method_id, p.name AS plan_name, p.grace_days,
+           pc.id AS payer_customer_id, pc.user_id AS payer_user_id, pu.email AS payer_email, pu.name AS payer_name,
+           (SELECT pp_plan.name FROM plan_prices pp JOIN plans pp_plan ON pp_plan.id = pp.plan_id
+            WHERE pp.stripe_price_id = ${by.priceId}) AS price_plan_name
+    FROM (SELECT 1) AS one
+    LEFT JOIN subscriptions s ON s.stripe_subscription_id = ${by.stripeSubscriptionId}
+    LEFT JOIN customers sc ON sc.id = s.customer_id
+    LEFT JOIN plans p ON p.id = s.plan_id
+    LEFT JOIN customers pc ON pc.stripe_customer_id = ${by.stripeCustomerId}
+    LEFT JOIN users pu ON pu.id = pc.user_id`);
+  const r = res.rows[0];
+  if (!r) throw new Error('invoicePaidContext: no row');
+  return {
+    sub: r.subscription_id
+      ? {
+          subscriptionId: r.subscription_id,
+          stripeSubscriptionId: r.stripe_subscription_id,
+          status: r.status,
+          customerId: r.customer_id,
+          stripeCustomerId: r.stripe_customer_id,
+          userId: r.user_id,
+          defaultPaymentMethodId: r.default_payment_method_id,
+          planName: r.plan_name,
+          planGraceDays: r.grace_days,
+        }
+      : null,
+    payer: r.payer_customer_id
+      ? { userId: r.payer_user_id, email: r.payer_email, name: r.payer_name, planName: r.price_plan_name }
+      : null,
+  };
 }
