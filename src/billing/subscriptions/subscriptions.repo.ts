@@ -6,18 +6,12 @@
  * then status rank, then event id) — so an app-created subscription racing its webhook ends as exactly one row,
  * and an old event never resurrects a canceled one.
  */
-import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
-import {
-  invoices,
-  planPrices,
-  subscriptionItems,
-  subscriptions,
-  type SubscriptionStatus,
-} from '../billing.tables.js';
+import { planPrices, subscriptions, type SubscriptionStatus } from '../billing.tables.js';
 import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { isNewer, subscriptionRank, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
@@ -234,39 +228,36 @@ export async function upsertSubscription(
     if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
     const id = row.id;
 
-    // Items: the object's list is the truth; items no longer on it are removed.
-    const itemIds = items.map((i) => i.id);
-    await tx
-      .delete(subscriptionItems)
-      .where(
-        itemIds.length
-          ? and(
-              eq(subscriptionItems.subscriptionId, id),
-              notInArray(subscriptionItems.stripeSubscriptionItemId, itemIds),
-            )
-          : eq(subscriptionItems.subscriptionId, id),
-      );
-    for (const item of items) {
-      const v = {
-        stripeSubscriptionItemId: item.id,
-        subscriptionId: id,
-        stripePriceId: item.price.id,
-        planPriceId: known.find((k) => k.stripePriceId === item.price.id)?.id ?? null,
-        quantity: item.quantity ?? 1,
-        currentPeriodStart: at(item.current_period_start),
-        currentPeriodEnd: at(item.current_period_end),
-      };
-      await tx
-        .insert(subscriptionItems)
-        .values(v)
-        .onConflictDoUpdate({ target: subscriptionItems.stripeSubscriptionItemId, set: v });
-    }
-
-    // Invoices seen before their subscription get linked now.
-    await tx
-      .update(invoices)
-      .set({ subscriptionId: id })
-      .where(and(eq(invoices.stripeSubscriptionId, sub.id), isNull(invoices.subscriptionId)));
+    // Items: the object's list is the truth — items no longer on it are removed, the others upserted — and
+    // invoices seen before their subscription get linked now: one statement (the three parts touch disjoint rows).
+    const itemValues = items.map((item) => ({
+      id: item.id,
+      priceId: item.price.id,
+      planPriceId: known.find((k) => k.stripePriceId === item.price.id)?.id ?? null,
+      quantity: item.quantity ?? 1,
+      periodStart: at(item.current_period_start),
+      periodEnd: at(item.current_period_end),
+    }));
+    const list = <T>(f: (v: (typeof itemValues)[number]) => T) => sql.param(itemValues.map(f));
+    await tx.execute(sql`
+      WITH gone AS (
+        DELETE FROM subscription_items
+        WHERE subscription_id = ${id} AND stripe_subscription_item_id <> ALL(${list((v) => v.id)}::text[])
+      ), linked AS (
+        UPDATE invoices SET subscription_id = ${id}
+        WHERE stripe_subscription_id = ${sub.id} AND subscription_id IS NULL
+      )
+      INSERT INTO subscription_items (stripe_subscription_item_id, subscription_id, stripe_price_id, plan_price_id,
+                                      quantity, current_period_start, current_period_end)
+      SELECT item_id, ${id}::uuid, price_id, plan_price_id, quantity, period_start, period_end
+      FROM unnest(${list((v) => v.id)}::text[], ${list((v) => v.priceId)}::text[],
+                  ${list((v) => v.planPriceId)}::uuid[], ${list((v) => v.quantity)}::int[],
+                  ${list((v) => v.periodStart)}::timestamptz[], ${list((v) => v.periodEnd)}::timestamptz[])
+           AS v(item_id, price_id, plan_price_id, quantity, period_start, period_end)
+      ON CONFLICT (stripe_subscription_item_id) DO UPDATE SET
+        subscription_id = excluded.subscription_id, stripe_price_id = excluded.stripe_price_id,
+        plan_price_id = excluded.plan_price_id, quantity = excluded.quantity,
+        current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end`);
 
     const movement = await recordMrrMovement(tx, {
       customerId: customer.id,
