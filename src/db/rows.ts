@@ -73,6 +73,31 @@ export async function selectRows<T extends PgTable>(
   return res.rows.map((r) => decode<RowOf<T>>(shape, r));
 }
 
+/**
+ * selectRows plus values computed in the same statement — a lookup in another table, say — returned beside each
+ * row as `extra` (one round trip instead of two).
+ */
+export async function selectRowsWith<T extends PgTable, K extends string>(
+  tx: Executor,
+  table: T,
+  where: SQL,
+  extra: Record<K, SQL>,
+  opts: { forUpdate?: boolean } = {},
+): Promise<Array<{ row: RowOf<T>; extra: Record<K, unknown> }>> {
+  const shape = shapeOf(table);
+  const keys = Object.keys(extra) as K[];
+  const res = await tx.execute<Record<string, unknown>>(
+    sql`SELECT ${shape.list}, ${sql.join(
+      keys.map((k) => sql`${extra[k]} AS ${sql.identifier(`extra:${k}`)}`),
+      sql`, `,
+    )} FROM ${table} WHERE ${where}${opts.forUpdate ? sql` FOR UPDATE` : sql``}`,
+  );
+  return res.rows.map((r) => ({
+    row: decode<RowOf<T>>(shape, r),
+    extra: Object.fromEntries(keys.map((k) => [k, r[`extra:${k}`] ?? null])) as Record<K, unknown>,
+  }));
+}
+
 /** `UPDATE table SET … WHERE … RETURNING <row>`. */
 export async function updateRows<T extends PgTable>(
   tx: Executor,

@@ -74,6 +74,10 @@ export async function findCustomerByStripeId(tx: Executor, stripeCustomerId: str
   return row ?? null;
 }
 
+/** `(SELECT id FROM customers WHERE stripe_customer_id = …)`: the local id inside another statement (or null). */
+export const customerIdOf = (stripeCustomerId: string | null) =>
+  sql`(SELECT id FROM customers WHERE stripe_customer_id = ${stripeCustomerId})`;
+
 /** The customer row for a Stripe customer id, or NotLinkableError('unknown_customer'). */
 export async function requireCustomer(tx: Executor, stripeCustomerId: string | null): Promise<CustomerRow> {
   if (!stripeCustomerId) throw new NotLinkableError('unknown_customer', 'none');

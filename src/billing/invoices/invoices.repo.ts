@@ -7,9 +7,9 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
-import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
+import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
 import { invoices, payments, type InvoiceLineSummary, type InvoiceStatus } from '../billing.tables.js';
-import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
+import { customerIdOf, requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { invoiceRank, isNewer } from '../mirror/version-guard.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
 
@@ -70,9 +70,20 @@ export async function upsertInvoice(
 ): Promise<MirrorResult<InvoiceRow>> {
   if (!inv.id) throw new Error('invoice without id (an upcoming invoice preview cannot be mirrored)');
   const invoiceId = inv.id;
-  const customer = await requireCustomer(tx, idOf(inv.customer));
+  const stripeCustomerId = idOf(inv.customer);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await findInvoiceByStripeId(tx, invoiceId, true);
+    // The row, locked, and the customer's local id in one statement; a new invoice looks its customer up alone.
+    const [found] = await selectRowsWith(
+      tx,
+      invoices,
+      eq(invoices.stripeInvoiceId, invoiceId),
+      { customerId: customerIdOf(stripeCustomerId) },
+      { forUpdate: true },
+    );
+    const before = found?.row ?? null;
+    const customer = found?.extra.customerId
+      ? { id: found.extra.customerId as string }
+      : await requireCustomer(tx, stripeCustomerId);
     if (
       before &&
       !isNewer(

@@ -10,9 +10,9 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../../db/client.js';
-import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
+import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
 import { planPrices, subscriptions, type SubscriptionStatus } from '../billing.tables.js';
-import { requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
+import { customerIdOf, requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { isNewer, subscriptionRank, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
@@ -146,9 +146,20 @@ export async function upsertSubscription(
   eventId: string | null = null,
   opts: SubscriptionMirrorOptions = {},
 ): Promise<SubscriptionMirrorResult> {
-  const customer = await requireCustomer(tx, idOf(sub.customer));
+  const stripeCustomerId = idOf(sub.customer);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await findSubscriptionByStripeId(tx, sub.id, true);
+    // The row, locked, and the customer's local id in one statement; a new subscription looks its customer up alone.
+    const [found] = await selectRowsWith(
+      tx,
+      subscriptions,
+      eq(subscriptions.stripeSubscriptionId, sub.id),
+      { customerId: customerIdOf(stripeCustomerId) },
+      { forUpdate: true },
+    );
+    const before = found?.row ?? null;
+    const customer = found?.extra.customerId
+      ? { id: found.extra.customerId as string }
+      : await requireCustomer(tx, stripeCustomerId);
     if (
       before &&
       !isNewer(
