@@ -24,6 +24,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 /** Ingest with the dispatcher stopped, then drain: separate ceilings and CPU costs of each side. */
 const PHASED = process.env.BENCH_PHASED === '1';
+/** A web process and a worker process instead of one process running both. */
+const SPLIT = process.env.BENCH_SPLIT === '1';
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
 const SECRET = 'whsec_bench_webhooks_0123456789abcdef';
 const ALL_TYPES = ['customer.updated', 'invoice.paid', 'customer.subscription.updated'] as const;
@@ -138,7 +140,7 @@ function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, creat
 
 async function main({ url, name: dbName }: { url: string; name: string }): Promise<void> {
   const database = connect(url, { max: 4 });
-  let server: ReturnType<typeof spawn> | undefined;
+  const servers: ReturnType<typeof spawn>[] = [];
   try {
     await runMigrations(database.db);
     const t0 = performance.now();
@@ -147,45 +149,56 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       `loaded ${ROWS} customers/subscriptions/invoices in ${Math.round(performance.now() - t0)} ms\n`,
     );
 
-    server = spawn(
-      process.execPath,
-      [
-        // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there (open it in Chrome DevTools).
-        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
-        '--import',
-        'tsx',
-        'bench/webhooks-server.ts',
-      ],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: url,
-          STRIPE_WEBHOOK_SECRET: SECRET,
-          NODE_ENV: 'production',
-          AUTH_SECRET: 'b'.repeat(40),
-          STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
+    /** Starts bench/webhooks-server.ts in `role`; resolves with the process and its port once it is ready. */
+    const startServer = (role: 'all' | 'web' | 'worker') => {
+      const child = spawn(
+        process.execPath,
+        [
+          // BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (open it in Chrome DevTools).
+          ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+          '--import',
+          'tsx',
+          'bench/webhooks-server.ts',
+        ],
+        {
+          env: {
+            ...process.env,
+            BENCH_ROLE: role,
+            DATABASE_URL: url,
+            STRIPE_WEBHOOK_SECRET: SECRET,
+            NODE_ENV: 'production',
+            AUTH_SECRET: 'b'.repeat(40),
+            STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+      );
+      servers.push(child);
+      return new Promise<{ child: typeof child; port: number }>((resolve, reject) => {
+        const rl = readline.createInterface({ input: child.stdout! });
+        rl.on('line', (line) => {
+          if (line.startsWith('{"port":')) resolve({ child, port: JSON.parse(line).port });
+          else if (line.startsWith('{"dispatcher":')) {
+            process.stderr.write(line + '\n');
+            dispatcherAnswered?.();
+          } else process.stderr.write(line + '\n');
+        });
+        child.once('exit', (code) => reject(new Error(`server (${role}) exited ${code}`)));
+      });
+    };
     let dispatcherAnswered: (() => void) | undefined;
-    /** BENCH_PHASED: stop (SIGUSR1) or start (SIGUSR2) the server's dispatcher and wait for its answer. */
+    // BENCH_SPLIT=1: one web process and one worker process (`sertantai start --role web|worker`), else one
+    // process running both (`sertantai start`).
+    const web = await startServer(SPLIT ? 'web' : 'all');
+    const worker = SPLIT ? await startServer('worker') : web;
+    const port = web.port;
+    const serverPids = servers.map((c) => c.pid!);
+    /** BENCH_PHASED: stop (SIGUSR1) or start (SIGUSR2) the dispatcher and wait for its answer. */
     const signalDispatcher = (signal: 'SIGUSR1' | 'SIGUSR2') =>
       new Promise<void>((resolve) => {
         dispatcherAnswered = resolve;
-        server!.kill(signal);
+        worker.child.kill(signal);
       });
-    const port = await new Promise<number>((resolve, reject) => {
-      const rl = readline.createInterface({ input: server!.stdout! });
-      rl.on('line', (line) => {
-        if (line.startsWith('{"port":')) resolve(JSON.parse(line).port);
-        else if (line.startsWith('{"dispatcher":')) {
-          process.stderr.write(line + '\n');
-          dispatcherAnswered?.();
-        } else process.stderr.write(line + '\n');
-      });
-      server!.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
 
     let run = 0;
     /** Posts `count` fresh signed events of `type` at `connections`; resolves when acknowledged. */
@@ -276,7 +289,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
           ).rows.map((r) => r.pid);
         const pgBefore = await backends();
         const cpuBefore = {
-          app: cpuSeconds([server.pid!]),
+          app: cpuSeconds(serverPids),
           pgByPid: new Map(pgBefore.map((pid) => [pid, cpuSeconds([pid])])),
         };
         if (PHASED) await signalDispatcher('SIGUSR1');
@@ -284,13 +297,13 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
         const started = performance.now();
         const { result, lastAnswer: acked } = await send();
         const clientSpent = process.cpuUsage(clientCpu);
-        const cpuAcked = { app: cpuSeconds([server.pid!]), pg: await pgCpuSince(cpuBefore.pgByPid) };
+        const cpuAcked = { app: cpuSeconds(serverPids), pg: await pgCpuSince(cpuBefore.pgByPid) };
         if (PHASED) await signalDispatcher('SIGUSR2');
         check(type, connections, result);
         await drained(prefix);
         const done = performance.now();
         const cpu = {
-          app: cpuSeconds([server.pid!]) - cpuBefore.app,
+          app: cpuSeconds(serverPids) - cpuBefore.app,
           pg: await pgCpuSince(cpuBefore.pgByPid),
         };
         const st = await database.pool.query<{ status: string; n: number }>(
@@ -371,8 +384,11 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
         .join(' ')}\n`,
     );
   } finally {
-    server?.kill('SIGTERM');
-    if (server) await new Promise((r) => server!.once('exit', r));
+    for (const child of servers) {
+      const exited = new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    }
     await database.close();
   }
 }
