@@ -19,7 +19,12 @@ import { applyEntitledRole, type RoleApplication } from '../../accounts/roles/ap
 import { invoices } from '../billing.tables.js';
 import { idOf } from '../mirror/stripe-refs.js';
 import { eq } from 'drizzle-orm';
-import { findLatestCase, findOpenCase, subscriptionContext } from './dunning.repo.js';
+import {
+  findLatestCase,
+  findOpenCase,
+  subscriptionContext,
+  type SubscriptionContext,
+} from './dunning.repo.js';
 import { openDunningCase } from './open-dunning-case.js';
 import { paidInvoiceOf, paysCase, recoverDunningCase } from './recover-dunning-case.js';
 import { onSubscriptionEnded } from './on-subscription-ended.js';
@@ -39,6 +44,8 @@ export interface SubscriptionWrite {
   outcome: 'inserted' | 'updated' | 'unchanged' | 'stale';
   before: { status: string } | null;
   row: { id: string; stripeSubscriptionId: string; status: string } | null;
+  /** The row's context when the write already read it (upsertSubscription); else it is read here. */
+  context?: SubscriptionContext | null;
 }
 
 export async function onSubscriptionChanged(
@@ -49,7 +56,7 @@ export async function onSubscriptionChanged(
 ): Promise<RoleApplication | null> {
   if (write.outcome === 'stale' || !write.row) return null;
   const row = write.row;
-  const sub = await subscriptionContext(tx, { subscriptionId: row.id });
+  const sub = write.context ?? (await subscriptionContext(tx, { subscriptionId: row.id }));
   if (!sub) return null;
   const at = eventAt(event);
   let dunningCaseId: string | undefined;

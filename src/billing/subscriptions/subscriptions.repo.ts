@@ -6,13 +6,14 @@
  * then status rank, then event id) — so an app-created subscription racing its webhook ends as exactly one row,
  * and an old event never resurrects a canceled one.
  */
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
-import { planPrices, subscriptions, type SubscriptionStatus } from '../billing.tables.js';
-import { customerIdOf, requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
+import { subscriptions, type SubscriptionStatus } from '../billing.tables.js';
+import { requireCustomer, type CustomerRow, type MirrorResult } from '../customers/customers.repo.js';
+import type { SubscriptionContext } from '../dunning/dunning.repo.js';
 import { isNewer, subscriptionRank, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
@@ -38,7 +39,25 @@ export interface SubscriptionMirrorResult extends MirrorResult<SubscriptionRow> 
   /** Prices on the subscription that are not in our catalogue: the row is mirrored (plan_id null if it is the
    *  first item's) and the caller raises a billing error (RELIABILITY 10) — no role can come from it. */
   unknownPrices: string[];
+  /** The dunning/role context of the written row (as dunning's subscriptionContext reads it), from what this
+   *  write already read: its reactions need not read it again. Null when stale. */
+  context: SubscriptionContext | null;
 }
+
+interface KnownPrice {
+  id: string;
+  planId: string;
+  stripePriceId: string;
+  planName: string;
+  graceDays: number | null;
+}
+
+/** The catalogue prices among `priceIds`, with their plan's name and grace days, as one JSON array value. */
+const knownPricesOf = (priceIds: string[]) => sql`(
+  SELECT coalesce(json_agg(json_build_object('id', pp.id, 'planId', pp.plan_id, 'stripePriceId', pp.stripe_price_id,
+                                             'planName', p.name, 'graceDays', p.grace_days)), '[]'::json)
+  FROM plan_prices pp JOIN plans p ON p.id = pp.plan_id
+  WHERE pp.stripe_price_id = ANY(${sql.param(priceIds)}::text[]))`;
 
 const FIELDS = [
   'customerId',
@@ -148,18 +167,25 @@ export async function upsertSubscription(
 ): Promise<SubscriptionMirrorResult> {
   const stripeCustomerId = idOf(sub.customer);
   for (let attempt = 0; attempt < 3; attempt++) {
-    // The row, locked, and the customer's local id in one statement; a new subscription looks its customer up alone.
+    // The row, locked, with its customer and catalogue prices, in one statement; a new subscription reads them apart.
+    const items = sub.items?.data ?? [];
+    const priceIds = [...new Set(items.map((i) => i.price.id))];
     const [found] = await selectRowsWith(
       tx,
       subscriptions,
       eq(subscriptions.stripeSubscriptionId, sub.id),
-      { customerId: customerIdOf(stripeCustomerId) },
+      {
+        customer: sql`(SELECT json_build_object('id', c.id, 'userId', c.user_id,
+                                                'defaultPaymentMethodId', c.default_payment_method_id)
+                       FROM customers c WHERE c.stripe_customer_id = ${stripeCustomerId})`,
+        prices: knownPricesOf(priceIds),
+      },
       { forUpdate: true },
     );
     const before = found?.row ?? null;
-    const customer = found?.extra.customerId
-      ? { id: found.extra.customerId as string }
-      : await requireCustomer(tx, stripeCustomerId);
+    const customer =
+      (found?.extra.customer as Pick<CustomerRow, 'id' | 'userId' | 'defaultPaymentMethodId'> | null) ??
+      (await requireCustomer(tx, stripeCustomerId));
     if (
       before &&
       !isNewer(
@@ -179,17 +205,15 @@ export async function upsertSubscription(
         },
       )
     ) {
-      return { outcome: 'stale', before, row: before, movement: null, unknownPrices: [] };
+      return { outcome: 'stale', before, row: before, movement: null, unknownPrices: [], context: null };
     }
 
-    const items = sub.items?.data ?? [];
-    const priceIds = [...new Set(items.map((i) => i.price.id))];
-    const known = priceIds.length
-      ? await tx
-          .select({ id: planPrices.id, planId: planPrices.planId, stripePriceId: planPrices.stripePriceId })
-          .from(planPrices)
-          .where(inArray(planPrices.stripePriceId, priceIds))
-      : [];
+    const known = (
+      found
+        ? found.extra.prices
+        : (await tx.execute<{ prices: KnownPrice[] }>(sql`SELECT ${knownPricesOf(priceIds)} AS prices`))
+            .rows[0]?.prices
+    ) as KnownPrice[];
     const unknownPrices = priceIds.filter((p) => !known.some((k) => k.stripePriceId === p));
     const first = items[0];
     const firstPrice = first ? known.find((k) => k.stripePriceId === first.price.id) : undefined;
@@ -285,6 +309,17 @@ export async function upsertSubscription(
       row,
       movement,
       unknownPrices,
+      context: {
+        subscriptionId: id,
+        stripeSubscriptionId: row.stripeSubscriptionId,
+        status: row.status,
+        customerId: customer.id,
+        stripeCustomerId: stripeCustomerId!,
+        userId: customer.userId,
+        defaultPaymentMethodId: customer.defaultPaymentMethodId,
+        planName: firstPrice?.planName ?? null,
+        planGraceDays: firstPrice?.graceDays ?? null,
+      },
     };
   }
   throw new Error(`subscription ${sub.id}: could not insert or lock after 3 attempts`);

@@ -11,6 +11,7 @@ import type Stripe from 'stripe';
 import { applyEvent } from '../../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
 import { upsertSubscription } from '../../../src/billing/subscriptions/subscriptions.repo.js';
+import { subscriptionContext } from '../../../src/billing/dunning/dunning.repo.js';
 import { createSubscription } from '../../../src/billing/subscriptions/create-subscription.js';
 import { fromUnix } from '../../../src/clock.js';
 import {
@@ -477,6 +478,31 @@ describe('R16 subscription and invoice events before the customer is known', () 
     );
     expect(i).toEqual({ stripe_subscription_id: IDS.subscription });
     expect(await roleOf()).toEqual({ role: 'professional', changes: 1 });
+  });
+});
+
+describe('the context a subscription write carries', () => {
+  it('equals what subscriptionContext reads back, on the first write and on an update', async () => {
+    const id = 'sub_ctx1';
+    const s = subscription({ id });
+    for (const [n, version] of [s.created, s.created + 10].entries()) {
+      const { write, read } = await h.deps.db.transaction(async (tx) => {
+        const write = await upsertSubscription(
+          tx,
+          { ...s, status: n ? 'past_due' : 'active' },
+          fromUnix(version),
+          null,
+        );
+        return { write, read: await subscriptionContext(tx, { subscriptionId: write.row!.id }) };
+      });
+      expect(read).not.toBeNull();
+      expect(write.context).toEqual(read);
+    }
+    // Stale: no context (nothing reacts to a stale write).
+    const stale = await h.deps.db.transaction((tx) =>
+      upsertSubscription(tx, s, fromUnix(s.created - 10), null),
+    );
+    expect(stale).toMatchObject({ outcome: 'stale', context: null });
   });
 });
 
