@@ -4,11 +4,11 @@
  * `payment_failed` of an older attempt arriving after `invoice.paid` leaves the invoice paid.
  * 2025+ shapes: the subscription is `parent.subscription_details.subscription`; payments are `invoice_payment`s.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
-import { invoices, payments, type InvoiceLineSummary, type InvoiceStatus } from '../billing.tables.js';
+import { invoices, type InvoiceLineSummary, type InvoiceStatus } from '../billing.tables.js';
 import { customerIdOf, requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { invoiceRank, isNewer } from '../mirror/version-guard.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
@@ -132,17 +132,17 @@ export async function upsertInvoice(
       updatedAt: sql`now()`,
     };
     // RETURNING the written row: no second read (the statements below touch other tables only).
+    // Payment rows that already name this invoice but were stored before it get its local id; for an existing
+    // row that runs inside its UPDATE.
+    const linkPayments = (id: string) => sql`
+      UPDATE payments SET invoice_id = ${id} WHERE stripe_invoice_id = ${invoiceId} AND invoice_id IS NULL`;
     const [row] = before
-      ? await updateRows(tx, invoices, values, eq(invoices.id, before.id))
+      ? await updateRows(tx, invoices, values, eq(invoices.id, before.id), { with: linkPayments(before.id) })
       : await insertRowIfAbsent(tx, invoices, values);
     if (!row) continue;
-    const id = row.id;
-    // Payments: from the expanded `payments` list when present, and any payment row already naming this invoice.
+    if (!before) await tx.execute(linkPayments(row.id));
+    // Payments from the expanded `payments` list, when present.
     for (const ip of inv.payments?.data ?? []) await linkInvoicePayment(tx, ip);
-    await tx
-      .update(payments)
-      .set({ invoiceId: id })
-      .where(and(eq(payments.stripeInvoiceId, invoiceId), isNull(payments.invoiceId)));
     return {
       outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
       before,
