@@ -35,7 +35,7 @@ export async function onInvoicePaid(
   const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
   const at = eventAt(event);
   const paidAt = inv.status_transitions?.paid_at ? new Date(inv.status_transitions.paid_at * 1000) : at;
-  const { sub, payer } = await invoicePaidContext(tx, {
+  const { sub, payer, hasCases } = await invoicePaidContext(tx, {
     stripeSubscriptionId,
     stripeCustomerId: idOf(inv.customer),
     priceId: idOf(inv.lines?.data?.[0]?.pricing?.price_details?.price),
@@ -61,7 +61,11 @@ export async function onInvoicePaid(
   }
   if (!sub || !inv.id) return { outcome: 'ignored', reason: 'not_a_subscription_invoice' };
 
-  const { open, latest } = await findOpenOrLatestCase(tx, sub.subscriptionId);
+  // Most subscriptions never had a dunning case: then there is none to look up (cases are only opened by this
+  // customer's events, which this transaction's ordering-key lock holds back).
+  const { open, latest } = hasCases
+    ? await findOpenOrLatestCase(tx, sub.subscriptionId)
+    : { open: null, latest: null };
   if (!open || !paysCase(open, inv.id, paidAt)) {
     if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
       // Paid after the grace ran out: the case stays lost (the role comes back with the subscription's status).
@@ -178,6 +182,7 @@ async function invoicePaidContext(
 ): Promise<{
   sub: SubscriptionContext | null;
   payer: { userId: string | null; email: string | null; name: string | null; planName: string | null } | null;
+  hasCases: boolean;
 }> {
   const res = await tx.execute<{
     subscription_id: string | null;
@@ -194,12 +199,14 @@ async function invoicePaidContext(
     payer_email: string | null;
     payer_name: string | null;
     price_plan_name: string | null;
+    has_cases: boolean | null;
   }>(sql`
     SELECT s.id AS subscription_id, s.stripe_subscription_id, s.status, sc.id AS customer_id, sc.stripe_customer_id,
            sc.user_id, sc.default_payment_method_id, p.name AS plan_name, p.grace_days,
            pc.id AS payer_customer_id, pc.user_id AS payer_user_id, pu.email AS payer_email, pu.name AS payer_name,
            (SELECT pp_plan.name FROM plan_prices pp JOIN plans pp_plan ON pp_plan.id = pp.plan_id
-            WHERE pp.stripe_price_id = ${by.priceId}) AS price_plan_name
+            WHERE pp.stripe_price_id = ${by.priceId}) AS price_plan_name,
+           EXISTS (SELECT 1 FROM dunning_cases d WHERE d.subscription_id = s.id) AS has_cases
     FROM (SELECT 1) AS one
     LEFT JOIN subscriptions s ON s.stripe_subscription_id = ${by.stripeSubscriptionId}
     LEFT JOIN customers sc ON sc.id = s.customer_id
@@ -225,5 +232,6 @@ async function invoicePaidContext(
     payer: r.payer_customer_id
       ? { userId: r.payer_user_id, email: r.payer_email, name: r.payer_name, planName: r.price_plan_name }
       : null,
+    hasCases: r.has_cases === true,
   };
 }
