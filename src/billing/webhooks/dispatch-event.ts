@@ -131,6 +131,11 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
   let result: BatchResult;
   try {
     result = await deps.db.transaction(async (tx) => {
+      // Asynchronous commit: the batch's effects and its events' status commit together or not at all, so a crash
+      // that loses the last unflushed batches leaves their events due, to be applied again (exactly once in
+      // effect), and nothing outside the database acts on a batch before a synchronous commit (the ingest's, the
+      // mail sender's) has flushed it too. The commit no longer waits for its WAL flush.
+      await clientOf(tx).query('SET LOCAL synchronous_commit = off');
       // Lazily, in queue order: try-lock each due row's key until `batchSize` rows are ours. Keys held by other
       // workers fail the try-lock and are skipped, so concurrent workers spread over different keys. The inner
       // LIMIT is a planner fence (the lock must be evaluated on due rows only, in order).
