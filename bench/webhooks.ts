@@ -4,7 +4,9 @@
  * unique ids from THIS process with autocannon at each concurrency (BENCH_CONCURRENCY, default 10,50), BENCH_EVENTS
  * per run (default 5,000), for customer.updated, invoice.paid and customer.subscription.updated. Prints one JSON
  * object per figure: ack throughput with p50/p99 ack latency, and end-to-end throughput (first request sent →
- * every event's effects committed, i.e. no event of the run left pending).
+ * every event's effects committed, i.e. no event of the run left pending). BENCH_WARMUP events of each type
+ * (default 3,000) are posted and applied first, not measured. BENCH_PHASED=1 measures ingest and drain apart;
+ * BENCH_SPLIT=1 runs a web process and a worker process; BENCH_WORKERS sets the dispatcher loops (default 4).
  * DATABASE_URL selects the server (a fresh database is created on it and dropped after); else embedded PostgreSQL.
  */
 import { spawn } from 'node:child_process';
