@@ -4,7 +4,7 @@
  * app's real /webhooks/stripe, the dispatcher applying them with the real handlers, and the sandbox clock moving
  * (never sleeping). Each step asserts the rows, the mrr_movements and the audit rows it caused, literally.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../audit/audit.tables.js';
