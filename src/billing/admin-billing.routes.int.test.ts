@@ -45,7 +45,12 @@ describe('RELIABILITY 25: admin billing routes', () => {
     expect(anon.statusCode).toBe(401);
     expect(anon.json().error.code).toBe('unauthorized');
 
-    const asMember = await h.app.inject({ method: method as 'GET', url, headers: browserHeaders(member), payload });
+    const asMember = await h.app.inject({
+      method: method as 'GET',
+      url,
+      headers: browserHeaders(member),
+      payload,
+    });
     expect(asMember.statusCode).toBe(403);
     expect(asMember.json().error.code).toBe('admin_required');
 

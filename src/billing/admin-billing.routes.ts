@@ -45,19 +45,34 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
     updatePlan(deps, requestActor(request), id(request.params), updatePlanInput.parse(request.body ?? {})),
   );
   app.post('/plans/:id/prices', async (request, reply) => {
-    const plan = await addPlanPrice(deps, requestActor(request), id(request.params), priceInput.parse(request.body ?? {}));
+    const plan = await addPlanPrice(
+      deps,
+      requestActor(request),
+      id(request.params),
+      priceInput.parse(request.body ?? {}),
+    );
     return reply.status(201).send(plan);
   });
-  app.post('/plans/:id/activate', async (request) => setPlanActive(deps, requestActor(request), id(request.params), true));
-  app.post('/plans/:id/deactivate', async (request) => setPlanActive(deps, requestActor(request), id(request.params), false));
+  app.post('/plans/:id/activate', async (request) =>
+    setPlanActive(deps, requestActor(request), id(request.params), true),
+  );
+  app.post('/plans/:id/deactivate', async (request) =>
+    setPlanActive(deps, requestActor(request), id(request.params), false),
+  );
 
   // Customers
   app.get('/customers', async (request) => listCustomers(deps.db, customerListParams.parse(request.query)));
 
   // Subscriptions
-  app.get('/subscriptions', async (request) => listSubscriptions(deps.db, subscriptionListParams.parse(request.query)));
+  app.get('/subscriptions', async (request) =>
+    listSubscriptions(deps.db, subscriptionListParams.parse(request.query)),
+  );
   app.post('/subscriptions', async (request, reply) => {
-    const created = await createSubscription(deps, requestActor(request), createSubscriptionInput.parse(request.body ?? {}));
+    const created = await createSubscription(
+      deps,
+      requestActor(request),
+      createSubscriptionInput.parse(request.body ?? {}),
+    );
     return reply.status(201).send(created);
   });
   app.get('/subscriptions/:id', async (request) => getSubscription(deps.db, id(request.params)));
@@ -65,10 +80,20 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
     previewPlanChange(deps, id(request.params), previewInput.parse(request.query)),
   );
   app.post('/subscriptions/:id/change-plan', async (request) =>
-    changeSubscriptionPlan(deps, requestActor(request), id(request.params), changePlanInput.parse(request.body ?? {})),
+    changeSubscriptionPlan(
+      deps,
+      requestActor(request),
+      id(request.params),
+      changePlanInput.parse(request.body ?? {}),
+    ),
   );
   app.post('/subscriptions/:id/cancel', async (request) =>
-    cancelSubscription(deps, requestActor(request), id(request.params), cancelInput.parse(request.body ?? {})),
+    cancelSubscription(
+      deps,
+      requestActor(request),
+      id(request.params),
+      cancelInput.parse(request.body ?? {}),
+    ),
   );
   app.post('/subscriptions/:id/pause', async (request) =>
     pauseSubscription(deps, requestActor(request), id(request.params), pauseInput.parse(request.body ?? {})),
@@ -81,7 +106,12 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
   app.get('/invoices', async (request) => listInvoices(deps.db, invoiceListParams.parse(request.query)));
   app.get('/payments', async (request) => listPayments(deps.db, paymentListParams.parse(request.query)));
   app.post('/payments/:id/refund', async (request, reply) => {
-    const refund = await refundPayment(deps, requestActor(request), id(request.params), refundInput.parse(request.body ?? {}));
+    const refund = await refundPayment(
+      deps,
+      requestActor(request),
+      id(request.params),
+      refundInput.parse(request.body ?? {}),
+    );
     return reply.status(201).send(refund);
   });
 };

@@ -28,9 +28,11 @@ afterAll(() => s.close());
 
 const post = (who: Session, url: string, payload: object = {}) =>
   s.h.app.inject({ method: 'POST', url, headers: browserHeaders(who), payload });
-const get = (who: Session, url: string) => s.h.app.inject({ method: 'GET', url, headers: browserHeaders(who) });
+const get = (who: Session, url: string) =>
+  s.h.app.inject({ method: 'GET', url, headers: browserHeaders(who) });
 const priceOf = (key: string, interval: string) =>
-  catalogue.find((p) => p.key === key)!.prices.find((p) => p.interval === interval && p.active)!.stripePriceId;
+  catalogue.find((p) => p.key === key)!.prices.find((p) => p.interval === interval && p.active)!
+    .stripePriceId;
 
 describe('POST /api/billing/checkout', () => {
   it('creates a subscription Checkout Session for the active catalogue price, trial from the plan, URLs from APP_URL', async () => {
@@ -60,7 +62,10 @@ describe('POST /api/billing/checkout', () => {
       lines: [[priceOf('professional', 'month'), 1]],
       amountTotal: 2900,
     });
-    const raw = session as unknown as { allow_promotion_codes?: boolean; subscription_data?: { trial_period_days?: number } };
+    const raw = session as unknown as {
+      allow_promotion_codes?: boolean;
+      subscription_data?: { trial_period_days?: number };
+    };
     expect(raw.allow_promotion_codes).toBe(true);
     const stripeCustomer = await s.h.deps.stripe.customers.retrieve(customer!.stripeCustomerId);
     expect('metadata' in stripeCustomer && stripeCustomer.metadata).toEqual({ user_id: ann.userId });
@@ -88,7 +93,11 @@ describe('POST /api/billing/checkout', () => {
   });
 
   it('anonymous 401; a session without the CSRF token 403', async () => {
-    const anon = await s.h.app.inject({ method: 'POST', url: '/api/billing/checkout', payload: { planKey: 'starter', interval: 'month' } });
+    const anon = await s.h.app.inject({
+      method: 'POST',
+      url: '/api/billing/checkout',
+      payload: { planKey: 'starter', interval: 'month' },
+    });
     expect(anon.statusCode).toBe(401);
     const noCsrf = await s.h.app.inject({
       method: 'POST',
@@ -114,8 +123,12 @@ describe('POST /api/billing/portal', () => {
 describe('a paid subscription: /api/me billing and GET /api/billing/invoices', () => {
   beforeAll(async () => {
     const [customer] = await s.h.deps.db.select().from(customers).where(eq(customers.userId, ann.userId));
-    const pm = await s.h.deps.stripe.paymentMethods.attach('pm_card_visa', { customer: customer!.stripeCustomerId });
-    await s.h.deps.stripe.customers.update(customer!.stripeCustomerId, { invoice_settings: { default_payment_method: pm.id } });
+    const pm = await s.h.deps.stripe.paymentMethods.attach('pm_card_visa', {
+      customer: customer!.stripeCustomerId,
+    });
+    await s.h.deps.stripe.customers.update(customer!.stripeCustomerId, {
+      invoice_settings: { default_payment_method: pm.id },
+    });
     const admin = await s.admin();
     const res = await s.h.app.inject({
       method: 'POST',
@@ -148,13 +161,24 @@ describe('a paid subscription: /api/me billing and GET /api/billing/invoices', (
     const mine = await get(ann, '/api/billing/invoices');
     expect(mine.statusCode).toBe(200);
     expect(mine.json().total).toBe(1);
-    expect(mine.json().items.map((i: { status: string; total: number; currency: string; billingReason: string }) => [i.status, i.total, i.currency, i.billingReason])).toEqual([
-      ['paid', 900, 'usd', 'subscription_create'],
-    ]);
+    expect(
+      mine
+        .json()
+        .items.map((i: { status: string; total: number; currency: string; billingReason: string }) => [
+          i.status,
+          i.total,
+          i.currency,
+          i.billingReason,
+        ]),
+    ).toEqual([['paid', 900, 'usd', 'subscription_create']]);
     const [customer] = await s.h.deps.db.select().from(customers).where(eq(customers.userId, ann.userId));
     const theirs = await get(bob, '/api/billing/invoices');
     expect(theirs.json()).toEqual({ items: [], page: 1, limit: 20, total: 0 });
-    for (const q of [`customerId=${customer!.stripeCustomerId}`, `userId=${ann.userId}`, `customer=${customer!.id}`]) {
+    for (const q of [
+      `customerId=${customer!.stripeCustomerId}`,
+      `userId=${ann.userId}`,
+      `customer=${customer!.id}`,
+    ]) {
       const res = await get(bob, `/api/billing/invoices?${q}`);
       expect(res.statusCode).toBe(422);
     }

@@ -27,7 +27,10 @@ const pageInput = z
 async function sessionUser(deps: Deps, request: FastifyRequest): Promise<CustomerUser> {
   const a = request.actor;
   if (a?.kind !== 'user') throw unauthorized();
-  const [u] = await deps.db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, a.userId));
+  const [u] = await deps.db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, a.userId));
   if (!u) throw unauthorized();
   return u;
 }

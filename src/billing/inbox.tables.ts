@@ -8,7 +8,18 @@
  * in the future; after their retries they are `failed` and linked to an open `billing_errors` row.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const STRIPE_EVENT_STATUSES = [
   'pending', // stored, waiting for a worker
@@ -95,7 +106,9 @@ export const billingErrors = pgTable(
   (t) => [
     check('billing_errors_status_check', sql`${t.status} in ('open', 'resolved', 'ignored')`),
     // One open row per (kind, subject): a recurrence counts up `occurrences` instead of adding a row.
-    uniqueIndex('billing_errors_open_key').on(t.kind, t.subject).where(sql`${t.status} = 'open'`),
+    uniqueIndex('billing_errors_open_key')
+      .on(t.kind, t.subject)
+      .where(sql`${t.status} = 'open'`),
     index('billing_errors_status_idx').on(t.status, t.lastSeenAt),
   ],
 );

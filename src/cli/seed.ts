@@ -44,7 +44,8 @@ export function registerSeedCommand(db: Command): void {
         const stripe = await prepareStripe(base, logger);
         try {
           const config = stripe.config;
-          if (!config.stripe.secretKey) throw new Error('STRIPE_SECRET_KEY is not set and no Stripe sandbox is running');
+          if (!config.stripe.secretKey)
+            throw new Error('STRIPE_SECRET_KEY is not set and no Stripe sandbox is running');
           const deps = buildDeps(config, { databaseUrl: url, logger, maxConnections: 4, maintenance: false });
           try {
             const auth = createAuth({

@@ -22,7 +22,9 @@ export function parseWindow(v: string): number {
 export function registerSyncCommands(program: Command): void {
   program
     .command('sync')
-    .description('Reconcile customers, subscriptions, invoices and recent events with Stripe; print the drift repaired')
+    .description(
+      'Reconcile customers, subscriptions, invoices and recent events with Stripe; print the drift repaired',
+    )
     .option('--since <window>', 'how far back to list events and invoices', '30d')
     .option('--fresh', 'start a new run instead of resuming an interrupted one')
     .option('--json', 'print the report as JSON')
@@ -30,13 +32,19 @@ export function registerSyncCommands(program: Command): void {
       const windowMs = parseWindow(opts.since);
       await withDatabase(async ({ config: base, logger, url }) => {
         const stripe = await prepareStripe(base, logger);
-        const deps = buildDeps(stripe.config, { databaseUrl: url, logger, maxConnections: 4, maintenance: false });
-        const bar = process.stdout.isTTY && !opts.json
-          ? new cliProgress.SingleBar(
-              { format: ' {pass} |{bar}| {value} seen, {corrections} repaired', hideCursor: true },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
+        const deps = buildDeps(stripe.config, {
+          databaseUrl: url,
+          logger,
+          maxConnections: 4,
+          maintenance: false,
+        });
+        const bar =
+          process.stdout.isTTY && !opts.json
+            ? new cliProgress.SingleBar(
+                { format: ' {pass} |{bar}| {value} seen, {corrections} repaired', hideCursor: true },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
         let current: SyncPass | null = null;
         try {
           const report = await runSync(deps, {

@@ -43,7 +43,12 @@ export interface JobQueue {
    * Inserts a job through `executor` (the caller's transaction, or the database for a standalone job).
    * Returns the job id, or null when a singleton policy deduped it.
    */
-  enqueue(executor: Executor | null, name: string, data: object, opts?: EnqueueOptions): Promise<string | null>;
+  enqueue(
+    executor: Executor | null,
+    name: string,
+    data: object,
+    opts?: EnqueueOptions,
+  ): Promise<string | null>;
 }
 
 /**

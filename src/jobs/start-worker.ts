@@ -5,7 +5,11 @@
  */
 import type { Registry } from 'prom-client';
 import type { Deps } from '../deps.js';
-import { createDispatchMetrics, startDispatcher, type DispatcherOptions } from '../billing/webhooks/dispatch-loop.js';
+import {
+  createDispatchMetrics,
+  startDispatcher,
+  type DispatcherOptions,
+} from '../billing/webhooks/dispatch-loop.js';
 import type { HandlerMap } from '../billing/webhooks/types.js';
 import { jobDefinitions as registeredJobs, type JobDefinition } from './registry.js';
 
@@ -31,13 +35,18 @@ export async function startWorker(deps: Deps, opts: WorkerOptions): Promise<Work
 
   for (const def of jobs) {
     await deps.queue.ensureQueue(def);
-    await boss.work<object>(def.name, { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 1 }, async (batch) => {
-      for (const job of batch) await def.run(deps, job.data, { id: job.id });
-    });
+    await boss.work<object>(
+      def.name,
+      { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 1 },
+      async (batch) => {
+        for (const job of batch) await def.run(deps, job.data, { id: job.id });
+      },
+    );
   }
   // Cron: schedules not defined any more are removed, so a renamed job does not keep firing.
   const crons = jobs.filter((j) => j.cron);
-  for (const def of crons) await boss.schedule(def.name, def.cron as string, def.cronData ?? {}, { tz: 'UTC' });
+  for (const def of crons)
+    await boss.schedule(def.name, def.cron as string, def.cronData ?? {}, { tz: 'UTC' });
   for (const s of await boss.getSchedules()) {
     if (!crons.some((j) => j.name === s.name)) await boss.unschedule(s.name);
   }
@@ -49,7 +58,10 @@ export async function startWorker(deps: Deps, opts: WorkerOptions): Promise<Work
   if (opts.maxAttempts !== undefined) dispatcherOptions.maxAttempts = opts.maxAttempts;
   if (opts.registry) dispatcherOptions.metrics = createDispatchMetrics(opts.registry);
   const dispatcher = startDispatcher(deps, dispatcherOptions);
-  deps.logger.info({ jobs: jobs.map((j) => j.name), concurrency: dispatcherOptions.concurrency }, 'worker started');
+  deps.logger.info(
+    { jobs: jobs.map((j) => j.name), concurrency: dispatcherOptions.concurrency },
+    'worker started',
+  );
 
   return {
     async stop() {

@@ -47,7 +47,10 @@ export interface BillingStackOptions {
 
 export async function billingStack(opts: BillingStackOptions = {}): Promise<BillingStack> {
   const clock = new FakeClock(STACK_START);
-  const sandbox = await startSandbox({ startTime: toUnix(clock.now()), settings: { signWithSandboxClock: true } });
+  const sandbox = await startSandbox({
+    startTime: toUnix(clock.now()),
+    settings: { signWithSandboxClock: true },
+  });
   const webhookSecret = `whsec_${crypto.randomBytes(24).toString('hex')}`;
   const h = await testApp({
     clock,
@@ -74,7 +77,10 @@ export async function billingStack(opts: BillingStackOptions = {}): Promise<Bill
     await server.listen({ port: 0, host: '127.0.0.1' });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    await sandbox.control.registerWebhook({ url: `http://127.0.0.1:${port}/webhooks/stripe`, secret: webhookSecret });
+    await sandbox.control.registerWebhook({
+      url: `http://127.0.0.1:${port}/webhooks/stripe`,
+      secret: webhookSecret,
+    });
   }
   let adminS: Session | undefined;
   const stack: BillingStack = {
@@ -96,7 +102,9 @@ export async function billingStack(opts: BillingStackOptions = {}): Promise<Bill
         // Deliveries made while the sandbox clock was moving carry signatures of intermediate instants, outside the
         // app clock's ±300 s: Stripe retries them (re-signed) — here at once, now that both clocks agree.
         if (pending.retrying > 0) await sandbox.control.retryNow();
-        const failing = (await sandbox.control.deliveries()).filter((d) => d.status !== 200 && d.error !== 'dropped by fault injection');
+        const failing = (await sandbox.control.deliveries()).filter(
+          (d) => d.status !== 200 && d.error !== 'dropped by fault injection',
+        );
         last = `applied ${applied}, pending ${JSON.stringify(pending)}, failing deliveries ${JSON.stringify(failing.slice(-3))}`;
       }
       throw new Error(`billing stack did not settle after 20 rounds: ${last}`);

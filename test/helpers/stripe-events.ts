@@ -38,7 +38,9 @@ export interface EventOverrides {
 }
 
 export function makeEvent(name: FixtureName, o: EventOverrides = {}): Stripe.Event {
-  const e = fixtureEvent(name) as unknown as Record<string, unknown> & { data: { object: Record<string, unknown> } };
+  const e = fixtureEvent(name) as unknown as Record<string, unknown> & {
+    data: { object: Record<string, unknown> };
+  };
   if (o.id !== undefined) e.id = o.id;
   if (o.type !== undefined) e.type = o.type;
   if (o.created !== undefined) e.created = o.created;
@@ -47,8 +49,16 @@ export function makeEvent(name: FixtureName, o: EventOverrides = {}): Stripe.Eve
   return e as unknown as Stripe.Event;
 }
 
-export function signatureHeader(body: string | Buffer, timestampSeconds: number, secret = WEBHOOK_SECRET): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload: body.toString(), secret, timestamp: timestampSeconds });
+export function signatureHeader(
+  body: string | Buffer,
+  timestampSeconds: number,
+  secret = WEBHOOK_SECRET,
+): string {
+  return Stripe.webhooks.generateTestHeaderString({
+    payload: body.toString(),
+    secret,
+    timestamp: timestampSeconds,
+  });
 }
 
 /** Posts a body (an event, or raw text) signed at `at` (default: the app clock's now). */

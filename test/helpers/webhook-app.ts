@@ -10,7 +10,11 @@ import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { handleError } from '../../src/http/error-handler.js';
 import type Stripe from 'stripe';
-import { drainEventOutcomes, drainEvents, type DispatchOptions } from '../../src/billing/webhooks/dispatch-event.js';
+import {
+  drainEventOutcomes,
+  drainEvents,
+  type DispatchOptions,
+} from '../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
 import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
@@ -44,7 +48,13 @@ export async function webhookApp(opts: {
   const config = testConfig({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...opts.env });
   const { logger } = testLogger(opts.label ?? 'webhooks');
   const clock = opts.clock ?? new FakeClock('2026-01-15T12:00:00Z');
-  const deps = buildDeps(config, { databaseUrl: t.url, logger, clock, maxConnections: 10, maintenance: false });
+  const deps = buildDeps(config, {
+    databaseUrl: t.url,
+    logger,
+    clock,
+    maxConnections: 10,
+    maintenance: false,
+  });
   await deps.queue.start();
   const app = Fastify({ loggerInstance: logger }) as unknown as FastifyInstance;
   app.setErrorHandler(handleError);
@@ -103,7 +113,19 @@ export async function seedStoryCatalogue(db: Deps['db']): Promise<void> {
     .values({ key: 'pro', name: 'Pro', grantsRole: 'professional', stripeProductId: IDS.product })
     .returning();
   await db.insert(planPrices).values([
-    { planId: plan!.id, stripePriceId: IDS.price_monthly, currency: 'usd', unitAmountMinor: 2000, interval: 'month' },
-    { planId: plan!.id, stripePriceId: IDS.price_yearly, currency: 'usd', unitAmountMinor: 20000, interval: 'year' },
+    {
+      planId: plan!.id,
+      stripePriceId: IDS.price_monthly,
+      currency: 'usd',
+      unitAmountMinor: 2000,
+      interval: 'month',
+    },
+    {
+      planId: plan!.id,
+      stripePriceId: IDS.price_yearly,
+      currency: 'usd',
+      unitAmountMinor: 20000,
+      interval: 'year',
+    },
   ]);
 }

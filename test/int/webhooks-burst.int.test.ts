@@ -30,7 +30,13 @@ describe('burst', () => {
     const bodies: string[] = [];
     for (let r = 0; r < PER_CUSTOMER; r++) {
       for (let c = 1; c <= CUSTOMERS; c++) {
-        const object = { ...base, id: `cus_burst_${c}`, email: `burst${c}@example.com`, name: `Burst ${c} v${r}`, metadata: { user_id: `u_burst_${c}` } };
+        const object = {
+          ...base,
+          id: `cus_burst_${c}`,
+          email: `burst${c}@example.com`,
+          name: `Burst ${c} v${r}`,
+          metadata: { user_id: `u_burst_${c}` },
+        };
         bodies.push(
           JSON.stringify({
             id: `evt_burst_${c}_${r}`,
@@ -60,7 +66,9 @@ describe('burst', () => {
     expect([...statuses.entries()]).toEqual([[200, 10_000]]);
     const handled = await Promise.all([1, 2, 3].map(() => drainEvents(h.deps, { handlers })));
     expect(handled.reduce((a, b) => a + b, 0)).toBe(10_000);
-    const byStatus = await h.t.pool.query(`SELECT status, count(*)::int AS n FROM stripe_events GROUP BY status`);
+    const byStatus = await h.t.pool.query(
+      `SELECT status, count(*)::int AS n FROM stripe_events GROUP BY status`,
+    );
     expect(byStatus.rows).toEqual([{ status: 'processed', n: 10_000 }]);
     const names = await h.t.pool.query(
       `SELECT count(*)::int AS n FROM customers WHERE name = 'Burst ' || substr(stripe_customer_id, 11) || ' v${PER_CUSTOMER - 1}'`,

@@ -19,14 +19,32 @@ const roleOf = async (userId: string) => ({
   changes: await n('audit_log', `action = 'user.role_changed' AND subject_id = $1`, [userId]),
 });
 const statusOf = async (id: string) =>
-  (await h.q<{ status: string; attempts: number }>('SELECT status, attempts FROM stripe_events WHERE id = $1', [id]))[0];
+  (
+    await h.q<{ status: string; attempts: number }>(
+      'SELECT status, attempts FROM stripe_events WHERE id = $1',
+      [id],
+    )
+  )[0];
 
 /** A Stripe customer object linked (metadata.user_id) to a new verified user of its own. */
-async function linkedCustomer(id: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+async function linkedCustomer(
+  id: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const userId = `user_${id}`;
   const email = `${id}@example.com`;
-  await h.q(`INSERT INTO users (id, name, email, email_verified) VALUES ($1, $2, $3, true)`, [userId, id, email]);
-  return { ...fixture<Record<string, unknown>>('object.customer'), id, email, metadata: { user_id: userId }, ...extra };
+  await h.q(`INSERT INTO users (id, name, email, email_verified) VALUES ($1, $2, $3, true)`, [
+    userId,
+    id,
+    email,
+  ]);
+  return {
+    ...fixture<Record<string, unknown>>('object.customer'),
+    id,
+    email,
+    metadata: { user_id: userId },
+    ...extra,
+  };
 }
 
 beforeAll(async () => {
@@ -84,22 +102,38 @@ describe('dispatching stored events', () => {
     for (const [i, id] of customers.entries()) {
       const c = await linkedCustomer(id);
       await h.post(eventOf('customer.created', c, { id: `evt_r18_a${i}`, created: 1785750000 + i }));
-      await h.post(eventOf('customer.updated', { ...c, name: `Name ${i}` }, { id: `evt_r18_b${i}`, created: 1785750100 + i }));
+      await h.post(
+        eventOf(
+          'customer.updated',
+          { ...c, name: `Name ${i}` },
+          { id: `evt_r18_b${i}`, created: 1785750100 + i },
+        ),
+      );
     }
     const [a, b] = await Promise.all([h.drain({ batchSize: 2 }), h.drain({ batchSize: 2 })]);
     const ids = [...a!, ...b!].map((o) => o.eventId).sort();
-    expect(ids).toEqual([...customers.map((_, i) => `evt_r18_a${i}`), ...customers.map((_, i) => `evt_r18_b${i}`)].sort());
+    expect(ids).toEqual(
+      [...customers.map((_, i) => `evt_r18_a${i}`), ...customers.map((_, i) => `evt_r18_b${i}`)].sort(),
+    );
     expect(await n('audit_log', `actor_type = 'stripe' AND actor_id LIKE 'evt_r18_%'`)).toBe(12);
-    expect(await h.q(`SELECT name FROM customers WHERE stripe_customer_id = 'cus_r18_3'`)).toEqual([{ name: 'Name 3' }]);
+    expect(await h.q(`SELECT name FROM customers WHERE stripe_customer_id = 'cus_r18_3'`)).toEqual([
+      { name: 'Name 3' },
+    ]);
     // Customer events alone never change a role.
     for (const id of customers) expect(await roleOf(`user_${id}`)).toEqual({ role: 'member', changes: 0 });
   });
 
   it('R9 an unhandled type and a livemode mismatch are stored and never reach a handler', async () => {
-    await h.post({ ...ev('customer.updated'), id: 'evt_r9_unknown', type: 'issuing_card.created' } as unknown as Stripe.Event);
+    await h.post({
+      ...ev('customer.updated'),
+      id: 'evt_r9_unknown',
+      type: 'issuing_card.created',
+    } as unknown as Stripe.Event);
     await h.post({ ...ev('customer.updated'), id: 'evt_r9_live', livemode: true, created: 1799999999 });
     expect(await h.drain()).toEqual([]);
-    expect(await h.q(`SELECT id, status, note, attempts FROM stripe_events WHERE id LIKE 'evt_r9_%' ORDER BY id`)).toEqual([
+    expect(
+      await h.q(`SELECT id, status, note, attempts FROM stripe_events WHERE id LIKE 'evt_r9_%' ORDER BY id`),
+    ).toEqual([
       { id: 'evt_r9_live', status: 'ignored', note: 'livemode_mismatch', attempts: 0 },
       { id: 'evt_r9_unknown', status: 'skipped', note: 'no_handler', attempts: 0 },
     ]);
@@ -117,7 +151,11 @@ describe('dispatching stored events', () => {
     item.price = { ...item.price, id: 'price_not_in_catalogue' };
     await h.post(eventOf('customer.created', cust, { id: 'evt_r10_c', created: 1785760000 }));
     await h.post(
-      eventOf('customer.subscription.created', { ...s, id: 'sub_r10', customer: 'cus_r10' }, { id: 'evt_r10_s', created: 1785760001 }),
+      eventOf(
+        'customer.subscription.created',
+        { ...s, id: 'sub_r10', customer: 'cus_r10' },
+        { id: 'evt_r10_s', created: 1785760001 },
+      ),
     );
     await h.drain({ maxAttempts: 2 });
     h.clock.advance(60_000);
@@ -139,35 +177,64 @@ describe('parking, backoff and billing errors', () => {
   });
 
   it('an event for an unknown customer is parked with backoff, then failed into ONE open billing error that counts occurrences', async () => {
-    await h.post(eventOf('customer.subscription.created', subFor('cus_unknown_1', 'sub_u1'), { id: 'evt_park_1', created: 1785770000 }));
+    await h.post(
+      eventOf('customer.subscription.created', subFor('cus_unknown_1', 'sub_u1'), {
+        id: 'evt_park_1',
+        created: 1785770000,
+      }),
+    );
     let out = await h.drain({ maxAttempts: 3 });
     expect(out.map((o) => [o.eventId, o.status])).toEqual([['evt_park_1', 'parked']]);
     const row = async () =>
-      (await h.q<{ status: string; attempts: number; available_at: Date; last_error: string }>(
-        `SELECT status, attempts, available_at, last_error FROM stripe_events WHERE id = 'evt_park_1'`,
-      ))[0]!;
-    expect(await row()).toMatchObject({ status: 'parked', attempts: 1, available_at: new Date(h.clock.now().getTime() + 30_000) });
+      (
+        await h.q<{ status: string; attempts: number; available_at: Date; last_error: string }>(
+          `SELECT status, attempts, available_at, last_error FROM stripe_events WHERE id = 'evt_park_1'`,
+        )
+      )[0]!;
+    expect(await row()).toMatchObject({
+      status: 'parked',
+      attempts: 1,
+      available_at: new Date(h.clock.now().getTime() + 30_000),
+    });
     expect((await row()).last_error).toContain('unknown_customer');
     expect(await h.drain({ maxAttempts: 3 })).toEqual([]); // not due yet
     h.clock.advance(30_000);
     out = await h.drain({ maxAttempts: 3 });
     expect(out.map((o) => o.status)).toEqual(['parked']);
-    expect(await row()).toMatchObject({ attempts: 2, available_at: new Date(h.clock.now().getTime() + 60_000) });
+    expect(await row()).toMatchObject({
+      attempts: 2,
+      available_at: new Date(h.clock.now().getTime() + 60_000),
+    });
     h.clock.advance(60_000);
     out = await h.drain({ maxAttempts: 3 });
     expect(out.map((o) => o.status)).toEqual(['failed']);
-    const errs = await h.q(`SELECT kind, subject, event_id, occurrences, status FROM billing_errors WHERE subject = 'cus_unknown_1'`);
-    expect(errs).toEqual([{ kind: 'unknown_customer', subject: 'cus_unknown_1', event_id: 'evt_park_1', occurrences: 1, status: 'open' }]);
+    const errs = await h.q(
+      `SELECT kind, subject, event_id, occurrences, status FROM billing_errors WHERE subject = 'cus_unknown_1'`,
+    );
+    expect(errs).toEqual([
+      {
+        kind: 'unknown_customer',
+        subject: 'cus_unknown_1',
+        event_id: 'evt_park_1',
+        occurrences: 1,
+        status: 'open',
+      },
+    ]);
 
     // A second event for the same missing customer counts up the same error.
-    await h.post(eventOf('customer.subscription.updated', subFor('cus_unknown_1', 'sub_u1'), { id: 'evt_park_2', created: 1785770100 }));
+    await h.post(
+      eventOf('customer.subscription.updated', subFor('cus_unknown_1', 'sub_u1'), {
+        id: 'evt_park_2',
+        created: 1785770100,
+      }),
+    );
     for (const ms of [0, 30_000, 60_000]) {
       h.clock.advance(ms);
       await h.drain({ maxAttempts: 3 });
     }
-    expect(await h.q(`SELECT event_id, occurrences FROM billing_errors WHERE subject = 'cus_unknown_1'`)).toEqual([
-      { event_id: 'evt_park_2', occurrences: 2 },
-    ]);
+    expect(
+      await h.q(`SELECT event_id, occurrences FROM billing_errors WHERE subject = 'cus_unknown_1'`),
+    ).toEqual([{ event_id: 'evt_park_2', occurrences: 2 }]);
     expect(await h.q(`SELECT id, status FROM stripe_events WHERE id LIKE 'evt_park_%' ORDER BY id`)).toEqual([
       { id: 'evt_park_1', status: 'failed' },
       { id: 'evt_park_2', status: 'failed' },
@@ -176,7 +243,11 @@ describe('parking, backoff and billing errors', () => {
 
   it('admin retry puts the failed events back; once the customer exists they apply in created order', async () => {
     const [err] = await h.q<{ id: string }>(`SELECT id FROM billing_errors WHERE subject = 'cus_unknown_1'`);
-    const list = await h.app.inject({ method: 'GET', url: '/api/admin/errors?status=open', headers: h.admin });
+    const list = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/errors?status=open',
+      headers: h.admin,
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json().items.find((e: { id: string }) => e.id === err!.id)).toMatchObject({
       kind: 'unknown_customer',
@@ -194,50 +265,107 @@ describe('parking, backoff and billing errors', () => {
       payload: { note: 'customer arrived' },
     });
     expect(retry.statusCode).toBe(200);
-    expect(retry.json()).toMatchObject({ status: 'resolved', resolutionNote: 'customer arrived', requeuedEvents: 2 });
+    expect(retry.json()).toMatchObject({
+      status: 'resolved',
+      resolutionNote: 'customer arrived',
+      requeuedEvents: 2,
+    });
     expect((await h.drain()).map((o) => [o.eventId, o.status])).toEqual([
       ['evt_park_1', 'processed'],
       ['evt_park_2', 'processed'],
     ]);
-    expect(await n('audit_log', `action = 'billing_error.retry' AND subject_id = $1 AND reason = 'customer arrived'`, [err!.id])).toBe(1);
-    const again = await h.app.inject({ method: 'POST', url: `/api/admin/errors/${err!.id}/ignore`, headers: h.admin, payload: {} });
+    expect(
+      await n(
+        'audit_log',
+        `action = 'billing_error.retry' AND subject_id = $1 AND reason = 'customer arrived'`,
+        [err!.id],
+      ),
+    ).toBe(1);
+    const again = await h.app.inject({
+      method: 'POST',
+      url: `/api/admin/errors/${err!.id}/ignore`,
+      headers: h.admin,
+      payload: {},
+    });
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'billing_error_not_open']);
   });
 
   it('resolve and ignore close an open error with the note, audited', async () => {
-    await h.post(eventOf('customer.subscription.created', subFor('cus_unknown_2', 'sub_u2'), { id: 'evt_park_3', created: 1785780000 }));
+    await h.post(
+      eventOf('customer.subscription.created', subFor('cus_unknown_2', 'sub_u2'), {
+        id: 'evt_park_3',
+        created: 1785780000,
+      }),
+    );
     await h.drain({ maxAttempts: 1 });
-    await h.post(eventOf('customer.subscription.created', subFor('cus_unknown_3', 'sub_u3'), { id: 'evt_park_4', created: 1785780001 }));
+    await h.post(
+      eventOf('customer.subscription.created', subFor('cus_unknown_3', 'sub_u3'), {
+        id: 'evt_park_4',
+        created: 1785780001,
+      }),
+    );
     await h.drain({ maxAttempts: 1 });
     const [e2] = await h.q<{ id: string }>(`SELECT id FROM billing_errors WHERE subject = 'cus_unknown_2'`);
     const [e3] = await h.q<{ id: string }>(`SELECT id FROM billing_errors WHERE subject = 'cus_unknown_3'`);
-    const r = await h.app.inject({ method: 'POST', url: `/api/admin/errors/${e2!.id}/resolve`, headers: h.admin, payload: { note: 'fixed by hand' } });
-    const i = await h.app.inject({ method: 'POST', url: `/api/admin/errors/${e3!.id}/ignore`, headers: h.admin, payload: { note: 'test customer' } });
-    expect(r.json()).toMatchObject({ status: 'resolved', resolutionNote: 'fixed by hand', resolvedBy: 'env:1', requeuedEvents: 0 });
+    const r = await h.app.inject({
+      method: 'POST',
+      url: `/api/admin/errors/${e2!.id}/resolve`,
+      headers: h.admin,
+      payload: { note: 'fixed by hand' },
+    });
+    const i = await h.app.inject({
+      method: 'POST',
+      url: `/api/admin/errors/${e3!.id}/ignore`,
+      headers: h.admin,
+      payload: { note: 'test customer' },
+    });
+    expect(r.json()).toMatchObject({
+      status: 'resolved',
+      resolutionNote: 'fixed by hand',
+      resolvedBy: 'env:1',
+      requeuedEvents: 0,
+    });
     expect(i.json()).toMatchObject({ status: 'ignored', resolutionNote: 'test customer' });
     expect(await h.q(`SELECT status FROM stripe_events WHERE id IN ('evt_park_3', 'evt_park_4')`)).toEqual([
       { status: 'failed' },
       { status: 'failed' },
     ]);
-    const ignored = await h.app.inject({ method: 'GET', url: '/api/admin/errors?status=ignored', headers: h.admin });
+    const ignored = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/errors?status=ignored',
+      headers: h.admin,
+    });
     expect(ignored.json().items.map((e: { subject: string }) => e.subject)).toEqual(['cus_unknown_3']);
-    expect(await n('audit_log', `action IN ('billing_error.resolve', 'billing_error.ignore') AND actor_type = 'api_key'`)).toBe(2);
+    expect(
+      await n(
+        'audit_log',
+        `action IN ('billing_error.resolve', 'billing_error.ignore') AND actor_type = 'api_key'`,
+      ),
+    ).toBe(2);
   });
 });
 
 describe('ordering', () => {
   it('events of one customer stored before a drain are applied in created order, whatever the arrival order', async () => {
     const c = await linkedCustomer('cus_order');
-    await h.post(eventOf('customer.updated', { ...c, name: 'Third' }, { id: 'evt_ord_3', created: 1785790003 }));
-    await h.post(eventOf('customer.updated', { ...c, name: 'Second' }, { id: 'evt_ord_2', created: 1785790002 }));
-    await h.post(eventOf('customer.created', { ...c, name: 'First' }, { id: 'evt_ord_1', created: 1785790001 }));
+    await h.post(
+      eventOf('customer.updated', { ...c, name: 'Third' }, { id: 'evt_ord_3', created: 1785790003 }),
+    );
+    await h.post(
+      eventOf('customer.updated', { ...c, name: 'Second' }, { id: 'evt_ord_2', created: 1785790002 }),
+    );
+    await h.post(
+      eventOf('customer.created', { ...c, name: 'First' }, { id: 'evt_ord_1', created: 1785790001 }),
+    );
     const out = await h.drain();
     expect(out.map((o) => [o.eventId, o.status])).toEqual([
       ['evt_ord_1', 'processed'],
       ['evt_ord_2', 'processed'],
       ['evt_ord_3', 'processed'],
     ]);
-    expect(await h.q(`SELECT name FROM customers WHERE stripe_customer_id = 'cus_order'`)).toEqual([{ name: 'Third' }]);
+    expect(await h.q(`SELECT name FROM customers WHERE stripe_customer_id = 'cus_order'`)).toEqual([
+      { name: 'Third' },
+    ]);
   });
 });
 
@@ -245,7 +373,11 @@ describe('admin events log', () => {
   it('lists events newest first with type/status filters and a cursor; refuses anonymous callers', async () => {
     const anon = await h.app.inject({ method: 'GET', url: '/api/admin/events' });
     expect(anon.statusCode).toBe(401);
-    const p1 = await h.app.inject({ method: 'GET', url: '/api/admin/events?type=customer.updated&limit=2', headers: h.admin });
+    const p1 = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/events?type=customer.updated&limit=2',
+      headers: h.admin,
+    });
     expect(p1.statusCode).toBe(200);
     const all = await h.q<{ id: string }>(
       `SELECT id FROM stripe_events WHERE type = 'customer.updated' ORDER BY received_at DESC, id DESC`,
@@ -257,14 +389,27 @@ describe('admin events log', () => {
       headers: h.admin,
     });
     expect(p2.json().items.map((e: { id: string }) => e.id)).toEqual(all.slice(2, 4).map((r) => r.id));
-    const failed = await h.app.inject({ method: 'GET', url: '/api/admin/events?status=failed', headers: h.admin });
-    expect(failed.json().items.map((e: { id: string }) => e.id).sort()).toEqual(['evt_park_3', 'evt_park_4']);
+    const failed = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/events?status=failed',
+      headers: h.admin,
+    });
+    expect(
+      failed
+        .json()
+        .items.map((e: { id: string }) => e.id)
+        .sort(),
+    ).toEqual(['evt_park_3', 'evt_park_4']);
     const bad = await h.app.inject({ method: 'GET', url: '/api/admin/events?status=nope', headers: h.admin });
     expect(bad.statusCode).toBe(422);
   });
 
   it('shows one event with its payload; 404 for an unknown id', async () => {
-    const one = await h.app.inject({ method: 'GET', url: '/api/admin/events/evt_1sx1RqEmU8dAtAGLL3yIa4u9', headers: h.admin });
+    const one = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/events/evt_1sx1RqEmU8dAtAGLL3yIa4u9',
+      headers: h.admin,
+    });
     expect(one.json()).toMatchObject({
       id: 'evt_1sx1RqEmU8dAtAGLL3yIa4u9',
       type: 'customer.created',
@@ -272,7 +417,11 @@ describe('admin events log', () => {
       orderingKey: IDS.customer,
       payload: { id: 'evt_1sx1RqEmU8dAtAGLL3yIa4u9', data: { object: { id: IDS.customer } } },
     });
-    const missing = await h.app.inject({ method: 'GET', url: '/api/admin/events/evt_nope', headers: h.admin });
+    const missing = await h.app.inject({
+      method: 'GET',
+      url: '/api/admin/events/evt_nope',
+      headers: h.admin,
+    });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'event_not_found']);
   });
 
@@ -280,24 +429,38 @@ describe('admin events log', () => {
     const snapshot = () => h.q(`SELECT * FROM customers WHERE stripe_customer_id = $1`, [IDS.customer]);
     const before = await snapshot();
     const stripeAudits = await n('audit_log', `actor_type = 'stripe'`);
-    const res = await h.app.inject({ method: 'POST', url: '/api/admin/events/evt_15EoRqEmU8dAtA6YQr6SK0OV/replay', headers: h.admin });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/events/evt_15EoRqEmU8dAtA6YQr6SK0OV/replay',
+      headers: h.admin,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: 'evt_15EoRqEmU8dAtA6YQr6SK0OV', replay: { status: 'stale' } });
     expect(await snapshot()).toEqual(before);
     expect(await n('audit_log', `actor_type = 'stripe'`)).toBe(stripeAudits);
     expect(
       await h.q(`SELECT actor_type, action, subject_id FROM audit_log WHERE action = 'stripe_event.replay'`),
-    ).toEqual([{ actor_type: 'api_key', action: 'stripe_event.replay', subject_id: 'evt_15EoRqEmU8dAtA6YQr6SK0OV' }]);
+    ).toEqual([
+      { actor_type: 'api_key', action: 'stripe_event.replay', subject_id: 'evt_15EoRqEmU8dAtA6YQr6SK0OV' },
+    ]);
   });
 
   it('replay of a failed event applies it; a livemode mismatch is refused', async () => {
     const c = await linkedCustomer('cus_unknown_2');
     await h.post(eventOf('customer.created', c, { id: 'evt_replay_c', created: 1785779000 }));
     await h.drain();
-    const res = await h.app.inject({ method: 'POST', url: '/api/admin/events/evt_park_3/replay', headers: h.admin });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/events/evt_park_3/replay',
+      headers: h.admin,
+    });
     expect(res.json()).toMatchObject({ status: 'processed', replay: { status: 'processed' } });
     expect(await n('subscriptions', `stripe_subscription_id = 'sub_u2'`)).toBe(1);
-    const live = await h.app.inject({ method: 'POST', url: '/api/admin/events/evt_r9_live/replay', headers: h.admin });
+    const live = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/events/evt_r9_live/replay',
+      headers: h.admin,
+    });
     expect([live.statusCode, live.json().error.code]).toEqual([409, 'event_not_replayable']);
   });
 });

@@ -7,7 +7,13 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import { makeEvent, postWebhook, signatureHeader, WEBHOOK_SECRET, WEBHOOK_SECRET_OLD } from '../helpers/stripe-events.js';
+import {
+  makeEvent,
+  postWebhook,
+  signatureHeader,
+  WEBHOOK_SECRET,
+  WEBHOOK_SECRET_OLD,
+} from '../helpers/stripe-events.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 let h: WebhookApp;
@@ -80,14 +86,11 @@ describe('webhook ingest', () => {
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = h.app.server.address() as AddressInfo;
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/webhooks/stripe' },
-        (r) => {
-          let data = '';
-          r.on('data', (c) => (data += c));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: data }));
-        },
-      );
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/stripe' }, (r) => {
+        let data = '';
+        r.on('data', (c) => (data += c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: data }));
+      });
       req.on('error', reject);
       req.setHeader('content-type', 'application/json');
       req.setHeader('stripe-signature', [sig, sig]);
@@ -155,7 +158,10 @@ describe('webhook ingest', () => {
     expect(body.length).toBeLessThan(1024 * 1024);
     const res = await postWebhook(h.app, body, { at: now() });
     expect(res.statusCode).toBe(200);
-    const r = await h.t.pool.query(`SELECT jsonb_array_length(payload->'data'->'object'->'lines'->'data') AS n FROM stripe_events WHERE id = $1`, [base.id]);
+    const r = await h.t.pool.query(
+      `SELECT jsonb_array_length(payload->'data'->'object'->'lines'->'data') AS n FROM stripe_events WHERE id = $1`,
+      [base.id],
+    );
     expect(r.rows[0].n).toBe(400);
   });
 
@@ -230,7 +236,9 @@ describe('R5 secret rotation', () => {
     const newOnly = await webhookApp({ handlers, database: h.t, clock: h.clock, label: 'rotation-new' });
     try {
       const e1 = makeEvent('customer.updated', { id: nextId() });
-      expect((await postWebhook(both.app, e1, { at: now(), secret: WEBHOOK_SECRET_OLD })).statusCode).toBe(200);
+      expect((await postWebhook(both.app, e1, { at: now(), secret: WEBHOOK_SECRET_OLD })).statusCode).toBe(
+        200,
+      );
       const e2 = makeEvent('customer.updated', { id: nextId() });
       expect((await postWebhook(both.app, e2, { at: now(), secret: WEBHOOK_SECRET })).statusCode).toBe(200);
       // Stripe signs with both secrets during a rotation: t=…,v1=<old>,v1=<new>.
@@ -268,7 +276,12 @@ describe('R4 raw body', () => {
       },
     });
     try {
-      const echo = await app.app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"a": 1}' });
+      const echo = await app.app.inject({
+        method: 'POST',
+        url: '/echo',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"a": 1}',
+      });
       expect(echo.json()).toEqual({ parsed: 'object' });
       // Whitespace and key order that any re-serialization would change:
       const e = makeEvent('customer.updated', { id: nextId() });
@@ -292,7 +305,9 @@ describe('R20 database down', () => {
       const e = makeEvent('customer.updated', { id: nextId() });
       const body = JSON.stringify(e);
       await admin.query(`ALTER DATABASE "${down.t.name}" ALLOW_CONNECTIONS false`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [down.t.name]);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+        down.t.name,
+      ]);
       const res = await postWebhook(down.app, body, { at: down.clock.now() });
       expect([res.statusCode, errorCode(res)]).toEqual([503, 'unavailable']);
       await admin.query(`ALTER DATABASE "${down.t.name}" ALLOW_CONNECTIONS true`);
@@ -309,20 +324,32 @@ describe('R20 database down', () => {
 });
 
 /** Sends headers then up to 50 MB in 64 KB chunks, stopping as soon as the server answers. */
-function sendPartial(port: number, headers: Record<string, string>): Promise<{ status: number; sentBytes: number }> {
+function sendPartial(
+  port: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; sentBytes: number }> {
   return new Promise((resolve, reject) => {
     let sentBytes = 0;
     let answered = false;
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/stripe', headers: {
-      'content-type': 'application/json',
-      'stripe-signature': `t=1,v1=${'a'.repeat(64)}`,
-      ...headers,
-    } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, sentBytes });
-      req.destroy();
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/webhooks/stripe',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': `t=1,v1=${'a'.repeat(64)}`,
+          ...headers,
+        },
+      },
+      (res) => {
+        answered = true;
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, sentBytes });
+        req.destroy();
+      },
+    );
     req.on('error', (e) => {
       if (!answered) reject(e);
     });

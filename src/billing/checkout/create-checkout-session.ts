@@ -36,7 +36,10 @@ export async function createCheckoutSession(
   input: CheckoutInput,
 ): Promise<{ url: string; sessionId: string }> {
   const { db, stripe } = deps;
-  const [plan] = await db.select().from(plans).where(and(eq(plans.key, input.planKey), eq(plans.active, true)));
+  const [plan] = await db
+    .select()
+    .from(plans)
+    .where(and(eq(plans.key, input.planKey), eq(plans.active, true)));
   if (!plan) throw invalid('plan_not_available', `There is no active plan "${input.planKey}"`);
   const prices = await db
     .select()
@@ -51,14 +54,16 @@ export async function createCheckoutSession(
     );
   const price =
     prices.find((p) => p.currency === (input.currency ?? 'usd')) ?? (input.currency ? undefined : prices[0]);
-  if (!price) throw invalid('price_not_available', `Plan "${plan.key}" has no active ${input.interval}ly price`);
+  if (!price)
+    throw invalid('price_not_available', `Plan "${plan.key}" has no active ${input.interval}ly price`);
 
   const [live] = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
     .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .where(and(eq(customers.userId, user.id), inArray(subscriptions.status, [...LIVE])));
-  if (live) throw conflict('already_subscribed', 'You already have a subscription: manage it in the billing portal');
+  if (live)
+    throw conflict('already_subscribed', 'You already have a subscription: manage it in the billing portal');
 
   const customer = await ensureCustomer(deps, user);
   const base = appUrl(deps.config);

@@ -33,7 +33,10 @@ async function findByUser(db: Executor, userId: string) {
   return row;
 }
 
-export async function ensureCustomer(deps: Pick<Deps, 'db' | 'stripe'>, user: CustomerUser): Promise<EnsuredCustomer> {
+export async function ensureCustomer(
+  deps: Pick<Deps, 'db' | 'stripe'>,
+  user: CustomerUser,
+): Promise<EnsuredCustomer> {
   const existing = await findByUser(deps.db, user.id);
   if (existing) return { ...existing, created: false };
   const customer = await withOperationKey(deps.db, 'customer', user.id, (idempotencyKey) =>

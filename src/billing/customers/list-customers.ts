@@ -2,7 +2,14 @@
 import { and, count, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { customers } from '../billing.tables.js';
-import { createdRange, likePattern, listParams, orderBy, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  createdRange,
+  likePattern,
+  listParams,
+  orderBy,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
 export const customerListParams = listParams(['created_at', 'email', 'name'] as const);
 
@@ -14,20 +21,34 @@ export interface CustomerListItem {
   name: string | null;
   country: string | null;
   delinquent: boolean;
-  card: { brand: string | null; last4: string | null; expMonth: number | null; expYear: number | null } | null;
+  card: {
+    brand: string | null;
+    last4: string | null;
+    expMonth: number | null;
+    expYear: number | null;
+  } | null;
   createdAt: string;
 }
 
-export async function listCustomers(db: Executor, p: ListParams<'created_at' | 'email' | 'name'>): Promise<Page<CustomerListItem>> {
+export async function listCustomers(
+  db: Executor,
+  p: ListParams<'created_at' | 'email' | 'name'>,
+): Promise<Page<CustomerListItem>> {
   const where = and(
     sql`${customers.deletedAt} IS NULL`,
     createdRange(customers.createdAt, p),
     p.status?.includes('delinquent') ? eq(customers.delinquent, true) : undefined,
     p.q
-      ? or(ilike(customers.email, likePattern(p.q)), ilike(customers.name, likePattern(p.q)), eq(customers.stripeCustomerId, p.q))
+      ? or(
+          ilike(customers.email, likePattern(p.q)),
+          ilike(customers.name, likePattern(p.q)),
+          eq(customers.stripeCustomerId, p.q),
+        )
       : undefined,
   );
-  const sortColumn = { created_at: customers.createdAt, email: customers.email, name: customers.name }[p.sort];
+  const sortColumn = { created_at: customers.createdAt, email: customers.email, name: customers.name }[
+    p.sort
+  ];
   const [rows, [total]] = await Promise.all([
     db
       .select()
@@ -48,7 +69,12 @@ export async function listCustomers(db: Executor, p: ListParams<'created_at' | '
       country: c.country,
       delinquent: c.delinquent,
       card: c.defaultPmLast4
-        ? { brand: c.defaultPmBrand, last4: c.defaultPmLast4, expMonth: c.defaultPmExpMonth, expYear: c.defaultPmExpYear }
+        ? {
+            brand: c.defaultPmBrand,
+            last4: c.defaultPmLast4,
+            expMonth: c.defaultPmExpMonth,
+            expYear: c.defaultPmExpYear,
+          }
         : null,
       createdAt: c.createdAt.toISOString(),
     })),

@@ -28,7 +28,8 @@ export async function closeBillingError(
     const cur = await tx.execute<{ status: string }>(
       sql`SELECT status FROM billing_errors WHERE id = ${id}::uuid FOR UPDATE`,
     );
-    if (cur.rows[0]?.status !== 'open') throw conflict('billing_error_not_open', 'This billing error is not open');
+    if (cur.rows[0]?.status !== 'open')
+      throw conflict('billing_error_not_open', 'This billing error is not open');
     let requeuedEvents = 0;
     if (action === 'retry') {
       // No dispatcher touches `failed` rows, so no ordering-key lock is needed to put them back in the queue.

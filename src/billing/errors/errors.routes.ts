@@ -12,13 +12,18 @@ import { closeBillingError } from './close-billing-error.js';
 import { billingErrorListParams, getBillingError, listBillingErrors } from './list-billing-errors.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
-const actionParams = z.object({ id: z.string().min(1).max(100), action: z.enum(['retry', 'resolve', 'ignore']) });
+const actionParams = z.object({
+  id: z.string().min(1).max(100),
+  action: z.enum(['retry', 'resolve', 'ignore']),
+});
 const noteBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
 
 export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
   app.addHook('preHandler', requireAdmin);
-  app.get('/errors', async (request) => listBillingErrors(deps.db, billingErrorListParams.parse(request.query)));
+  app.get('/errors', async (request) =>
+    listBillingErrors(deps.db, billingErrorListParams.parse(request.query)),
+  );
   app.get('/errors/:id', async (request) => getBillingError(deps.db, idParam.parse(request.params).id));
   app.post('/errors/:id/:action', async (request) => {
     const { id, action } = actionParams.parse(request.params);

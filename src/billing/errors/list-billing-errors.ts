@@ -100,7 +100,9 @@ export async function listBillingErrors(
     items: rows.map(toView),
     nextCursor:
       res.rows.length > p.limit && last
-        ? Buffer.from(JSON.stringify([new Date(last.last_seen_at).toISOString(), last.id])).toString('base64url')
+        ? Buffer.from(JSON.stringify([new Date(last.last_seen_at).toISOString(), last.id])).toString(
+            'base64url',
+          )
         : null,
   };
 }

@@ -14,7 +14,10 @@ export interface RaiseBillingError {
   at: Date;
 }
 
-export async function raiseBillingError(tx: Executor, e: RaiseBillingError): Promise<{ id: string; occurrences: number }> {
+export async function raiseBillingError(
+  tx: Executor,
+  e: RaiseBillingError,
+): Promise<{ id: string; occurrences: number }> {
   const res = await tx.execute<{ id: string; occurrences: number }>(sql`
     INSERT INTO billing_errors (kind, subject, event_id, message, occurrences, first_seen_at, last_seen_at, status)
     VALUES (${e.kind}, ${e.subject}, ${e.eventId}, ${e.message}, 1, ${e.at}, ${e.at}, 'open')

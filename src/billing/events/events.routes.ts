@@ -14,7 +14,10 @@ import { replayEvent } from './replay-event.js';
 
 const idParam = z.object({ id: z.string().min(1).max(255) });
 
-export async function eventsRoutes(app: FastifyInstance, opts: { deps: Deps; handlers: HandlerMap }): Promise<void> {
+export async function eventsRoutes(
+  app: FastifyInstance,
+  opts: { deps: Deps; handlers: HandlerMap },
+): Promise<void> {
   const { deps, handlers } = opts;
   app.addHook('preHandler', requireAdmin);
   app.get('/events', async (request) => listEvents(deps.db, eventListParams.parse(request.query)));

@@ -10,7 +10,11 @@ import { STRIPE_EVENT_STATUSES, type StripeEventStatus } from '../inbox.tables.j
 
 export const eventListParams = z
   .object({
-    type: z.string().trim().regex(/^[a-z_.*]{1,100}$/).optional(),
+    type: z
+      .string()
+      .trim()
+      .regex(/^[a-z_.*]{1,100}$/)
+      .optional(),
     status: z.enum(STRIPE_EVENT_STATUSES).optional(),
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -41,7 +41,10 @@ export async function replayEvent(
       const row = cur.rows[0];
       if (!row) throw notFound('Event', 'event_not_found');
       if (row.status === 'ignored' && row.note === 'livemode_mismatch') {
-        throw conflict('event_not_replayable', 'This event is from the other Stripe mode and never has an effect');
+        throw conflict(
+          'event_not_replayable',
+          'This event is from the other Stripe mode and never has an effect',
+        );
       }
       const applied = await applyEvent(deps, handlers, tx, row.payload);
       await tx.execute(sql`

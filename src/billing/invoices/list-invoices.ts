@@ -6,7 +6,14 @@
 import { and, count, desc, eq, ilike, inArray, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { customers, invoices, plans, subscriptions } from '../billing.tables.js';
-import { createdRange, likePattern, listParams, orderBy, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  createdRange,
+  likePattern,
+  listParams,
+  orderBy,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
 export const invoiceListParams = listParams(['created_at', 'total', 'amount_due'] as const);
 
@@ -53,13 +60,17 @@ function item(i: InvoiceRow): InvoiceListItem {
 export async function listInvoices(
   db: Executor,
   p: ListParams<'created_at' | 'total' | 'amount_due'>,
-): Promise<Page<InvoiceListItem & { customer: { id: string; stripeCustomerId: string; email: string | null } }>> {
+): Promise<
+  Page<InvoiceListItem & { customer: { id: string; stripeCustomerId: string; email: string | null } }>
+> {
   const where = and(
     p.status ? inArray(invoices.status, p.status as never[]) : undefined,
     p.currency ? eq(invoices.currency, p.currency) : undefined,
     p.plan ? inArray(plans.key, p.plan) : undefined,
     createdRange(invoices.createdAt, p),
-    p.customerId ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId)) : undefined,
+    p.customerId
+      ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId))
+      : undefined,
     p.q
       ? or(
           ilike(customers.email, likePattern(p.q)),
@@ -69,7 +80,11 @@ export async function listInvoices(
         )
       : undefined,
   );
-  const sortColumn = { created_at: invoices.createdAt, total: invoices.totalMinor, amount_due: invoices.amountDueMinor }[p.sort];
+  const sortColumn = {
+    created_at: invoices.createdAt,
+    total: invoices.totalMinor,
+    amount_due: invoices.amountDueMinor,
+  }[p.sort];
   const [rows, [total]] = await Promise.all([
     db
       .select({ i: invoices, c: customers })
@@ -90,7 +105,10 @@ export async function listInvoices(
       .where(where),
   ]);
   return {
-    items: rows.map(({ i, c }) => ({ ...item(i), customer: { id: c.id, stripeCustomerId: c.stripeCustomerId, email: c.email } })),
+    items: rows.map(({ i, c }) => ({
+      ...item(i),
+      customer: { id: c.id, stripeCustomerId: c.stripeCustomerId, email: c.email },
+    })),
     page: p.page,
     limit: p.limit,
     total: total?.n ?? 0,
@@ -103,7 +121,10 @@ export async function listMyInvoices(
   userId: string,
   opts: { page: number; limit: number },
 ): Promise<Page<InvoiceListItem>> {
-  const where = and(eq(customers.userId, userId), inArray(invoices.status, ['open', 'paid', 'uncollectible', 'void']));
+  const where = and(
+    eq(customers.userId, userId),
+    inArray(invoices.status, ['open', 'paid', 'uncollectible', 'void']),
+  );
   const [rows, [total]] = await Promise.all([
     db
       .select({ i: invoices })
@@ -113,7 +134,11 @@ export async function listMyInvoices(
       .orderBy(desc(invoices.createdAt), desc(invoices.id))
       .limit(opts.limit)
       .offset((opts.page - 1) * opts.limit),
-    db.select({ n: count() }).from(invoices).innerJoin(customers, eq(customers.id, invoices.customerId)).where(where),
+    db
+      .select({ n: count() })
+      .from(invoices)
+      .innerJoin(customers, eq(customers.id, invoices.customerId))
+      .where(where),
   ]);
   return { items: rows.map(({ i }) => item(i)), page: opts.page, limit: opts.limit, total: total?.n ?? 0 };
 }

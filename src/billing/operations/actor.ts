@@ -10,4 +10,9 @@ export interface Actor {
   operationId: string;
 }
 
-export const systemActor = (requestId: string): Actor => ({ type: 'system', id: null, requestId, operationId: requestId });
+export const systemActor = (requestId: string): Actor => ({
+  type: 'system',
+  id: null,
+  requestId,
+  operationId: requestId,
+});

@@ -8,7 +8,12 @@ import { and, asc, desc, gte, lt, type SQL, type AnyColumn } from 'drizzle-orm';
 const csv = z
   .string()
   .max(500)
-  .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0),
+  );
 
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v));
 

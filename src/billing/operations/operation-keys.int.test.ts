@@ -25,7 +25,12 @@ let s: BillingStack;
 let stripe: Stripe;
 let n = 0;
 
-const actor = (operationId: string): Actor => ({ type: 'user', id: 'admin-1', requestId: operationId, operationId });
+const actor = (operationId: string): Actor => ({
+  type: 'user',
+  id: 'admin-1',
+  requestId: operationId,
+  operationId,
+});
 
 async function user(email: string) {
   const id = `u_${++n}_${email.split('@')[0]}`;
@@ -68,7 +73,10 @@ describe('RELIABILITY 22: Stripe faults are retried with the same stored idempot
   it.each([
     ['500', { mode: '500' as const, count: 2 }],
     ['429 with Stripe-Should-Retry: true', { mode: '429' as const, shouldRetry: true, count: 2 }],
-    ['429 without Stripe-Should-Retry (the SDK does not retry it; withOperationKey does)', { mode: '429' as const, count: 2 }],
+    [
+      '429 without Stripe-Should-Retry (the SDK does not retry it; withOperationKey does)',
+      { mode: '429' as const, count: 2 },
+    ],
     ['429 with Stripe-Should-Retry: false', { mode: '429' as const, shouldRetry: false, count: 1 }],
   ])('POST /v1/customers answering %s: one customer', async (label, fault) => {
     const u = await user(`fault-${label.slice(0, 3)}-${n}@example.com`);
@@ -92,11 +100,19 @@ describe('RELIABILITY 22: Stripe faults are retried with the same stored idempot
     const quick = createStripe(s.h.config, { timeoutMs: 300 });
     await s.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', mode: 'hang', count: 1 });
     const create = (client: Stripe, maxNetworkRetries: number) => (idempotencyKey: string) =>
-      client.customers.create({ email: u.email, metadata: { user_id: u.id } }, { idempotencyKey, maxNetworkRetries });
-    await expect(withOperationKey(s.h.deps.db, 'customer', u.id, create(quick, 0), { attempts: 1 })).rejects.toMatchObject({
+      client.customers.create(
+        { email: u.email, metadata: { user_id: u.id } },
+        { idempotencyKey, maxNetworkRetries },
+      );
+    await expect(
+      withOperationKey(s.h.deps.db, 'customer', u.id, create(quick, 0), { attempts: 1 }),
+    ).rejects.toMatchObject({
       code: 'stripe_unavailable',
     });
-    const [pending] = await s.h.deps.db.select().from(operationKeys).where(eq(operationKeys.naturalKey, u.id));
+    const [pending] = await s.h.deps.db
+      .select()
+      .from(operationKeys)
+      .where(eq(operationKeys.naturalKey, u.id));
     expect([pending?.status, pending?.resultId]).toEqual(['pending', null]);
     expect(await customersWithEmail(u.email)).toHaveLength(1); // applied by Stripe although we never heard back
     const again = await withOperationKey(s.h.deps.db, 'customer', u.id, create(stripe, 3));
@@ -125,29 +141,49 @@ describe('RELIABILITY 22: Stripe faults are retried with the same stored idempot
       customerId = c.id;
       stripeCustomerId = c.stripeCustomerId;
       const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: stripeCustomerId });
-      await stripe.customers.update(stripeCustomerId, { invoice_settings: { default_payment_method: pm.id } });
+      await stripe.customers.update(stripeCustomerId, {
+        invoice_settings: { default_payment_method: pm.id },
+      });
     });
 
     it('subscription creation timing out after Stripe applied it: one subscription, one row', async () => {
       const quick = { ...s.h.deps, stripe: createStripe(s.h.config, { timeoutMs: 300 }) };
       await s.sandbox.control.apiFault({ path: '/v1/subscriptions', method: 'POST', mode: 'hang', count: 1 });
-      const created = await createSubscription(quick, actor('req-sub-1'), { customerId, priceId, quantity: 1 });
+      const created = await createSubscription(quick, actor('req-sub-1'), {
+        customerId,
+        priceId,
+        quantity: 1,
+      });
       expect(created.status).toBe('active');
       const inStripe = await stripe.subscriptions.list({ customer: stripeCustomerId, status: 'all' });
       expect(inStripe.data.map((x) => x.id)).toEqual([created.stripeSubscriptionId]);
-      const rows = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.customerId, customerId));
-      expect(rows.map((r) => [r.stripeSubscriptionId, r.status, r.mrrMinor])).toEqual([[created.stripeSubscriptionId, 'active', 900]]);
+      const rows = await s.h.deps.db
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.customerId, customerId));
+      expect(rows.map((r) => [r.stripeSubscriptionId, r.status, r.mrrMinor])).toEqual([
+        [created.stripeSubscriptionId, 'active', 900],
+      ]);
       // The same request retried (same operation id) returns the same subscription, no second one.
-      const again = await createSubscription(s.h.deps, actor('req-sub-1'), { customerId, priceId, quantity: 1 });
+      const again = await createSubscription(s.h.deps, actor('req-sub-1'), {
+        customerId,
+        priceId,
+        quantity: 1,
+      });
       expect(again.stripeSubscriptionId).toBe(created.stripeSubscriptionId);
-      expect((await stripe.subscriptions.list({ customer: stripeCustomerId, status: 'all' })).data).toHaveLength(1);
+      expect(
+        (await stripe.subscriptions.list({ customer: stripeCustomerId, status: 'all' })).data,
+      ).toHaveLength(1);
     });
 
     it('refund answering 500 then timing out after applying: one refund of the asked amount', async () => {
       const [charge] = (await stripe.charges.list({ customer: stripeCustomerId })).data;
       expect(charge?.amount).toBe(900);
       await s.h.deps.db.transaction((tx) => upsertCharge(tx, charge!, fromUnix(charge!.created)));
-      const [payment] = await s.h.deps.db.select().from(payments).where(eq(payments.stripeChargeId, charge!.id));
+      const [payment] = await s.h.deps.db
+        .select()
+        .from(payments)
+        .where(eq(payments.stripeChargeId, charge!.id));
       const quick = { ...s.h.deps, stripe: createStripe(s.h.config, { timeoutMs: 300 }) };
       await s.sandbox.control.apiFault({ path: '/v1/refunds', method: 'POST', mode: '500', count: 1 });
       await s.sandbox.control.apiFault({ path: '/v1/refunds', method: 'POST', mode: 'hang', count: 1 });
@@ -163,13 +199,17 @@ describe('RELIABILITY 22: Stripe faults are retried with the same stored idempot
 
     it('a refund above the refundable remainder is 422 refund_exceeds_remaining, nothing refunded', async () => {
       const [payment] = await s.h.deps.db.select().from(payments).limit(1);
-      await expect(refundPayment(s.h.deps, actor('req-refund-2'), payment!.id, { amountMinor: 601 })).rejects.toMatchObject({
+      await expect(
+        refundPayment(s.h.deps, actor('req-refund-2'), payment!.id, { amountMinor: 601 }),
+      ).rejects.toMatchObject({
         code: 'refund_exceeds_remaining',
         status: 422,
       });
       const full = await refundPayment(s.h.deps, actor('req-refund-3'), payment!.id, {});
       expect([full.amount, full.remaining]).toEqual([600, 0]);
-      await expect(refundPayment(s.h.deps, actor('req-refund-4'), payment!.id, { amountMinor: 1 })).rejects.toMatchObject({
+      await expect(
+        refundPayment(s.h.deps, actor('req-refund-4'), payment!.id, { amountMinor: 1 }),
+      ).rejects.toMatchObject({
         code: 'refund_exceeds_remaining',
       });
     });

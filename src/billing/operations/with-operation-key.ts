@@ -99,14 +99,22 @@ export function toAppError(e: unknown): unknown {
     return new AppError('card_declined', e.message, 422, { declineCode: e.decline_code ?? null });
   }
   if (isRetryableStripeError(e)) {
-    return new AppError('stripe_unavailable', 'Stripe did not answer; the operation can be retried safely', 503);
+    return new AppError(
+      'stripe_unavailable',
+      'Stripe did not answer; the operation can be retried safely',
+      503,
+    );
   }
   if (e.statusCode === 404) return new AppError('stripe_not_found', e.message, 404);
   return new AppError('stripe_refused', e.message, 422, { stripeCode: e.code ?? null });
 }
 
 /** The Stripe object id a finished operation produced, if (scope, naturalKey) already succeeded. */
-export async function succeededResult(db: Executor, scope: string, naturalKey: string): Promise<string | null> {
+export async function succeededResult(
+  db: Executor,
+  scope: string,
+  naturalKey: string,
+): Promise<string | null> {
   const res = await db.execute<{ result_id: string | null }>(sql`
     SELECT result_id FROM operation_keys
     WHERE scope = ${scope} AND natural_key = ${naturalKey} AND status = 'succeeded'`);

@@ -2,7 +2,14 @@
 import { and, count, eq, ilike, inArray, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { customers, payments } from '../billing.tables.js';
-import { createdRange, likePattern, listParams, orderBy, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  createdRange,
+  likePattern,
+  listParams,
+  orderBy,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
 export const paymentListParams = listParams(['created_at', 'amount'] as const);
 
@@ -22,12 +29,17 @@ export interface PaymentListItem {
   createdAt: string;
 }
 
-export async function listPayments(db: Executor, p: ListParams<'created_at' | 'amount'>): Promise<Page<PaymentListItem>> {
+export async function listPayments(
+  db: Executor,
+  p: ListParams<'created_at' | 'amount'>,
+): Promise<Page<PaymentListItem>> {
   const where = and(
     p.status ? inArray(payments.status, p.status) : undefined,
     p.currency ? eq(payments.currency, p.currency) : undefined,
     createdRange(payments.createdAt, p),
-    p.customerId ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId)) : undefined,
+    p.customerId
+      ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId))
+      : undefined,
     p.q
       ? or(
           ilike(customers.email, likePattern(p.q)),
@@ -47,7 +59,11 @@ export async function listPayments(db: Executor, p: ListParams<'created_at' | 'a
       .orderBy(...orderBy(sortColumn, payments.id, p))
       .limit(p.limit)
       .offset((p.page - 1) * p.limit),
-    db.select({ n: count() }).from(payments).leftJoin(customers, eq(customers.id, payments.customerId)).where(where),
+    db
+      .select({ n: count() })
+      .from(payments)
+      .leftJoin(customers, eq(customers.id, payments.customerId))
+      .where(where),
   ]);
   return {
     items: rows.map(({ pay, c }) => ({

@@ -43,7 +43,10 @@ async function findPayment(deps: Pick<Deps, 'db'>, ref: string) {
   return row;
 }
 
-async function chargeOf(stripe: Stripe, payment: { stripeChargeId: string | null; stripePaymentIntentId: string | null }) {
+async function chargeOf(
+  stripe: Stripe,
+  payment: { stripeChargeId: string | null; stripePaymentIntentId: string | null },
+) {
   if (payment.stripeChargeId) return stripe.charges.retrieve(payment.stripeChargeId);
   const pi = await stripe.paymentIntents.retrieve(payment.stripePaymentIntentId as string);
   const latest = pi.latest_charge;
@@ -80,10 +83,13 @@ export async function refundPayment(
     throw conflict('payment_not_refundable', 'Only a succeeded payment can be refunded');
   }
   const remaining = charge.amount - charge.amount_refunded;
-  if (remaining <= 0) throw invalid('refund_exceeds_remaining', 'This payment is already fully refunded', { remaining: 0 });
+  if (remaining <= 0)
+    throw invalid('refund_exceeds_remaining', 'This payment is already fully refunded', { remaining: 0 });
   const amount = input.amountMinor ?? remaining;
   if (amount > remaining) {
-    throw invalid('refund_exceeds_remaining', `At most ${remaining} (minor units) can still be refunded`, { remaining });
+    throw invalid('refund_exceeds_remaining', `At most ${remaining} (minor units) can still be refunded`, {
+      remaining,
+    });
   }
   const refund = await withOperationKey(deps.db, 'refund', natural, (idempotencyKey) =>
     deps.stripe.refunds.create(
@@ -104,7 +110,11 @@ export async function refundPayment(
       subjectType: 'payment',
       subjectId: payment.id,
       before: { amountRefunded: charge.amount_refunded },
-      after: { refundId: refund.id, amount: refund.amount, amountRefunded: charge.amount_refunded + refund.amount },
+      after: {
+        refundId: refund.id,
+        amount: refund.amount,
+        amountRefunded: charge.amount_refunded + refund.amount,
+      },
       reason: input.note ?? input.reason ?? null,
       requestId: actor.requestId,
     });

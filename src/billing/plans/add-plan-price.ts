@@ -40,14 +40,20 @@ export async function addPlanPrice(
         eq(planPrices.active, true),
       ),
     );
-  const created = await withOperationKey(db, 'plan.price', `${planId}:${actor.operationId}`, (idempotencyKey) =>
-    stripe.prices.create(priceParamsOf(productId, plan.key, input), { idempotencyKey }),
+  const created = await withOperationKey(
+    db,
+    'plan.price',
+    `${planId}:${actor.operationId}`,
+    (idempotencyKey) => stripe.prices.create(priceParamsOf(productId, plan.key, input), { idempotencyKey }),
   );
   const archived: Stripe.Price[] = [];
   for (const old of replaced) {
     archived.push(
-      await withOperationKey(db, 'price.archive', `${old.stripePriceId}:${actor.operationId}`, (idempotencyKey) =>
-        stripe.prices.update(old.stripePriceId, { active: false }, { idempotencyKey }),
+      await withOperationKey(
+        db,
+        'price.archive',
+        `${old.stripePriceId}:${actor.operationId}`,
+        (idempotencyKey) => stripe.prices.update(old.stripePriceId, { active: false }, { idempotencyKey }),
       ),
     );
   }
@@ -56,7 +62,10 @@ export async function addPlanPrice(
     // A price has no `updated` timestamp; the archive is newer than anything we hold for it.
     for (const a of archived) {
       const old = replaced.find((r) => r.stripePriceId === a.id);
-      const at = old?.stripeVersionAt && old.stripeVersionAt > fromUnix(a.created) ? old.stripeVersionAt : fromUnix(a.created);
+      const at =
+        old?.stripeVersionAt && old.stripeVersionAt > fromUnix(a.created)
+          ? old.stripeVersionAt
+          : fromUnix(a.created);
       await savePriceRow(tx, planId, a, at);
     }
     await appendAudit(tx, {
@@ -65,7 +74,12 @@ export async function addPlanPrice(
       action: 'plan.price_added',
       subjectType: 'plan',
       subjectId: planId,
-      before: { activePrices: replaced.map((r) => ({ stripePriceId: r.stripePriceId, unitAmount: r.unitAmountMinor })) },
+      before: {
+        activePrices: replaced.map((r) => ({
+          stripePriceId: r.stripePriceId,
+          unitAmount: r.unitAmountMinor,
+        })),
+      },
       after: {
         stripePriceId: created.id,
         currency: input.currency,

@@ -46,7 +46,10 @@ export async function savePlanRow(tx: Executor, product: Stripe.Product, version
     })
     .returning();
   if (row) return row;
-  const [current] = await tx.select().from(plans).where(sql`${plans.stripeProductId} = ${product.id}`);
+  const [current] = await tx
+    .select()
+    .from(plans)
+    .where(sql`${plans.stripeProductId} = ${product.id}`);
   if (!current) throw new Error(`plan row for ${product.id} vanished`);
   return current;
 }
@@ -59,12 +62,21 @@ export async function savePriceRow(tx: Executor, planId: string, price: Stripe.P
     .values({ planId, ...f, stripeVersionAt: versionAt, createdAt: versionAt, updatedAt: versionAt })
     .onConflictDoUpdate({
       target: planPrices.stripePriceId,
-      set: { active: f.active, lookupKey: f.lookupKey, stripeVersionAt: versionAt, stripeEventId: null, updatedAt: versionAt },
+      set: {
+        active: f.active,
+        lookupKey: f.lookupKey,
+        stripeVersionAt: versionAt,
+        stripeEventId: null,
+        updatedAt: versionAt,
+      },
       setWhere: sql`${planPrices.stripeVersionAt} IS NULL OR ${planPrices.stripeVersionAt} <= ${versionAt.toISOString()}::timestamptz`,
     })
     .returning();
   if (row) return row;
-  const [current] = await tx.select().from(planPrices).where(sql`${planPrices.stripePriceId} = ${price.id}`);
+  const [current] = await tx
+    .select()
+    .from(planPrices)
+    .where(sql`${planPrices.stripePriceId} = ${price.id}`);
   if (!current) throw new Error(`price row for ${price.id} vanished`);
   return current;
 }

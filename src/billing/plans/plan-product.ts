@@ -36,7 +36,9 @@ export function planFieldsOf(product: Stripe.Product): PlanFields | null {
     key,
     name: product.name,
     description: product.description ?? null,
-    grantsRole: (ROLES as readonly string[]).includes(role ?? '') ? (role as PlanFields['grantsRole']) : 'member',
+    grantsRole: (ROLES as readonly string[]).includes(role ?? '')
+      ? (role as PlanFields['grantsRole'])
+      : 'member',
     trialDays: Number.isInteger(trial) && trial >= 0 ? trial : 0,
     features: (product.marketing_features ?? []).map((f) => f.name ?? '').filter((n) => n.length > 0),
     active: product.active,

@@ -45,7 +45,12 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  s.h.app.inject({ method: 'POST', url, headers: { ...browserHeaders(admin), ...headers }, payload: payload as object });
+  s.h.app.inject({
+    method: 'POST',
+    url,
+    headers: { ...browserHeaders(admin), ...headers },
+    payload: payload as object,
+  });
 
 describe('plans admin API', () => {
   let planId: string;
@@ -66,8 +71,17 @@ describe('plans admin API', () => {
       features: ['Reports', 'Priority support'],
       active: true,
     });
-    expect(plan.prices.map((p: { currency: string; unitAmount: number; interval: string; intervalCount: number; active: boolean }) =>
-      [p.currency, p.unitAmount, p.interval, p.intervalCount, p.active])).toEqual([
+    expect(
+      plan.prices.map(
+        (p: {
+          currency: string;
+          unitAmount: number;
+          interval: string;
+          intervalCount: number;
+          active: boolean;
+        }) => [p.currency, p.unitAmount, p.interval, p.intervalCount, p.active],
+      ),
+    ).toEqual([
       ['usd', 2900, 'month', 1, true],
       ['usd', 29000, 'year', 1, true],
     ]);
@@ -77,7 +91,11 @@ describe('plans admin API', () => {
 
     const product = await stripe.products.retrieve(plan.stripeProductId);
     expect(product.name).toBe('Professional');
-    expect(product.metadata).toEqual({ plan_key: 'professional', grants_role: 'professional', trial_days: '14' });
+    expect(product.metadata).toEqual({
+      plan_key: 'professional',
+      grants_role: 'professional',
+      trial_days: '14',
+    });
     expect(product.marketing_features.map((f) => f.name)).toEqual(['Reports', 'Priority support']);
     const price = await stripe.prices.retrieve(monthly);
     expect([price.product, price.unit_amount, price.currency, price.recurring?.interval]).toEqual([
@@ -89,7 +107,12 @@ describe('plans admin API', () => {
 
     const audits = await s.h.deps.db.select(AUDIT).from(auditLog).where(eq(auditLog.action, 'plan.created'));
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ actorType: 'user', actorId: admin.userId, subjectType: 'plan', subjectId: planId });
+    expect(audits[0]).toMatchObject({
+      actorType: 'user',
+      actorId: admin.userId,
+      subjectType: 'plan',
+      subjectId: planId,
+    });
   });
 
   it('a second plan with the same key is 409 plan_key_taken, and nothing is created in Stripe', async () => {
@@ -116,13 +139,25 @@ describe('plans admin API', () => {
   });
 
   it('GET list and by id; unknown id is 404 plan_not_found', async () => {
-    const list = await s.h.app.inject({ method: 'GET', url: '/api/admin/plans', headers: browserHeaders(admin) });
+    const list = await s.h.app.inject({
+      method: 'GET',
+      url: '/api/admin/plans',
+      headers: browserHeaders(admin),
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((p: { key: string }) => p.key)).toEqual(['professional']);
-    const one = await s.h.app.inject({ method: 'GET', url: `/api/admin/plans/${planId}`, headers: browserHeaders(admin) });
+    const one = await s.h.app.inject({
+      method: 'GET',
+      url: `/api/admin/plans/${planId}`,
+      headers: browserHeaders(admin),
+    });
     expect(one.json().prices).toHaveLength(2);
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
-      const res = await s.h.app.inject({ method: 'GET', url: `/api/admin/plans/${id}`, headers: browserHeaders(admin) });
+      const res = await s.h.app.inject({
+        method: 'GET',
+        url: `/api/admin/plans/${id}`,
+        headers: browserHeaders(admin),
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json().error.code).toBe('plan_not_found');
     }
@@ -145,9 +180,18 @@ describe('plans admin API', () => {
   });
 
   it('POST /:id/prices makes a new Stripe price and archives the one it replaces (Stripe and locally)', async () => {
-    const res = await post(`/api/admin/plans/${planId}/prices`, { currency: 'usd', unitAmount: 3900, interval: 'month' });
+    const res = await post(`/api/admin/plans/${planId}/prices`, {
+      currency: 'usd',
+      unitAmount: 3900,
+      interval: 'month',
+    });
     expect(res.statusCode).toBe(201);
-    const prices = res.json().prices as { stripePriceId: string; unitAmount: number; interval: string; active: boolean }[];
+    const prices = res.json().prices as {
+      stripePriceId: string;
+      unitAmount: number;
+      interval: string;
+      active: boolean;
+    }[];
     expect(prices.map((p) => [p.unitAmount, p.interval, p.active])).toEqual([
       [2900, 'month', false],
       [3900, 'month', true],
@@ -175,7 +219,15 @@ describe('plans admin API', () => {
     await post(`/api/admin/plans/${planId}/deactivate`, {});
     const on = await post(`/api/admin/plans/${planId}/activate`, {});
     expect(on.json().active).toBe(true);
-    const actions = (await s.h.deps.db.select(AUDIT).from(auditLog).where(eq(auditLog.subjectId, planId))).map((a) => a.action);
-    expect(actions).toEqual(['plan.created', 'plan.updated', 'plan.price_added', 'plan.deactivated', 'plan.activated']);
+    const actions = (
+      await s.h.deps.db.select(AUDIT).from(auditLog).where(eq(auditLog.subjectId, planId))
+    ).map((a) => a.action);
+    expect(actions).toEqual([
+      'plan.created',
+      'plan.updated',
+      'plan.price_added',
+      'plan.deactivated',
+      'plan.activated',
+    ]);
   });
 });

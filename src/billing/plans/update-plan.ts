@@ -33,13 +33,17 @@ export async function updatePlan(
   };
   const params = productParamsOf(next);
   const productId = before.stripeProductId;
-  const product = await withOperationKey(db, 'plan.update', `${planId}:${actor.operationId}`, (idempotencyKey) =>
-    stripe.products.update(
-      productId,
-      // An emptied description is sent as '' (Stripe's way to unset it).
-      { ...params, description: next.description ?? '' },
-      { idempotencyKey },
-    ),
+  const product = await withOperationKey(
+    db,
+    'plan.update',
+    `${planId}:${actor.operationId}`,
+    (idempotencyKey) =>
+      stripe.products.update(
+        productId,
+        // An emptied description is sent as '' (Stripe's way to unset it).
+        { ...params, description: next.description ?? '' },
+        { idempotencyKey },
+      ),
   );
   await db.transaction(async (tx) => {
     await savePlanRow(tx, product, fromUnix(product.updated));

@@ -39,7 +39,13 @@ describe('formatDriftReport', () => {
           eventIds: ['evt_1', 'evt_2'],
           changes: [{ field: 'status', before: 'active', after: 'past_due' }],
         },
-        { kind: 'customer', stripeId: 'cus_1', via: 'object', action: 'inserted', changes: [{ field: 'email', before: null, after: 'a@b.c' }] },
+        {
+          kind: 'customer',
+          stripeId: 'cus_1',
+          via: 'object',
+          action: 'inserted',
+          changes: [{ field: 'email', before: null, after: 'a@b.c' }],
+        },
       ],
       unlinkable: [{ kind: 'customer', stripeId: 'cus_2', reason: 'unlinked_customer: cus_2' }],
     });
@@ -52,13 +58,17 @@ describe('formatDriftReport', () => {
       '    status: active → past_due',
       'Not repaired: customer cus_2 (unlinked_customer: cus_2)',
     ]);
-    expect(text.split('\n')[0]).toBe('Reconciliation sync_1_x (resumed): window since 2026-01-01T00:00:00.000Z');
+    expect(text.split('\n')[0]).toBe(
+      'Reconciliation sync_1_x (resumed): window since 2026-01-01T00:00:00.000Z',
+    );
   });
 });
 
 describe('parseWindow', () => {
   it('reads d/h/m windows and refuses anything else', () => {
-    expect([parseWindow('30d'), parseWindow('12h'), parseWindow('90m')]).toEqual([2_592_000_000, 43_200_000, 5_400_000]);
+    expect([parseWindow('30d'), parseWindow('12h'), parseWindow('90m')]).toEqual([
+      2_592_000_000, 43_200_000, 5_400_000,
+    ]);
     for (const bad of ['30', '1w', '-3d', 'd', '']) expect(() => parseWindow(bad)).toThrow(/--since/);
   });
 });

@@ -19,9 +19,13 @@ export function formatDriftReport(r: SyncReport): string {
   for (const c of r.corrections) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c]);
   for (const [kind, entries] of [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const inserted = entries.filter((e) => e.action === 'inserted').length;
-    lines.push(`${kind}: ${entries.length} repaired (${inserted} missing, ${entries.length - inserted} different)`);
+    lines.push(
+      `${kind}: ${entries.length} repaired (${inserted} missing, ${entries.length - inserted} different)`,
+    );
     for (const e of entries) {
-      lines.push(`  ${e.stripeId} [${e.action}${e.via === 'event' ? ` by ${e.eventIds?.length ?? 0} missed event(s)` : ' from the object'}]`);
+      lines.push(
+        `  ${e.stripeId} [${e.action}${e.via === 'event' ? ` by ${e.eventIds?.length ?? 0} missed event(s)` : ' from the object'}]`,
+      );
       for (const c of e.changes) lines.push(`    ${c.field}: ${show(c.before)} → ${show(c.after)}`);
     }
   }

@@ -5,7 +5,17 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 
-export type MirrorKind = 'customer' | 'subscription' | 'invoice' | 'payment_intent' | 'charge' | 'refund' | 'dispute' | 'product' | 'price' | 'payment_method';
+export type MirrorKind =
+  | 'customer'
+  | 'subscription'
+  | 'invoice'
+  | 'payment_intent'
+  | 'charge'
+  | 'refund'
+  | 'dispute'
+  | 'product'
+  | 'price'
+  | 'payment_method';
 
 const TABLES: Record<MirrorKind, { table: string; column: string }> = {
   customer: { table: 'customers', column: 'stripe_customer_id' },
@@ -59,7 +69,8 @@ export function diffRows(before: RowSnapshot, after: RowSnapshot): FieldChange[]
   for (const [field, value] of Object.entries(after)) {
     if (BOOKKEEPING.has(field)) continue;
     const old = before ? before[field] : null;
-    if (JSON.stringify(old ?? null) !== JSON.stringify(value ?? null)) out.push({ field, before: old ?? null, after: value ?? null });
+    if (JSON.stringify(old ?? null) !== JSON.stringify(value ?? null))
+      out.push({ field, before: old ?? null, after: value ?? null });
   }
   return out;
 }

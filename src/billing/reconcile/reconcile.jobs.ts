@@ -24,7 +24,12 @@ export const reconcileJob: JobDefinition<{ windowDays?: number }> = {
       trigger: 'job',
     });
     deps.logger.info(
-      { runId: report.runId, seen: report.seen, eventsRecovered: report.eventsRecovered, corrections: report.corrections.length },
+      {
+        runId: report.runId,
+        seen: report.seen,
+        eventsRecovered: report.eventsRecovered,
+        corrections: report.corrections.length,
+      },
       'reconciliation finished',
     );
   },

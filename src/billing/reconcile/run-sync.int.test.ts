@@ -48,8 +48,12 @@ beforeAll(async () => {
   stripe = s.h.deps.stripe;
   await seedDemo(s.h.deps, { customers: false });
   const plans = await listPlans(s.h.deps.db);
-  starterMonthly = plans.find((p) => p.key === 'starter')!.prices.find((p) => p.interval === 'month')!.stripePriceId;
-  proMonthly = plans.find((p) => p.key === 'professional')!.prices.find((p) => p.interval === 'month')!.stripePriceId;
+  starterMonthly = plans
+    .find((p) => p.key === 'starter')!
+    .prices.find((p) => p.interval === 'month')!.stripePriceId;
+  proMonthly = plans
+    .find((p) => p.key === 'professional')!
+    .prices.find((p) => p.interval === 'month')!.stripePriceId;
   const ann = await user('user_ann', 'ann@example.com');
   await user('user_cat', 'cat@example.com');
   // One step per second: Stripe orders same-second events only by status rank and id, so the story keeps them apart.
@@ -79,7 +83,11 @@ describe('sertantai sync', () => {
     await stripe.subscriptions.update(annSub, { cancel_at_period_end: true });
     await s.advance({ seconds: 1 });
     // A customer created outside the app (dashboard) for a known user, subscribed there.
-    const cat = await stripe.customers.create({ email: 'cat@example.com', name: 'Cat', metadata: { user_id: 'user_cat' } });
+    const cat = await stripe.customers.create({
+      email: 'cat@example.com',
+      name: 'Cat',
+      metadata: { user_id: 'user_cat' },
+    });
     await s.advance({ seconds: 1 });
     await withCard(cat.id);
     await s.advance({ seconds: 1 });
@@ -88,25 +96,39 @@ describe('sertantai sync', () => {
     await s.sandbox.control.webhookFaults([]);
 
     // Nothing of that reached us.
-    const [sub0] = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, annSub));
-    expect([sub0?.cancelAtPeriodEnd, sub0?.currentPeriodEnd?.toISOString()]).toEqual([false, '2026-02-15T12:00:02.000Z']);
-    expect(await s.h.deps.db.select().from(customers).where(eq(customers.stripeCustomerId, cat.id))).toEqual([]);
+    const [sub0] = await s.h.deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.stripeSubscriptionId, annSub));
+    expect([sub0?.cancelAtPeriodEnd, sub0?.currentPeriodEnd?.toISOString()]).toEqual([
+      false,
+      '2026-02-15T12:00:02.000Z',
+    ]);
+    expect(await s.h.deps.db.select().from(customers).where(eq(customers.stripeCustomerId, cat.id))).toEqual(
+      [],
+    );
 
     const report = await sync();
     expect(report.finished).toBe(true);
     expect(report.unlinkable).toEqual([]);
 
     // Every row now says what Stripe says.
-    const [ann] = await s.h.deps.db.select().from(customers).where(eq(customers.stripeCustomerId, annCustomer));
+    const [ann] = await s.h.deps.db
+      .select()
+      .from(customers)
+      .where(eq(customers.stripeCustomerId, annCustomer));
     expect(ann?.name).toBe('Ann Renamed');
-    const [sub] = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, annSub));
-    expect([sub?.status, sub?.cancelAtPeriodEnd, sub?.currentPeriodStart?.toISOString(), sub?.currentPeriodEnd?.toISOString(), sub?.mrrMinor]).toEqual([
-      'active',
-      true,
-      '2026-02-15T12:00:02.000Z',
-      '2026-03-15T12:00:02.000Z',
-      900,
-    ]);
+    const [sub] = await s.h.deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.stripeSubscriptionId, annSub));
+    expect([
+      sub?.status,
+      sub?.cancelAtPeriodEnd,
+      sub?.currentPeriodStart?.toISOString(),
+      sub?.currentPeriodEnd?.toISOString(),
+      sub?.mrrMinor,
+    ]).toEqual(['active', true, '2026-02-15T12:00:02.000Z', '2026-03-15T12:00:02.000Z', 900]);
     const annInvoices = await s.h.deps.db
       .select()
       .from(invoices)
@@ -118,29 +140,71 @@ describe('sertantai sync', () => {
     ]);
     const [catRow] = await s.h.deps.db.select().from(customers).where(eq(customers.stripeCustomerId, cat.id));
     expect(catRow?.userId).toBe('user_cat');
-    const [catSubRow] = await s.h.deps.db.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, catSub.id));
+    const [catSubRow] = await s.h.deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.stripeSubscriptionId, catSub.id));
     expect([catSubRow?.status, catSubRow?.mrrMinor]).toEqual(['active', 2900]);
-    const catMovements = await s.h.deps.db.select().from(mrrMovements).where(eq(mrrMovements.customerId, catRow!.id));
+    const catMovements = await s.h.deps.db
+      .select()
+      .from(mrrMovements)
+      .where(eq(mrrMovements.customerId, catRow!.id));
     expect(catMovements.map((m) => [m.kind, m.mrrBeforeMinor, m.mrrAfterMinor])).toEqual([['new', 0, 2900]]);
 
     // The drift report: exactly what was repaired, per object, before → after.
     const label = (id: string) =>
-      ({ [annCustomer]: 'ann', [annSub]: 'ann-sub', [cat.id]: 'cat', [catSub.id]: 'cat-sub' })[id] ?? id.split('_')[0]!;
+      ({ [annCustomer]: 'ann', [annSub]: 'ann-sub', [cat.id]: 'cat', [catSub.id]: 'cat-sub' })[id] ??
+      id.split('_')[0]!;
     const summary = report.corrections
-      .map((c) => [c.kind, label(c.stripeId), c.action, c.via, c.changes.map((x) => x.field).sort().join(',')])
+      .map((c) => [
+        c.kind,
+        label(c.stripeId),
+        c.action,
+        c.via,
+        c.changes
+          .map((x) => x.field)
+          .sort()
+          .join(','),
+      ])
       .sort((a, b) => (a.join('|') < b.join('|') ? -1 : 1));
-    const PAYMENT = 'amount_minor,amount_refunded_minor,card_brand,card_country,card_last4,charge_status,created_at,currency,customer_id,invoice_id,status,stripe_charge_id,stripe_customer_id,stripe_invoice_id,stripe_payment_intent_id';
-    const INVOICE = 'amount_due_minor,amount_paid_minor,amount_remaining_minor,attempt_count,billing_reason,created_at,currency,customer_id,finalized_at,hosted_invoice_url,lines,number,paid_at,period_end,period_start,status,stripe_invoice_id,stripe_subscription_id,subscription_id,subtotal_minor,total_minor';
+    const PAYMENT =
+      'amount_minor,amount_refunded_minor,card_brand,card_country,card_last4,charge_status,created_at,currency,customer_id,invoice_id,status,stripe_charge_id,stripe_customer_id,stripe_invoice_id,stripe_payment_intent_id';
+    const INVOICE =
+      'amount_due_minor,amount_paid_minor,amount_remaining_minor,attempt_count,billing_reason,created_at,currency,customer_id,finalized_at,hosted_invoice_url,lines,number,paid_at,period_end,period_start,status,stripe_invoice_id,stripe_subscription_id,subscription_id,subtotal_minor,total_minor';
     expect(summary).toEqual([
       ['customer', 'ann', 'updated', 'event', 'name'],
-      ['customer', 'cat', 'inserted', 'event', 'created_at,default_payment_method_id,default_pm_brand,default_pm_exp_month,default_pm_exp_year,default_pm_last4,delinquent,email,metadata,name,stripe_customer_id,user_id'],
+      [
+        'customer',
+        'cat',
+        'inserted',
+        'event',
+        'created_at,default_payment_method_id,default_pm_brand,default_pm_exp_month,default_pm_exp_year,default_pm_last4,delinquent,email,metadata,name,stripe_customer_id,user_id',
+      ],
       ['invoice', 'in', 'inserted', 'event', INVOICE],
       ['invoice', 'in', 'inserted', 'event', INVOICE],
-      ['payment_method', 'pm', 'inserted', 'event', 'brand,created_at,exp_month,exp_year,last4,stripe_customer_id,stripe_payment_method_id,type'],
+      [
+        'payment_method',
+        'pm',
+        'inserted',
+        'event',
+        'brand,created_at,exp_month,exp_year,last4,stripe_customer_id,stripe_payment_method_id,type',
+      ],
       ['payment', 'pi', 'inserted', 'event', PAYMENT],
       ['payment', 'pi', 'inserted', 'event', PAYMENT],
-      ['subscription', 'ann-sub', 'updated', 'event', 'cancel_at,cancel_at_period_end,canceled_at,current_period_end,current_period_start'],
-      ['subscription', 'cat-sub', 'inserted', 'event', 'cancel_at_period_end,created_at,currency,current_period_end,current_period_start,customer_id,metadata,mrr_minor,plan_id,quantity,status,stripe_price_id,stripe_subscription_id'],
+      [
+        'subscription',
+        'ann-sub',
+        'updated',
+        'event',
+        'cancel_at,cancel_at_period_end,canceled_at,current_period_end,current_period_start',
+      ],
+      [
+        'subscription',
+        'cat-sub',
+        'inserted',
+        'event',
+        'cancel_at_period_end,created_at,currency,current_period_end,current_period_start,customer_id,metadata,mrr_minor,plan_id,quantity,status,stripe_price_id,stripe_subscription_id',
+      ],
     ]);
     const annSubChange = report.corrections.find((c) => c.stripeId === annSub)!.changes;
     expect(Object.fromEntries(annSubChange.map((c) => [c.field, [c.before, c.after]]))).toEqual({
@@ -161,9 +225,14 @@ describe('sertantai sync', () => {
       .select({ id: stripeEvents.id, status: stripeEvents.status })
       .from(stripeEvents)
       .where(inArray(stripeEvents.id, dropped));
-    expect(stored.filter((e) => e.status === 'processed' || e.status === 'stale')).toHaveLength(new Set(dropped).size);
+    expect(stored.filter((e) => e.status === 'processed' || e.status === 'stale')).toHaveLength(
+      new Set(dropped).size,
+    );
     // One audit row per correction.
-    const audits = await s.h.deps.db.select({ cause: auditLog.cause }).from(auditLog).where(eq(auditLog.action, 'sync.repaired'));
+    const audits = await s.h.deps.db
+      .select({ cause: auditLog.cause })
+      .from(auditLog)
+      .where(eq(auditLog.action, 'sync.repaired'));
     expect(audits).toHaveLength(report.corrections.length);
     expect(audits.every((a) => (a.cause as { syncRunId: string }).syncRunId === report.runId)).toBe(true);
     const text = formatDriftReport(report);
@@ -176,7 +245,10 @@ describe('sertantai sync', () => {
   });
 
   it('a row changed behind our back (no event to replay) is repaired from the object list', async () => {
-    await s.h.deps.db.update(subscriptions).set({ status: 'canceled', mrrMinor: 0 }).where(eq(subscriptions.stripeSubscriptionId, annSub));
+    await s.h.deps.db
+      .update(subscriptions)
+      .set({ status: 'canceled', mrrMinor: 0 })
+      .where(eq(subscriptions.stripeSubscriptionId, annSub));
     const report = await sync();
     expect(report.corrections.map((c) => [c.kind, c.stripeId, c.via, c.action, c.changes])).toEqual([
       [

@@ -27,7 +27,14 @@ import { upsertInvoice } from '../invoices/invoices.repo.js';
 import { upsertSubscription } from '../subscriptions/subscriptions.repo.js';
 import { drainEvents } from '../webhooks/dispatch-event.js';
 import { NotLinkableError, orderingKeyOf, type HandlerMap } from '../webhooks/types.js';
-import { diffRows, loadMirrorRow, mirrorKindOf, type FieldChange, type MirrorKind, type RowSnapshot } from './mirror-rows.js';
+import {
+  diffRows,
+  loadMirrorRow,
+  mirrorKindOf,
+  type FieldChange,
+  type MirrorKind,
+  type RowSnapshot,
+} from './mirror-rows.js';
 import { syncCursors, syncRuns } from './reconcile.tables.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -88,14 +95,23 @@ async function openRun(deps: Pick<Deps, 'db' | 'clock'>, opts: SyncOptions) {
       .orderBy(sql`${syncRuns.startedAt} DESC`)
       .limit(1);
     if (open) {
-      await deps.db.update(syncRuns).set({ status: 'running', lastError: null }).where(eq(syncRuns.id, open.id));
+      await deps.db
+        .update(syncRuns)
+        .set({ status: 'running', lastError: null })
+        .where(eq(syncRuns.id, open.id));
       return { run: open, resumed: true };
     }
   }
   const id = `sync_${toUnix(deps.clock.now())}_${crypto.randomBytes(4).toString('hex')}`;
   const [run] = await deps.db
     .insert(syncRuns)
-    .values({ id, sinceAt: opts.since, status: 'running', trigger: opts.trigger, startedAt: deps.clock.now() })
+    .values({
+      id,
+      sinceAt: opts.since,
+      status: 'running',
+      trigger: opts.trigger,
+      startedAt: deps.clock.now(),
+    })
     .returning();
   if (!run) throw new Error('sync run not created');
   return { run, resumed: false };
@@ -149,7 +165,12 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
       subjectId: entry.stripeId,
       before: Object.fromEntries(entry.changes.map((c) => [c.field, c.before])),
       after: Object.fromEntries(entry.changes.map((c) => [c.field, c.after])),
-      cause: { syncRunId: run.id, via: entry.via, action: entry.action, ...(entry.eventIds ? { eventIds: entry.eventIds } : {}) },
+      cause: {
+        syncRunId: run.id,
+        via: entry.via,
+        action: entry.action,
+        ...(entry.eventIds ? { eventIds: entry.eventIds } : {}),
+      },
       reason: before === null && after !== null ? 'missing row' : 'row differed from Stripe',
     });
   };
@@ -163,14 +184,25 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
       }
       let cursor = cur.cursor;
       let seen = cur.seen;
-      const recovered = new Map<string, { kind: MirrorKind; stripeId: string; before: RowSnapshot; eventIds: string[] }>();
+      const recovered = new Map<
+        string,
+        { kind: MirrorKind; stripeId: string; before: RowSnapshot; eventIds: string[] }
+      >();
       for (;;) {
-        if (opts.stopAfterPages !== undefined && pages >= opts.stopAfterPages) throw new SyncInterrupted(run.id);
+        if (opts.stopAfterPages !== undefined && pages >= opts.stopAfterPages)
+          throw new SyncInterrupted(run.id);
         const fetchedAt = await dbNow(deps);
         const page = await request(() => listPage(deps.stripe, pass, since, pageSize, cursor));
         pages++;
         if (pass === 'events') {
-          await storeMissingEvents(deps, opts.handlers, page.data as Stripe.Event[], run.id, recovered, report);
+          await storeMissingEvents(
+            deps,
+            opts.handlers,
+            page.data as Stripe.Event[],
+            run.id,
+            recovered,
+            report,
+          );
         } else {
           for (const obj of page.data) {
             await applyObject(deps, pass, obj, fetchedAt, run.id, report, audit, request);
@@ -192,7 +224,11 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
     }
     await deps.db
       .update(syncRuns)
-      .set({ status: 'finished', finishedAt: deps.clock.now(), requests: sql`${syncRuns.requests} + ${report.requests}` })
+      .set({
+        status: 'finished',
+        finishedAt: deps.clock.now(),
+        requests: sql`${syncRuns.requests} + ${report.requests}`,
+      })
       .where(eq(syncRuns.id, run.id));
     report.finished = true;
   } catch (e) {
@@ -210,7 +246,13 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
   report.corrections = await correctionsOf(deps, run.id);
   await deps.db
     .update(syncRuns)
-    .set({ summary: { seen: report.seen, eventsRecovered: report.eventsRecovered, corrections: report.corrections.length } })
+    .set({
+      summary: {
+        seen: report.seen,
+        eventsRecovered: report.eventsRecovered,
+        corrections: report.corrections.length,
+      },
+    })
     .where(eq(syncRuns.id, run.id));
   return report;
 }
@@ -248,7 +290,12 @@ async function storeMissingEvents(
   const known = await deps.db
     .select({ id: stripeEvents.id })
     .from(stripeEvents)
-    .where(inArray(stripeEvents.id, events.map((e) => e.id)));
+    .where(
+      inArray(
+        stripeEvents.id,
+        events.map((e) => e.id),
+      ),
+    );
   const have = new Set(known.map((k) => k.id));
   // Due now on the dispatcher's clock (the same clock the webhook ingest stamps).
   const now = deps.clock.now();
@@ -261,9 +308,16 @@ async function storeMissingEvents(
       const key = `${kind}:${object.id}`;
       const entry = recovered.get(key);
       if (entry) entry.eventIds.push(event.id);
-      else recovered.set(key, { kind, stripeId: object.id, before: await loadMirrorRow(deps.db, kind, object.id), eventIds: [event.id] });
+      else
+        recovered.set(key, {
+          kind,
+          stripeId: object.id,
+          before: await loadMirrorRow(deps.db, kind, object.id),
+          eventIds: [event.id],
+        });
     }
-    const status = event.livemode !== deps.config.stripe.livemode ? 'ignored' : handled ? 'pending' : 'skipped';
+    const status =
+      event.livemode !== deps.config.stripe.livemode ? 'ignored' : handled ? 'pending' : 'skipped';
     const res = await deps.db.execute<{ id: string }>(sql`
       INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
                                  received_at, status, note, available_at)
@@ -344,7 +398,9 @@ async function applyObject(
   const kind = PASS_KIND[pass];
   // Discounts listed without their coupon are fetched (through the rate budget) only when needed.
   const resolveDiscounts = async (subscriptionId: string) => {
-    const s = await request(() => deps.stripe.subscriptions.retrieve(subscriptionId, { expand: ['discounts'] }));
+    const s = await request(() =>
+      deps.stripe.subscriptions.retrieve(subscriptionId, { expand: ['discounts'] }),
+    );
     return (s.discounts ?? []).filter((d): d is Stripe.Discount => typeof d === 'object');
   };
   try {
@@ -354,7 +410,9 @@ async function applyObject(
       const rowVersion = before ? new Date(String(before.stripe_version_at)) : null;
       const created = fromUnix(obj.created);
       const versionAt =
-        rowVersion && rowVersion.getTime() + 1 > created.getTime() ? new Date(rowVersion.getTime() + 1) : created;
+        rowVersion && rowVersion.getTime() + 1 > created.getTime()
+          ? new Date(rowVersion.getTime() + 1)
+          : created;
       let outcome: string;
       if (pass === 'customers') {
         outcome = (
@@ -413,7 +471,11 @@ async function correctionsOf(deps: Pick<Deps, 'db'>, runId: string): Promise<Dri
       stripeId: r.subjectId,
       via: cause.via,
       action: cause.action,
-      changes: Object.keys(after).map((field) => ({ field, before: before[field] ?? null, after: after[field] })),
+      changes: Object.keys(after).map((field) => ({
+        field,
+        before: before[field] ?? null,
+        after: after[field],
+      })),
       ...(cause.eventIds ? { eventIds: cause.eventIds } : {}),
     };
   });

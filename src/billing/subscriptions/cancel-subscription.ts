@@ -56,9 +56,11 @@ export async function cancelSubscription(
       );
     },
   );
-  const action = { now: 'subscription.canceled', period_end: 'subscription.cancel_scheduled', undo: 'subscription.cancel_undone' }[
-    input.at
-  ];
+  const action = {
+    now: 'subscription.canceled',
+    period_end: 'subscription.cancel_scheduled',
+    undo: 'subscription.cancel_undone',
+  }[input.at];
   await auditSubscriptionChange(db, actor, action, subscription.id, snapshotOf(before), snapshotOf(after), {
     reason: input.reason ?? null,
   });

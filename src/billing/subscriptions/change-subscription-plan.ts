@@ -42,9 +42,21 @@ export async function changeSubscriptionPlan(
     `${subscription.id}:${actor.operationId}`,
     (idempotencyKey) => deps.stripe.subscriptions.update(current.id, params, { idempotencyKey }),
   );
-  await auditSubscriptionChange(deps.db, actor, 'subscription.plan_changed', subscription.id, snapshotOf(current), snapshotOf(after), {
-    reason: input.reason ?? null,
-    cause: { toPlan: target.plan.key, prorationBehavior: input.prorationBehavior, prorationDate: input.prorationDate ?? null },
-  });
+  await auditSubscriptionChange(
+    deps.db,
+    actor,
+    'subscription.plan_changed',
+    subscription.id,
+    snapshotOf(current),
+    snapshotOf(after),
+    {
+      reason: input.reason ?? null,
+      cause: {
+        toPlan: target.plan.key,
+        prorationBehavior: input.prorationBehavior,
+        prorationDate: input.prorationDate ?? null,
+      },
+    },
+  );
   return snapshotOf(after);
 }

@@ -2,9 +2,21 @@
 import { and, count, eq, ilike, inArray, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { customers, plans, subscriptions } from '../billing.tables.js';
-import { createdRange, likePattern, listParams, orderBy, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  createdRange,
+  likePattern,
+  listParams,
+  orderBy,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
-export const subscriptionListParams = listParams(['created_at', 'current_period_end', 'mrr', 'status'] as const);
+export const subscriptionListParams = listParams([
+  'created_at',
+  'current_period_end',
+  'mrr',
+  'status',
+] as const);
 
 export interface SubscriptionListItem {
   id: string;
@@ -32,7 +44,9 @@ export async function listSubscriptions(
     p.plan ? inArray(plans.key, p.plan) : undefined,
     p.currency ? eq(subscriptions.currency, p.currency) : undefined,
     createdRange(subscriptions.createdAt, p),
-    p.customerId ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId)) : undefined,
+    p.customerId
+      ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId))
+      : undefined,
     p.q
       ? or(
           ilike(customers.email, likePattern(p.q)),

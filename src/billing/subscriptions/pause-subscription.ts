@@ -32,26 +32,39 @@ export async function pauseSubscription(
   const { db, stripe } = deps;
   const { subscription } = await findSubscription(db, ref);
   const before = await stripe.subscriptions.retrieve(subscription.stripeSubscriptionId);
-  if (!PAUSABLE.has(before.status)) throw conflict('subscription_not_pausable', `A ${before.status} subscription cannot be paused`);
+  if (!PAUSABLE.has(before.status))
+    throw conflict('subscription_not_pausable', `A ${before.status} subscription cannot be paused`);
   if (before.pause_collection) throw conflict('subscription_already_paused', 'Collection is already paused');
   if (input.resumesAt && new Date(input.resumesAt) <= deps.clock.now()) {
     throw conflict('resumes_at_in_past', 'resumesAt must be in the future');
   }
   const sid = subscription.stripeSubscriptionId;
-  const after = await withOperationKey(db, 'subscription.pause', `${subscription.id}:${actor.operationId}`, (idempotencyKey) =>
-    stripe.subscriptions.update(
-      sid,
-      {
-        pause_collection: {
-          behavior: input.behavior,
-          ...(input.resumesAt ? { resumes_at: toUnix(new Date(input.resumesAt)) } : {}),
+  const after = await withOperationKey(
+    db,
+    'subscription.pause',
+    `${subscription.id}:${actor.operationId}`,
+    (idempotencyKey) =>
+      stripe.subscriptions.update(
+        sid,
+        {
+          pause_collection: {
+            behavior: input.behavior,
+            ...(input.resumesAt ? { resumes_at: toUnix(new Date(input.resumesAt)) } : {}),
+          },
         },
-      },
-      { idempotencyKey },
-    ),
+        { idempotencyKey },
+      ),
   );
-  await auditSubscriptionChange(db, actor, 'subscription.paused', subscription.id, snapshotOf(before), snapshotOf(after), {
-    reason: input.reason ?? null,
-  });
+  await auditSubscriptionChange(
+    db,
+    actor,
+    'subscription.paused',
+    subscription.id,
+    snapshotOf(before),
+    snapshotOf(after),
+    {
+      reason: input.reason ?? null,
+    },
+  );
   return snapshotOf(after);
 }

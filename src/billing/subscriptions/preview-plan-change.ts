@@ -33,7 +33,13 @@ export interface PlanChangePreview {
   amountDue: number;
   /** Sum of the proration lines alone (credit for unused time + charge for the remaining time). */
   prorationAmount: number;
-  lines: { description: string | null; amount: number; proration: boolean; periodStart: string; periodEnd: string }[];
+  lines: {
+    description: string | null;
+    amount: number;
+    proration: boolean;
+    periodStart: string;
+    periodEnd: string;
+  }[];
 }
 
 const LIVE = new Set(['active', 'trialing', 'past_due']);
@@ -42,12 +48,17 @@ export async function loadChange(deps: Pick<Deps, 'db' | 'stripe'>, ref: string,
   const { subscription } = await findSubscription(deps.db, ref);
   const target = await findCataloguePrice(deps.db, priceRef, { activeOnly: true });
   const current = await deps.stripe.subscriptions.retrieve(subscription.stripeSubscriptionId);
-  if (!LIVE.has(current.status)) throw conflict('subscription_not_changeable', `A ${current.status} subscription cannot change plan`);
+  if (!LIVE.has(current.status))
+    throw conflict('subscription_not_changeable', `A ${current.status} subscription cannot change plan`);
   const item = current.items.data[0];
   if (!item) throw conflict('subscription_has_no_items', 'This subscription has no items');
-  if (item.price.id === target.price.stripePriceId) throw conflict('same_price', 'The subscription is already on this price');
+  if (item.price.id === target.price.stripePriceId)
+    throw conflict('same_price', 'The subscription is already on this price');
   if (item.price.currency !== target.price.currency) {
-    throw conflict('currency_mismatch', `The subscription bills in ${item.price.currency}, the price is in ${target.price.currency}`);
+    throw conflict(
+      'currency_mismatch',
+      `The subscription bills in ${item.price.currency}, the price is in ${target.price.currency}`,
+    );
   }
   return { subscription, current, item, target };
 }

@@ -22,16 +22,29 @@ export async function resumeSubscription(
   let after: Stripe.Subscription;
   if (before.status === 'paused') {
     // Stripe's own paused status (a trial that ended without a payment method): resume (bills from now, Stripe's default).
-    after = await withOperationKey(db, 'subscription.resume', `${subscription.id}:${actor.operationId}`, (idempotencyKey) =>
-      stripe.subscriptions.resume(sid, {}, { idempotencyKey }),
+    after = await withOperationKey(
+      db,
+      'subscription.resume',
+      `${subscription.id}:${actor.operationId}`,
+      (idempotencyKey) => stripe.subscriptions.resume(sid, {}, { idempotencyKey }),
     );
   } else if (before.pause_collection) {
-    after = await withOperationKey(db, 'subscription.resume', `${subscription.id}:${actor.operationId}`, (idempotencyKey) =>
-      stripe.subscriptions.update(sid, { pause_collection: '' }, { idempotencyKey }),
+    after = await withOperationKey(
+      db,
+      'subscription.resume',
+      `${subscription.id}:${actor.operationId}`,
+      (idempotencyKey) => stripe.subscriptions.update(sid, { pause_collection: '' }, { idempotencyKey }),
     );
   } else {
     throw conflict('subscription_not_paused', 'This subscription is not paused');
   }
-  await auditSubscriptionChange(db, actor, 'subscription.resumed', subscription.id, snapshotOf(before), snapshotOf(after));
+  await auditSubscriptionChange(
+    db,
+    actor,
+    'subscription.resumed',
+    subscription.id,
+    snapshotOf(before),
+    snapshotOf(after),
+  );
   return snapshotOf(after);
 }

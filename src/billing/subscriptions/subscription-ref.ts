@@ -50,7 +50,10 @@ export function snapshotOf(s: Stripe.Subscription): SubscriptionSnapshot {
     cancelAt: fromUnix(s.cancel_at)?.toISOString() ?? null,
     canceledAt: fromUnix(s.canceled_at)?.toISOString() ?? null,
     pauseCollection: s.pause_collection
-      ? { behavior: s.pause_collection.behavior, resumesAt: fromUnix(s.pause_collection.resumes_at)?.toISOString() ?? null }
+      ? {
+          behavior: s.pause_collection.behavior,
+          resumesAt: fromUnix(s.pause_collection.resumes_at)?.toISOString() ?? null,
+        }
       : null,
   };
 }
@@ -58,7 +61,9 @@ export function snapshotOf(s: Stripe.Subscription): SubscriptionSnapshot {
 /** GET /api/admin/subscriptions/:id — the mirror row with its customer and plan. */
 export async function getSubscription(db: Executor, ref: string) {
   const { subscription: s, customer: c } = await findSubscription(db, ref);
-  const [plan] = s.planId ? await db.select({ key: plans.key, name: plans.name }).from(plans).where(eq(plans.id, s.planId)) : [];
+  const [plan] = s.planId
+    ? await db.select({ key: plans.key, name: plans.name }).from(plans).where(eq(plans.id, s.planId))
+    : [];
   return {
     id: s.id,
     stripeSubscriptionId: s.stripeSubscriptionId,

@@ -89,7 +89,12 @@ export async function ingestEvent(
   input: { raw: Buffer; signatureHeaders: string[] },
 ): Promise<IngestResult> {
   const now = deps.clock.now();
-  const verified = verifySignature(input.raw, input.signatureHeaders, deps.config.stripe.webhookSecrets, now.getTime());
+  const verified = verifySignature(
+    input.raw,
+    input.signatureHeaders,
+    deps.config.stripe.webhookSecrets,
+    now.getTime(),
+  );
   if (!verified.ok) {
     const status = verified.error.code === 'webhook_not_configured' ? 503 : 400;
     throw new AppError(verified.error.code, verified.error.message, status);
@@ -125,7 +130,10 @@ export async function ingestEvent(
     });
   } catch (e) {
     if (isDataException(e)) throw new AppError('payload_invalid', 'The event cannot be stored', 400);
-    deps.logger.error({ err: e, eventId: event.id }, 'webhook event not stored: answering 503 so Stripe retries');
+    deps.logger.error(
+      { err: e, eventId: event.id },
+      'webhook event not stored: answering 503 so Stripe retries',
+    );
     throw new AppError('unavailable', 'The event could not be stored, retry later', 503);
   }
   return { eventId: event.id, type: event.type, duplicate: !inserted, status: inserted ? status : null };

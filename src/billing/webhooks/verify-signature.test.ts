@@ -26,12 +26,23 @@ describe('parseSignatureHeader', () => {
     });
   });
   it('R1 refuses a missing, repeated, non-numeric or NaN timestamp', () => {
-    for (const h of ['v1=aa', 't=1,t=2,v1=aa', 't=12abc,v1=aa', 't=NaN,v1=aa', 't=,v1=aa', 't=-5,v1=aa', 'garbage']) {
+    for (const h of [
+      'v1=aa',
+      't=1,t=2,v1=aa',
+      't=12abc,v1=aa',
+      't=NaN,v1=aa',
+      't=,v1=aa',
+      't=-5,v1=aa',
+      'garbage',
+    ]) {
       expect(parseSignatureHeader(h)).toMatchObject({ ok: false, error: { code: 'signature_malformed' } });
     }
   });
   it('R2 refuses a header with only a v0 scheme', () => {
-    expect(parseSignatureHeader('t=1700000000,v0=aa')).toMatchObject({ ok: false, error: { code: 'signature_invalid' } });
+    expect(parseSignatureHeader('t=1700000000,v0=aa')).toMatchObject({
+      ok: false,
+      error: { code: 'signature_invalid' },
+    });
   });
 });
 
@@ -43,10 +54,16 @@ describe('verifySignature', () => {
     });
   });
   it('R1 no header, an empty header, two headers', () => {
-    expect(verifySignature(body, [], [SECRET_A], NOW_MS)).toMatchObject({ error: { code: 'signature_missing' } });
-    expect(verifySignature(body, [''], [SECRET_A], NOW_MS)).toMatchObject({ error: { code: 'signature_missing' } });
+    expect(verifySignature(body, [], [SECRET_A], NOW_MS)).toMatchObject({
+      error: { code: 'signature_missing' },
+    });
+    expect(verifySignature(body, [''], [SECRET_A], NOW_MS)).toMatchObject({
+      error: { code: 'signature_missing' },
+    });
     const h = header(body, SECRET_A);
-    expect(verifySignature(body, [h, h], [SECRET_A], NOW_MS)).toMatchObject({ error: { code: 'signature_malformed' } });
+    expect(verifySignature(body, [h, h], [SECRET_A], NOW_MS)).toMatchObject({
+      error: { code: 'signature_malformed' },
+    });
   });
   it('R2 one byte flipped, another endpoint secret, only v0', () => {
     const flipped = Buffer.from(body);
@@ -63,16 +80,20 @@ describe('verifySignature', () => {
   });
   it('R3 timestamps 301 s old or 301 s ahead are refused, 299 s either way accepted', () => {
     for (const skew of [-301, 301, -3600, 86400]) {
-      expect(verifySignature(body, [header(body, SECRET_A, NOW_S + skew)], [SECRET_A], NOW_MS)).toMatchObject({
-        error: { code: 'timestamp_out_of_tolerance' },
-      });
+      expect(verifySignature(body, [header(body, SECRET_A, NOW_S + skew)], [SECRET_A], NOW_MS)).toMatchObject(
+        {
+          error: { code: 'timestamp_out_of_tolerance' },
+        },
+      );
     }
     for (const skew of [-299, 299, -300, 300]) {
       expect(verifySignature(body, [header(body, SECRET_A, NOW_S + skew)], [SECRET_A], NOW_MS).ok).toBe(true);
     }
   });
   it('R3 an unsigned header with a bad timestamp is a signature failure, not a timestamp one', () => {
-    expect(verifySignature(body, [`t=${NOW_S - 9999},v1=${'0'.repeat(64)}`], [SECRET_A], NOW_MS)).toMatchObject({
+    expect(
+      verifySignature(body, [`t=${NOW_S - 9999},v1=${'0'.repeat(64)}`], [SECRET_A], NOW_MS),
+    ).toMatchObject({
       error: { code: 'signature_invalid' },
     });
   });
@@ -83,7 +104,9 @@ describe('verifySignature', () => {
     expect(verifySignature(body, [both], [SECRET_A], NOW_MS).ok).toBe(true);
     expect(verifySignature(body, [both], [SECRET_B], NOW_MS).ok).toBe(true);
     expect(verifySignature(body, [b], [SECRET_A, SECRET_B], NOW_MS).ok).toBe(true);
-    expect(verifySignature(body, [a], [SECRET_B], NOW_MS)).toMatchObject({ error: { code: 'signature_invalid' } });
+    expect(verifySignature(body, [a], [SECRET_B], NOW_MS)).toMatchObject({
+      error: { code: 'signature_invalid' },
+    });
   });
   it('refuses everything when no secret is configured', () => {
     expect(verifySignature(body, [header(body, SECRET_A)], [], NOW_MS)).toMatchObject({

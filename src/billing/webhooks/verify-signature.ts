@@ -41,8 +41,10 @@ export function parseSignatureHeader(header: string): Result<ParsedSignatureHead
     const key = item.slice(0, eq);
     const value = item.slice(eq + 1);
     if (key === 't') {
-      if (timestamp !== undefined) return fail('signature_malformed', 'Stripe-Signature has more than one timestamp');
-      if (!/^\d{1,12}$/.test(value)) return fail('signature_malformed', 'Stripe-Signature timestamp is not a number');
+      if (timestamp !== undefined)
+        return fail('signature_malformed', 'Stripe-Signature has more than one timestamp');
+      if (!/^\d{1,12}$/.test(value))
+        return fail('signature_malformed', 'Stripe-Signature timestamp is not a number');
       timestamp = Number(value);
     } else if (key === 'v1') {
       v1.push(value);
@@ -83,11 +85,15 @@ export function verifySignature(
       return false;
     }
   });
-  if (!matched) return fail('signature_invalid', 'No signature matches the payload for any configured secret');
+  if (!matched)
+    return fail('signature_invalid', 'No signature matches the payload for any configured secret');
 
   const skew = Math.floor(nowMs / 1000) - parsed.value.timestamp;
   if (Math.abs(skew) > SIGNATURE_TOLERANCE_SECONDS) {
-    return fail('timestamp_out_of_tolerance', `Signature timestamp is ${skew > 0 ? 'older' : 'newer'} than 300 s`);
+    return fail(
+      'timestamp_out_of_tolerance',
+      `Signature timestamp is ${skew > 0 ? 'older' : 'newer'} than 300 s`,
+    );
   }
   return ok({ timestamp: parsed.value.timestamp });
 }
