@@ -2,8 +2,13 @@
  * `sertantai start` (= `npm start`): the whole product on one machine. Config → database (embedded when
  * DATABASE_URL is unset) → migrations → Stripe (the local sandbox when STRIPE_SECRET_KEY is unset) → deps →
  * workers → admin bootstrap → HTTP. SIGINT/SIGTERM stop everything in reverse order, the database last.
+ *
+ * `--role web` runs only the HTTP side (webhook ingest, API, console) and `--role worker` only the background side
+ * (event dispatcher, jobs, audit sealer), so that N web and M worker processes share one database (DESIGN §10) and,
+ * on one machine, the acks and the dispatching each get a Node.js thread. Both need DATABASE_URL and
+ * STRIPE_SECRET_KEY: the embedded database and the local sandbox belong to a single `sertantai start`.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
@@ -78,8 +83,32 @@ async function bootstrapAdmin(
   return { email: DEMO_ADMIN_EMAIL, password };
 }
 
-export async function start(): Promise<void> {
+export const START_ROLES = ['all', 'web', 'worker'] as const;
+export type StartRole = (typeof START_ROLES)[number];
+
+/** Why `role` cannot run with `config`, or null. */
+export function roleProblem(role: StartRole, config: Pick<Config, 'databaseUrl' | 'stripe'>): string | null {
+  if (role === 'all') return null;
+  if (!config.databaseUrl) {
+    return `--role ${role} shares its database with other processes: set DATABASE_URL (the embedded database is for a single \`sertantai start\`)`;
+  }
+  if (!config.stripe.secretKey) {
+    return `--role ${role} needs STRIPE_SECRET_KEY (the local Stripe sandbox is started only by a single \`sertantai start\`)`;
+  }
+  return null;
+}
+
+/** One migrator at a time: a web and a worker process starting together must not apply the same migration twice. */
+const MIGRATION_LOCK = 7_305_214_001;
+
+export async function start(opts: { role?: StartRole } = {}): Promise<void> {
+  const role = opts.role ?? 'all';
   let config = loadConfigOrExit();
+  const problem = roleProblem(role, config);
+  if (problem) {
+    console.error(`sertantai start: ${problem}`);
+    process.exit(2);
+  }
   const logger = createLogger({ level: config.logLevel });
   const stops: { name: string; stop: Stop }[] = [];
   let stopping: Promise<void> | undefined;
@@ -105,9 +134,15 @@ export async function start(): Promise<void> {
     const database = await openDatabase(config, logger, { reuseRunning: false });
     stops.push({ name: 'database', stop: database.stop });
 
-    const migrator = connect(database.url, { max: 2 });
-    await runMigrations(migrator.db);
-    await migrator.close();
+    // One connection, so the session lock and the migrations share it.
+    const migrator = connect(database.url, { max: 1 });
+    try {
+      await migrator.pool.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await runMigrations(migrator.db);
+      await migrator.pool.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    } finally {
+      await migrator.close();
+    }
 
     const stripe = await prepareStripe(config, logger);
     config = stripe.config;
@@ -120,8 +155,17 @@ export async function start(): Promise<void> {
     stops.push({ name: 'pool', stop: () => deps.database.close() });
 
     const app = await buildApp(deps);
-    const workers = await startWorkers(deps, app);
-    stops.push({ name: 'workers', stop: workers.stop });
+    if (role !== 'web') {
+      const workers = await startWorkers(deps, app);
+      stops.push({ name: 'workers', stop: workers.stop });
+    }
+    if (role === 'worker') {
+      // No HTTP here: the web processes serve it (and seed and bootstrap the admin).
+      process.stdout.write(
+        '\n  Sertantai Billing worker is running (dispatcher, jobs, audit sealer). Stop with Ctrl+C.\n\n',
+      );
+      return;
+    }
 
     // Listen before seeding: the seed's Stripe calls emit webhooks that must find the endpoint up.
     await app.listen({ host: config.host, port: config.port });
@@ -133,7 +177,7 @@ export async function start(): Promise<void> {
     const url = appOrigin(config);
     const lines = [
       '',
-      `  Sertantai Billing is running at ${url}`,
+      `  Sertantai Billing is running at ${url}${role === 'web' ? ' (web only: run `sertantai start --role worker` beside it)' : ''}`,
       `  Database: ${database.embedded ? `embedded PostgreSQL (${config.dataDir}/pg)` : 'DATABASE_URL'}`,
       login
         ? `  Admin login: ${login.email} / ${login.password}`
@@ -153,5 +197,10 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('Run the web server and workers (embedded PostgreSQL when DATABASE_URL is unset)')
-    .action(start);
+    .addOption(
+      new Option('--role <role>', 'web: HTTP only; worker: dispatcher and jobs only; all: both')
+        .choices(START_ROLES)
+        .default('all'),
+    )
+    .action((opts: { role: StartRole }) => start({ role: opts.role }));
 }
