@@ -99,8 +99,8 @@ export async function selectRowsWith<T extends PgTable, K extends string>(
 }
 
 /**
- * `UPDATE table SET … WHERE … RETURNING <row>`. `opts.with`: another data-modifying statement run in the same
- * statement (`WITH side AS (…) UPDATE …`), for a write of another table that needs no result (one round trip less).
+ * `UPDATE table SET … WHERE … RETURNING <row>`. `opts.with`: named data-modifying statements run in the same
+ * statement (`WITH a AS (…), b AS (…) UPDATE …`), for writes of other tables that need no result (fewer round trips).
  */
 export async function updateRows<T extends PgTable>(
   tx: Executor,
@@ -115,7 +115,7 @@ export async function updateRows<T extends PgTable>(
     sql`, `,
   );
   const res = await tx.execute<Record<string, unknown>>(
-    sql`${opts.with ? sql`WITH side AS (${opts.with}) ` : sql``}UPDATE ${table} SET ${set} WHERE ${where} RETURNING ${shape.list}`,
+    sql`${opts.with ? sql`WITH ${opts.with} ` : sql``}UPDATE ${table} SET ${set} WHERE ${where} RETURNING ${shape.list}`,
   );
   return res.rows.map((r) => decode<RowOf<T>>(shape, r));
 }

@@ -137,7 +137,9 @@ export async function upsertInvoice(
     const linkPayments = (id: string) => sql`
       UPDATE payments SET invoice_id = ${id} WHERE stripe_invoice_id = ${invoiceId} AND invoice_id IS NULL`;
     const [row] = before
-      ? await updateRows(tx, invoices, values, eq(invoices.id, before.id), { with: linkPayments(before.id) })
+      ? await updateRows(tx, invoices, values, eq(invoices.id, before.id), {
+          with: sql`linked AS (${linkPayments(before.id)})`,
+        })
       : await insertRowIfAbsent(tx, invoices, values);
     if (!row) continue;
     if (!before) await tx.execute(linkPayments(row.id));

@@ -256,15 +256,9 @@ export async function upsertSubscription(
       stripeEventId: eventId,
       updatedAt: sql`now()`,
     };
-    // RETURNING the written row: no second read (the statements below write other tables only).
-    const [row] = before
-      ? await updateRows(tx, subscriptions, values, eq(subscriptions.id, before.id))
-      : await insertRowIfAbsent(tx, subscriptions, values);
-    if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
-    const id = row.id;
-
     // Items: the object's list is the truth — items no longer on it are removed, the others upserted — and
-    // invoices seen before their subscription get linked now: one statement (the three parts touch disjoint rows).
+    // invoices seen before their subscription get linked now. Three data-modifying CTEs over disjoint rows, run
+    // inside the subscription's own UPDATE when the row exists (one statement for all), else after its INSERT.
     const itemValues = items.map((item) => ({
       id: item.id,
       priceId: item.price.id,
@@ -274,25 +268,35 @@ export async function upsertSubscription(
       periodEnd: at(item.current_period_end),
     }));
     const list = <T>(f: (v: (typeof itemValues)[number]) => T) => sql.param(itemValues.map(f));
-    await tx.execute(sql`
-      WITH gone AS (
+    const itemWrites = (id: string) => sql`
+      gone AS (
         DELETE FROM subscription_items
         WHERE subscription_id = ${id} AND stripe_subscription_item_id <> ALL(${list((v) => v.id)}::text[])
       ), linked AS (
         UPDATE invoices SET subscription_id = ${id}
         WHERE stripe_subscription_id = ${sub.id} AND subscription_id IS NULL
-      )
-      INSERT INTO subscription_items (stripe_subscription_item_id, subscription_id, stripe_price_id, plan_price_id,
-                                      quantity, current_period_start, current_period_end)
-      SELECT item_id, ${id}::uuid, price_id, plan_price_id, quantity, period_start, period_end
-      FROM unnest(${list((v) => v.id)}::text[], ${list((v) => v.priceId)}::text[],
-                  ${list((v) => v.planPriceId)}::uuid[], ${list((v) => v.quantity)}::int[],
-                  ${list((v) => v.periodStart)}::timestamptz[], ${list((v) => v.periodEnd)}::timestamptz[])
-           AS v(item_id, price_id, plan_price_id, quantity, period_start, period_end)
-      ON CONFLICT (stripe_subscription_item_id) DO UPDATE SET
-        subscription_id = excluded.subscription_id, stripe_price_id = excluded.stripe_price_id,
-        plan_price_id = excluded.plan_price_id, quantity = excluded.quantity,
-        current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end`);
+      ), upserted AS (
+        INSERT INTO subscription_items (stripe_subscription_item_id, subscription_id, stripe_price_id, plan_price_id,
+                                        quantity, current_period_start, current_period_end)
+        SELECT item_id, ${id}::uuid, price_id, plan_price_id, quantity, period_start, period_end
+        FROM unnest(${list((v) => v.id)}::text[], ${list((v) => v.priceId)}::text[],
+                    ${list((v) => v.planPriceId)}::uuid[], ${list((v) => v.quantity)}::int[],
+                    ${list((v) => v.periodStart)}::timestamptz[], ${list((v) => v.periodEnd)}::timestamptz[])
+             AS v(item_id, price_id, plan_price_id, quantity, period_start, period_end)
+        ON CONFLICT (stripe_subscription_item_id) DO UPDATE SET
+          subscription_id = excluded.subscription_id, stripe_price_id = excluded.stripe_price_id,
+          plan_price_id = excluded.plan_price_id, quantity = excluded.quantity,
+          current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end
+      )`;
+    // RETURNING the written row: no second read.
+    const [row] = before
+      ? await updateRows(tx, subscriptions, values, eq(subscriptions.id, before.id), {
+          with: itemWrites(before.id),
+        })
+      : await insertRowIfAbsent(tx, subscriptions, values);
+    if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
+    const id = row.id;
+    if (!before) await tx.execute(sql`WITH ${itemWrites(id)} SELECT 1`);
 
     const movement = await recordMrrMovement(tx, {
       customerId: customer.id,
