@@ -29,12 +29,13 @@ function freshDataDir(): string {
 }
 
 /**
- * Spawns `sertantai start [args]`, resolves with its banner once it printed the admin login (a worker: its running
+ * Spawns `sertantai start [args]` (node itself with tsx's loader, not the tsx wrapper: a kill then reaches the
+ * process that runs the app, never leaving it orphaned), resolves with its banner once it printed the admin login (a worker: its running
  * line) — or rejects after 60 s.
  */
 async function start(env: Record<string, string>, args: string[] = []) {
   const out = fs.createWriteStream(testLogFile('start'));
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'start', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'UTC', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -207,7 +208,7 @@ describe('sertantai start', { timeout: 150_000 }, () => {
   it('--role web|worker refuses to run without DATABASE_URL, naming it; an unknown role is refused', async () => {
     const run = (args: string[], env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'start', ...args], {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', ...args], {
           cwd: ROOT,
           env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: freshDataDir(), ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
