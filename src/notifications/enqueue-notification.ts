@@ -20,10 +20,19 @@ export interface NotificationInput {
   recipient?: { email: string | null; name: string | null };
 }
 
-export async function enqueueNotification(
-  tx: Executor,
-  input: NotificationInput,
-): Promise<{ id: string; created: boolean } | null> {
+type OutboxValues = [
+  key: string,
+  template: string,
+  userId: string | null,
+  to: string,
+  subject: string,
+  body: string,
+  data: string,
+  at: Date,
+];
+
+/** The outbox row for `input`, or null when there is nobody to tell (an unlinked customer without an email). */
+async function outboxValues(tx: Executor, input: NotificationInput): Promise<OutboxValues | null> {
   let to = input.toEmail ?? null;
   let name: string | null = null;
   if (input.userId && input.recipient) {
@@ -37,15 +46,23 @@ export async function enqueueNotification(
     to ??= u?.email ?? null;
     name = u?.name ?? null;
   }
-  if (!to) return null; // nobody to tell (an unlinked customer without an email)
+  if (!to) return null;
   const data: NotificationData = { name, ...input.data };
   const { subject, body } = renderNotification(input.template, data);
+  return [input.key, input.template, input.userId, to, subject, body, JSON.stringify(data), input.at];
+}
+
+export async function enqueueNotification(
+  tx: Executor,
+  input: NotificationInput,
+): Promise<{ id: string; created: boolean } | null> {
+  const v = await outboxValues(tx, input);
+  if (!v) return null;
   // An SQL template rather than Drizzle's insert builder: this runs inside webhook handlers, where building
   // queries was a large share of the CPU (src/db/rows.ts).
   const { rows: inserted } = await tx.execute<{ id: string }>(sql`
     INSERT INTO outbox (key, template, user_id, to_email, subject, body, data, created_at)
-    VALUES (${input.key}, ${input.template}, ${input.userId}, ${to}, ${subject}, ${body},
-            ${JSON.stringify(data)}::jsonb, ${input.at})
+    VALUES (${v[0]}, ${v[1]}, ${v[2]}, ${v[3]}, ${v[4]}, ${v[5]}, ${v[6]}::jsonb, ${v[7]})
     ON CONFLICT (key) DO NOTHING
     RETURNING id`);
   if (inserted[0]) return { id: inserted[0].id, created: true };
@@ -54,4 +71,45 @@ export async function enqueueNotification(
     .from(outbox)
     .where(eq(outbox.key, sql`${input.key}`));
   return existing ? { id: existing.id, created: false } : null;
+}
+
+/** Transactions whose fire-and-forget notifications are collected (deferNotifications) instead of inserted now. */
+const deferred = new WeakMap<object, OutboxValues[]>();
+
+/**
+ * enqueueNotification for a caller that needs no answer (the receipt of invoice.paid): inside a transaction whose
+ * notifications are deferred (the webhook dispatcher's batch) the row joins one INSERT at the batch's end — still
+ * in the same transaction, still idempotent by key — else it is inserted now.
+ */
+export async function enqueueNotificationLater(tx: Executor, input: NotificationInput): Promise<void> {
+  const rows = deferred.get(tx);
+  if (!rows) {
+    await enqueueNotification(tx, input);
+    return;
+  }
+  const v = await outboxValues(tx, input);
+  if (v) rows.push(v);
+}
+
+/** Collects `tx`'s enqueueNotificationLater rows until `flush()` inserts them in one statement (before commit). */
+export function deferNotifications(tx: Executor): { flush(): Promise<void> } {
+  const rows: OutboxValues[] = [];
+  deferred.set(tx, rows);
+  return {
+    async flush() {
+      deferred.delete(tx);
+      if (rows.length === 0) return;
+      const all = rows.splice(0);
+      const column = (i: number) => sql.param(all.map((r) => r[i]));
+      // In the order enqueued; a key already there (or twice in the batch) is skipped, as one by one.
+      await tx.execute(sql`
+        INSERT INTO outbox (key, template, user_id, to_email, subject, body, data, created_at)
+        SELECT key, template, user_id, to_email, subject, body, data::jsonb, created_at
+        FROM unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[],
+                    ${column(4)}::text[], ${column(5)}::text[], ${column(6)}::text[], ${column(7)}::timestamptz[])
+             WITH ORDINALITY AS v(key, template, user_id, to_email, subject, body, data, created_at, n)
+        ORDER BY n
+        ON CONFLICT (key) DO NOTHING`);
+    },
+  };
 }

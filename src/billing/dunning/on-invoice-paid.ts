@@ -10,7 +10,7 @@ import type Stripe from 'stripe';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
-import { enqueueNotification } from '../../notifications/enqueue-notification.js';
+import { enqueueNotificationLater } from '../../notifications/enqueue-notification.js';
 import { subscriptions } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { idOf } from '../mirror/stripe-refs.js';
@@ -43,7 +43,7 @@ export async function onInvoicePaid(
 
   // The receipt needs only the customer's user (the subscription row may not be mirrored yet: same-second events).
   if (payer?.userId && inv.id && inv.amount_paid > 0 && event.type === 'invoice.paid') {
-    await enqueueNotification(tx, {
+    await enqueueNotificationLater(tx, {
       key: `receipt:${inv.id}`,
       template: 'receipt',
       userId: payer.userId,

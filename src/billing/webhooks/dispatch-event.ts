@@ -21,6 +21,7 @@ import type { Executor, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { scrub } from '../../logger.js';
 import { deferAuditRows } from '../../audit/append-audit.js';
+import { deferNotifications } from '../../notifications/enqueue-notification.js';
 import { clientOf } from '../../jobs/queue.js';
 import { raiseBillingError } from '../errors/raise-billing-error.js';
 import type { StripeEventStatus } from '../inbox.tables.js';
@@ -162,9 +163,10 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       // Each event runs after a savepoint, so a handler error undoes only that event. Releasing one savepoint and
       // setting the next is one round trip (simple protocol, two statements).
       const client = clientOf(tx);
-      // Optimistic batch: its audit rows go in one INSERT at the end. With savepoints each event writes its own, so
-      // a row the database refuses fails only its event.
+      // Optimistic batch: its audit rows, and the notifications queued with enqueueNotificationLater, go in one
+      // INSERT each at the end. With savepoints each event writes its own, so a row refused fails only its event.
       const audit = savepoints ? undefined : deferAuditRows(tx);
+      const notifications = savepoints ? undefined : deferNotifications(tx);
       const outcomes: EventOutcome[] = [];
       for (const [i, row] of due.rows.entries()) {
         current = row;
@@ -185,8 +187,9 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
         }
       }
       current = undefined;
-      if (audit) {
+      if (audit && notifications) {
         try {
+          await notifications.flush();
           await audit.flush();
         } catch (e) {
           throw new EventFailed(errorText(e), { cause: e });

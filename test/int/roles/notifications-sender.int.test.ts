@@ -4,8 +4,13 @@
  * server leaves the row pending with the error, and after the last try `failed`. Enqueueing the same key twice is
  * one row.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueNotification } from '../../../src/notifications/enqueue-notification.js';
+import {
+  deferNotifications,
+  enqueueNotification,
+  enqueueNotificationLater,
+} from '../../../src/notifications/enqueue-notification.js';
 import {
   MAX_SEND_ATTEMPTS,
   sendPendingNotifications,
@@ -89,5 +94,40 @@ describe('notifications outbox sender', () => {
       `SELECT status, attempts FROM outbox WHERE key = 'receipt:in_x'`,
     );
     expect(after).toEqual({ status: 'failed', attempts: 5 });
+  });
+
+  it("deferred (the dispatcher's batch): one insert at flush, a key already there or twice in it is one row", async () => {
+    const receipt = (key: string, amountMinor: number) => ({
+      key,
+      template: 'receipt' as const,
+      userId: 'u_n',
+      recipient: { email: 'u_n@example.com', name: 'N' },
+      at,
+      data: {
+        planName: 'Pro',
+        amountMinor,
+        currency: 'usd',
+        paidAt: at.toISOString(),
+        invoiceUrl: null,
+        invoiceNumber: null,
+      },
+    });
+    const mine = `SELECT key, subject FROM outbox WHERE key LIKE 'receipt:in_d%' ORDER BY created_at, key`;
+    await w.deps.db.transaction((tx) => enqueueNotification(tx, receipt('receipt:in_d0', 100)));
+    await w.deps.db.transaction(async (tx) => {
+      const later = deferNotifications(tx);
+      await enqueueNotificationLater(tx, receipt('receipt:in_d0', 999)); // already there: skipped
+      await enqueueNotificationLater(tx, receipt('receipt:in_d1', 2000));
+      await enqueueNotificationLater(tx, receipt('receipt:in_d1', 3000)); // twice in the batch: the first stays
+      expect((await tx.execute(sql.raw(mine))).rows).toHaveLength(1);
+      await later.flush();
+      // Not deferred any more: straight in.
+      await enqueueNotificationLater(tx, receipt('receipt:in_d2', 4000));
+    });
+    expect(await w.q(mine)).toEqual([
+      { key: 'receipt:in_d0', subject: expect.stringContaining('1.00') },
+      { key: 'receipt:in_d1', subject: expect.stringContaining('20.00') },
+      { key: 'receipt:in_d2', subject: expect.stringContaining('40.00') },
+    ]);
   });
 });
