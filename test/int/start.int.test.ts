@@ -15,7 +15,26 @@ const dirs: string[] = [];
 let t: TestDatabase | undefined;
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  // SIGTERM first: the tsx wrapper passes it on to the app, which stops; a SIGKILL to the wrapper alone would leave
+  // the app running (orphaned web/worker processes were found eating CPU after failed runs).
+  await Promise.all(
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              c.kill('SIGKILL');
+              resolve();
+            }, 15_000);
+            c.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+  );
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   await t?.drop();
 });
@@ -29,13 +48,12 @@ function freshDataDir(): string {
 }
 
 /**
- * Spawns `sertantai start [args]` (node itself with tsx's loader, not the tsx wrapper: a kill then reaches the
- * process that runs the app, never leaving it orphaned), resolves with its banner once it printed the admin login (a worker: its running
+ * Spawns `sertantai start [args]` through the tsx wrapper, as `npm start` runs it, resolves with its banner once it printed the admin login (a worker: its running
  * line) — or rejects after 60 s.
  */
 async function start(env: Record<string, string>, args: string[] = []) {
   const out = fs.createWriteStream(testLogFile('start'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', ...args], {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'start', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'UTC', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -208,7 +226,7 @@ describe('sertantai start', { timeout: 150_000 }, () => {
   it('--role web|worker refuses to run without DATABASE_URL, naming it; an unknown role is refused', async () => {
     const run = (args: string[], env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', ...args], {
+        const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'start', ...args], {
           cwd: ROOT,
           env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: freshDataDir(), ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
