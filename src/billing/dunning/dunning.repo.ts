@@ -86,6 +86,37 @@ export interface SubscriptionContext {
   planGraceDays: number | null;
 }
 
+/** The columns a SubscriptionContext is read from (subscriptionContextColumns, in any statement's select list). */
+export type SubscriptionContextRow = {
+  subscription_id: string;
+  stripe_subscription_id: string;
+  status: string;
+  customer_id: string;
+  stripe_customer_id: string;
+  user_id: string | null;
+  default_payment_method_id: string | null;
+  plan_name: string | null;
+  grace_days: number | null;
+};
+
+/** The select list of a SubscriptionContextRow over `subscriptions s`, `customers c` and `plans p`. */
+export const subscriptionContextColumns = (s: string, c: string, p: string) =>
+  sql.raw(`${s}.id AS subscription_id, ${s}.stripe_subscription_id, ${s}.status, ${c}.id AS customer_id,
+           ${c}.stripe_customer_id, ${c}.user_id, ${c}.default_payment_method_id, ${p}.name AS plan_name,
+           ${p}.grace_days`);
+
+export const toSubscriptionContext = (r: SubscriptionContextRow): SubscriptionContext => ({
+  subscriptionId: r.subscription_id,
+  stripeSubscriptionId: r.stripe_subscription_id,
+  status: r.status,
+  customerId: r.customer_id,
+  stripeCustomerId: r.stripe_customer_id,
+  userId: r.user_id,
+  defaultPaymentMethodId: r.default_payment_method_id,
+  planName: r.plan_name,
+  planGraceDays: r.grace_days,
+});
+
 export async function subscriptionContext(
   tx: Executor,
   by: { subscriptionId: string } | { stripeSubscriptionId: string },
@@ -94,34 +125,12 @@ export async function subscriptionContext(
     'subscriptionId' in by
       ? sql`s.id = ${by.subscriptionId}`
       : sql`s.stripe_subscription_id = ${by.stripeSubscriptionId}`;
-  const res = await tx.execute<{
-    subscription_id: string;
-    stripe_subscription_id: string;
-    status: string;
-    customer_id: string;
-    stripe_customer_id: string;
-    user_id: string | null;
-    default_payment_method_id: string | null;
-    plan_name: string | null;
-    grace_days: number | null;
-  }>(sql`
-    SELECT s.id AS subscription_id, s.stripe_subscription_id, s.status, c.id AS customer_id, c.stripe_customer_id,
-           c.user_id, c.default_payment_method_id, p.name AS plan_name, p.grace_days
+  const res = await tx.execute<SubscriptionContextRow>(sql`
+    SELECT ${subscriptionContextColumns('s', 'c', 'p')}
     FROM subscriptions s
     JOIN customers c ON c.id = s.customer_id
     LEFT JOIN plans p ON p.id = s.plan_id
     WHERE ${where}`);
   const r = res.rows[0];
-  if (!r) return null;
-  return {
-    subscriptionId: r.subscription_id,
-    stripeSubscriptionId: r.stripe_subscription_id,
-    status: r.status,
-    customerId: r.customer_id,
-    stripeCustomerId: r.stripe_customer_id,
-    userId: r.user_id,
-    defaultPaymentMethodId: r.default_payment_method_id,
-    planName: r.plan_name,
-    planGraceDays: r.grace_days,
-  };
+  return r ? toSubscriptionContext(r) : null;
 }

@@ -17,6 +17,9 @@ import { idOf } from '../mirror/stripe-refs.js';
 import {
   addStep,
   findOpenOrLatestCase,
+  subscriptionContextColumns,
+  toSubscriptionContext,
+  type SubscriptionContextRow,
   type DunningCaseRow,
   type SubscriptionContext,
 } from './dunning.repo.js';
@@ -184,25 +187,18 @@ async function invoicePaidContext(
   payer: { userId: string | null; email: string | null; name: string | null; planName: string | null } | null;
   hasCases: boolean;
 }> {
-  const res = await tx.execute<{
-    subscription_id: string | null;
-    stripe_subscription_id: string;
-    status: string;
-    customer_id: string;
-    stripe_customer_id: string;
-    user_id: string | null;
-    default_payment_method_id: string | null;
-    plan_name: string | null;
-    grace_days: number | null;
-    payer_customer_id: string | null;
-    payer_user_id: string | null;
-    payer_email: string | null;
-    payer_name: string | null;
-    price_plan_name: string | null;
-    has_cases: boolean | null;
-  }>(sql`
-    SELECT s.id AS subscription_id, s.stripe_subscription_id, s.status, sc.id AS customer_id, sc.stripe_customer_id,
-           sc.user_id, sc.default_payment_method_id, p.name AS plan_name, p.grace_days,
+  const res = await tx.execute<
+    Omit<SubscriptionContextRow, 'subscription_id'> & {
+      subscription_id: string | null;
+      payer_customer_id: string | null;
+      payer_user_id: string | null;
+      payer_email: string | null;
+      payer_name: string | null;
+      price_plan_name: string | null;
+      has_cases: boolean | null;
+    }
+  >(sql`
+    SELECT ${subscriptionContextColumns('s', 'sc', 'p')},
            pc.id AS payer_customer_id, pc.user_id AS payer_user_id, pu.email AS payer_email, pu.name AS payer_name,
            (SELECT pp_plan.name FROM plan_prices pp JOIN plans pp_plan ON pp_plan.id = pp.plan_id
             WHERE pp.stripe_price_id = ${by.priceId}) AS price_plan_name,
@@ -216,19 +212,7 @@ async function invoicePaidContext(
   const r = res.rows[0];
   if (!r) throw new Error('invoicePaidContext: no row');
   return {
-    sub: r.subscription_id
-      ? {
-          subscriptionId: r.subscription_id,
-          stripeSubscriptionId: r.stripe_subscription_id,
-          status: r.status,
-          customerId: r.customer_id,
-          stripeCustomerId: r.stripe_customer_id,
-          userId: r.user_id,
-          defaultPaymentMethodId: r.default_payment_method_id,
-          planName: r.plan_name,
-          planGraceDays: r.grace_days,
-        }
-      : null,
+    sub: r.subscription_id ? toSubscriptionContext({ ...r, subscription_id: r.subscription_id }) : null,
     payer: r.payer_customer_id
       ? { userId: r.payer_user_id, email: r.payer_email, name: r.payer_name, planName: r.price_plan_name }
       : null,
