@@ -174,16 +174,16 @@ export async function harness(label = 'billing-handlers'): Promise<Harness> {
 }
 
 /** The fixture story's user and catalogue: user_42 (verified), plan `pro` with the monthly 2000 and yearly 20000 usd prices. */
-export async function seedStory(h: Harness): Promise<{ planId: string }> {
-  await h.deps.db
+export async function seedStoryCatalogue(db: Deps['db']): Promise<{ planId: string }> {
+  await db
     .insert(users)
     .values({ id: 'user_42', name: 'Jenny Rosen', email: 'jenny.rosen@example.com', emailVerified: true })
     .onConflictDoNothing();
-  const [plan] = await h.deps.db
+  const [plan] = await db
     .insert(plans)
     .values({ key: 'pro', name: 'Pro', grantsRole: 'professional', stripeProductId: IDS.product })
     .returning();
-  await h.deps.db.insert(planPrices).values([
+  await db.insert(planPrices).values([
     {
       planId: plan!.id,
       stripePriceId: IDS.price_monthly,
@@ -201,6 +201,9 @@ export async function seedStory(h: Harness): Promise<{ planId: string }> {
   ]);
   return { planId: plan!.id };
 }
+
+/** seedStoryCatalogue on the harness's database. */
+export const seedStory = (h: Harness) => seedStoryCatalogue(h.deps.db);
 
 export async function count(
   h: Harness,

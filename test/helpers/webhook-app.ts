@@ -16,9 +16,6 @@ import {
   type DispatchOptions,
 } from '../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import { users } from '../../src/accounts/accounts.tables.js';
-import { planPrices, plans } from '../../src/billing/billing.tables.js';
-import { IDS } from './billing-harness.js';
 import { webhookRoutes } from '../../src/billing/webhooks/webhook.routes.js';
 import type { HandlerMap } from '../../src/billing/webhooks/types.js';
 import { testDatabase, type TestDatabase } from './db.js';
@@ -102,30 +99,3 @@ export async function pipelineApp(opts: { database?: TestDatabase; clock?: FakeC
   };
 }
 export type PipelineApp = Awaited<ReturnType<typeof pipelineApp>>;
-
-export async function seedStoryCatalogue(db: Deps['db']): Promise<void> {
-  await db
-    .insert(users)
-    .values({ id: 'user_42', name: 'Jenny Rosen', email: 'jenny.rosen@example.com', emailVerified: true })
-    .onConflictDoNothing();
-  const [plan] = await db
-    .insert(plans)
-    .values({ key: 'pro', name: 'Pro', grantsRole: 'professional', stripeProductId: IDS.product })
-    .returning();
-  await db.insert(planPrices).values([
-    {
-      planId: plan!.id,
-      stripePriceId: IDS.price_monthly,
-      currency: 'usd',
-      unitAmountMinor: 2000,
-      interval: 'month',
-    },
-    {
-      planId: plan!.id,
-      stripePriceId: IDS.price_yearly,
-      currency: 'usd',
-      unitAmountMinor: 20000,
-      interval: 'year',
-    },
-  ]);
-}

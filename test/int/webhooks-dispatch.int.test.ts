@@ -7,7 +7,8 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventOf, fixture, IDS } from '../helpers/billing-harness.js';
 import { signatureHeader, postWebhook } from '../helpers/stripe-events.js';
-import { pipelineApp, seedStoryCatalogue, type PipelineApp } from '../helpers/webhook-app.js';
+import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';
+import { seedStoryCatalogue } from '../helpers/billing-harness.js';
 
 let h: PipelineApp;
 const ev = (name: string) => fixture<Stripe.Event>(`event.${name}`);
