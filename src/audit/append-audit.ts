@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import { insertOrDefer } from '../db/deferred-writes.js';
 import type { AuditActorType } from './audit.tables.js';
 
 export interface AuditEntry {
@@ -51,49 +52,27 @@ const valuesOf = (e: AuditEntry): AuditValues => [
   e.requestId ?? null,
 ];
 
-/** Transactions whose audit rows are being collected (deferAuditRows) instead of inserted one by one. */
-const deferred = new WeakMap<object, AuditValues[]>();
-
+/**
+ * Appends the row, or — in a transaction that defers its writes (the webhook dispatcher's batch, deferWrites) —
+ * queues it for that transaction's one audit INSERT before commit: it still commits exactly with the change.
+ */
 export async function appendAudit(tx: Executor, entry: AuditEntry): Promise<void> {
-  const rows = deferred.get(tx);
-  if (rows) rows.push(valuesOf(entry));
-  else await insertAuditRows(tx, [valuesOf(entry)]);
+  await insertOrDefer(tx, 'audit_log', valuesOf(entry), insertAuditRows);
 }
 
 /** One INSERT for any number of rows, ids given in the order the rows were appended. */
 async function insertAuditRows(tx: Executor, rows: AuditValues[]): Promise<void> {
   // sql.param: the array is ONE parameter (an array interpolated bare would render as a list of parameters).
-  const column = (i: number) => rows.map((r) => r[i]);
+  const column = (i: number) => sql.param(rows.map((r) => r[i]));
   await tx.execute(sql`
     INSERT INTO audit_log (actor_type, actor_id, action, subject_type, subject_id, before, after, reason, cause,
                            request_id)
     SELECT actor_type, actor_id, action, subject_type, subject_id, before::jsonb, after::jsonb, reason, cause::jsonb,
            request_id
-    FROM unnest(${sql.param(column(0))}::text[], ${sql.param(column(1))}::text[], ${sql.param(column(2))}::text[], ${sql.param(column(3))}::text[],
-                ${sql.param(column(4))}::text[], ${sql.param(column(5))}::text[], ${sql.param(column(6))}::text[], ${sql.param(column(7))}::text[],
-                ${sql.param(column(8))}::text[], ${sql.param(column(9))}::text[])
+    FROM unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[],
+                ${column(4)}::text[], ${column(5)}::text[], ${column(6)}::text[], ${column(7)}::text[],
+                ${column(8)}::text[], ${column(9)}::text[])
          WITH ORDINALITY AS v(actor_type, actor_id, action, subject_type, subject_id, before, after, reason, cause,
                               request_id, n)
     ORDER BY n`);
-}
-
-export interface DeferredAudit {
-  /** Inserts the collected rows in one statement and stops collecting. Call it before the transaction commits. */
-  flush(): Promise<void>;
-}
-
-/**
- * Collects `tx`'s audit rows until `flush()` writes them in ONE insert (the webhook dispatcher: a batch of 32
- * events wrote 32-64 audit rows, each a round trip). The rows still commit exactly with the transaction's other
- * changes; nothing in a transaction reads its own audit rows back.
- */
-export function deferAuditRows(tx: Executor): DeferredAudit {
-  const rows: AuditValues[] = [];
-  deferred.set(tx, rows);
-  return {
-    flush: async () => {
-      deferred.delete(tx);
-      if (rows.length > 0) await insertAuditRows(tx, rows.splice(0));
-    },
-  };
 }

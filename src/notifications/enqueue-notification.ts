@@ -5,6 +5,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import { insertOrDefer } from '../db/deferred-writes.js';
 import { users } from '../accounts/accounts.tables.js';
 import { outbox, type NotificationTemplate } from './notifications.tables.js';
 import { renderNotification, type NotificationData } from './render-notification.js';
@@ -73,43 +74,25 @@ export async function enqueueNotification(
   return existing ? { id: existing.id, created: false } : null;
 }
 
-/** Transactions whose fire-and-forget notifications are collected (deferNotifications) instead of inserted now. */
-const deferred = new WeakMap<object, OutboxValues[]>();
-
 /**
- * enqueueNotification for a caller that needs no answer (the receipt of invoice.paid): inside a transaction whose
- * notifications are deferred (the webhook dispatcher's batch) the row joins one INSERT at the batch's end — still
- * in the same transaction, still idempotent by key — else it is inserted now.
+ * enqueueNotification for a caller that needs no answer (the receipt of invoice.paid): in a transaction that defers
+ * its writes (the webhook dispatcher's batch, deferWrites) the row joins one outbox INSERT before commit — same
+ * transaction, same idempotency by key — else it is inserted now.
  */
 export async function enqueueNotificationLater(tx: Executor, input: NotificationInput): Promise<void> {
-  const rows = deferred.get(tx);
-  if (!rows) {
-    await enqueueNotification(tx, input);
-    return;
-  }
   const v = await outboxValues(tx, input);
-  if (v) rows.push(v);
+  if (v) await insertOrDefer(tx, 'outbox', v, insertOutboxRows);
 }
 
-/** Collects `tx`'s enqueueNotificationLater rows until `flush()` inserts them in one statement (before commit). */
-export function deferNotifications(tx: Executor): { flush(): Promise<void> } {
-  const rows: OutboxValues[] = [];
-  deferred.set(tx, rows);
-  return {
-    async flush() {
-      deferred.delete(tx);
-      if (rows.length === 0) return;
-      const all = rows.splice(0);
-      const column = (i: number) => sql.param(all.map((r) => r[i]));
-      // In the order enqueued; a key already there (or twice in the batch) is skipped, as one by one.
-      await tx.execute(sql`
-        INSERT INTO outbox (key, template, user_id, to_email, subject, body, data, created_at)
-        SELECT key, template, user_id, to_email, subject, body, data::jsonb, created_at
-        FROM unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[],
-                    ${column(4)}::text[], ${column(5)}::text[], ${column(6)}::text[], ${column(7)}::timestamptz[])
-             WITH ORDINALITY AS v(key, template, user_id, to_email, subject, body, data, created_at, n)
-        ORDER BY n
-        ON CONFLICT (key) DO NOTHING`);
-    },
-  };
+/** One INSERT for any number of rows, in order; a key already there (or twice among them) is skipped. */
+async function insertOutboxRows(tx: Executor, rows: OutboxValues[]): Promise<void> {
+  const column = (i: number) => sql.param(rows.map((r) => r[i]));
+  await tx.execute(sql`
+    INSERT INTO outbox (key, template, user_id, to_email, subject, body, data, created_at)
+    SELECT key, template, user_id, to_email, subject, body, data::jsonb, created_at
+    FROM unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[],
+                ${column(4)}::text[], ${column(5)}::text[], ${column(6)}::text[], ${column(7)}::timestamptz[])
+         WITH ORDINALITY AS v(key, template, user_id, to_email, subject, body, data, created_at, n)
+    ORDER BY n
+    ON CONFLICT (key) DO NOTHING`);
 }

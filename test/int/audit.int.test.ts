@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { testDatabase, type TestDatabase } from '../helpers/db.js';
-import { appendAudit, deferAuditRows } from '../../src/audit/append-audit.js';
+import { appendAudit } from '../../src/audit/append-audit.js';
+import { deferWrites } from '../../src/db/deferred-writes.js';
 import { sealAllAuditRows, sealAuditLog } from '../../src/audit/seal-audit-log.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
 import { listAuditForSubject } from '../../src/audit/audit.repo.js';
@@ -201,7 +202,7 @@ describe('audit log', () => {
     });
     const mine = `SELECT subject_id, after FROM audit_log WHERE action = 'deferred.test' ORDER BY id`;
     await t.db.transaction(async (tx) => {
-      const audit = deferAuditRows(tx);
+      const audit = deferWrites(tx);
       const after = { n: 1 };
       await appendAudit(tx, entry('a', after));
       after.n = 99; // the row is taken as it was when appended
@@ -223,7 +224,7 @@ describe('audit log', () => {
     // Rolled back: nothing of a deferred batch remains.
     await t.db
       .transaction(async (tx) => {
-        const audit = deferAuditRows(tx);
+        const audit = deferWrites(tx);
         await appendAudit(tx, entry('e', {}));
         await audit.flush();
         throw new Error('roll back');

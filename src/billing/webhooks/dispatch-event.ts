@@ -20,8 +20,7 @@ import type { Counter, Histogram } from 'prom-client';
 import type { Executor, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { scrub } from '../../logger.js';
-import { deferAuditRows } from '../../audit/append-audit.js';
-import { deferNotifications } from '../../notifications/enqueue-notification.js';
+import { deferWrites } from '../../db/deferred-writes.js';
 import { clientOf } from '../../jobs/queue.js';
 import { raiseBillingError } from '../errors/raise-billing-error.js';
 import type { StripeEventStatus } from '../inbox.tables.js';
@@ -163,10 +162,9 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       // Each event runs after a savepoint, so a handler error undoes only that event. Releasing one savepoint and
       // setting the next is one round trip (simple protocol, two statements).
       const client = clientOf(tx);
-      // Optimistic batch: its audit rows, and the notifications queued with enqueueNotificationLater, go in one
-      // INSERT each at the end. With savepoints each event writes its own, so a row refused fails only its event.
-      const audit = savepoints ? undefined : deferAuditRows(tx);
-      const notifications = savepoints ? undefined : deferNotifications(tx);
+      // Optimistic batch: its write-only inserts (audit rows, receipts) go in one INSERT per kind at the end. With
+      // savepoints each event writes its own, so a row the database refuses fails only its event.
+      const deferred = savepoints ? undefined : deferWrites(tx);
       const outcomes: EventOutcome[] = [];
       for (const [i, row] of due.rows.entries()) {
         current = row;
@@ -187,10 +185,9 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
         }
       }
       current = undefined;
-      if (audit && notifications) {
+      if (deferred) {
         try {
-          await notifications.flush();
-          await audit.flush();
+          await deferred.flush();
         } catch (e) {
           throw new EventFailed(errorText(e), { cause: e });
         }

@@ -7,10 +7,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  deferNotifications,
   enqueueNotification,
   enqueueNotificationLater,
 } from '../../../src/notifications/enqueue-notification.js';
+import { deferWrites } from '../../../src/db/deferred-writes.js';
 import {
   MAX_SEND_ATTEMPTS,
   sendPendingNotifications,
@@ -115,7 +115,7 @@ describe('notifications outbox sender', () => {
     const mine = `SELECT key, subject FROM outbox WHERE key LIKE 'receipt:in_d%' ORDER BY created_at, key`;
     await w.deps.db.transaction((tx) => enqueueNotification(tx, receipt('receipt:in_d0', 100)));
     await w.deps.db.transaction(async (tx) => {
-      const later = deferNotifications(tx);
+      const later = deferWrites(tx);
       await enqueueNotificationLater(tx, receipt('receipt:in_d0', 999)); // already there: skipped
       await enqueueNotificationLater(tx, receipt('receipt:in_d1', 2000));
       await enqueueNotificationLater(tx, receipt('receipt:in_d1', 3000)); // twice in the batch: the first stays
