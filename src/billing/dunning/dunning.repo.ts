@@ -22,26 +22,16 @@ export async function findOpenCase(
   return row ?? null;
 }
 
-const latestFirst = sql`${dunningCases.openedAt} DESC, ${dunningCases.createdAt} DESC`;
-
-export async function findLatestCase(tx: Executor, subscriptionId: string): Promise<DunningCaseRow | null> {
-  const [row] = await selectRows(tx, dunningCases, eq(dunningCases.subscriptionId, subscriptionId), {
-    orderBy: latestFirst,
-    limit: 1,
-  });
-  return row ?? null;
-}
-
 /**
  * The subscription's open case, locked — or, when none is open, its latest case (also locked: harmless, as only
- * open cases have other writers). One statement for what findOpenCase + findLatestCase ask in two.
+ * open cases have other writers): latest by opened_at, then created_at. One statement for both questions.
  */
 export async function findOpenOrLatestCase(
   tx: Executor,
   subscriptionId: string,
 ): Promise<{ open: DunningCaseRow | null; latest: DunningCaseRow | null }> {
   const [row] = await selectRows(tx, dunningCases, eq(dunningCases.subscriptionId, subscriptionId), {
-    orderBy: sql`(${dunningCases.status} = 'open') DESC, ${latestFirst}`,
+    orderBy: sql`(${dunningCases.status} = 'open') DESC, ${dunningCases.openedAt} DESC, ${dunningCases.createdAt} DESC`,
     limit: 1,
     forUpdate: true,
   });

@@ -20,8 +20,7 @@ import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { attachInvoice, openDunningCase } from './open-dunning-case.js';
 import {
   addStep,
-  findLatestCase,
-  findOpenCase,
+  findOpenOrLatestCase,
   subscriptionContext,
   type DunningCaseRow,
 } from './dunning.repo.js';
@@ -63,12 +62,13 @@ export async function onInvoicePaymentFailed(
     .limit(1);
   const failure = { failureCode: failed?.failureCode ?? null, declineCode: failed?.declineCode ?? null };
 
-  let open = await findOpenCase(tx, sub.subscriptionId, true);
+  const cases = await findOpenOrLatestCase(tx, sub.subscriptionId);
+  let open = cases.open;
   let outcome: 'opened' | 'updated' = 'updated';
   let movedFrom: Date | null = null;
   let moved: Date | null = null;
   if (!open) {
-    const latest = await findLatestCase(tx, sub.subscriptionId);
+    const latest = cases.latest;
     if (latest && latest.status === 'lost' && latest.stripeInvoiceId === inv.id) {
       // Stripe keeps retrying the invoice whose grace already ran out: note it, no new grace.
       await addStep(tx, {

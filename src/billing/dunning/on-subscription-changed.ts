@@ -20,7 +20,7 @@ import { invoices } from '../billing.tables.js';
 import { idOf } from '../mirror/stripe-refs.js';
 import { eq } from 'drizzle-orm';
 import {
-  findLatestCase,
+  findOpenOrLatestCase,
   findOpenCase,
   subscriptionContext,
   type SubscriptionContext,
@@ -63,11 +63,10 @@ export async function onSubscriptionChanged(
   let lost: { caseId: string; amountMinor: number | null; currency: string } | null = null;
 
   if (row.status === 'past_due') {
-    const open = await findOpenCase(tx, sub.subscriptionId, true);
+    const { open, latest } = await findOpenOrLatestCase(tx, sub.subscriptionId);
     if (open) dunningCaseId = open.id;
     else {
       const latestInvoice = latestInvoiceOf(event);
-      const latest = await findLatestCase(tx, sub.subscriptionId);
       // A lost case for this same unpaid invoice: its grace is over, the user does not get a new one.
       const sameEpisode =
         latest?.status === 'lost' && (latestInvoice === null || latest.stripeInvoiceId === latestInvoice);
