@@ -69,7 +69,11 @@ async function start(env: Record<string, string>, args: string[] = []) {
     partial = lines.pop()!;
     for (const line of lines) if (line.startsWith('{')) out.write(line + '\n');
   });
-  child.stderr!.on('data', (d: Buffer) => out.write(d));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    out.write(d);
+  });
   const banner = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner after 60 s:\n${stdout}`)), 60_000);
     child.stdout!.on('data', () => {
@@ -85,6 +89,8 @@ async function start(env: Record<string, string>, args: string[] = []) {
     new Promise<number | null>((resolve) => {
       child.on('exit', (c) => {
         out.end();
+        // A failed shutdown is diagnosed from what the process said last (the capture file is deleted after a run).
+        if (c !== 0) process.stderr.write(`exit ${c}; last output:\n${(stdout + stderr).slice(-4000)}\n`);
         resolve(c);
       });
       child.kill('SIGINT');

@@ -3,8 +3,11 @@
  * (RELIABILITY 8, 18), types that never reach a handler (9), an unknown price (10), parking with backoff into a
  * counted billing error, per-key ordering, and the admin events log / replay / billing-error endpoints.
  */
+import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import type { HandlerMap } from '../../src/billing/webhooks/types.js';
 import { eventOf, fixture, IDS } from '../helpers/billing-harness.js';
 import { signatureHeader, postWebhook } from '../helpers/stripe-events.js';
 import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';
@@ -343,6 +346,58 @@ describe('parking, backoff and billing errors', () => {
         `action IN ('billing_error.resolve', 'billing_error.ignore') AND actor_type = 'api_key'`,
       ),
     ).toBe(2);
+  });
+});
+
+describe('a batch applied together (its keys side by side on one pipelined connection)', () => {
+  it('one event failing by a database error and one by a thrown error: the batch is rerun one by one, every other event applied once, nothing written outside it', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `cus_tog_${i}`);
+    for (const [i, id] of ids.entries()) {
+      const c = await linkedCustomer(id);
+      await h.post(eventOf('customer.created', c, { id: `evt_tog_a${i}`, created: 1785760000 + i }));
+      await h.post(
+        eventOf(
+          'customer.updated',
+          { ...c, name: `Together ${i}` },
+          { id: `evt_tog_b${i}`, created: 1785760100 + i },
+        ),
+      );
+    }
+    const real = handlers['customer.updated'];
+    const calls = new Map<string, number>();
+    const failing: HandlerMap = {
+      ...handlers,
+      'customer.updated': async (ctx) => {
+        const id = ctx.event.id;
+        calls.set(id, (calls.get(id) ?? 0) + 1);
+        // A statement PostgreSQL refuses: the transaction is aborted under every handler still running.
+        if (id === 'evt_tog_b3') await ctx.tx.execute(sql`SELECT 1 / 0`);
+        if (id === 'evt_tog_b7') throw new Error('handler refused');
+        // A handler still busy when the others failed: it is let finish before the rollback, so its write
+        // cannot land outside the batch's transaction.
+        if (id === 'evt_tog_b9') await new Promise((r) => setTimeout(r, 50));
+        return real(ctx);
+      },
+    };
+    const out = await h.drain({ handlers: failing, batchSize: 32 });
+    const status = Object.fromEntries(out.map((o) => [o.eventId, o.status]));
+    for (const i of ids.keys()) {
+      expect(status[`evt_tog_a${i}`]).toBe('processed');
+      expect(status[`evt_tog_b${i}`]).toBe(i === 3 || i === 7 ? 'parked' : 'processed');
+    }
+    // The optimistic batch ran every event once, the rerun once more: the first try committed nothing.
+    expect(calls.get('evt_tog_b9')).toBe(2);
+    expect(await n('audit_log', `actor_type = 'stripe' AND actor_id LIKE 'evt_tog_%'`)).toBe(22);
+    expect(await n('audit_log', `actor_type = 'stripe' AND actor_id = 'evt_tog_b9'`)).toBe(1);
+    const names = await h.q<{ id: string; name: string }>(
+      `SELECT stripe_customer_id AS id, name FROM customers WHERE stripe_customer_id LIKE 'cus_tog_%'`,
+    );
+    const nameOf = new Map(names.map((r) => [r.id, r.name]));
+    for (const [i, id] of ids.entries()) {
+      if (i === 3 || i === 7) expect(nameOf.get(id)).not.toMatch(/^Together/);
+      else expect(nameOf.get(id)).toBe(`Together ${i}`);
+    }
+    expect(await statusOf('evt_tog_b3')).toEqual({ status: 'parked', attempts: 1 });
   });
 });
 
