@@ -18,12 +18,7 @@ import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { invoices, payments } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { attachInvoice, openDunningCase } from './open-dunning-case.js';
-import {
-  addStep,
-  findOpenOrLatestCase,
-  subscriptionContext,
-  type DunningCaseRow,
-} from './dunning.repo.js';
+import { addStep, findOpenOrLatestCase, subscriptionContext, type DunningCaseRow } from './dunning.repo.js';
 import { dunningSchedule } from './dunning-schedule.js';
 import { notifyDowngraded } from './notify-downgraded.js';
 import { eventAt, evaluationInstant } from './event-time.js';
