@@ -113,7 +113,7 @@ export async function harness(label = 'billing-handlers'): Promise<Harness> {
       const res = await t.pool.query(
         `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
                                     received_at, status, available_at)
-         VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::jsonb, $9, $10, $9)
+         VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::json, $9, $10, $9)
          ON CONFLICT (id) DO NOTHING`,
         [
           event.id,
@@ -136,7 +136,7 @@ export async function harness(label = 'billing-handlers'): Promise<Harness> {
       await t.pool.query(
         `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
                                     received_at, status, available_at)
-         SELECT id, type, api_version, livemode, to_timestamp(created), ordering_key, object_id, payload::jsonb, $9, status, $9
+         SELECT id, type, api_version, livemode, to_timestamp(created), ordering_key, object_id, payload::json, $9, status, $9
          FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], $8::text[], $10::text[])
               AS u(id, type, api_version, livemode, created, ordering_key, object_id, payload, status)
          ON CONFLICT (id) DO NOTHING`,

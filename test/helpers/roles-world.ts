@@ -115,7 +115,7 @@ export async function applyEvents(deps: Deps, events: Stripe.Event[]) {
   for (const e of events) {
     await deps.database.pool.query(
       `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload, status)
-       VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::jsonb, 'pending') ON CONFLICT (id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8::json, 'pending') ON CONFLICT (id) DO NOTHING`,
       [
         e.id,
         e.type,

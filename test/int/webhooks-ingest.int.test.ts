@@ -159,7 +159,7 @@ describe('webhook ingest', () => {
     const res = await postWebhook(h.app, body, { at: now() });
     expect(res.statusCode).toBe(200);
     const r = await h.t.pool.query(
-      `SELECT jsonb_array_length(payload->'data'->'object'->'lines'->'data') AS n FROM stripe_events WHERE id = $1`,
+      `SELECT json_array_length(payload->'data'->'object'->'lines'->'data') AS n FROM stripe_events WHERE id = $1`,
       [base.id],
     );
     expect(r.rows[0].n).toBe(400);

@@ -322,7 +322,7 @@ async function storeMissingEvents(
       INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
                                  received_at, status, note, available_at)
       VALUES (${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, ${fromUnix(event.created)},
-              ${orderingKeyOf(event)}, ${object.id ?? null}, ${JSON.stringify(event)}::jsonb, ${now}, ${status},
+              ${orderingKeyOf(event)}, ${object.id ?? null}, ${JSON.stringify(event)}::json, ${now}, ${status},
               ${`recovered by ${runId}`}, ${now})
       ON CONFLICT (id) DO NOTHING
       RETURNING id`);

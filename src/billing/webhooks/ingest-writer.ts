@@ -24,7 +24,7 @@ export interface InboxRow {
   created: number;
   orderingKey: string;
   objectId: string | null;
-  /** The raw JSON text as received (stored as jsonb). */
+  /** The raw JSON text as received (stored as it is, json). */
   payload: string;
   receivedAt: Date;
   status: StripeEventStatus;
@@ -39,7 +39,7 @@ export interface InboxWriter {
 const INSERT_BATCH = `
   INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
                              received_at, status, note, available_at)
-  SELECT id, type, api_version, livemode, to_timestamp(created), ordering_key, object_id, payload::jsonb,
+  SELECT id, type, api_version, livemode, to_timestamp(created), ordering_key, object_id, payload::json,
          received_at, status, note, received_at
   FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], $8::text[],
               $9::timestamptz[], $10::text[], $11::text[])
