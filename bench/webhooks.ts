@@ -225,13 +225,17 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       return {
         prefix,
         /**
-         * Resolves with autocannon's result and the time of the LAST answer: autocannon itself only notices the end
-         * on its 1-second sampling tick, so its own duration (and a clock stopped when it resolves) is rounded up
-         * to whole seconds — 5,000 events answered in 1.3 s would read as 2.0 s.
+         * Starts the run. `acked` resolves at the LAST answer, `finished` with autocannon's result: autocannon itself
+         * only notices the end on its 1-second sampling tick, so its own duration (and anything started when it
+         * resolves) is rounded up to whole seconds — 5,000 events answered in 1.3 s would read as 2.0 s, and an
+         * end-to-end clock that waited for it could not read more than 5,000 / 2 s.
          */
-        send: () =>
-          new Promise<{ result: autocannon.Result; lastAnswer: number }>((resolve, reject) => {
-            let lastAnswer = 0;
+        send: () => {
+          let answers = 0;
+          let lastAnswer = 0;
+          let answered!: (at: number) => void;
+          const acked = new Promise<number>((resolve) => (answered = resolve));
+          const finished = new Promise<autocannon.Result>((resolve, reject) => {
             const instance = autocannon(
               {
                 url: `http://127.0.0.1:${port}/webhooks/stripe`,
@@ -242,12 +246,19 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
                   { setupRequest: (req: autocannon.Request) => ({ ...req, ...deliveries[i++ % count] }) },
                 ],
               },
-              (e, result) => (e ? reject(e) : resolve({ result, lastAnswer })),
+              (e, result) => {
+                answered(lastAnswer); // errors (no answer) end the run without a last answer
+                if (e) reject(e);
+                else resolve(result);
+              },
             );
             instance.on('response', () => {
               lastAnswer = performance.now();
+              if (++answers === count) answered(lastAnswer);
             });
-          }),
+          });
+          return { acked, finished };
+        },
       };
     };
     const check = (type: string, connections: number, result: autocannon.Result) => {
@@ -276,7 +287,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
     // open, statements get prepared) and cost 2-3 times the CPU of later ones; a long-running server never pays it.
     for (const type of WARMUP > 0 ? TYPES : []) {
       const warm = await post(type, Math.max(...CONCURRENCY), WARMUP);
-      check(type, 0, (await warm.send()).result);
+      check(type, 0, await warm.send().finished);
       await drained();
     }
 
@@ -301,13 +312,17 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
         if (PHASED) await signalDispatcher('SIGUSR1');
         const clientCpu = process.cpuUsage();
         const started = performance.now();
-        const { result, lastAnswer: acked } = await send();
+        const delivery = send();
+        const acked = await delivery.acked;
         const clientSpent = process.cpuUsage(clientCpu);
         const cpuAcked = { app: cpuSeconds(serverPids), pg: await pgCpuSince(cpuBefore.pgByPid) };
         if (PHASED) await signalDispatcher('SIGUSR2');
+        // The drain is watched from the last answer on, while autocannon winds down to its next tick.
+        const [result, done] = await Promise.all([
+          delivery.finished,
+          drained().then(() => performance.now()),
+        ]);
         check(type, connections, result);
-        await drained();
-        const done = performance.now();
         const cpu = {
           app: cpuSeconds(serverPids) - cpuBefore.app,
           pg: await pgCpuSince(cpuBefore.pgByPid),
