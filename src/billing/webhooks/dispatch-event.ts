@@ -63,6 +63,8 @@ export interface BatchResult {
   outcomes: EventOutcome[];
   /** Due rows seen (0: nothing is due; outcomes empty with candidates > 0: other workers hold every due key). */
   candidates: number;
+  /** How long the earliest due event the batch saw had been waiting (ms; 0 when nothing was due). */
+  lagMs: number;
 }
 
 type EventRow = {
@@ -141,9 +143,9 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       // Lazily, in queue order: try-lock each due row's key until `batchSize` rows are ours. Keys held by other
       // workers fail the try-lock and are skipped, so concurrent workers spread over different keys. The inner
       // LIMIT is a planner fence (the lock must be evaluated on due rows only, in order).
-      const scan = await tx.execute<{ ordering_key: string; candidates: number }>(sql`
-        SELECT c.ordering_key FROM (
-          SELECT ordering_key FROM stripe_events
+      const scan = await tx.execute<{ ordering_key: string; available_at: Date }>(sql`
+        SELECT c.ordering_key, c.available_at FROM (
+          SELECT ordering_key, available_at FROM stripe_events
           WHERE status IN ('pending', 'parked') AND available_at <= ${now}
           ORDER BY available_at
           LIMIT ${batchSize * 16}) c
@@ -153,8 +155,10 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       if (keys.length === 0) {
         const any = await tx.execute(sql`
           SELECT 1 FROM stripe_events WHERE status IN ('pending', 'parked') AND available_at <= ${now} LIMIT 1`);
-        return { outcomes: [], candidates: any.rows.length };
+        return { outcomes: [], candidates: any.rows.length, lagMs: 0 };
       }
+      // The scan is in available_at order: its first row waited longest.
+      const lagMs = Math.max(0, now.getTime() - new Date(scan.rows[0]!.available_at).getTime());
       const due = await tx.execute<EventRow>(sql`
         SELECT id, type, payload, attempts, ordering_key FROM stripe_events
         WHERE ordering_key IN (${inList(keys)}) AND status IN ('pending', 'parked') AND available_at <= ${now}
@@ -209,7 +213,7 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
                   )}]::text[]) AS u(id, status, note)) v
           WHERE e.id = v.id`);
       }
-      return { outcomes, candidates: due.rows.length };
+      return { outcomes, candidates: due.rows.length, lagMs };
     });
   } catch (e) {
     // The transaction itself broke while applying one event of a batch of one (a handler that poisons the
@@ -226,7 +230,7 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
           return null;
         return recordFailure(deps, opts, tx, row, e, now);
       });
-      result = { outcomes: outcome ? [outcome] : [], candidates: 1 };
+      result = { outcomes: outcome ? [outcome] : [], candidates: 1, lagMs: 0 };
     } else {
       throw e;
     }

@@ -13,6 +13,19 @@ import { EVENTS_CHANNEL } from './ingest-writer.js';
 export interface DispatcherOptions extends DispatchOptions {
   concurrency?: number;
   idlePollMs?: number;
+  /**
+   * Deliveries first (default on): while the ingest reports arrivals (its NOTIFY, sent at most every 20 ms while it
+   * stores events, came within the last 60 ms), one loop applies events and, after each batch, rests twice as long as
+   * the batch took (a third of one loop's pace), so the acknowledgements (which Stripe times) get the cores that web and worker share on one machine.
+   * Applying lags during a burst and catches up with every loop once it is over. Bounded: once the earliest due
+   * event has waited `maxYieldLagMs` (default 5 s) every loop runs flat out again, so a sustained stream cannot
+   * build an ever-growing backlog. Off: every loop runs flat out whatever arrives (worker on its own machine).
+   */
+  yieldToIngest?: boolean;
+  maxYieldLagMs?: number;
+  /** How recent the ingest's last NOTIFY must be for deliveries to count as arriving (default 60 ms; it sends one
+   *  per 20 ms while it stores events). */
+  arrivalWindowMs?: number;
 }
 
 export interface Dispatcher {
@@ -42,6 +55,13 @@ export function createDispatchMetrics(registry: Registry): DispatchMetrics {
 export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher {
   const concurrency = opts.concurrency ?? 4;
   const idlePollMs = opts.idlePollMs ?? 1000;
+  const yieldToIngest = opts.yieldToIngest ?? true;
+  const maxYieldLagMs = opts.maxYieldLagMs ?? 5000;
+  const arrivalWindowMs = opts.arrivalWindowMs ?? 60;
+  let lastArrival = -Infinity;
+  let lagMs = 0;
+  const yielding = () =>
+    yieldToIngest && lagMs < maxYieldLagMs && performance.now() - lastArrival < arrivalWindowMs;
   let running = true;
   let waiters: (() => void)[] = [];
   const wake = () => {
@@ -49,6 +69,18 @@ export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher
     waiters = [];
     for (const resolve of w) resolve();
   };
+  /** Waits `ms` whatever NOTIFYs arrive (stop() cuts it short). */
+  const pauses = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      pauses.add(done);
+    });
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
@@ -67,7 +99,10 @@ export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher
     if (!running) return;
     try {
       const client = await deps.database.pool.connect();
-      client.on('notification', wake);
+      client.on('notification', () => {
+        lastArrival = performance.now();
+        wake();
+      });
       client.on('error', () => {
         client.release(true);
         if (listener === client) listener = undefined;
@@ -87,15 +122,23 @@ export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher
   };
   void listen();
 
-  const loop = async () => {
+  const loop = async (index: number) => {
     let failures = 0;
     let single = false;
     while (running) {
+      if (index > 0 && yielding()) {
+        await pause(arrivalWindowMs);
+        continue;
+      }
       try {
+        const started = performance.now();
         const r = await dispatchBatch(deps, single ? { ...opts, batchSize: 1 } : opts);
         failures = 0;
         single = false;
-        if (r.outcomes.length === 0) {
+        lagMs = r.lagMs;
+        if (r.outcomes.length > 0 && yielding()) {
+          await pause(2 * (performance.now() - started));
+        } else if (r.outcomes.length === 0) {
           // Nothing due, or every due key is being applied by another worker: wait for a NOTIFY or a poll.
           await sleep(r.candidates > 0 ? Math.min(idlePollMs, 50) : idlePollMs);
         }
@@ -108,12 +151,13 @@ export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher
       }
     }
   };
-  const loops = Array.from({ length: concurrency }, () => loop());
+  const loops = Array.from({ length: concurrency }, (_, i) => loop(i));
 
   return {
     wake,
     async stop() {
       running = false;
+      for (const done of [...pauses]) done();
       clearTimeout(listenTimer);
       wake();
       await Promise.all(loops);
