@@ -23,7 +23,11 @@ const worker = role === 'web' ? undefined : await startWorker(deps, { handlers, 
 const startLoops = () =>
   role === 'web'
     ? undefined
-    : startDispatcher(deps, { handlers, concurrency: Number(process.env.BENCH_WORKERS ?? 4) });
+    : startDispatcher(deps, {
+        handlers,
+        concurrency: Number(process.env.BENCH_WORKERS ?? config.webhooks.workers),
+        yieldToIngest: config.webhooks.yieldToIngest,
+      });
 let dispatcher: ReturnType<typeof startDispatcher> | undefined = startLoops();
 process.on('SIGUSR1', () => {
   const d = dispatcher;

@@ -9,6 +9,15 @@ describe('loadConfig', () => {
     expect(c.stripe.webhookSecrets).toEqual([]);
     expect(c.stripe.rateBudget).toBe(80);
     expect(c.bootstrapAdmin).toBeUndefined();
+    expect(c.webhooks).toEqual({ workers: 4, yieldToIngest: true });
+  });
+
+  it('reads the webhook dispatcher settings', () => {
+    expect(loadConfig({ WEBHOOK_WORKERS: '8', WEBHOOK_YIELD_TO_INGEST: 'false' }).webhooks).toEqual({
+      workers: 8,
+      yieldToIngest: false,
+    });
+    expect(loadConfig({ WEBHOOK_YIELD_TO_INGEST: '1' }).webhooks.yieldToIngest).toBe(true);
   });
 
   it('splits the webhook secrets list for rotation', () => {
@@ -24,6 +33,8 @@ describe('loadConfig', () => {
     ['STRIPE_WEBHOOK_SECRET', 'nope'],
     ['DATABASE_URL', 'mysql://x'],
     ['BOOTSTRAP_ADMIN_EMAIL', 'not-an-email'],
+    ['WEBHOOK_WORKERS', '0'],
+    ['WEBHOOK_YIELD_TO_INGEST', 'maybe'],
   ])('names %s when its value %s is bad', (variable, value) => {
     try {
       loadConfig({ [variable]: value });

@@ -75,6 +75,11 @@ const envSchema = z
     STRIPE_API_URL: url(['http:', 'https:']),
     STRIPE_RATE_BUDGET: intFrom(80, 1, 10000),
     GRACE_DAYS: intFrom(7, 0, 90),
+    WEBHOOK_WORKERS: intFrom(4, 1, 64),
+    WEBHOOK_YIELD_TO_INGEST: z
+      .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => v === undefined || v === 'true' || v === '1'),
     BOOTSTRAP_ADMIN_EMAIL: optionalString.refine((v) => v === undefined || z.email().safeParse(v).success, {
       message: 'must be an email address',
     }),
@@ -139,6 +144,8 @@ export interface Config {
     livemode: boolean;
   };
   graceDays: number;
+  /** The webhook event dispatcher of a worker process. */
+  webhooks: { workers: number; yieldToIngest: boolean };
   bootstrapAdmin: { email: string; password: string } | undefined;
   adminApiKeys: string[];
   smtp: { url: string | undefined; from: string };
@@ -207,6 +214,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       livemode: e.STRIPE_SECRET_KEY !== undefined && /_live_/.test(e.STRIPE_SECRET_KEY),
     },
     graceDays: e.GRACE_DAYS,
+    webhooks: { workers: e.WEBHOOK_WORKERS, yieldToIngest: e.WEBHOOK_YIELD_TO_INGEST },
     bootstrapAdmin:
       e.BOOTSTRAP_ADMIN_EMAIL && e.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: e.BOOTSTRAP_ADMIN_EMAIL, password: e.BOOTSTRAP_ADMIN_PASSWORD }

@@ -17,7 +17,7 @@ export interface WorkerOptions {
   handlers: HandlerMap;
   /** Defaults to every registered job (src/jobs/registry.ts). */
   jobs?: JobDefinition[];
-  /** Event dispatcher loops in this process (default 4). */
+  /** Event dispatcher loops in this process (default WEBHOOK_WORKERS, 4). */
   concurrency?: number;
   maxAttempts?: number;
   /** Where the dispatcher's metrics go (the web app's registry when both run in one process). */
@@ -53,7 +53,8 @@ export async function startWorker(deps: Deps, opts: WorkerOptions): Promise<Work
 
   const dispatcherOptions: DispatcherOptions = {
     handlers: opts.handlers,
-    concurrency: opts.concurrency ?? 4,
+    concurrency: opts.concurrency ?? deps.config.webhooks.workers,
+    yieldToIngest: deps.config.webhooks.yieldToIngest,
   };
   if (opts.maxAttempts !== undefined) dispatcherOptions.maxAttempts = opts.maxAttempts;
   if (opts.registry) dispatcherOptions.metrics = createDispatchMetrics(opts.registry);
