@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
@@ -35,6 +36,8 @@ const TYPES = process.env.BENCH_TYPES
   ? ALL_TYPES.filter((t) => process.env.BENCH_TYPES!.split(',').includes(t))
   : ALL_TYPES;
 const PRICE = 'price_1OLxRqEmU8dAtANPXSnrQftA';
+/** The same load against `@supabase/stripe-sync-engine` (bench/peer-server.ts) for the ratio; BENCH_PEER=0 skips. */
+const PEER = process.env.BENCH_PEER !== '0';
 const fixtureText = new Map<string, string>();
 const fixture = (name: string) => {
   let text = fixtureText.get(name);
@@ -153,7 +156,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
     );
 
     /** Starts bench/webhooks-server.ts in `role`; resolves with the process and its port once it is ready. */
-    const startServer = (role: 'all' | 'web' | 'worker') => {
+    const startServer = (role: 'all' | 'web' | 'worker' | 'peer') => {
       const child = spawn(
         process.execPath,
         [
@@ -161,7 +164,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
           ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
           '--import',
           'tsx',
-          'bench/webhooks-server.ts',
+          role === 'peer' ? 'bench/peer-server.ts' : 'bench/webhooks-server.ts',
         ],
         {
           env: {
@@ -205,7 +208,12 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
 
     let run = 0;
     /** Posts `count` fresh signed events of `type` at `connections`; resolves when acknowledged. */
-    const post = async (type: (typeof ALL_TYPES)[number], connections: number, count: number) => {
+    const post = async (
+      type: (typeof ALL_TYPES)[number],
+      connections: number,
+      count: number,
+      target = port,
+    ) => {
       run++;
       let i = 0;
       const created = 1_800_000_000 + run * 1_000_000;
@@ -238,7 +246,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
           const finished = new Promise<autocannon.Result>((resolve, reject) => {
             const instance = autocannon(
               {
-                url: `http://127.0.0.1:${port}/webhooks/stripe`,
+                url: `http://127.0.0.1:${target}/webhooks/stripe`,
                 connections,
                 amount: count,
                 method: 'POST',
@@ -291,6 +299,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       await drained();
     }
 
+    const ours = new Map<string, { ack: number; e2e: number }>();
     for (const type of TYPES) {
       for (const connections of CONCURRENCY) {
         const { prefix, send } = await post(type, connections, EVENTS);
@@ -335,6 +344,10 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
           .filter((r) => r.status === 'processed' || r.status === 'stale')
           .reduce((a, r) => a + r.n, 0);
         if (processed !== EVENTS) throw new Error(`${type} c=${connections}: ${JSON.stringify(st.rows)}`);
+        ours.set(`${type}.c${connections}`, {
+          ack: EVENTS / ((acked - started) / 1000),
+          e2e: EVENTS / ((done - started) / 1000),
+        });
         figure(
           `webhooks.ack.${type}.c${connections}`,
           EVENTS / ((acked - started) / 1000),
@@ -398,6 +411,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
         );
       }
     }
+    if (PEER) await runPeer(url, database.pool, startServer, post, check, ours);
     process.stderr.write(
       `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load ${os
         .loadavg()
@@ -411,6 +425,87 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       await exited;
     }
     await database.close();
+  }
+}
+
+/**
+ * The peer run (DESIGN §9): the engine's migrations into schema `stripe` of the same database, the same 100k
+ * customers / subscriptions / invoices in its tables, the same warm-up and the same signed events at the same
+ * concurrencies. It applies each event before answering, so its ack throughput is its end-to-end throughput; the
+ * ratios divide our ack and our end-to-end by it.
+ */
+async function runPeer(
+  url: string,
+  pool: pg.Pool,
+  startServer: (role: 'peer') => Promise<{ port: number }>,
+  post: (
+    type: (typeof ALL_TYPES)[number],
+    connections: number,
+    count: number,
+    target: number,
+  ) => Promise<{
+    send: () => { acked: Promise<number>; finished: Promise<autocannon.Result> };
+  }>,
+  check: (type: string, connections: number, result: autocannon.Result) => void,
+  ours: Map<string, { ack: number; e2e: number }>,
+): Promise<void> {
+  // Its ESM build finds its migrations through `__dirname`, which ESM does not define: the CommonJS build works.
+  const { runMigrations: migratePeer } = createRequire(import.meta.url)(
+    '@supabase/stripe-sync-engine',
+  ) as typeof import('@supabase/stripe-sync-engine');
+  await migratePeer({ databaseUrl: url, schema: 'stripe' });
+  // The engine logs a failed migration instead of throwing: check that its tables are there.
+  const tables = await pool.query(`SELECT to_regclass('stripe.invoices') IS NOT NULL AS ok`);
+  if (!tables.rows[0].ok) throw new Error('the peer engine did not create its tables');
+  const t0 = performance.now();
+  await pool.query(`
+    INSERT INTO stripe.customers (id, email, name)
+      SELECT 'cus_b_' || i, 'b' || i || '@example.com', 'Bench ' || i FROM generate_series(1, ${ROWS}) i;
+    INSERT INTO stripe.subscriptions (id, customer, status)
+      SELECT 'sub_b_' || i, 'cus_b_' || i, 'active' FROM generate_series(1, ${ROWS}) i;
+    INSERT INTO stripe.subscription_items (id, subscription)
+      SELECT 'si_b_' || i, 'sub_b_' || i FROM generate_series(1, ${ROWS}) i;
+    INSERT INTO stripe.invoices (id, customer, subscription, status)
+      SELECT 'in_b_' || i, 'cus_b_' || i, 'sub_b_' || i, 'open' FROM generate_series(1, ${ROWS}) i;
+    ANALYZE;`);
+  process.stderr.write(`peer: loaded ${ROWS} rows per table in ${Math.round(performance.now() - t0)} ms\n`);
+  const peer = await startServer('peer');
+  for (const type of WARMUP > 0 ? TYPES : []) {
+    const warm = await post(type, Math.max(...CONCURRENCY), WARMUP, peer.port);
+    check(type, 0, await warm.send().finished);
+  }
+  for (const type of TYPES) {
+    for (const connections of CONCURRENCY) {
+      const { send } = await post(type, connections, EVENTS, peer.port);
+      const started = performance.now();
+      const delivery = send();
+      const acked = await delivery.acked;
+      const result = await delivery.finished;
+      check(`peer ${type}`, connections, result);
+      const rate = EVENTS / ((acked - started) / 1000);
+      figure(
+        `webhooks.peer.ack.${type}.c${connections}`,
+        rate,
+        'events/s',
+        EVENTS,
+        result.latency.p50,
+        result.latency.p99,
+      );
+      // It answered 200 for each; check that it wrote them too (each type's run leaves a mark only it makes).
+      const applied = await pool.query<{ n: number }>(
+        {
+          'customer.updated': `SELECT count(*)::int AS n FROM stripe.customers WHERE name LIKE 'Bench % %'`,
+          'invoice.paid': `SELECT count(*)::int AS n FROM stripe.invoices WHERE status = 'paid'`,
+          'customer.subscription.updated': `SELECT count(*)::int AS n FROM stripe.subscriptions WHERE last_synced_at IS NOT NULL`,
+        }[type],
+      );
+      if (applied.rows[0]!.n === 0) throw new Error(`the peer stored none of the ${type} events`);
+      const mine = ours.get(`${type}.c${connections}`);
+      if (mine) {
+        figure(`webhooks.ratio.ack.${type}.c${connections}`, mine.ack / rate, 'x', EVENTS, null, null);
+        figure(`webhooks.ratio.e2e.${type}.c${connections}`, mine.e2e / rate, 'x', EVENTS, null, null);
+      }
+    }
   }
 }
 
