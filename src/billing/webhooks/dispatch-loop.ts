@@ -15,11 +15,12 @@ export interface DispatcherOptions extends DispatchOptions {
   idlePollMs?: number;
   /**
    * Deliveries first (default on): while the ingest reports arrivals (its NOTIFY, sent at most every 20 ms while it
-   * stores events, came within the last 60 ms), one loop applies events and, after each batch, rests twice as long as
-   * the batch took (a third of one loop's pace), so the acknowledgements (which Stripe times) get the cores that web and worker share on one machine.
-   * Applying lags during a burst and catches up with every loop once it is over. Bounded: once the earliest due
-   * event has waited `maxYieldLagMs` (default 5 s) every loop runs flat out again, so a sustained stream cannot
-   * build an ever-growing backlog. Off: every loop runs flat out whatever arrives (worker on its own machine).
+   * stores events, came within the last 60 ms), one loop applies events and, after each batch, rests twice as long
+   * as the batch took (at most 500 ms; a third of one loop's pace), so the acknowledgements, which Stripe times, get
+   * the cores that web and worker share on one machine. Applying lags during a burst and catches up with every loop
+   * once it is over. Bounded: once the earliest due event has waited `maxYieldLagMs` (default 5 s) every loop runs
+   * flat out again, so a sustained stream cannot build an ever-growing backlog. Off: every loop runs flat out
+   * whatever arrives (a worker on a machine of its own).
    */
   yieldToIngest?: boolean;
   maxYieldLagMs?: number;
@@ -137,7 +138,7 @@ export function startDispatcher(deps: Deps, opts: DispatcherOptions): Dispatcher
         single = false;
         lagMs = r.lagMs;
         if (r.outcomes.length > 0 && yielding()) {
-          await pause(2 * (performance.now() - started));
+          await pause(Math.min(500, 2 * (performance.now() - started)));
         } else if (r.outcomes.length === 0) {
           // Nothing due, or every due key is being applied by another worker: wait for a NOTIFY or a poll.
           await sleep(r.candidates > 0 ? Math.min(idlePollMs, 50) : idlePollMs);
