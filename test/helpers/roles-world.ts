@@ -44,7 +44,26 @@ export interface World {
   apply(...events: Stripe.Event[]): Promise<Array<{ status: string; note: string | null }>>;
   q<R extends Record<string, unknown>>(query: string, params?: unknown[]): Promise<R[]>;
   role(userId: string): Promise<Role>;
+  /** The user's role changes from the audit log, oldest first. */
+  roleChanges(userId: string): Promise<RoleChange[]>;
   close(): Promise<void>;
+}
+
+/** A `user.role_changed` audit row, with the roles before/after (`b`, `a`) and what caused it (`by`). */
+export interface RoleChange {
+  actor_type: string;
+  actor_id: string;
+  before: { role: string };
+  after: { role: string };
+  reason: string | null;
+  /** The cause chain; its shape varies by kind. */
+  cause: any;
+  /** The writing transaction (rows of one transaction share it). */
+  xid: string;
+  b: string;
+  a: string;
+  /** The causing event type, or the actor when no event caused it (an admin, a job). */
+  by: string;
 }
 
 export async function roleWorld(label: string, env: Record<string, string> = {}): Promise<World> {
@@ -68,6 +87,13 @@ export async function roleWorld(label: string, env: Record<string, string> = {})
     async q(query, params = []) {
       return (await t.pool.query(query, params)).rows;
     },
+    roleChanges: (userId) =>
+      w.q<RoleChange & Record<string, unknown>>(
+        `SELECT actor_type, actor_id, before, after, reason, cause, xmin::text AS xid, before->>'role' AS b,
+                after->>'role' AS a, coalesce(cause->>'type', actor_id) AS by
+         FROM audit_log WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
+        [userId],
+      ),
     async role(userId) {
       const [u] = await w.q<{ role: Role }>(`SELECT role FROM users WHERE id = $1`, [userId]);
       return u!.role;

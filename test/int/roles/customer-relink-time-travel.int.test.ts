@@ -8,7 +8,6 @@
  * - the migration: time_to_recover_seconds is bigint, and time travel's history scan uses its index.
  * Stripe is substituted (reconciliation) by an account answering with the objects given here.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- fixture copies and raw rows, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import {
@@ -66,12 +65,6 @@ const renamed = (cus: string, from: string, to: string, created: number, id?: st
     previous: { metadata: { user_id: from } },
   });
 
-const roleRows = (userId: string) =>
-  w.q<{ b: string; a: string; cause: any; xid: string }>(
-    `SELECT before->>'role' AS b, after->>'role' AS a, cause, xmin::text AS xid FROM audit_log
-     WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
-    [userId],
-  );
 const linkOf = async (cus: string) =>
   (
     await w.q<{ user_id: string | null }>(`SELECT user_id FROM customers WHERE stripe_customer_id = $1`, [
@@ -126,8 +119,8 @@ describe('relinking a customer recomputes both users in the same transaction', (
       fromUserId: 'u_old',
       toUserId: 'u_new',
     };
-    const old = await roleRows('u_old');
-    const fresh = await roleRows('u_new');
+    const old = await w.roleChanges('u_old');
+    const fresh = await w.roleChanges('u_new');
     expect(old.map((r) => [r.b, r.a])).toEqual([
       ['member', 'professional'],
       ['professional', 'member'],
@@ -153,7 +146,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     // The same event again, and an older one naming the first user: nothing moves, no audit row.
     await w.apply(move, renamed('cus_rl', 'u_new', 'u_old', T0 + 95));
     expect(await linkOf('cus_rl')).toBe('u_new');
-    expect((await roleRows('u_old')).length + (await roleRows('u_new')).length).toBe(3);
+    expect((await w.roleChanges('u_old')).length + (await w.roleChanges('u_new')).length).toBe(3);
   });
 
   it('a target that already has a customer, or does not exist, keeps the link (and the roles)', async () => {
@@ -165,7 +158,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     );
     expect([await linkOf('cus_keep'), await linkOf('cus_busy')]).toEqual(['u_keep', 'u_busy']);
     expect([await w.role('u_keep'), await w.role('u_busy')]).toEqual(['professional', 'professional']);
-    expect((await roleRows('u_keep')).length + (await roleRows('u_busy')).length).toBe(2);
+    expect((await w.roleChanges('u_keep')).length + (await w.roleChanges('u_busy')).length).toBe(2);
   });
 
   it('reconciliation finding the customer under another user relinks it, the run in the cause chain', async () => {
@@ -178,8 +171,8 @@ describe('relinking a customer recomputes both users in the same transaction', (
     expect(report.finished).toBe(true);
     expect(await linkOf('cus_rl')).toBe('u_third');
     expect([await w.role('u_new'), await w.role('u_third')]).toEqual(['member', 'professional']);
-    const [lost] = (await roleRows('u_new')).slice(-1);
-    const [won] = await roleRows('u_third');
+    const [lost] = (await w.roleChanges('u_new')).slice(-1);
+    const [won] = await w.roleChanges('u_third');
     for (const row of [lost!, won!]) {
       expect(row.cause.chain).toEqual([
         { kind: 'job', name: 'billing.reconcile', jobId: null },
@@ -198,7 +191,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     await w.apply(renamed('cus_heir', 'u_gone', 'u_heir', T0 + 300, 'evt_heir'));
     expect(await linkOf('cus_heir')).toBe('u_heir');
     expect(await w.role('u_heir')).toBe('professional');
-    const rows = await roleRows('u_heir');
+    const rows = await w.roleChanges('u_heir');
     expect(rows.map((r) => [r.b, r.a, r.cause.chain[1].fromUserId, r.cause.chain[1].toUserId])).toEqual([
       ['member', 'professional', null, 'u_heir'],
     ]);

@@ -103,12 +103,6 @@ const templatesOf = async (userId: string) =>
       userId,
     ])
   ).map((m) => m.template);
-const roleRows = (userId: string) =>
-  w.q<{ b: string; a: string; cause: any }>(
-    `SELECT before->>'role' AS b, after->>'role' AS a, cause FROM audit_log
-     WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
-    [userId],
-  );
 const sweep = (at: number, cus: string[]) =>
   runDunningSweep(w.deps, new Date(at * 1000), { stripeCustomerIds: cus });
 
@@ -138,7 +132,7 @@ describe('backstop: past_due with no open case, provisional grace over', () => {
     expect(again).toEqual(NOTHING);
     expect(again.backstop).toBeUndefined();
 
-    const rows = await roleRows(s.userId);
+    const rows = await w.roleChanges(s.userId);
     expect(rows.map((x) => [x.b, x.a])).toEqual([
       ['member', 'professional'],
       ['professional', 'member'],
@@ -169,7 +163,7 @@ describe('backstop: past_due with no open case, provisional grace over', () => {
     const r = await sweep(R + 11 + 7 * DAY, [s.cus]);
     expect(r.backstop).toBeUndefined();
     expect(await w.role(s.userId)).toBe('professional');
-    expect((await roleRows(s.userId)).map((x) => [x.b, x.a])).toEqual([['member', 'professional']]);
+    expect((await w.roleChanges(s.userId)).map((x) => [x.b, x.a])).toEqual([['member', 'professional']]);
   });
 });
 
@@ -240,7 +234,7 @@ describe("a case opened from past_due moves back to its invoice's earlier failur
     expect(await w.role(s.userId)).toBe('member');
     expect(await templatesOf(s.userId)).toEqual(['receipt', 'payment_failed', 'downgraded']);
     expect(await sweep(FAIL + 7 * DAY + 200, [s.cus])).toEqual(NOTHING);
-    expect((await roleRows(s.userId)).map((x) => [x.b, x.a])).toEqual([
+    expect((await w.roleChanges(s.userId)).map((x) => [x.b, x.a])).toEqual([
       ['member', 'professional'],
       ['professional', 'member'],
     ]);

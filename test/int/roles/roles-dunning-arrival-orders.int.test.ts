@@ -99,12 +99,6 @@ const stepsOf = (caseId: string) =>
   w.q<{ kind: string }>(`SELECT kind FROM dunning_case_events WHERE case_id = $1 ORDER BY at, id`, [caseId]);
 const templatesOf = (userId: string) =>
   w.q<{ key: string; template: string }>(`SELECT key, template FROM outbox WHERE user_id = $1`, [userId]);
-const roleRows = (userId: string) =>
-  w.q<{ b: string; a: string; by: string }>(
-    `SELECT before->>'role' AS b, after->>'role' AS a, cause->>'type' AS by FROM audit_log
-     WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
-    [userId],
-  );
 
 /** The case fields DESIGN §6 fixes whatever the order: how it ended, by what, for which invoice and amount. */
 const outcome = (c: any, renewal: string) => ({
@@ -194,7 +188,7 @@ async function runOrder(order: Step[], withLatestInvoice: boolean) {
   const mail = (await templatesOf(s.userId)).map((m) => m.template).sort();
   expect(mail, name).toEqual(opener ? ['payment_failed', 'receipt', 'receipt'] : ['receipt', 'receipt']);
   expect(
-    (await roleRows(s.userId)).map((r) => [r.b, r.a, r.by]),
+    (await w.roleChanges(s.userId)).map((r) => [r.b, r.a, r.by]),
     name,
   ).toEqual([
     ['member', 'professional', 'customer.subscription.created'],

@@ -27,12 +27,6 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-const roleRows = (userId: string) =>
-  w.q<{ b: string; a: string; by: string }>(
-    `SELECT before->>'role' AS b, after->>'role' AS a, coalesce(cause->>'type', actor_id) AS by FROM audit_log
-     WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
-    [userId],
-  );
 const casesOf = (stripeSub: string) =>
   w.q<any>(
     `SELECT d.status, d.opened_at, d.grace_until, d.stripe_invoice_id, d.recovered_by, d.lost_reason
@@ -103,7 +97,7 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     expect((await casesOf(`sub_${s.cus.slice(4)}`)).map((c: any) => [c.status, c.lost_reason])).toEqual([
       ['lost', 'grace_expired'],
     ]);
-    expect((await roleRows(s.user)).map((r) => [r.b, r.a])).toEqual([
+    expect((await w.roleChanges(s.user)).map((r) => [r.b, r.a])).toEqual([
       ['member', 'professional'],
       ['professional', 'member'],
     ]);
@@ -154,7 +148,7 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     // The history tells what was known when: at the past_due after the second failure (T3 + 1) the first failure's grace had run out as
     // far as anyone knew → member; the late payment shows T3 began a new episode, still in grace → professional;
     // that grace runs out → member. Each row a real change, each from a different cause.
-    expect((await roleRows(s.user)).map((r) => [r.b, r.a, r.by])).toEqual([
+    expect((await w.roleChanges(s.user)).map((r) => [r.b, r.a, r.by])).toEqual([
       ['member', 'professional', 'customer.subscription.created'],
       ['professional', 'member', 'customer.subscription.updated'],
       ['member', 'professional', 'invoice.paid'],

@@ -23,19 +23,6 @@ import {
   type World,
 } from '../../helpers/roles-world.js';
 
-const roleRows = (w: World, userId: string) =>
-  w.q<{
-    actor_type: string;
-    actor_id: string;
-    before: { role: string };
-    after: { role: string };
-    reason: string | null;
-    cause: any;
-  }>(
-    `SELECT actor_type, actor_id, before, after, reason, cause FROM audit_log
-     WHERE action = 'user.role_changed' AND subject_id = $1 ORDER BY id`,
-    [userId],
-  );
 const outboxOf = (w: World, userId: string) =>
   w.q<{ key: string; template: string; subject: string; body: string; to_email: string; status: string }>(
     `SELECT key, template, subject, body, to_email, status FROM outbox WHERE user_id = $1 ORDER BY created_at, key`,
@@ -99,7 +86,7 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
   it('pay → professional, one audit row with the cause chain event → subscription change → role', async () => {
     const { userId } = await payingUser(w, 'a');
     expect(await w.role(userId)).toBe('professional');
-    const rows = await roleRows(w, userId);
+    const rows = await w.roleChanges(userId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       actor_type: 'system',
@@ -137,7 +124,7 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
       ),
     );
     expect(await w.role('u_a')).toBe('professional');
-    const rows = await roleRows(w, 'u_a');
+    const rows = await w.roleChanges('u_a');
     expect(rows.map((r) => `${r.before.role}→${r.after.role}`)).toEqual([
       'member→professional',
       'professional→enterprise',
@@ -163,7 +150,7 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
     );
     await w.apply(e, e);
     expect(await w.role('u_dup')).toBe('professional');
-    expect(await roleRows(w, 'u_dup')).toHaveLength(1);
+    expect(await w.roleChanges('u_dup')).toHaveLength(1);
   });
 });
 
@@ -213,7 +200,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
     expect(mail[1]!.subject).toBe('Your payment of $29.00 failed');
     expect(mail[1]!.body).toContain('You keep full access until 2026-10-20');
     expect(mail[1]!.body).toContain('Update your card here: http://app.test/account');
-    expect(await roleRows(w, userId)).toHaveLength(1);
+    expect(await w.roleChanges(userId)).toHaveLength(1);
   });
 
   it('the reminder goes once, when its instant comes, with no event arriving', async () => {
@@ -290,7 +277,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
       'recovered',
     ]);
     expect(await w.role('u_b')).toBe('professional');
-    expect(await roleRows(w, 'u_b')).toHaveLength(1);
+    expect(await w.roleChanges('u_b')).toHaveLength(1);
     expect((await outboxOf(w, 'u_b')).map((m) => m.key)).toEqual([
       'receipt:in_b1',
       `payment_failed:${c.id}`,
@@ -431,7 +418,7 @@ describe('renewal fails and the grace period runs out', () => {
     const [c] = await casesOf(w, 'sub_c');
     expect(c).toMatchObject({ status: 'lost', lost_reason: 'grace_expired', closed_by: 'job:dunning.sweep' });
     expect(c.lost_at.toISOString()).toBe('2026-10-20T00:01:10.000Z');
-    const rows = await roleRows(w, 'u_c');
+    const rows = await w.roleChanges('u_c');
     expect(rows.map((r) => `${r.before.role}→${r.after.role}`)).toEqual([
       'member→professional',
       'professional→member',
@@ -481,7 +468,7 @@ describe('renewal fails and the grace period runs out', () => {
     expect(await w.role('u_c')).toBe('member');
     expect(await casesOf(w, 'sub_c')).toHaveLength(1);
     expect((await outboxOf(w, 'u_c')).filter((m) => m.template === 'downgraded')).toHaveLength(1);
-    expect(await roleRows(w, 'u_c')).toHaveLength(2);
+    expect(await w.roleChanges('u_c')).toHaveLength(2);
   });
 });
 
@@ -516,7 +503,7 @@ describe('cancel at period end, overrides, admins', () => {
       ),
     );
     expect(await w.role(userId)).toBe('member');
-    expect((await roleRows(w, userId)).map((r) => `${r.before.role}→${r.after.role}`)).toEqual([
+    expect((await w.roleChanges(userId)).map((r) => `${r.before.role}→${r.after.role}`)).toEqual([
       'member→professional',
       'professional→member',
     ]);
@@ -552,7 +539,7 @@ describe('cancel at period end, overrides, admins', () => {
       roleChanges: 0,
     });
     expect(await w.role('u_e')).toBe('member');
-    const rows = await roleRows(w, 'u_e');
+    const rows = await w.roleChanges('u_e');
     expect(rows.map((r) => [r.actor_type, r.actor_id, r.before.role, r.after.role, r.reason])).toEqual([
       ['user', 'admin_1', 'member', 'professional', 'conference speaker'],
       ['job', 'roles.override-expiry', 'professional', 'member', null],
@@ -587,7 +574,7 @@ describe('cancel at period end, overrides, admins', () => {
       ),
     );
     expect(await w.role('u_f')).toBe('admin');
-    expect(await roleRows(w, 'u_f')).toHaveLength(0);
+    expect(await w.roleChanges('u_f')).toHaveLength(0);
     await expect(
       setRoleOverride(
         w.deps,
