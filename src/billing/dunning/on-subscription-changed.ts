@@ -26,7 +26,7 @@ import {
   type SubscriptionContext,
 } from './dunning.repo.js';
 import { openDunningCase } from './open-dunning-case.js';
-import { paidInvoiceOf, paysCase, recoverDunningCase } from './recover-dunning-case.js';
+import { invoiceOf, paidInvoiceOf, paysCase, recoverDunningCase } from './recover-dunning-case.js';
 import { onSubscriptionEnded } from './on-subscription-ended.js';
 import { notifyDowngraded } from './notify-downgraded.js';
 import { eventAt, evaluationInstant } from './event-time.js';
@@ -70,31 +70,21 @@ export async function onSubscriptionChanged(
       // A lost case for this same unpaid invoice: its grace is over, the user does not get a new one.
       const sameEpisode =
         latest?.status === 'lost' && (latestInvoice === null || latest.stripeInvoiceId === latestInvoice);
+      const inv = sameEpisode ? undefined : await invoiceOf(tx, sub, latestInvoice);
       // Paid already: this past_due is older than the payment (the events came out of order).
-      const paid = sameEpisode
-        ? null
-        : await paidInvoiceOf(tx, sub, latestInvoice).then((inv) =>
-            inv && (latestInvoice !== null || inv.paidAt.getTime() >= at.getTime()) ? inv : null,
-          );
-      if (!sameEpisode && !paid) {
-        const [inv] = latestInvoice
-          ? await tx
-              .select({
-                id: invoices.id,
-                amountDueMinor: invoices.amountDueMinor,
-                currency: invoices.currency,
-              })
-              .from(invoices)
-              .where(eq(invoices.stripeInvoiceId, latestInvoice))
-          : [];
+      let paidAlready = false;
+      if (inv?.paidAt) paidAlready = latestInvoice !== null || inv.paidAt.getTime() >= at.getTime();
+      if (!sameEpisode && !paidAlready) {
+        // The case is about the invoice the event names (not a latest one looked up by subscription).
+        const unpaid = latestInvoice !== null ? inv : undefined;
         const opened = await openDunningCase(tx, deps, {
           sub,
           at,
           cause: event.id,
           stripeInvoiceId: latestInvoice,
-          invoiceId: inv?.id ?? null,
-          amountDueMinor: inv ? inv.amountDueMinor : null,
-          currency: inv?.currency ?? (event.data.object as { currency?: string }).currency ?? 'usd',
+          invoiceId: unpaid?.id ?? null,
+          amountDueMinor: unpaid ? unpaid.amountDueMinor : null,
+          currency: unpaid?.currency ?? (event.data.object as { currency?: string }).currency ?? 'usd',
           openedBy: 'subscription_past_due',
         });
         dunningCaseId = opened.row.id;

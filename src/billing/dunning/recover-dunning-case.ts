@@ -39,15 +39,22 @@ export function paysCase(open: DunningCaseRow, stripeInvoiceId: string, paidAt: 
   return paidAt.getTime() >= open.openedAt.getTime();
 }
 
+/** A mirrored invoice as the dunning rules read it, whatever its status. */
+export interface MirroredInvoice extends Omit<PaidInvoice, 'paidAt'> {
+  status: string;
+  /** When it was paid (null unless paid). */
+  paidAt: Date | null;
+}
+
 /**
  * The mirrored invoice `stripeInvoiceId` when given, else the subscription's latest mirrored invoice (by Stripe's
- * created) — when it is paid; null otherwise (unpaid, or not mirrored yet).
+ * created), whatever its status; undefined when not mirrored (yet).
  */
-export async function paidInvoiceOf(
+export async function invoiceOf(
   tx: Executor,
   sub: Pick<SubscriptionContext, 'stripeSubscriptionId'>,
   stripeInvoiceId: string | null,
-): Promise<PaidInvoice | null> {
+): Promise<MirroredInvoice | undefined> {
   const [row] = await tx
     .select({
       id: invoices.id,
@@ -67,16 +74,28 @@ export async function paidInvoiceOf(
     )
     .orderBy(desc(invoices.createdAt), desc(invoices.stripeInvoiceId))
     .limit(1);
-  if (row?.status !== 'paid') return null;
+  if (!row) return undefined;
+  const paid = row.status === 'paid';
   return {
     id: row.id,
     stripeInvoiceId: row.stripeInvoiceId,
+    status: row.status,
     amountPaidMinor: row.amountPaidMinor,
     amountDueMinor: row.amountDueMinor,
     currency: row.currency,
-    paidAt: row.paidAt ?? row.versionAt,
+    paidAt: paid ? (row.paidAt ?? row.versionAt) : null,
     outOfBand: row.amountPaidMinor === 0 && row.amountDueMinor > 0,
   };
+}
+
+/** invoiceOf, when that invoice is paid; null otherwise (unpaid, or not mirrored yet). */
+export async function paidInvoiceOf(
+  tx: Executor,
+  sub: Pick<SubscriptionContext, 'stripeSubscriptionId'>,
+  stripeInvoiceId: string | null,
+): Promise<PaidInvoice | null> {
+  const inv = await invoiceOf(tx, sub, stripeInvoiceId);
+  return inv?.paidAt ? { ...inv, paidAt: inv.paidAt } : null;
 }
 
 async function recoveryStep(
