@@ -16,9 +16,7 @@ import type Stripe from 'stripe';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { applyEntitledRole, type RoleApplication } from '../../accounts/roles/apply-entitled-role.js';
-import { invoices } from '../billing.tables.js';
 import { idOf } from '../mirror/stripe-refs.js';
-import { eq } from 'drizzle-orm';
 import {
   findOpenOrLatestCase,
   findOpenCase,
