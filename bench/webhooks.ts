@@ -7,6 +7,8 @@
  * every event's effects committed, i.e. no event of the run left pending). BENCH_WARMUP events of each type
  * (default 3,000) are posted and applied first, not measured. BENCH_PHASED=1 measures ingest and drain apart;
  * BENCH_SPLIT=1 runs a web process and a worker process; BENCH_WORKERS sets the dispatcher loops (default 4).
+ * Then the same load against the peer, @supabase/stripe-sync-engine (bench/peer-server.ts), and our figures divided
+ * by its (BENCH_PEER=0 skips it).
  * DATABASE_URL selects the server (a fresh database is created on it and dropped after); else embedded PostgreSQL.
  */
 import { spawn } from 'node:child_process';
@@ -155,7 +157,10 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       `loaded ${ROWS} customers/subscriptions/invoices in ${Math.round(performance.now() - t0)} ms\n`,
     );
 
-    /** Starts bench/webhooks-server.ts in `role`; resolves with the process and its port once it is ready. */
+    /**
+     * Starts bench/webhooks-server.ts in `role` (bench/peer-server.ts for `peer`); resolves with the process and its
+     * port once it is ready.
+     */
     const startServer = (role: 'all' | 'web' | 'worker' | 'peer') => {
       const child = spawn(
         process.execPath,
@@ -291,6 +296,79 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       }
     };
 
+    /** Our ack and end-to-end figures by `type.cN`, for the peer's ratios. */
+    const ours = new Map<string, { ack: number; e2e: number }>();
+
+    /**
+     * The peer run (DESIGN §9): the engine's migrations into schema `stripe` of the same database, the same 100k
+     * customers / subscriptions / invoices in its tables, the same warm-up and the same signed events at the same
+     * concurrencies. It applies each event before answering, so its ack throughput is its end-to-end throughput; the
+     * ratios divide our ack and our end-to-end by it.
+     */
+    const measurePeer = async () => {
+      // Its ESM build finds its migrations through `__dirname`, which ESM does not define: the CommonJS build works.
+      const { runMigrations: migratePeer } = createRequire(import.meta.url)(
+        '@supabase/stripe-sync-engine',
+      ) as typeof import('@supabase/stripe-sync-engine');
+      await migratePeer({ databaseUrl: url, schema: 'stripe' });
+      // The engine logs a failed migration instead of throwing: check that its tables are there.
+      const tables = await database.pool.query(`SELECT to_regclass('stripe.invoices') IS NOT NULL AS ok`);
+      if (!tables.rows[0].ok) throw new Error('the peer engine did not create its tables');
+      const t0 = performance.now();
+      await database.pool.query(`
+        INSERT INTO stripe.customers (id, email, name)
+          SELECT 'cus_b_' || i, 'b' || i || '@example.com', 'Bench ' || i FROM generate_series(1, ${ROWS}) i;
+        INSERT INTO stripe.subscriptions (id, customer, status)
+          SELECT 'sub_b_' || i, 'cus_b_' || i, 'active' FROM generate_series(1, ${ROWS}) i;
+        INSERT INTO stripe.subscription_items (id, subscription)
+          SELECT 'si_b_' || i, 'sub_b_' || i FROM generate_series(1, ${ROWS}) i;
+        INSERT INTO stripe.invoices (id, customer, subscription, status)
+          SELECT 'in_b_' || i, 'cus_b_' || i, 'sub_b_' || i, 'open' FROM generate_series(1, ${ROWS}) i;
+        ANALYZE;`);
+      process.stderr.write(
+        `peer: loaded ${ROWS} rows per table in ${Math.round(performance.now() - t0)} ms\n`,
+      );
+      await stopServers(servers.splice(0)); // the peer gets the machine to itself, as ours had
+      const peer = await startServer('peer');
+      for (const type of WARMUP > 0 ? TYPES : []) {
+        const warm = await post(type, Math.max(...CONCURRENCY), WARMUP, peer.port);
+        check(type, 0, await warm.send().finished);
+      }
+      for (const type of TYPES) {
+        for (const connections of CONCURRENCY) {
+          const { send } = await post(type, connections, EVENTS, peer.port);
+          const started = performance.now();
+          const delivery = send();
+          const acked = await delivery.acked;
+          const result = await delivery.finished;
+          check(`peer ${type}`, connections, result);
+          const rate = EVENTS / ((acked - started) / 1000);
+          figure(
+            `webhooks.peer.ack.${type}.c${connections}`,
+            rate,
+            'events/s',
+            EVENTS,
+            result.latency.p50,
+            result.latency.p99,
+          );
+          // It answered 200 for each; check that it wrote them too (each type's run leaves a mark only it makes).
+          const applied = await database.pool.query<{ n: number }>(
+            {
+              'customer.updated': `SELECT count(*)::int AS n FROM stripe.customers WHERE name LIKE 'Bench % %'`,
+              'invoice.paid': `SELECT count(*)::int AS n FROM stripe.invoices WHERE status = 'paid'`,
+              'customer.subscription.updated': `SELECT count(*)::int AS n FROM stripe.subscriptions WHERE last_synced_at IS NOT NULL`,
+            }[type],
+          );
+          if (applied.rows[0]!.n === 0) throw new Error(`the peer stored none of the ${type} events`);
+          const mine = ours.get(`${type}.c${connections}`);
+          if (mine) {
+            figure(`webhooks.ratio.ack.${type}.c${connections}`, mine.ack / rate, 'x', EVENTS, null, null);
+            figure(`webhooks.ratio.e2e.${type}.c${connections}`, mine.e2e / rate, 'x', EVENTS, null, null);
+          }
+        }
+      }
+    };
+
     // Warm-up (not measured): the server's first requests run cold code (V8 compiles and optimizes it, connections
     // open, statements get prepared) and cost 2-3 times the CPU of later ones; a long-running server never pays it.
     for (const type of WARMUP > 0 ? TYPES : []) {
@@ -299,7 +377,6 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       await drained();
     }
 
-    const ours = new Map<string, { ack: number; e2e: number }>();
     for (const type of TYPES) {
       for (const connections of CONCURRENCY) {
         const { prefix, send } = await post(type, connections, EVENTS);
@@ -411,7 +488,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
         );
       }
     }
-    if (PEER) await runPeer(url, database.pool, startServer, post, check, ours);
+    if (PEER) await measurePeer();
     process.stderr.write(
       `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load ${os
         .loadavg()
@@ -419,93 +496,18 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
         .join(' ')}\n`,
     );
   } finally {
-    for (const child of servers) {
-      const exited = new Promise((r) => child.once('exit', r));
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServers(servers.splice(0));
     await database.close();
   }
 }
 
-/**
- * The peer run (DESIGN §9): the engine's migrations into schema `stripe` of the same database, the same 100k
- * customers / subscriptions / invoices in its tables, the same warm-up and the same signed events at the same
- * concurrencies. It applies each event before answering, so its ack throughput is its end-to-end throughput; the
- * ratios divide our ack and our end-to-end by it.
- */
-async function runPeer(
-  url: string,
-  pool: pg.Pool,
-  startServer: (role: 'peer') => Promise<{ port: number }>,
-  post: (
-    type: (typeof ALL_TYPES)[number],
-    connections: number,
-    count: number,
-    target: number,
-  ) => Promise<{
-    send: () => { acked: Promise<number>; finished: Promise<autocannon.Result> };
-  }>,
-  check: (type: string, connections: number, result: autocannon.Result) => void,
-  ours: Map<string, { ack: number; e2e: number }>,
-): Promise<void> {
-  // Its ESM build finds its migrations through `__dirname`, which ESM does not define: the CommonJS build works.
-  const { runMigrations: migratePeer } = createRequire(import.meta.url)(
-    '@supabase/stripe-sync-engine',
-  ) as typeof import('@supabase/stripe-sync-engine');
-  await migratePeer({ databaseUrl: url, schema: 'stripe' });
-  // The engine logs a failed migration instead of throwing: check that its tables are there.
-  const tables = await pool.query(`SELECT to_regclass('stripe.invoices') IS NOT NULL AS ok`);
-  if (!tables.rows[0].ok) throw new Error('the peer engine did not create its tables');
-  const t0 = performance.now();
-  await pool.query(`
-    INSERT INTO stripe.customers (id, email, name)
-      SELECT 'cus_b_' || i, 'b' || i || '@example.com', 'Bench ' || i FROM generate_series(1, ${ROWS}) i;
-    INSERT INTO stripe.subscriptions (id, customer, status)
-      SELECT 'sub_b_' || i, 'cus_b_' || i, 'active' FROM generate_series(1, ${ROWS}) i;
-    INSERT INTO stripe.subscription_items (id, subscription)
-      SELECT 'si_b_' || i, 'sub_b_' || i FROM generate_series(1, ${ROWS}) i;
-    INSERT INTO stripe.invoices (id, customer, subscription, status)
-      SELECT 'in_b_' || i, 'cus_b_' || i, 'sub_b_' || i, 'open' FROM generate_series(1, ${ROWS}) i;
-    ANALYZE;`);
-  process.stderr.write(`peer: loaded ${ROWS} rows per table in ${Math.round(performance.now() - t0)} ms\n`);
-  const peer = await startServer('peer');
-  for (const type of WARMUP > 0 ? TYPES : []) {
-    const warm = await post(type, Math.max(...CONCURRENCY), WARMUP, peer.port);
-    check(type, 0, await warm.send().finished);
-  }
-  for (const type of TYPES) {
-    for (const connections of CONCURRENCY) {
-      const { send } = await post(type, connections, EVENTS, peer.port);
-      const started = performance.now();
-      const delivery = send();
-      const acked = await delivery.acked;
-      const result = await delivery.finished;
-      check(`peer ${type}`, connections, result);
-      const rate = EVENTS / ((acked - started) / 1000);
-      figure(
-        `webhooks.peer.ack.${type}.c${connections}`,
-        rate,
-        'events/s',
-        EVENTS,
-        result.latency.p50,
-        result.latency.p99,
-      );
-      // It answered 200 for each; check that it wrote them too (each type's run leaves a mark only it makes).
-      const applied = await pool.query<{ n: number }>(
-        {
-          'customer.updated': `SELECT count(*)::int AS n FROM stripe.customers WHERE name LIKE 'Bench % %'`,
-          'invoice.paid': `SELECT count(*)::int AS n FROM stripe.invoices WHERE status = 'paid'`,
-          'customer.subscription.updated': `SELECT count(*)::int AS n FROM stripe.subscriptions WHERE last_synced_at IS NOT NULL`,
-        }[type],
-      );
-      if (applied.rows[0]!.n === 0) throw new Error(`the peer stored none of the ${type} events`);
-      const mine = ours.get(`${type}.c${connections}`);
-      if (mine) {
-        figure(`webhooks.ratio.ack.${type}.c${connections}`, mine.ack / rate, 'x', EVENTS, null, null);
-        figure(`webhooks.ratio.e2e.${type}.c${connections}`, mine.e2e / rate, 'x', EVENTS, null, null);
-      }
-    }
+/** SIGTERM to each server process still running; resolves when they have exited. */
+async function stopServers(children: ReturnType<typeof spawn>[]): Promise<void> {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
   }
 }
 
