@@ -59,14 +59,8 @@ export async function enqueueNotification(
 ): Promise<{ id: string; created: boolean } | null> {
   const v = await outboxValues(tx, input);
   if (!v) return null;
-  // An SQL template rather than Drizzle's insert builder: this runs inside webhook handlers, where building
-  // queries was a large share of the CPU (src/db/rows.ts).
-  const { rows: inserted } = await tx.execute<{ id: string }>(sql`
-    INSERT INTO outbox (key, template, user_id, to_email, subject, body, data, created_at)
-    VALUES (${v[0]}, ${v[1]}, ${v[2]}, ${v[3]}, ${v[4]}, ${v[5]}, ${v[6]}::jsonb, ${v[7]})
-    ON CONFLICT (key) DO NOTHING
-    RETURNING id`);
-  if (inserted[0]) return { id: inserted[0].id, created: true };
+  const id = (await insertOutboxRows(tx, [v])).get(input.key);
+  if (id) return { id, created: true };
   const [existing] = await tx
     .select({ id: outbox.id })
     .from(outbox)
@@ -81,18 +75,27 @@ export async function enqueueNotification(
  */
 export async function enqueueNotificationLater(tx: Executor, input: NotificationInput): Promise<void> {
   const v = await outboxValues(tx, input);
-  if (v) await insertOrDefer(tx, 'outbox', v, insertOutboxRows);
+  if (!v) return;
+  await insertOrDefer(tx, 'outbox', v, async (t, rows) => {
+    await insertOutboxRows(t, rows);
+  });
 }
 
-/** One INSERT for any number of rows, in order; a key already there (or twice among them) is skipped. */
-async function insertOutboxRows(tx: Executor, rows: OutboxValues[]): Promise<void> {
+/**
+ * One INSERT for any number of rows, in order; a key already there (or twice among them) is skipped. Returns the
+ * inserted rows' ids by key. An SQL template rather than Drizzle's insert builder: this runs inside webhook
+ * handlers, where building queries was a large share of the CPU (src/db/rows.ts).
+ */
+async function insertOutboxRows(tx: Executor, rows: OutboxValues[]): Promise<Map<string, string>> {
   const column = (i: number) => sql.param(rows.map((r) => r[i]));
-  await tx.execute(sql`
+  const { rows: inserted } = await tx.execute<{ id: string; key: string }>(sql`
     INSERT INTO outbox (key, template, user_id, to_email, subject, body, data, created_at)
     SELECT key, template, user_id, to_email, subject, body, data::jsonb, created_at
     FROM unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[],
                 ${column(4)}::text[], ${column(5)}::text[], ${column(6)}::text[], ${column(7)}::timestamptz[])
          WITH ORDINALITY AS v(key, template, user_id, to_email, subject, body, data, created_at, n)
     ORDER BY n
-    ON CONFLICT (key) DO NOTHING`);
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, key`);
+  return new Map(inserted.map((r) => [r.key, r.id]));
 }
