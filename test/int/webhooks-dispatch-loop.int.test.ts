@@ -79,7 +79,16 @@ async function until(condition: () => Promise<boolean>, ms = 15_000): Promise<vo
 
 /** The loops start before their listener has heard a NOTIFY: the probe watches from when it has. */
 async function listening(p: ReturnType<typeof probe>): Promise<void> {
-  await new Promise((r) => setTimeout(r, 100));
+  await until(
+    async () =>
+      (
+        await h.q(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN ${EVENTS_CHANNEL}'`,
+        )
+      ).length > 0,
+  );
+  // Then a few NOTIFYs, and the batches the loops had started before hearing them.
+  await new Promise((r) => setTimeout(r, 200));
   p.reset();
 }
 

@@ -365,17 +365,25 @@ describe('a batch applied together (its keys side by side on one pipelined conne
     }
     const real = handlers['customer.updated'];
     const calls = new Map<string, number>();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // b9 is still busy when the others fail (they wait until it has started, in the first, optimistic pass): it is
+    // let finish before the rollback, so its write cannot land outside the batch's transaction.
+    let b9Started!: () => void;
+    const b9Running = Promise.race([new Promise<void>((r) => (b9Started = r)), sleep(5000)]);
     const failing: HandlerMap = {
       ...handlers,
       'customer.updated': async (ctx) => {
         const id = ctx.event.id;
+        const first = !calls.has(id);
         calls.set(id, (calls.get(id) ?? 0) + 1);
+        if (id === 'evt_tog_b9') {
+          if (first) b9Started();
+          await sleep(50);
+        }
+        if ((id === 'evt_tog_b3' || id === 'evt_tog_b7') && first) await b9Running;
         // A statement PostgreSQL refuses: the transaction is aborted under every handler still running.
         if (id === 'evt_tog_b3') await ctx.tx.execute(sql`SELECT 1 / 0`);
         if (id === 'evt_tog_b7') throw new Error('handler refused');
-        // A handler still busy when the others failed: it is let finish before the rollback, so its write
-        // cannot land outside the batch's transaction.
-        if (id === 'evt_tog_b9') await new Promise((r) => setTimeout(r, 50));
         return real(ctx);
       },
     };
