@@ -53,33 +53,59 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
   });
 }
 
-export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const t = opts.database ?? (await testDatabase());
+/** What every test harness builds first: its own migrated database, the real Deps on it, a clock, captured logs. */
+export interface TestDeps<C extends Clock> {
+  t: TestDatabase;
+  config: Config;
+  deps: Deps;
+  clock: C;
+  logFile: string;
+  /** Stops the job queue, closes the pool, and drops the database unless it was given. */
+  close(): Promise<void>;
+}
+
+export async function testDeps<C extends Clock = FakeClock>(
+  opts: {
+    env?: Record<string, string | undefined>;
+    clock?: C;
+    database?: TestDatabase;
+    label?: string;
+    /** Connections of the app's pool and of the test's own pool (default 10). */
+    maxConnections?: number;
+  } = {},
+): Promise<TestDeps<C>> {
+  const maxConnections = opts.maxConnections ?? 10;
+  const t = opts.database ?? (await testDatabase({ max: maxConnections }));
   const config = testConfig(opts.env);
   const { logger, file } = testLogger(opts.label ?? 'app');
-  const clock = opts.clock ?? new FakeClock('2026-01-15T12:00:00Z');
-  const deps = buildDeps(config, {
-    databaseUrl: t.url,
-    logger,
+  const clock = opts.clock ?? (new FakeClock('2026-01-15T12:00:00Z') as unknown as C);
+  const deps = buildDeps(config, { databaseUrl: t.url, logger, clock, maxConnections, maintenance: false });
+  return {
+    t,
+    config,
+    deps,
     clock,
-    maxConnections: 10,
-    maintenance: false,
-  });
+    logFile: file,
+    async close() {
+      await deps.queue.stop();
+      await deps.database.close();
+      if (!opts.database) await t.drop();
+    },
+  };
+}
+
+export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const base = await testDeps<Clock>(opts);
+  const { deps } = base;
   if (opts.startQueue) await deps.queue.start();
   const app = await buildApp(deps, { defaultMetrics: false, ...opts.app });
   await app.ready();
   return {
+    ...base,
     app,
-    deps,
-    config,
-    t,
-    clock,
-    logFile: file,
     async close() {
       await app.close();
-      await deps.queue.stop();
-      await deps.database.close();
-      if (!opts.database) await t.drop();
+      await base.close();
     },
   };
 }

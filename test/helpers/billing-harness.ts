@@ -9,16 +9,14 @@ import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import { FakeClock } from '../../src/clock.js';
-import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { drainEvents } from '../../src/billing/webhooks/dispatch-event.js';
 import { orderingKeyOf } from '../../src/billing/webhooks/types.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
 import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
-import { testDatabase, type TestDatabase } from './db.js';
-import { testConfig } from './app.js';
-import { testLogger } from './log-capture.js';
+import type { TestDatabase } from './db.js';
+import { testDeps } from './app.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/stripe');
 
@@ -90,16 +88,10 @@ export interface Harness {
 }
 
 export async function harness(label = 'billing-handlers'): Promise<Harness> {
-  const t = await testDatabase({ max: 12 });
-  const config = testConfig();
-  const { logger } = testLogger(label);
-  const clock = new FakeClock('2026-11-01T00:00:00Z');
-  const deps = buildDeps(config, {
-    databaseUrl: t.url,
-    logger,
-    clock,
+  const { t, deps, clock, close } = await testDeps({
+    clock: new FakeClock('2026-11-01T00:00:00Z'),
+    label,
     maxConnections: 12,
-    maintenance: false,
   });
   const isHandled = (type: string) => type in handlers;
   const h: Harness = {
@@ -165,10 +157,7 @@ export async function harness(label = 'billing-handlers'): Promise<Harness> {
     async q(query, params = []) {
       return (await t.pool.query(query, params)).rows;
     },
-    async close() {
-      await deps.database.close();
-      await t.drop();
-    },
+    close,
   };
   return h;
 }

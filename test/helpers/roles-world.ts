@@ -7,7 +7,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import Stripe from 'stripe';
 import { FakeClock } from '../../src/clock.js';
-import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { applyEvent } from '../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
@@ -16,9 +15,8 @@ import { sql } from 'drizzle-orm';
 import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
 import type { Role } from '../../src/accounts/roles.js';
-import { testDatabase, type TestDatabase } from './db.js';
-import { testConfig } from './app.js';
-import { testLogger } from './log-capture.js';
+import type { TestDatabase } from './db.js';
+import { testDeps } from './app.js';
 import { eventOf, fixture } from './billing-harness.js';
 
 export const DAY = 86_400;
@@ -67,16 +65,11 @@ export interface RoleChange {
 }
 
 export async function roleWorld(label: string, env: Record<string, string> = {}): Promise<World> {
-  const t = await testDatabase({ max: 8 });
-  const config = testConfig(env);
-  const { logger } = testLogger(label);
-  const clock = new FakeClock(iso(T0));
-  const deps = buildDeps(config, {
-    databaseUrl: t.url,
-    logger,
-    clock,
+  const { t, deps, clock, close } = await testDeps({
+    env,
+    clock: new FakeClock(iso(T0)),
+    label,
     maxConnections: 8,
-    maintenance: false,
   });
   await seedRolePlans(deps);
   const w: World = {
@@ -98,10 +91,7 @@ export async function roleWorld(label: string, env: Record<string, string> = {})
       const [u] = await w.q<{ role: Role }>(`SELECT role FROM users WHERE id = $1`, [userId]);
       return u!.role;
     },
-    async close() {
-      await deps.database.close();
-      await t.drop();
-    },
+    close,
   };
   return w;
 }

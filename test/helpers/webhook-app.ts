@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { FakeClock } from '../../src/clock.js';
-import { buildDeps } from '../../src/cli/build-deps.js';
 import type { Deps } from '../../src/deps.js';
 import { handleError } from '../../src/http/error-handler.js';
 import type Stripe from 'stripe';
@@ -18,9 +17,8 @@ import {
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
 import { webhookRoutes } from '../../src/billing/webhooks/webhook.routes.js';
 import type { HandlerMap } from '../../src/billing/webhooks/types.js';
-import { testDatabase, type TestDatabase } from './db.js';
-import { testApp, testConfig } from './app.js';
-import { testLogger } from './log-capture.js';
+import type { TestDatabase } from './db.js';
+import { testApp, testDeps } from './app.js';
 import { postWebhook, WEBHOOK_SECRET } from './stripe-events.js';
 
 export interface WebhookApp {
@@ -41,17 +39,13 @@ export async function webhookApp(opts: {
   root?: (app: FastifyInstance) => void | Promise<void>;
   label?: string;
 }): Promise<WebhookApp> {
-  const t = opts.database ?? (await testDatabase());
-  const config = testConfig({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...opts.env });
-  const { logger } = testLogger(opts.label ?? 'webhooks');
-  const clock = opts.clock ?? new FakeClock('2026-01-15T12:00:00Z');
-  const deps = buildDeps(config, {
-    databaseUrl: t.url,
-    logger,
-    clock,
-    maxConnections: 10,
-    maintenance: false,
+  const { t, deps, clock, close } = await testDeps({
+    env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...opts.env },
+    clock: opts.clock ?? new FakeClock('2026-01-15T12:00:00Z'),
+    label: opts.label ?? 'webhooks',
+    ...(opts.database ? { database: opts.database } : {}),
   });
+  const { logger } = deps;
   await deps.queue.start();
   const app = Fastify({ loggerInstance: logger }) as unknown as FastifyInstance;
   app.setErrorHandler(handleError);
@@ -66,9 +60,7 @@ export async function webhookApp(opts: {
     drain: (d = {}) => drainEvents(deps, { handlers: opts.handlers, ...d }),
     async close() {
       await app.close();
-      await deps.queue.stop();
-      await deps.database.close();
-      if (!opts.database) await t.drop();
+      await close();
     },
   };
 }

@@ -6,7 +6,11 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDispatcher, type Dispatcher } from '../../src/billing/webhooks/dispatch-loop.js';
+import {
+  startDispatcher,
+  type Dispatcher,
+  type DispatcherOptions,
+} from '../../src/billing/webhooks/dispatch-loop.js';
 import { EVENTS_CHANNEL } from '../../src/billing/webhooks/ingest-writer.js';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
 import type { HandlerMap } from '../../src/billing/webhooks/types.js';
@@ -143,44 +147,31 @@ describe('the dispatcher gives way to deliveries', () => {
     }
   });
 
-  it('once the earliest due event has waited maxYieldLagMs, every loop runs although deliveries still arrive', async () => {
+  /**
+   * 800 events drained while deliveries arrive, by four loops started with `options` after the stored events have
+   * waited `waitedMs` by the dispatcher's clock: how many batches were applying at once, at most.
+   */
+  async function mostBatchesWhileArriving(options: Partial<DispatcherOptions>, waitedMs = 0) {
     const p = probe(10);
     await deliver(800);
-    h.clock.advance(10_000); // the stored events have waited 10 s by the dispatcher's clock
+    h.clock.advance(waitedMs);
     const notifying = arrivals();
-    dispatcher = startDispatcher(h.deps, {
-      handlers: p.handlers,
-      concurrency: 4,
-      batchSize: 8,
-      maxYieldLagMs: 5000,
-    });
+    dispatcher = startDispatcher(h.deps, { handlers: p.handlers, concurrency: 4, batchSize: 8, ...options });
     try {
       await listening(p);
       await until(async () => (await due()) === 0);
-      expect(p.most()).toBeGreaterThan(1);
+      return p.most();
     } finally {
       notifying.stop();
       await stop();
     }
+  }
+
+  it('once the earliest due event has waited maxYieldLagMs, every loop runs although deliveries still arrive', async () => {
+    expect(await mostBatchesWhileArriving({ maxYieldLagMs: 5000 }, 10_000)).toBeGreaterThan(1);
   });
 
   it('yieldToIngest: false runs every loop whatever arrives', async () => {
-    const p = probe(10);
-    await deliver(800);
-    const notifying = arrivals();
-    dispatcher = startDispatcher(h.deps, {
-      handlers: p.handlers,
-      concurrency: 4,
-      batchSize: 8,
-      yieldToIngest: false,
-    });
-    try {
-      await listening(p);
-      await until(async () => (await due()) === 0);
-      expect(p.most()).toBeGreaterThan(1);
-    } finally {
-      notifying.stop();
-      await stop();
-    }
+    expect(await mostBatchesWhileArriving({ yieldToIngest: false })).toBeGreaterThan(1);
   });
 });
