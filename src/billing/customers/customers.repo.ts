@@ -7,8 +7,15 @@
  * fixtures use `app_user_id`) names the user; a customer created elsewhere is linked to the user whose VERIFIED
  * email equals the customer's; otherwise NotLinkableError('unlinked_customer') parks the event until a user
  * signs up and verifies (or an admin resolves the billing error). A newer object whose `metadata.user_id` names
- * another user (who exists and has no customer) moves the customer to that user: the caller passes `roles` (its
- * cause), and both users' entitled roles are recomputed in the same transaction (recomputeRelinkedRoles).
+ * another user (who exists and has no customer) moves the customer to that user.
+ *
+ * Every LINK — the first one (the row is inserted), a relink to another user, an unlinked row linked again — does
+ * two things in the same transaction, whoever writes it (a webhook, Checkout's fetch, reconciliation, the app):
+ * - the events of this customer that were parked because it was not known yet are made due again at once
+ *   (wakeParkedEvents): a subscription's events that arrived before `customer.created` are applied in the very next
+ *   batch, not after their backoff (30 s to an hour), so the user has their role as soon as Stripe's order allows;
+ * - the entitled role of every user the link concerns is recomputed (recomputeLinkedRoles), the caller's cause
+ *   (event, job, operation) first in the chain and the link after it.
  */
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -20,8 +27,9 @@ import { NotLinkableError } from '../webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
-import type { CustomerRelink } from '../../accounts/roles/role-cause.js';
-import { recomputeRelinkedRoles, type RelinkRoles } from '../../accounts/roles/recompute-relinked-roles.js';
+import type { CustomerLink } from '../../accounts/roles/role-cause.js';
+import { recomputeLinkedRoles, type LinkRoles } from '../../accounts/roles/recompute-linked-roles.js';
+import { wakeParkedEvents } from '../webhooks/wake-parked-events.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -33,8 +41,9 @@ export interface MirrorResult<Row> {
   row: Row | null;
 }
 export interface CustomerMirrorResult extends MirrorResult<CustomerRow> {
-  /** Set when the customer moved to another user; both users' roles were recomputed in the same transaction. */
-  relinked: CustomerRelink | null;
+  /** Set when this write linked the customer to a user (first link, relink, or an unlinked row linked again);
+   *  the users' roles were recomputed and the customer's parked events woken in the same transaction. */
+  linked: CustomerLink | null;
 }
 export const changed = (r: MirrorResult<unknown>) => r.outcome === 'inserted' || r.outcome === 'updated';
 
@@ -139,7 +148,7 @@ export async function upsertCustomer(
   c: Stripe.Customer,
   versionAt: Date,
   eventId: string | null = null,
-  opts: { deleted?: boolean; succession?: Succession; roles?: RelinkRoles } = {},
+  opts: { roles: LinkRoles; deleted?: boolean; succession?: Succession },
 ): Promise<CustomerMirrorResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await lockCustomer(tx, c.id);
@@ -157,7 +166,7 @@ export async function upsertCustomer(
         },
       )
     ) {
-      return { outcome: 'stale', before, row: before, relinked: null };
+      return { outcome: 'stale', before, row: before, linked: null };
     }
     const userId = await userFor(tx, c, before);
     const values = {
@@ -187,28 +196,28 @@ export async function upsertCustomer(
       .update(payments)
       .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
       .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
-    let relinked: CustomerRelink | null = null;
-    if (before && before.userId !== userId) {
-      relinked = {
-        customerId: before.id,
+    let linked: CustomerLink | null = null;
+    if (before?.userId !== userId) {
+      linked = {
+        customerId: row.id,
         stripeCustomerId: c.id,
-        fromUserId: before.userId,
+        fromUserId: before?.userId ?? null,
         toUserId: userId,
       };
-      // Webhooks and reconciliation pass their cause. ensureCustomer passes none: its object is versioned at the
-      // customer's own `created` without an event id, which never beats a mirrored row, so it cannot get here.
-      if (!opts.roles) throw new Error(`customer ${c.id} moved to another user without a role cause`);
       // Open dunning cases follow the customer: their reminders, grace expiry and notices concern the new user.
-      await tx.execute(sql`
-        UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
-        WHERE customer_id = ${before.id} AND status = 'open'`);
-      await recomputeRelinkedRoles(tx, relinked, opts.roles);
+      if (before) {
+        await tx.execute(sql`
+          UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
+          WHERE customer_id = ${before.id} AND status = 'open'`);
+      }
+      await wakeParkedEvents(tx, c.id);
+      await recomputeLinkedRoles(tx, linked, opts.roles);
     }
     return {
       outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',
       before,
       row,
-      relinked,
+      linked,
     };
   }
   throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);
