@@ -5,17 +5,20 @@
  *
  * Linking (DESIGN §4.4): a customer row always belongs to a user. `metadata.user_id` (the app sets it; older
  * fixtures use `app_user_id`) names the user; a customer created elsewhere is linked to the user whose VERIFIED
- * email equals the customer's; otherwise NotLinkableError('unlinked_customer') parks the event until a user
- * signs up and verifies (or an admin resolves the billing error). A newer object whose `metadata.user_id` names
- * another user (who exists and has no customer) moves the customer to that user.
+ * email equals the customer's; otherwise the customer is mirrored UNLINKED (`user_id` null): its subscriptions,
+ * invoices and payments are mirrored and counted like any other (the revenue is real), nobody's role changes, and
+ * the customer waits for its user — linkWaitingCustomer (link-waiting-customer.ts) links it when a user whose id
+ * its metadata names, or whose verified email is its email, appears (sign-up, OAuth, email verification). A newer
+ * object whose `metadata.user_id` names another user (who exists and has no customer) moves the customer to that
+ * user.
  *
- * Every LINK — the first one (the row is inserted), a relink to another user, an unlinked row linked again — does
- * two things in the same transaction, whoever writes it (a webhook, Checkout's fetch, reconciliation, the app):
- * - the events of this customer that were parked because it was not known yet are made due again at once
- *   (wakeParkedEvents): a subscription's events that arrived before `customer.created` are applied in the very next
- *   batch, not after their backoff (30 s to an hour), so the user has their role as soon as Stripe's order allows;
- * - the entitled role of every user the link concerns is recomputed (recomputeLinkedRoles), the caller's cause
- *   (event, job, operation) first in the chain and the link after it.
+ * The first write of a customer (linked or not) makes the events of this customer that were parked because it was
+ * not known yet due again at once (wakeParkedEvents): a subscription's events that arrived before
+ * `customer.created` are applied in the very next batch, not after their backoff (30 s to an hour).
+ * Every LINK — the first one, a relink to another user, an unlinked row linked again — also recomputes, in the same
+ * transaction and whoever writes it (a webhook, Checkout's fetch, reconciliation, the app), the entitled role of
+ * every user the link concerns (recomputeLinkedRoles), the caller's cause (event, job, operation) first in the
+ * chain and the link after it: the user has their role as soon as Stripe's order allows.
  */
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -110,7 +113,8 @@ async function linkable(tx: Executor, c: Stripe.Customer, userId: string): Promi
   return !taken;
 }
 
-async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
+/** The user a customer without one links to, or null: it is mirrored unlinked and waits for its user. */
+async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string | null> {
   const claimed = claimedUserOf(c);
   if (claimed && (await linkable(tx, c, claimed))) return claimed;
   if (c.email) {
@@ -120,14 +124,14 @@ async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
       .where(and(sql`lower(${users.email}) = lower(${c.email})`, eq(users.emailVerified, true)));
     if (u && (await linkable(tx, c, u.id))) return u.id;
   }
-  throw new NotLinkableError('unlinked_customer', c.id);
+  return null;
 }
 
 /**
  * The user a newer customer object links to: a linked customer moves only when its `metadata.user_id` names
  * another user that can take it (a relink); an unlinked one (its user was deleted) is linked as a new customer is.
  */
-async function userFor(tx: Executor, c: Stripe.Customer, before: CustomerRow | null): Promise<string> {
+async function userFor(tx: Executor, c: Stripe.Customer, before: CustomerRow | null): Promise<string | null> {
   if (!before?.userId) return linkUser(tx, c);
   const claimed = claimedUserOf(c);
   if (claimed && claimed !== before.userId && (await linkable(tx, c, claimed))) return claimed;
@@ -196,8 +200,9 @@ export async function upsertCustomer(
       .update(payments)
       .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
       .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
+    if (!before) await wakeParkedEvents(tx, c.id);
     let linked: CustomerLink | null = null;
-    if (before?.userId !== userId) {
+    if (userId !== null && (before?.userId ?? null) !== userId) {
       linked = {
         customerId: row.id,
         stripeCustomerId: c.id,
@@ -210,7 +215,6 @@ export async function upsertCustomer(
           UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
           WHERE customer_id = ${before.id} AND status = 'open'`);
       }
-      await wakeParkedEvents(tx, c.id);
       await recomputeLinkedRoles(tx, linked, opts.roles);
     }
     return {
