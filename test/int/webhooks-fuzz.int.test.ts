@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import { makeEvent, signatureHeader, WEBHOOK_SECRET } from '../helpers/stripe-events.js';
+import { makeEvent, signatureHeader } from '../helpers/stripe-events.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);

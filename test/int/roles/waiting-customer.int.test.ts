@@ -137,7 +137,7 @@ describe('a customer whose user does not exist yet', () => {
     await h.deps.queue.stop();
     await h.deps.database.close();
     restarted = true;
-    const next: TestDeps = await testDeps({
+    const next: TestDeps<FakeClock> = await testDeps({
       database: h.t,
       clock: new FakeClock('2026-11-03T00:00:00Z'),
       label: 'waiting-customer-2',
