@@ -4,6 +4,7 @@ import { useLocation } from './lib/router.js';
 import { Customers } from './pages/customers.js';
 import { Dashboard } from './pages/dashboard.js';
 import { NotBuilt, NotFound } from './pages/not-built.js';
+import { Payments } from './pages/payments.js';
 import { Plans } from './pages/plans.js';
 import { Subscriptions } from './pages/subscriptions.js';
 import { SECTIONS } from './sections.js';
@@ -13,6 +14,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/customers': Customers,
   '/subscriptions': Subscriptions,
   '/plans': Plans,
+  '/payments': Payments,
 };
 
 export function App() {

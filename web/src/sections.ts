@@ -12,12 +12,7 @@ export const SECTIONS: readonly Section[] = [
   { path: '/customers', label: 'Customers', built: true },
   { path: '/subscriptions', label: 'Subscriptions', built: true },
   { path: '/plans', label: 'Plans', built: true },
-  {
-    path: '/payments',
-    label: 'Payments',
-    built: false,
-    plan: 'Payments with status, failure code, brand and amount filters; refunds and disputes.',
-  },
+  { path: '/payments', label: 'Payments', built: true },
   {
     path: '/roles',
     label: 'Roles',

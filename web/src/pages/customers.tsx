@@ -98,7 +98,7 @@ export function Customers() {
                         <td>
                           {c.card ? (
                             <>
-                              {c.card.brand} ····{c.card.last4}
+                              <span className="brand-name">{c.card.brand}</span> ····{c.card.last4}
                               {c.card.expMonth && c.card.expYear ? (
                                 <span className="muted">
                                   {' '}

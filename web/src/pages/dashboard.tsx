@@ -12,6 +12,8 @@ import { money, number, share } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 
 const AT_RISK_SAMPLE = 200;
+// A payment whose attempt failed: Stripe leaves its intent waiting for another payment method.
+const FAILED_PAYMENT = 'requires_payment_method';
 
 /** `YYYY-MM-DD` of `days` ago, for `createdFrom` filters. */
 function daysAgo(days: number): string {
@@ -99,8 +101,9 @@ export function Dashboard() {
         <Figure
           label="Failed payments, 30 days"
           value={failed}
-          to={`/payments?status=failed&createdFrom=${since}`}
+          to={`/payments?status=${FAILED_PAYMENT}&createdFrom=${since}`}
           render={(d) => number(d.total)}
+          note={() => 'awaiting another payment method'}
         />
         <Figure
           label="Open billing errors"
