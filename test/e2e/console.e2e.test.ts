@@ -138,17 +138,29 @@ describe('the admin console', () => {
     expect(await page.locator('tbody tr').count()).toBe(3);
     expect(await page.textContent('tbody')).toMatch(/\$\d+\.\d\d \/ month/);
 
+    // Payments: the seed's three paid invoices; a status filter from the select.
+    await page.click('nav >> text=Payments');
+    await settled(page);
+    expect(await page.locator('tbody tr').count()).toBe(3);
+    await page.selectOption('label:has-text("Status") select', 'requires_payment_method');
+    await page.waitForURL(/status=requires_payment_method/);
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No payment matches');
+
+    // Events: the seed's webhooks, filtered by status; Errors: none open.
+    await page.click('nav >> text=Events');
+    await settled(page);
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(5);
+    await page.selectOption('label:has-text("Status") select', 'failed');
+    await page.waitForURL(/status=failed/);
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No event matches');
+    await page.click('nav >> text=Errors');
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No open billing errors');
+
     // Sections not built yet say so.
-    for (const label of [
-      'Payments',
-      'Roles',
-      'Dunning',
-      'Errors',
-      'Events',
-      'Audit',
-      'Reports',
-      'Settings',
-    ]) {
+    for (const label of ['Roles', 'Dunning', 'Audit', 'Reports', 'Settings']) {
       await page.click(`nav >> text=${label}`);
       await page.waitForSelector(`h1:text-is("${label}")`);
       expect(await page.textContent('.not-built')).toContain('Not built yet');

@@ -3,6 +3,8 @@ import { Layout } from './components/layout.js';
 import { useLocation } from './lib/router.js';
 import { Customers } from './pages/customers.js';
 import { Dashboard } from './pages/dashboard.js';
+import { Errors } from './pages/errors.js';
+import { Events } from './pages/events.js';
 import { NotBuilt, NotFound } from './pages/not-built.js';
 import { Payments } from './pages/payments.js';
 import { Plans } from './pages/plans.js';
@@ -15,6 +17,8 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/subscriptions': Subscriptions,
   '/plans': Plans,
   '/payments': Payments,
+  '/errors': Errors,
+  '/events': Events,
 };
 
 export function App() {

@@ -25,18 +25,8 @@ export const SECTIONS: readonly Section[] = [
     built: false,
     plan: 'Open cases with grace deadlines and MRR at risk; recovered and lost cases with their timelines.',
   },
-  {
-    path: '/errors',
-    label: 'Errors',
-    built: false,
-    plan: 'Billing errors by status with retry, resolve and ignore.',
-  },
-  {
-    path: '/events',
-    label: 'Events',
-    built: false,
-    plan: 'The Stripe events log with a payload viewer and replay.',
-  },
+  { path: '/errors', label: 'Errors', built: true },
+  { path: '/events', label: 'Events', built: true },
   {
     path: '/audit',
     label: 'Audit',
