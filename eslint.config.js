@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.data', 'drizzle', 'dist', 'web/dist', 'bin'] },
+  { ignores: ['node_modules', '.data', 'drizzle', 'dist', 'web/dist', 'web/src/api/generated', 'bin'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,21 +8,26 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { requireAdmin } from '../http/guards.js';
-import { customerListParams, listCustomers } from './customers/list-customers.js';
+import { documented } from '../http/openapi/route-doc.js';
+import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
 import { requestActor } from './operations/request-actor.js';
-import { listPayments, paymentListParams } from './payments/list-payments.js';
+import { listPayments, paymentListParams, paymentPage } from './payments/list-payments.js';
 import { refundInput, refundPayment } from './payments/refund-payment.js';
 import { addPlanPrice } from './plans/add-plan-price.js';
 import { createPlan } from './plans/create-plan.js';
 import { createPlanInput, priceInput, updatePlanInput } from './plans/plan-input.js';
-import { getPlan, listPlans } from './plans/plan-views.js';
+import { getPlan, listPlans, planList } from './plans/plan-views.js';
 import { setPlanActive } from './plans/set-plan-active.js';
 import { updatePlan } from './plans/update-plan.js';
 import { cancelInput, cancelSubscription } from './subscriptions/cancel-subscription.js';
 import { changePlanInput, changeSubscriptionPlan } from './subscriptions/change-subscription-plan.js';
 import { createSubscription, createSubscriptionInput } from './subscriptions/create-subscription.js';
-import { listSubscriptions, subscriptionListParams } from './subscriptions/list-subscriptions.js';
+import {
+  listSubscriptions,
+  subscriptionListParams,
+  subscriptionPage,
+} from './subscriptions/list-subscriptions.js';
 import { pauseInput, pauseSubscription } from './subscriptions/pause-subscription.js';
 import { previewInput, previewPlanChange } from './subscriptions/preview-plan-change.js';
 import { resumeSubscription } from './subscriptions/resume-subscription.js';
@@ -35,7 +40,12 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
   app.addHook('preHandler', requireAdmin);
 
   // Plans and prices
-  app.get('/plans', async () => ({ items: await listPlans(deps.db) }));
+  app.get(
+    '/plans',
+    documented({ summary: 'List plans with their prices', response: planList }, async () => ({
+      items: await listPlans(deps.db),
+    })),
+  );
   app.post('/plans', async (request, reply) => {
     const plan = await createPlan(deps, requestActor(request), createPlanInput.parse(request.body ?? {}));
     return reply.status(201).send(plan);
@@ -61,11 +71,25 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
   );
 
   // Customers
-  app.get('/customers', async (request) => listCustomers(deps.db, customerListParams.parse(request.query)));
+  app.get(
+    '/customers',
+    documented(
+      {
+        summary: 'List customers (search by email, name or Stripe id)',
+        query: customerListParams,
+        response: customerPage,
+      },
+      async (request) => listCustomers(deps.db, customerListParams.parse(request.query)),
+    ),
+  );
 
   // Subscriptions
-  app.get('/subscriptions', async (request) =>
-    listSubscriptions(deps.db, subscriptionListParams.parse(request.query)),
+  app.get(
+    '/subscriptions',
+    documented(
+      { summary: 'List subscriptions', query: subscriptionListParams, response: subscriptionPage },
+      async (request) => listSubscriptions(deps.db, subscriptionListParams.parse(request.query)),
+    ),
   );
   app.post('/subscriptions', async (request, reply) => {
     const created = await createSubscription(
@@ -104,7 +128,13 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
 
   // Invoices and payments
   app.get('/invoices', async (request) => listInvoices(deps.db, invoiceListParams.parse(request.query)));
-  app.get('/payments', async (request) => listPayments(deps.db, paymentListParams.parse(request.query)));
+  app.get(
+    '/payments',
+    documented(
+      { summary: 'List payments', query: paymentListParams, response: paymentPage },
+      async (request) => listPayments(deps.db, paymentListParams.parse(request.query)),
+    ),
+  );
   app.post('/payments/:id/refund', async (request, reply) => {
     const refund = await refundPayment(
       deps,

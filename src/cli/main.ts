@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerAdminCommands } from './admin.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDbCommands } from './db.js';
+import { registerOpenApiCommand } from './openapi.js';
 import { registerStartCommand } from './start.js';
 import { registerSandboxCommands } from './sandbox.js';
 import { registerSeedCommand } from './seed.js';
@@ -24,6 +25,7 @@ registerAdminCommands(program); //           admin create, admin api-key create|
 registerAuditCommands(program); //           audit verify
 registerSandboxCommands(program); //         sandbox --port --webhook-url --webhook-secret --persist
 registerSyncCommands(program); //            sync [--since 30d]
+registerOpenApiCommand(program); //          openapi [--out file]
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 try {

@@ -23,6 +23,7 @@ import { startWorker } from '../jobs/start-worker.js';
 import { handlers } from '../billing/webhooks/handlers/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildDeps } from './build-deps.js';
+import { ensureConsoleBuilt } from './build-console.js';
 import { loadConfigOrExit } from './config.js';
 import { openDatabase } from './database.js';
 import { seedOnStart } from './seed.js';
@@ -154,6 +155,7 @@ export async function start(opts: { role?: StartRole } = {}): Promise<void> {
     const deps = buildDeps(config, { databaseUrl: database.url, logger });
     stops.push({ name: 'pool', stop: () => deps.database.close() });
 
+    if (role !== 'worker') await ensureConsoleBuilt(logger);
     const app = await buildApp(deps);
     if (role !== 'web') {
       const workers = await startWorkers(deps, app);

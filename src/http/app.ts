@@ -19,6 +19,8 @@ import { authRoutes, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth.routes.
 import { healthRoutes } from './health.routes.js';
 import { meRoutes, type MeField } from './me.routes.js';
 import { pageRoutes } from './page.routes.js';
+import { openApiRoutes } from './openapi/openapi.routes.js';
+import { adminConsoleRoutes } from './admin-console.routes.js';
 import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
 import { adminJobRoutes } from '../jobs/jobs.routes.js';
 import { adminDunningRoutes } from '../billing/dunning/dunning.routes.js';
@@ -147,10 +149,12 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(cookie);
 
   // ─── REGISTRATIONS: one line per domain plugin (keep this list obvious) ─────────────────────────────────
+  await app.register(openApiRoutes); //                    /openapi.json /docs (first: it collects every route after it)
   await app.register(healthRoutes, { deps }); //           /healthz /readyz /metrics
   await app.register(authRoutes, { deps, limits: { ...DEFAULT_AUTH_LIMITS, ...opts.authLimits } }); // /api/auth/*
   await app.register(meRoutes, { deps }); //               /api/me /api/csrf
   await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
+  await app.register(adminConsoleRoutes); //               /admin/* (the React console in web/dist)
   await app.register(adminAccountsRoutes, { deps, prefix: '/api/admin' }); // whoami, api-keys, audit
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
   await app.register(eventsRoutes, { deps, handlers, prefix: '/api/admin' }); // Stripe events log, replay

@@ -43,6 +43,8 @@ export interface BillingStackOptions {
   env?: Record<string, string | undefined>;
   /** Settle() applies stored events with the real handlers through the dispatcher's drain (default true). */
   drain?: boolean;
+  /** The port the app listens on with `webhooks: true` (default: any free one); browser tests set APP_URL to it. */
+  port?: number;
 }
 
 export async function billingStack(opts: BillingStackOptions = {}): Promise<BillingStack> {
@@ -74,7 +76,7 @@ export async function billingStack(opts: BillingStackOptions = {}): Promise<Bill
       await webhookServer.register(webhookRoutes, { deps: h.deps, handlers });
       server = webhookServer;
     }
-    await server.listen({ port: 0, host: '127.0.0.1' });
+    await server.listen({ port: server === h.app ? (opts.port ?? 0) : 0, host: '127.0.0.1' });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await sandbox.control.registerWebhook({

@@ -9,25 +9,30 @@
  * Users are read in keyset batches by id, so the report works at any table size.
  */
 import { and, asc, gt, ne, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { users } from '../accounts.tables.js';
-import type { Role } from '../roles.js';
+import { ROLES } from '../roles.js';
 import { explainEntitlement, roleRank, type Entitlement } from '../entitled-role.js';
 import { loadEntitlements, type EntitlementInputs } from './load-entitlements.js';
 import { sourceForAudit } from './apply-entitled-role.js';
 
-export type MismatchKind = 'override_active' | 'grace' | 'paid_not_upgraded' | 'upgraded_unpaid';
+export const MISMATCH_KINDS = ['override_active', 'grace', 'paid_not_upgraded', 'upgraded_unpaid'] as const;
+export type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
-export interface RoleMismatch {
-  userId: string;
-  email: string;
-  name: string;
-  signupProvider: string;
-  storedRole: Role;
-  entitledRole: Role;
-  kind: MismatchKind;
-  source: Record<string, unknown>;
-}
+/** One mismatch (also its OpenAPI schema). */
+export const roleMismatch = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  signupProvider: z.string(),
+  storedRole: z.enum(ROLES),
+  entitledRole: z.enum(ROLES),
+  kind: z.enum(MISMATCH_KINDS),
+  source: z.record(z.string(), z.unknown()),
+});
+export type RoleMismatch = z.infer<typeof roleMismatch>;
+export const roleMismatchList = z.object({ data: z.array(roleMismatch), total: z.number().int() });
 
 /** Pure: the class of a mismatch (stored !== entitled), from the loaded inputs and the explanation. */
 export function classifyMismatch(inputs: EntitlementInputs, e: Entitlement): MismatchKind {

@@ -15,6 +15,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { auditActor, requireAdmin } from '../../http/guards.js';
+import { documented } from '../../http/openapi/route-doc.js';
 import { PAID_ROLES } from '../roles.js';
 import { listUsers, listUsersInput } from './list-users.js';
 import { getUserBilling } from './get-user-billing.js';
@@ -23,7 +24,7 @@ import { billingStateAt } from './billing-state-at.js';
 import { setRoleOverride, overrideView, type AdminActor } from './set-role-override.js';
 import { clearRoleOverride } from './clear-role-override.js';
 import { roleStats } from './role-stats.js';
-import { findRoleMismatches } from './find-role-mismatches.js';
+import { findRoleMismatches, roleMismatchList } from './find-role-mismatches.js';
 import { planRoleSync, requestRoleSync } from './sync-roles.js';
 import { roleSyncSource } from '../../jobs/job-status.js';
 
@@ -90,12 +91,18 @@ export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
 
   app.get('/roles/stats', async () => roleStats(deps.db));
 
-  app.get('/roles/mismatches', async () => {
-    const data = await findRoleMismatches(deps.db, deps.clock.now(), {
-      defaultGraceDays: deps.config.graceDays,
-    });
-    return { data, total: data.length };
-  });
+  app.get(
+    '/roles/mismatches',
+    documented(
+      { summary: 'Users whose stored role differs from their entitled role', response: roleMismatchList },
+      async () => {
+        const data = await findRoleMismatches(deps.db, deps.clock.now(), {
+          defaultGraceDays: deps.config.graceDays,
+        });
+        return { data, total: data.length };
+      },
+    ),
+  );
 
   app.post('/roles/sync', async (request, reply) => {
     const input = syncInput.parse(request.body ?? {});

@@ -1,5 +1,6 @@
 /** Admin list of customers: search by email / Stripe id, filter by created range and delinquency, sort, page. */
 import { and, count, eq, ilike, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { customers } from '../billing.tables.js';
 import {
@@ -7,28 +8,34 @@ import {
   likePattern,
   listParams,
   orderBy,
+  pageOf,
   type ListParams,
   type Page,
 } from '../operations/list-params.js';
 
 export const customerListParams = listParams(['created_at', 'email', 'name'] as const);
 
-export interface CustomerListItem {
-  id: string;
-  stripeCustomerId: string;
-  userId: string | null;
-  email: string | null;
-  name: string | null;
-  country: string | null;
-  delinquent: boolean;
-  card: {
-    brand: string | null;
-    last4: string | null;
-    expMonth: number | null;
-    expYear: number | null;
-  } | null;
-  createdAt: string;
-}
+/** One row of the list (also its OpenAPI response schema). */
+export const customerListItem = z.object({
+  id: z.string(),
+  stripeCustomerId: z.string(),
+  userId: z.string().nullable(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  country: z.string().nullable(),
+  delinquent: z.boolean(),
+  card: z
+    .object({
+      brand: z.string().nullable(),
+      last4: z.string().nullable(),
+      expMonth: z.number().int().nullable(),
+      expYear: z.number().int().nullable(),
+    })
+    .nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type CustomerListItem = z.infer<typeof customerListItem>;
+export const customerPage = pageOf(customerListItem);
 
 export async function listCustomers(
   db: Executor,

@@ -20,18 +20,20 @@ const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transf
 export const dunningStatsParams = z.object({ from: instant.optional(), to: instant.optional() }).strict();
 export type DunningStatsParams = z.infer<typeof dunningStatsParams>;
 
-export interface DunningStats {
-  from: string | null;
-  to: string | null;
-  opened: number;
-  open: number;
-  recovered: number;
-  lost: number;
-  recoveryRate: number | null;
-  recoveredAmount: Array<{ currency: string; amount: number }>;
-  medianTimeToRecoverSeconds: number | null;
-  recoveriesByStep: Record<RecoveryStep, number>;
-}
+/** The statistics (also their OpenAPI response schema); amounts are in each currency's minor unit. */
+export const dunningStatsView = z.object({
+  from: z.iso.datetime().nullable(),
+  to: z.iso.datetime().nullable(),
+  opened: z.number().int(),
+  open: z.number().int(),
+  recovered: z.number().int(),
+  lost: z.number().int(),
+  recoveryRate: z.number().nullable(),
+  recoveredAmount: z.array(z.object({ currency: z.string(), amount: z.number().int() })),
+  medianTimeToRecoverSeconds: z.number().nullable(),
+  recoveriesByStep: z.record(z.enum(RECOVERY_STEPS), z.number().int()),
+});
+export type DunningStats = z.infer<typeof dunningStatsView>;
 
 export async function dunningStats(db: Executor, p: DunningStatsParams): Promise<DunningStats> {
   if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {

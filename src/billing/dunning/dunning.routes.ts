@@ -8,16 +8,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { requireAdmin } from '../../http/guards.js';
+import { documented } from '../../http/openapi/route-doc.js';
 import { dunningListParams, getDunningCase, listDunningCases } from './list-dunning-cases.js';
-import { dunningStats, dunningStatsParams } from './dunning-stats.js';
+import { dunningStats, dunningStatsParams, dunningStatsView } from './dunning-stats.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
 export const adminDunningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.addHook('preHandler', requireAdmin);
   app.get('/dunning', async (request) => listDunningCases(deps.db, dunningListParams.parse(request.query)));
-  app.get('/dunning/stats', async (request) =>
-    dunningStats(deps.db, dunningStatsParams.parse(request.query)),
+  app.get(
+    '/dunning/stats',
+    documented(
+      {
+        summary: 'Dunning statistics of the cases opened in [from, to)',
+        query: dunningStatsParams,
+        response: dunningStatsView,
+      },
+      async (request) => dunningStats(deps.db, dunningStatsParams.parse(request.query)),
+    ),
   );
   app.get('/dunning/:id', async (request) => getDunningCase(deps.db, idParam.parse(request.params).id));
 };

@@ -7,9 +7,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { requireAdmin } from '../../http/guards.js';
+import { documented } from '../../http/openapi/route-doc.js';
 import { requestActor } from '../operations/request-actor.js';
 import { closeBillingError } from './close-billing-error.js';
-import { billingErrorListParams, getBillingError, listBillingErrors } from './list-billing-errors.js';
+import {
+  billingErrorListParams,
+  billingErrorPage,
+  getBillingError,
+  listBillingErrors,
+} from './list-billing-errors.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const actionParams = z.object({
@@ -21,8 +27,12 @@ const noteBody = z.object({ note: z.string().trim().max(2000).optional() }).stri
 export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
   app.addHook('preHandler', requireAdmin);
-  app.get('/errors', async (request) =>
-    listBillingErrors(deps.db, billingErrorListParams.parse(request.query)),
+  app.get(
+    '/errors',
+    documented(
+      { summary: 'List billing errors by status', query: billingErrorListParams, response: billingErrorPage },
+      async (request) => listBillingErrors(deps.db, billingErrorListParams.parse(request.query)),
+    ),
   );
   app.get('/errors/:id', async (request) => getBillingError(deps.db, idParam.parse(request.params).id));
   app.post('/errors/:id/:action', async (request) => {

@@ -15,22 +15,28 @@ export const billingErrorListParams = z
   .strict();
 export type BillingErrorListParams = z.infer<typeof billingErrorListParams>;
 
-export interface BillingErrorView {
-  id: string;
-  kind: string;
-  subject: string;
-  eventId: string | null;
-  message: string;
-  occurrences: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  status: BillingErrorStatus;
-  resolutionNote: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
+/** A billing error as the API shows it (also its OpenAPI schema). */
+export const billingErrorView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  subject: z.string(),
+  eventId: z.string().nullable(),
+  message: z.string(),
+  occurrences: z.number().int(),
+  firstSeenAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime(),
+  status: z.enum(BILLING_ERROR_STATUSES),
+  resolutionNote: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.iso.datetime().nullable(),
   /** Events that failed into this error and are still waiting for it (status failed). */
-  failedEvents: number;
-}
+  failedEvents: z.number().int(),
+});
+export type BillingErrorView = z.infer<typeof billingErrorView>;
+export const billingErrorPage = z.object({
+  items: z.array(billingErrorView),
+  nextCursor: z.string().nullable(),
+});
 
 type Row = {
   id: string;

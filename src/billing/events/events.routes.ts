@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { requireAdmin } from '../../http/guards.js';
+import { documented } from '../../http/openapi/route-doc.js';
 import { requestActor } from '../operations/request-actor.js';
 import type { HandlerMap } from '../webhooks/types.js';
 import { getEvent } from './get-event.js';
-import { eventListParams, listEvents } from './list-events.js';
+import { eventListParams, eventPage, listEvents } from './list-events.js';
 import { replayEvent } from './replay-event.js';
 
 const idParam = z.object({ id: z.string().min(1).max(255) });
@@ -20,7 +21,13 @@ export async function eventsRoutes(
 ): Promise<void> {
   const { deps, handlers } = opts;
   app.addHook('preHandler', requireAdmin);
-  app.get('/events', async (request) => listEvents(deps.db, eventListParams.parse(request.query)));
+  app.get(
+    '/events',
+    documented(
+      { summary: 'The Stripe events log', query: eventListParams, response: eventPage },
+      async (request) => listEvents(deps.db, eventListParams.parse(request.query)),
+    ),
+  );
   app.get('/events/:id', async (request) => getEvent(deps.db, idParam.parse(request.params).id));
   app.post('/events/:id/replay', async (request) =>
     replayEvent(deps, handlers, requestActor(request), idParam.parse(request.params).id),

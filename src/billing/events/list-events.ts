@@ -22,22 +22,25 @@ export const eventListParams = z
   .strict();
 export type EventListParams = z.infer<typeof eventListParams>;
 
-export interface EventSummary {
-  id: string;
-  type: string;
-  status: StripeEventStatus;
-  note: string | null;
-  livemode: boolean;
-  objectId: string | null;
-  orderingKey: string;
-  createdAt: string;
-  receivedAt: string;
-  processedAt: string | null;
-  attempts: number;
-  lastError: string | null;
-  availableAt: string;
-  billingErrorId: string | null;
-}
+/** An event in the log (also its OpenAPI schema). */
+export const eventSummary = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: z.enum(STRIPE_EVENT_STATUSES),
+  note: z.string().nullable(),
+  livemode: z.boolean(),
+  objectId: z.string().nullable(),
+  orderingKey: z.string(),
+  createdAt: z.iso.datetime(),
+  receivedAt: z.iso.datetime(),
+  processedAt: z.iso.datetime().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  availableAt: z.iso.datetime(),
+  billingErrorId: z.string().nullable(),
+});
+export type EventSummary = z.infer<typeof eventSummary>;
+export const eventPage = z.object({ items: z.array(eventSummary), nextCursor: z.string().nullable() });
 
 type Row = {
   id: string;

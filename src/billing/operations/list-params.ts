@@ -60,6 +60,15 @@ export interface Page<T> {
   total: number;
 }
 
+/** The response schema of a paged list (OpenAPI): `{ items, page, limit, total }`. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    page: z.number().int(),
+    limit: z.number().int(),
+    total: z.number().int(),
+  });
+
 export function createdRange(column: AnyColumn, p: ListParams): SQL | undefined {
   return and(
     p.createdFrom ? gte(column, p.createdFrom) : undefined,

@@ -1,5 +1,6 @@
 /** Admin list of payments: filter by status, currency, created range, customer; search by email or Stripe id. */
 import { and, count, eq, ilike, inArray, or } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { customers, payments } from '../billing.tables.js';
 import {
@@ -7,27 +8,33 @@ import {
   likePattern,
   listParams,
   orderBy,
+  pageOf,
   type ListParams,
   type Page,
 } from '../operations/list-params.js';
 
 export const paymentListParams = listParams(['created_at', 'amount'] as const);
 
-export interface PaymentListItem {
-  id: string;
-  stripePaymentIntentId: string | null;
-  stripeChargeId: string | null;
-  status: string;
-  currency: string;
-  amount: number;
-  amountRefunded: number;
-  failureCode: string | null;
-  declineCode: string | null;
-  failureMessage: string | null;
-  card: { brand: string | null; last4: string | null } | null;
-  customer: { id: string; stripeCustomerId: string; email: string | null } | null;
-  createdAt: string;
-}
+/** One row of the list (also its OpenAPI response schema). Amounts are in the currency's minor unit. */
+export const paymentListItem = z.object({
+  id: z.string(),
+  stripePaymentIntentId: z.string().nullable(),
+  stripeChargeId: z.string().nullable(),
+  status: z.string(),
+  currency: z.string(),
+  amount: z.number().int(),
+  amountRefunded: z.number().int(),
+  failureCode: z.string().nullable(),
+  declineCode: z.string().nullable(),
+  failureMessage: z.string().nullable(),
+  card: z.object({ brand: z.string().nullable(), last4: z.string().nullable() }).nullable(),
+  customer: z
+    .object({ id: z.string(), stripeCustomerId: z.string(), email: z.string().nullable() })
+    .nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type PaymentListItem = z.infer<typeof paymentListItem>;
+export const paymentPage = pageOf(paymentListItem);
 
 export async function listPayments(
   db: Executor,

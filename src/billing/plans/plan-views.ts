@@ -1,32 +1,37 @@
 /** Read side of the catalogue: a plan with its prices, as the admin API and checkout see it. */
 import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';
 import { planPrices, plans } from '../billing.tables.js';
 
-export interface PriceView {
-  id: string;
-  stripePriceId: string;
-  currency: string;
-  unitAmount: number;
-  interval: string;
-  intervalCount: number;
-  active: boolean;
-}
+/** A price as the API shows it (also its OpenAPI schema); `unitAmount` is in the currency's minor unit. */
+export const priceView = z.object({
+  id: z.string(),
+  stripePriceId: z.string(),
+  currency: z.string(),
+  unitAmount: z.number().int(),
+  interval: z.string(),
+  intervalCount: z.number().int(),
+  active: z.boolean(),
+});
+export type PriceView = z.infer<typeof priceView>;
 
-export interface PlanView {
-  id: string;
-  key: string;
-  name: string;
-  description: string | null;
-  grantsRole: string;
-  trialDays: number;
-  features: string[];
-  active: boolean;
-  stripeProductId: string | null;
-  prices: PriceView[];
-  createdAt: string;
-}
+export const planView = z.object({
+  id: z.string(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  grantsRole: z.string(),
+  trialDays: z.number().int(),
+  features: z.array(z.string()),
+  active: z.boolean(),
+  stripeProductId: z.string().nullable(),
+  prices: z.array(priceView),
+  createdAt: z.iso.datetime(),
+});
+export type PlanView = z.infer<typeof planView>;
+export const planList = z.object({ items: z.array(planView) });
 
 type PlanRow = typeof plans.$inferSelect;
 type PriceRow = typeof planPrices.$inferSelect;

@@ -1,5 +1,6 @@
 /** Admin list of subscriptions: filter by status, plan key, currency, created range, customer; search; sort; page. */
 import { and, count, eq, ilike, inArray, or } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { customers, plans, subscriptions } from '../billing.tables.js';
 import {
@@ -7,6 +8,7 @@ import {
   likePattern,
   listParams,
   orderBy,
+  pageOf,
   type ListParams,
   type Page,
 } from '../operations/list-params.js';
@@ -18,22 +20,30 @@ export const subscriptionListParams = listParams([
   'status',
 ] as const);
 
-export interface SubscriptionListItem {
-  id: string;
-  stripeSubscriptionId: string;
-  status: string;
-  planKey: string | null;
-  stripePriceId: string | null;
-  quantity: number;
-  currency: string;
-  mrr: number;
-  currentPeriodEnd: string | null;
-  cancelAtPeriodEnd: boolean;
-  cancelAt: string | null;
-  trialEnd: string | null;
-  customer: { id: string; stripeCustomerId: string; email: string | null; userId: string | null };
-  createdAt: string;
-}
+/** One row of the list (also its OpenAPI response schema). `mrr` is in the currency's minor unit. */
+export const subscriptionListItem = z.object({
+  id: z.string(),
+  stripeSubscriptionId: z.string(),
+  status: z.string(),
+  planKey: z.string().nullable(),
+  stripePriceId: z.string().nullable(),
+  quantity: z.number().int(),
+  currency: z.string(),
+  mrr: z.number().int(),
+  currentPeriodEnd: z.iso.datetime().nullable(),
+  cancelAtPeriodEnd: z.boolean(),
+  cancelAt: z.iso.datetime().nullable(),
+  trialEnd: z.iso.datetime().nullable(),
+  customer: z.object({
+    id: z.string(),
+    stripeCustomerId: z.string(),
+    email: z.string().nullable(),
+    userId: z.string().nullable(),
+  }),
+  createdAt: z.iso.datetime(),
+});
+export type SubscriptionListItem = z.infer<typeof subscriptionListItem>;
+export const subscriptionPage = pageOf(subscriptionListItem);
 
 export async function listSubscriptions(
   db: Executor,

@@ -1,6 +1,9 @@
 // The minimal page's script: talks JSON to /api/auth (better-auth) and /api/me.
 const $ = (id) => document.getElementById(id);
 const message = (text) => ($('message').textContent = text || '');
+// Where a signed-out visitor of the admin console came from (/admin sends them here with ?next=): only console paths.
+const next = new window.URLSearchParams(window.location.search).get('next');
+const returnTo = next && /^\/admin(?:[/?#]|$)/.test(next) ? next : null;
 
 async function api(path, body) {
   const res = await fetch(path, {
@@ -42,6 +45,7 @@ $('sign-in').addEventListener('submit', async (e) => {
   e.preventDefault();
   const { ok, data } = await api('/api/auth/sign-in/email', formData(e.target));
   message(ok ? '' : data?.error?.message || 'Sign-in failed');
+  if (ok && returnTo) return window.location.assign(returnTo);
   if (ok) await refresh();
 });
 

@@ -1,0 +1,31 @@
+/** The console's pages by path; sections not built yet open their "not built yet" page. */
+import { Layout } from './components/layout.js';
+import { useLocation } from './lib/router.js';
+import { Customers } from './pages/customers.js';
+import { Dashboard } from './pages/dashboard.js';
+import { Errors } from './pages/errors.js';
+import { Events } from './pages/events.js';
+import { NotBuilt, NotFound } from './pages/not-built.js';
+import { Payments } from './pages/payments.js';
+import { Plans } from './pages/plans.js';
+import { Subscriptions } from './pages/subscriptions.js';
+import { SECTIONS } from './sections.js';
+
+const PAGES: Record<string, () => React.JSX.Element> = {
+  '/': Dashboard,
+  '/customers': Customers,
+  '/subscriptions': Subscriptions,
+  '/plans': Plans,
+  '/payments': Payments,
+  '/errors': Errors,
+  '/events': Events,
+};
+
+export function App() {
+  const { path } = useLocation();
+  const Page = PAGES[path];
+  const section = SECTIONS.find((s) => s.path === path);
+  return (
+    <Layout>{Page ? <Page /> : section ? <NotBuilt section={section} /> : <NotFound path={path} />}</Layout>
+  );
+}

@@ -1,0 +1,136 @@
+/** Customers: search (email, name or Stripe id), delinquent filter, sort and pages, all on the server, all in the URL. */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { DateTime } from '../components/date-time.js';
+import { Pager } from '../components/pager.js';
+import { SearchBox } from '../components/search-box.js';
+import { Empty, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { oneOf, pageParam } from '../lib/query.js';
+import { setQuery, useLocation } from '../lib/router.js';
+
+const SORTS = ['created_at', 'email', 'name'] as const;
+const PAGE_SIZE = 25;
+
+export function Customers() {
+  const { query } = useLocation();
+  const q = query.get('q') ?? '';
+  const page = pageParam(query);
+  const sort = oneOf(query, 'sort', SORTS) ?? 'created_at';
+  const order = oneOf(query, 'order', ['asc', 'desc'] as const) ?? (sort === 'created_at' ? 'desc' : 'asc');
+  const delinquent = query.get('status') === 'delinquent';
+  const list = useApi(
+    () =>
+      api.GET('/api/admin/customers', {
+        params: {
+          query: {
+            page,
+            limit: PAGE_SIZE,
+            sort,
+            order,
+            ...(q ? { q } : {}),
+            ...(delinquent ? { status: 'delinquent' } : {}),
+          },
+        },
+      }),
+    [q, page, sort, order, delinquent],
+  );
+
+  return (
+    <>
+      <h1>Customers</h1>
+      <div className="toolbar">
+        <SearchBox value={q} label="Email, name or Stripe id" />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={delinquent}
+            onChange={(e) =>
+              setQuery({ status: e.target.checked ? 'delinquent' : undefined, page: undefined })
+            }
+          />
+          Delinquent only
+        </label>
+        <label>
+          Sort{' '}
+          <select
+            value={`${sort}:${order}`}
+            onChange={(e) => {
+              const [s, o] = e.target.value.split(':');
+              setQuery({ sort: s, order: o, page: undefined });
+            }}
+          >
+            <option value="created_at:desc">Newest first</option>
+            <option value="created_at:asc">Oldest first</option>
+            <option value="email:asc">Email A–Z</option>
+            <option value="name:asc">Name A–Z</option>
+          </select>
+        </label>
+      </div>
+      <Show value={list}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>{q || delinquent ? 'No customer matches these filters.' : 'No customers yet.'}</Empty>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Email</th>
+                      <th>Name</th>
+                      <th>Stripe id</th>
+                      <th>Country</th>
+                      <th>Card</th>
+                      <th>Status</th>
+                      <th>Created</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.items.map((c) => (
+                      <tr key={c.id}>
+                        <td>{c.email ?? <span className="muted">—</span>}</td>
+                        <td>{c.name ?? <span className="muted">—</span>}</td>
+                        <td>
+                          <code>{c.stripeCustomerId}</code>
+                        </td>
+                        <td>{c.country ?? <span className="muted">—</span>}</td>
+                        <td>
+                          {c.card ? (
+                            <>
+                              <span className="brand-name">{c.card.brand}</span> ····{c.card.last4}
+                              {c.card.expMonth && c.card.expYear ? (
+                                <span className="muted">
+                                  {' '}
+                                  {String(c.card.expMonth).padStart(2, '0')}/
+                                  {String(c.card.expYear).slice(-2)}
+                                </span>
+                              ) : null}
+                            </>
+                          ) : (
+                            <span className="muted">none</span>
+                          )}
+                        </td>
+                        <td>
+                          {c.delinquent ? (
+                            <StatusBadge status="delinquent" />
+                          ) : (
+                            <StatusBadge status="good_standing" />
+                          )}
+                        </td>
+                        <td>
+                          <DateTime iso={c.createdAt} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager page={d.page} limit={d.limit} total={d.total} />
+            </>
+          )
+        }
+      </Show>
+    </>
+  );
+}

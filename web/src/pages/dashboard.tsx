@@ -1,0 +1,167 @@
+/**
+ * Dashboard: the figures the admin API gives today, each a link to the list behind it. MRR per currency and the
+ * 12-month chart need the reports API (another branch) and say so instead of showing an estimate.
+ */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { DateTime } from '../components/date-time.js';
+import { Figure } from '../components/figure.js';
+import { Empty, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { money, number, share } from '../lib/format.js';
+import { Link } from '../lib/router.js';
+
+const AT_RISK_SAMPLE = 200;
+// A payment whose attempt failed: Stripe leaves its intent waiting for another payment method.
+const FAILED_PAYMENT = 'requires_payment_method';
+
+/** `YYYY-MM-DD` of `days` ago, for `createdFrom` filters. */
+function daysAgo(days: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+const subscriptionsWith = (status: string, limit = 1) =>
+  api.GET('/api/admin/subscriptions', { params: { query: { status, limit } } });
+
+/** Sums minor units per currency (never across currencies). */
+function perCurrency(items: ReadonlyArray<{ currency: string; mrr: number }>): Array<[string, number]> {
+  const sums = new Map<string, number>();
+  for (const i of items) sums.set(i.currency, (sums.get(i.currency) ?? 0) + i.mrr);
+  return [...sums.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+function Amounts({ amounts }: { amounts: Array<[string, number]> }) {
+  if (amounts.length === 0) return <>none</>;
+  return <>{amounts.map(([currency, minor]) => money(minor, currency)).join(' · ')}</>;
+}
+
+export function Dashboard() {
+  const since = daysAgo(30);
+  const active = useApi(() => subscriptionsWith('active'), []);
+  const trialing = useApi(() => subscriptionsWith('trialing'), []);
+  const pastDue = useApi(() => subscriptionsWith('past_due', AT_RISK_SAMPLE), []);
+  const customers = useApi(() => api.GET('/api/admin/customers', { params: { query: { limit: 1 } } }), []);
+  const delinquent = useApi(
+    () => api.GET('/api/admin/customers', { params: { query: { status: 'delinquent', limit: 1 } } }),
+    [],
+  );
+  const failed = useApi(
+    () =>
+      api.GET('/api/admin/payments', {
+        params: { query: { status: 'failed', createdFrom: since, limit: 1 } },
+      }),
+    [since],
+  );
+  const errors = useApi(
+    () => api.GET('/api/admin/errors', { params: { query: { status: 'open', limit: 200 } } }),
+    [],
+  );
+  const dunning = useApi(() => api.GET('/api/admin/dunning/stats', {}), []);
+  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), []);
+  const events = useApi(() => api.GET('/api/admin/events', { params: { query: { limit: 8 } } }), []);
+
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <div className="figures">
+        <Figure
+          label="Active subscriptions"
+          testId="active-subscriptions"
+          value={active}
+          to="/subscriptions?status=active"
+          render={(d) => number(d.total)}
+        />
+        <Figure
+          label="Trials"
+          value={trialing}
+          to="/subscriptions?status=trialing"
+          render={(d) => number(d.total)}
+        />
+        <Figure
+          label="Past due"
+          value={pastDue}
+          to="/subscriptions?status=past_due"
+          render={(d) => number(d.total)}
+          note={(d) => (
+            <>
+              MRR at risk: <Amounts amounts={perCurrency(d.items)} />
+              {d.total > d.items.length ? ` (first ${d.items.length})` : ''}
+            </>
+          )}
+        />
+        <Figure label="Customers" value={customers} to="/customers" render={(d) => number(d.total)} />
+        <Figure
+          label="Delinquent customers"
+          value={delinquent}
+          to="/customers?status=delinquent"
+          render={(d) => number(d.total)}
+        />
+        <Figure
+          label="Failed payments, 30 days"
+          value={failed}
+          to={`/payments?status=${FAILED_PAYMENT}&createdFrom=${since}`}
+          render={(d) => number(d.total)}
+          note={() => 'awaiting another payment method'}
+        />
+        <Figure
+          label="Open billing errors"
+          value={errors}
+          to="/errors?status=open"
+          render={(d) => (d.nextCursor ? `${number(d.items.length)}+` : number(d.items.length))}
+        />
+        <Figure
+          label="Open dunning cases"
+          value={dunning}
+          to="/dunning?status=open"
+          render={(d) => number(d.open)}
+          note={(d) => (
+            <>
+              Recovered {number(d.recovered)}, lost {number(d.lost)}
+              {d.recoveryRate === null ? '' : ` (${share(d.recoveryRate)} recovered)`}
+              {d.recoveredAmount.length ? (
+                <>
+                  {' · '}
+                  <Amounts amounts={d.recoveredAmount.map((a) => [a.currency, a.amount])} />
+                </>
+              ) : null}
+            </>
+          )}
+        />
+        <Figure label="Role mismatches" value={mismatches} to="/roles" render={(d) => number(d.total)} />
+      </div>
+
+      <div className="panels">
+        <section className="panel">
+          <h2>MRR</h2>
+          <p className="muted">
+            MRR per currency and the 12-month chart come from the reports API:{' '}
+            <Link to="/reports">not built yet</Link>.
+          </p>
+        </section>
+        <section className="panel">
+          <h2>
+            <Link to="/events">Recent Stripe events</Link>
+          </h2>
+          <Show value={events}>
+            {(d) =>
+              d.items.length === 0 ? (
+                <Empty>No Stripe event received yet.</Empty>
+              ) : (
+                <ul className="event-list">
+                  {d.items.map((e) => (
+                    <li key={e.id}>
+                      <code>{e.type}</code> <StatusBadge status={e.status} />{' '}
+                      <DateTime iso={e.receivedAt} withTime />
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Show>
+        </section>
+      </div>
+    </>
+  );
+}

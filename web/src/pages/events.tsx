@@ -1,0 +1,122 @@
+/** Events: the Stripe events log, newest first, filtered by type and status (in the URL), keyset pages. */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { CursorPager } from '../components/cursor-pager.js';
+import { DateTime } from '../components/date-time.js';
+import { Empty, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { oneOf } from '../lib/query.js';
+import { setQuery, useLocation } from '../lib/router.js';
+
+const STATUSES = ['pending', 'parked', 'processed', 'stale', 'ignored', 'skipped', 'failed'] as const;
+const TYPE = /^[a-z_.*]{1,100}$/;
+
+export function Events() {
+  const { query } = useLocation();
+  const status = oneOf(query, 'status', STATUSES);
+  const type = TYPE.test(query.get('type') ?? '') ? query.get('type')! : '';
+  const cursor = query.get('cursor') ?? '';
+  const list = useApi(
+    () =>
+      api.GET('/api/admin/events', {
+        params: {
+          query: {
+            limit: 50,
+            ...(status ? { status } : {}),
+            ...(type ? { type } : {}),
+            ...(cursor ? { cursor } : {}),
+          },
+        },
+      }),
+    [status, type, cursor],
+  );
+  return (
+    <>
+      <h1>Events</h1>
+      <div className="toolbar">
+        <label>
+          Status{' '}
+          <select
+            value={status ?? ''}
+            onChange={(e) => setQuery({ status: e.target.value, cursor: undefined })}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <form
+          className="search"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const v = new FormData(e.currentTarget).get('type');
+            setQuery({ type: typeof v === 'string' ? v.trim() : undefined, cursor: undefined });
+          }}
+        >
+          <label htmlFor="event-type" className="visually-hidden">
+            Event type
+          </label>
+          <input
+            id="event-type"
+            name="type"
+            type="search"
+            placeholder="Type, e.g. invoice.* "
+            defaultValue={type}
+          />
+          <button type="submit">Filter</button>
+        </form>
+      </div>
+      <Show value={list}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>
+              {status || type ? 'No event matches these filters.' : 'No Stripe event received yet.'}
+            </Empty>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Type</th>
+                      <th>Status</th>
+                      <th>Object</th>
+                      <th className="num">Attempts</th>
+                      <th>Received</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.items.map((e) => (
+                      <tr key={e.id}>
+                        <td>
+                          <code>{e.type}</code>
+                          <div className="muted small">
+                            <code>{e.id}</code>
+                          </div>
+                        </td>
+                        <td>
+                          <StatusBadge status={e.status} />
+                          {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
+                        </td>
+                        <td>{e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}</td>
+                        <td className="num">{e.attempts}</td>
+                        <td>
+                          <DateTime iso={e.receivedAt} withTime />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <CursorPager cursor={cursor} nextCursor={d.nextCursor} />
+            </>
+          )
+        }
+      </Show>
+    </>
+  );
+}

@@ -1,0 +1,147 @@
+/** Payments: filter by status and currency, search (email, payment intent, charge or customer id), pages; in the URL. */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { DateTime } from '../components/date-time.js';
+import { Pager } from '../components/pager.js';
+import { SearchBox } from '../components/search-box.js';
+import { Empty, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { money } from '../lib/format.js';
+import { oneOf, pageParam } from '../lib/query.js';
+import { setQuery, useLocation } from '../lib/router.js';
+
+// Stripe's payment intent statuses, as mirrored; a failed attempt leaves the intent in requires_payment_method.
+const STATUSES = [
+  'succeeded',
+  'requires_payment_method',
+  'requires_action',
+  'requires_confirmation',
+  'processing',
+  'requires_capture',
+  'canceled',
+] as const;
+const PAGE_SIZE = 25;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export function Payments() {
+  const { query } = useLocation();
+  const q = query.get('q') ?? '';
+  const page = pageParam(query);
+  const status = oneOf(query, 'status', STATUSES);
+  const createdFrom = DAY.test(query.get('createdFrom') ?? '') ? query.get('createdFrom')! : '';
+  const list = useApi(
+    () =>
+      api.GET('/api/admin/payments', {
+        params: {
+          query: {
+            page,
+            limit: PAGE_SIZE,
+            ...(q ? { q } : {}),
+            ...(status ? { status } : {}),
+            ...(createdFrom ? { createdFrom } : {}),
+          },
+        },
+      }),
+    [q, page, status, createdFrom],
+  );
+
+  return (
+    <>
+      <h1>Payments</h1>
+      <div className="toolbar">
+        <SearchBox value={q} label="Email or Stripe id" />
+        <label>
+          Status{' '}
+          <select
+            value={status ?? ''}
+            onChange={(e) => setQuery({ status: e.target.value, page: undefined })}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Since{' '}
+          <input
+            type="date"
+            value={createdFrom}
+            onChange={(e) => setQuery({ createdFrom: e.target.value, page: undefined })}
+          />
+        </label>
+      </div>
+      <Show value={list}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>
+              {q || status || createdFrom ? 'No payment matches these filters.' : 'No payments yet.'}
+            </Empty>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Customer</th>
+                      <th className="num">Amount</th>
+                      <th>Status</th>
+                      <th>Failure</th>
+                      <th>Card</th>
+                      <th>Created</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.items.map((p) => (
+                      <tr key={p.id}>
+                        <td>
+                          {p.customer?.email ?? <span className="muted">—</span>}
+                          <div className="muted small">
+                            <code>{p.stripePaymentIntentId ?? p.stripeChargeId}</code>
+                          </div>
+                        </td>
+                        <td className="num">
+                          {money(p.amount, p.currency)}
+                          {p.amountRefunded ? (
+                            <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
+                          ) : null}
+                        </td>
+                        <td>
+                          <StatusBadge status={p.status} />
+                        </td>
+                        <td>
+                          {p.failureCode ? (
+                            <span title={p.failureMessage ?? undefined}>
+                              <code>{p.declineCode ?? p.failureCode}</code>
+                            </span>
+                          ) : (
+                            <span className="muted">—</span>
+                          )}
+                        </td>
+                        <td>
+                          {p.card ? (
+                            <>
+                              <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
+                            </>
+                          ) : (
+                            <span className="muted">—</span>
+                          )}
+                        </td>
+                        <td>
+                          <DateTime iso={p.createdAt} withTime />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager page={d.page} limit={d.limit} total={d.total} />
+            </>
+          )
+        }
+      </Show>
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+/** Subscriptions: filter by status, plan and currency, search, sort and pages, on the server and in the URL. */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { DateTime } from '../components/date-time.js';
+import { Pager } from '../components/pager.js';
+import { SearchBox } from '../components/search-box.js';
+import { Empty, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { money } from '../lib/format.js';
+import { oneOf, pageParam } from '../lib/query.js';
+import { setQuery, useLocation } from '../lib/router.js';
+
+// Stripe's eight subscription statuses.
+const STATUSES = [
+  'active',
+  'trialing',
+  'past_due',
+  'unpaid',
+  'incomplete',
+  'incomplete_expired',
+  'paused',
+  'canceled',
+] as const;
+const SORTS = ['created_at', 'current_period_end', 'mrr', 'status'] as const;
+const PAGE_SIZE = 25;
+
+export function Subscriptions() {
+  const { query } = useLocation();
+  const q = query.get('q') ?? '';
+  const page = pageParam(query);
+  const status = oneOf(query, 'status', STATUSES);
+  const plan = query.get('plan') ?? '';
+  const currency = /^[a-z]{3}$/.test(query.get('currency') ?? '') ? query.get('currency')! : '';
+  const sort = oneOf(query, 'sort', SORTS) ?? 'created_at';
+  const plans = useApi(() => api.GET('/api/admin/plans', {}), []);
+  const list = useApi(
+    () =>
+      api.GET('/api/admin/subscriptions', {
+        params: {
+          query: {
+            page,
+            limit: PAGE_SIZE,
+            sort,
+            order: 'desc',
+            ...(q ? { q } : {}),
+            ...(status ? { status } : {}),
+            ...(plan ? { plan } : {}),
+            ...(currency ? { currency } : {}),
+          },
+        },
+      }),
+    [q, page, status, plan, currency, sort],
+  );
+  const currencies =
+    plans.state === 'ok'
+      ? [...new Set(plans.data.items.flatMap((p) => p.prices.map((price) => price.currency)))].sort()
+      : [];
+
+  return (
+    <>
+      <h1>Subscriptions</h1>
+      <div className="toolbar">
+        <SearchBox value={q} label="Customer email or Stripe id" />
+        <label>
+          Status{' '}
+          <select
+            value={status ?? ''}
+            onChange={(e) => setQuery({ status: e.target.value, page: undefined })}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Plan{' '}
+          <select value={plan} onChange={(e) => setQuery({ plan: e.target.value, page: undefined })}>
+            <option value="">All</option>
+            {plans.state === 'ok'
+              ? plans.data.items.map((p) => (
+                  <option key={p.id} value={p.key}>
+                    {p.name}
+                  </option>
+                ))
+              : null}
+          </select>
+        </label>
+        <label>
+          Currency{' '}
+          <select value={currency} onChange={(e) => setQuery({ currency: e.target.value, page: undefined })}>
+            <option value="">All</option>
+            {currencies.map((c) => (
+              <option key={c} value={c}>
+                {c.toUpperCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Sort{' '}
+          <select value={sort} onChange={(e) => setQuery({ sort: e.target.value, page: undefined })}>
+            <option value="created_at">Newest</option>
+            <option value="current_period_end">Renewal</option>
+            <option value="mrr">MRR</option>
+            <option value="status">Status</option>
+          </select>
+        </label>
+      </div>
+      <Show value={list}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>
+              {q || status || plan || currency
+                ? 'No subscription matches these filters.'
+                : 'No subscriptions yet.'}
+            </Empty>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Customer</th>
+                      <th>Plan</th>
+                      <th>Status</th>
+                      <th className="num">MRR</th>
+                      <th>Renews / ends</th>
+                      <th>Created</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.items.map((s) => (
+                      <tr key={s.id}>
+                        <td>
+                          {s.customer.email ?? <code>{s.customer.stripeCustomerId}</code>}
+                          <div className="muted small">
+                            <code>{s.stripeSubscriptionId}</code>
+                          </div>
+                        </td>
+                        <td>
+                          {s.planKey ?? <span className="muted">unknown price</span>}
+                          {s.quantity > 1 ? <span className="muted"> ×{s.quantity}</span> : null}
+                        </td>
+                        <td>
+                          <StatusBadge status={s.status} />
+                          {s.cancelAtPeriodEnd ? (
+                            <div className="muted small">cancels at period end</div>
+                          ) : null}
+                        </td>
+                        <td className="num">{money(s.mrr, s.currency)}</td>
+                        <td>
+                          <DateTime iso={s.cancelAt ?? s.currentPeriodEnd} />
+                        </td>
+                        <td>
+                          <DateTime iso={s.createdAt} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager page={d.page} limit={d.limit} total={d.total} />
+            </>
+          )
+        }
+      </Show>
+    </>
+  );
+}

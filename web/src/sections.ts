@@ -1,0 +1,48 @@
+/** The console's sections, in navigation order; `built: false` ones show the "not built yet" page (issue 15). */
+export interface Section {
+  path: string;
+  label: string;
+  built: boolean;
+  /** What the section will hold, shown on its "not built yet" page. */
+  plan?: string;
+}
+
+export const SECTIONS: readonly Section[] = [
+  { path: '/', label: 'Dashboard', built: true },
+  { path: '/customers', label: 'Customers', built: true },
+  { path: '/subscriptions', label: 'Subscriptions', built: true },
+  { path: '/plans', label: 'Plans', built: true },
+  { path: '/payments', label: 'Payments', built: true },
+  {
+    path: '/roles',
+    label: 'Roles',
+    built: false,
+    plan: 'Role distribution, the mismatch list with overrides, and bulk sync with progress.',
+  },
+  {
+    path: '/dunning',
+    label: 'Dunning',
+    built: false,
+    plan: 'Open cases with grace deadlines and MRR at risk; recovered and lost cases with their timelines.',
+  },
+  { path: '/errors', label: 'Errors', built: true },
+  { path: '/events', label: 'Events', built: true },
+  {
+    path: '/audit',
+    label: 'Audit',
+    built: false,
+    plan: 'The audit log with its hash-chain verification status.',
+  },
+  {
+    path: '/reports',
+    label: 'Reports',
+    built: false,
+    plan: 'MRR movements, churn, LTV, cohorts and payment failures, from the reports API.',
+  },
+  {
+    path: '/settings',
+    label: 'Settings',
+    built: false,
+    plan: 'API keys, webhook endpoint status and the notification outbox.',
+  },
+];
