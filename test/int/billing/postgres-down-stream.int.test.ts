@@ -1,0 +1,148 @@
+/**
+ * Issue 13 / RELIABILITY 20 under load: PostgreSQL stopped and started again while a stream of deliveries keeps
+ * arriving at the app process. Deliveries are sent as Stripe sends them — several in flight at once, each retried
+ * until it is answered 2xx. While the database is down every answer is a 503 (never a 2xx, never a crash); every
+ * delivery ever answered 2xx is stored (none acknowledged without its commit); after the restart everything
+ * converges to exactly the state of an uninterrupted run of the same stream on another database.
+ *
+ * The chaos side runs on its own embedded PostgreSQL (started, stopped and started again on the same port by this
+ * test); the reference run uses the shared test server.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../../src/db/embedded.js';
+import { connect } from '../../../src/db/client.js';
+import { runMigrations } from '../../../src/db/migrate.js';
+import { testDatabase, type TestDatabase } from '../../helpers/db.js';
+import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
+import { billingSnapshot } from '../../helpers/billing-snapshot.js';
+import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
+
+const stream = lifecycleStream({ label: 'pgdown', customers: 6, t0: streamStart(Date.now()) });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgdown-'));
+let server: EmbeddedServer | undefined;
+const apps: AppProcess[] = [];
+const dbs: TestDatabase[] = [];
+afterAll(async () => {
+  for (const a of apps) await a.kill();
+  for (const d of dbs) await d.drop();
+  await server?.stop().catch(() => {});
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Delivers `events` with `inFlight` requests at once, each retried until 2xx; records every answer. */
+async function deliverAll(
+  app: AppProcess,
+  events: Stripe.Event[],
+  answers: Array<{ id: string; status: number; at: number }>,
+  opts: { inFlight: number; until?: () => boolean },
+): Promise<Set<string>> {
+  const acked = new Set<string>();
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      if (opts.until?.()) return;
+      const i = next++;
+      if (i >= events.length) return;
+      const e = events[i]!;
+      for (;;) {
+        const status = await app.deliver(e).catch(() => 0);
+        answers.push({ id: e.id, status, at: Date.now() });
+        if (status >= 200 && status < 300) {
+          acked.add(e.id);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.inFlight }, worker));
+  return acked;
+}
+
+describe('PostgreSQL stopped and started under a stream of deliveries', () => {
+  it('503 while down, no 2xx without a commit, the same final state as an uninterrupted run', async () => {
+    // The uninterrupted run.
+    const reference = await testDatabase({ max: 4 });
+    dbs.push(reference);
+    await seedLifecycle(reference.pool, stream);
+    const refApp = await startAppProcess({ databaseUrl: reference.url, label: 'pgdown-reference' });
+    apps.push(refApp);
+    await deliverInOrder(refApp, reference.pool, stream.events);
+    await refApp.stop();
+    const expected = await billingSnapshot(reference.pool);
+
+    // The chaos run on a server of its own.
+    server = await startEmbeddedPostgres(dir, { persistent: true });
+    const port = server.port;
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE chaos`);
+    await admin.end();
+    const url = server.url.replace(/\/postgres$/, '/chaos');
+    const migrate = connect(url, { max: 2 });
+    await runMigrations(migrate.db);
+    const seedPool = new pg.Pool({ connectionString: url, max: 2 });
+    await seedLifecycle(seedPool, stream);
+    await seedPool.end();
+    await migrate.close();
+
+    const app = await startAppProcess({ databaseUrl: url, label: 'pgdown-chaos' });
+    apps.push(app);
+    const answers: Array<{ id: string; status: number; at: number }> = [];
+
+    // A third of the stream, then the database stops while the rest keeps arriving.
+    const third = Math.floor(stream.events.length / 3);
+    const acked = await deliverAll(app, stream.events.slice(0, third), answers, { inFlight: 4 });
+    await server.stop();
+    const downFrom = Date.now();
+    let downUntil = Number.POSITIVE_INFINITY;
+    const rest = deliverAll(app, stream.events.slice(third), answers, { inFlight: 4 });
+    await new Promise((r) => setTimeout(r, 3000));
+    server = await startEmbeddedPostgres(dir, { persistent: true, port });
+    downUntil = Date.now();
+    const settled = await Promise.race([rest, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
+    if (!settled) {
+      throw new Error(
+        `deliveries not acknowledged 60 s after the restart: ${JSON.stringify(answers.slice(-4))}\n` +
+          JSON.stringify(app.output()),
+      );
+    }
+    for (const id of settled) acked.add(id);
+
+    // While it was down (answers sent a moment after the stop and before the restart): 503 only.
+    const whileDown = answers.filter((a) => a.at > downFrom + 200 && a.at < downUntil);
+    expect(whileDown.length).toBeGreaterThan(10);
+    expect([...new Set(whileDown.map((a) => a.status))]).toEqual([503]);
+    // Never a 5xx other than 503, and the process never died (0 = no answer).
+    expect(answers.filter((a) => a.status !== 503 && (a.status < 200 || a.status >= 300))).toEqual([]);
+
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    try {
+      await waitForDrain(pool, 60_000);
+      // Every acknowledged delivery is stored, once.
+      const { rows } = await pool.query<{ id: string }>(`SELECT id FROM stripe_events`);
+      const stored = new Set(rows.map((r) => r.id));
+      expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
+      expect(rows.length).toBe(stream.events.length);
+      expect(await billingSnapshot(pool)).toEqual(expected);
+    } finally {
+      await pool.end();
+    }
+    const byStatus = Object.fromEntries(
+      [...new Set(answers.map((a) => a.status))].map((st) => [
+        st,
+        answers.filter((a) => a.status === st).length,
+      ]),
+    );
+    console.log(
+      `postgres down: ${answers.length} answers ${JSON.stringify(byStatus)}, ${acked.size} acknowledged`,
+    );
+    await app.stop();
+  }, 240_000);
+});
