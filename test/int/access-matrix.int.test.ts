@@ -13,6 +13,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { testApp, TEST_APP_URL, type TestApp } from '../helpers/app.js';
 import { adminSession, browserHeaders, memberSession, type Session } from '../helpers/auth.js';
 import { recordSecret } from '../helpers/log-capture.js';
+import { recordChaos } from '../helpers/chaos-record.js';
 
 /**
  * Who may call each route:
@@ -221,6 +222,11 @@ describe('access matrix over every registered route', () => {
           expect([p.name, route.key, errorCode(r)]).toEqual([p.name, route.key, 'csrf_invalid']);
       }
     }
+    recordChaos('access-matrix', {
+      runs: tried,
+      letIn: wrong.filter((w) => /, want 40[13]$/.test(w)).length,
+      serverErrors: wrong.filter((w) => w.endsWith('(a 5xx)')).length,
+    });
     expect(wrong).toEqual([]);
     expect(tried).toBeGreaterThan(300);
   });
