@@ -7,9 +7,10 @@
  * anything but runs. CHAOS_FAMILIES=a,b runs only those.
  *
  * Families so far: webhook-fuzz (forged and malformed deliveries), access-matrix (every route x every principal),
- * postgres-down (the database stopped under a stream of deliveries), roles-oracle (R19: shuffled, duplicated,
- * concurrent lifecycles against the oracle of the final Stripe objects). Still to come (issue 13): kill -9 at each
- * injection point, Stripe faults, missed webhooks for days, a 10,000-event burst.
+ * postgres-down (the database stopped under a stream of deliveries), kill9-stream (the app SIGKILLed four times
+ * under a stream, at random points), roles-oracle (R19: shuffled, duplicated, concurrent lifecycles against the
+ * oracle of the final Stripe objects). Still to come (issue 13): kill -9 at each named injection point ≥ 50 times,
+ * Stripe faults at scale, missed webhooks for days, a 10,000-event burst.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +39,13 @@ const FAMILIES: Family[] = [
     name: 'postgres-down',
     file: 'test/int/billing/postgres-down-stream.int.test.ts',
     env: { CHAOS_RUNS: String(20 * SCALE) },
+  },
+  {
+    name: 'kill9-stream',
+    file: 'test/int/billing/kill9-stream.int.test.ts',
+    env: { CHAOS_RUNS: String(50 * SCALE) },
+    // About 35 s a scenario.
+    minutes: 45 * SCALE,
   },
   {
     name: 'roles-oracle',

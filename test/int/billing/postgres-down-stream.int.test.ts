@@ -12,14 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../../src/db/embedded.js';
 import { connect } from '../../../src/db/client.js';
 import { runMigrations } from '../../../src/db/migrate.js';
-import { testDatabase, type TestDatabase } from '../../helpers/db.js';
-import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
+import type { TestDatabase } from '../../helpers/db.js';
+import { startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
+import { deliverWithRetries, uninterruptedSnapshot, type Answer } from '../../helpers/chaos-stream.js';
 import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
 
@@ -39,50 +39,11 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Delivers `events` with `inFlight` requests at once, each retried until 2xx; records every answer. */
-async function deliverAll(
-  app: AppProcess,
-  events: Stripe.Event[],
-  answers: Array<{ id: string; status: number; at: number }>,
-  opts: { inFlight: number; until?: () => boolean },
-): Promise<Set<string>> {
-  const acked = new Set<string>();
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      if (opts.until?.()) return;
-      const i = next++;
-      if (i >= events.length) return;
-      const e = events[i]!;
-      for (;;) {
-        const status = await app.deliver(e).catch(() => 0);
-        answers.push({ id: e.id, status, at: Date.now() });
-        if (status >= 200 && status < 300) {
-          acked.add(e.id);
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: opts.inFlight }, worker));
-  return acked;
-}
-
 describe('PostgreSQL stopped and started under a stream of deliveries', () => {
   it(
     '503 while down, no 2xx without a commit, the same final state as an uninterrupted run',
     async () => {
-      // The uninterrupted run.
-      const reference = await testDatabase({ max: 4 });
-      dbs.push(reference);
-      await seedLifecycle(reference.pool, stream);
-      const refApp = await startAppProcess({ databaseUrl: reference.url, label: 'pgdown-reference' });
-      apps.push(refApp);
-      await deliverInOrder(refApp, reference.pool, stream.events);
-      await refApp.stop();
-      const expected = await billingSnapshot(reference.pool);
-
+      const expected = await uninterruptedSnapshot(stream, 'pgdown', dbs);
       server = await startEmbeddedPostgres(dir, { persistent: true });
       const port = server.port;
       for (let run = 0; run < RUNS; run++) {
@@ -117,14 +78,14 @@ async function chaosRun(
 
   const app = await startAppProcess({ databaseUrl: url, label: `pgdown-chaos-${run}` });
   apps.push(app);
-  const answers: Array<{ id: string; status: number; at: number }> = [];
+  const answers: Answer[] = [];
 
   // Part of the stream, then the database stops while the rest keeps arriving.
   const cut = Math.floor(stream.events.length * at);
-  const acked = await deliverAll(app, stream.events.slice(0, cut), answers, { inFlight: 4 });
+  const acked = await deliverWithRetries(() => app, stream.events.slice(0, cut), answers, 4);
   await server!.stop();
   const downFrom = Date.now();
-  const rest = deliverAll(app, stream.events.slice(cut), answers, { inFlight: 4 });
+  const rest = deliverWithRetries(() => app, stream.events.slice(cut), answers, 4);
   await new Promise((r) => setTimeout(r, downMs));
   server = await startEmbeddedPostgres(dir, { persistent: true, port });
   const downUntil = Date.now();
