@@ -16,6 +16,7 @@ import { billingSnapshot } from '../../helpers/billing-snapshot.js';
 import { deliverWithRetries, uninterruptedSnapshot, type Answer } from '../../helpers/chaos-stream.js';
 import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
+import { prng } from '../../helpers/prng.js';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 const KILLS = 4;
@@ -27,18 +28,6 @@ afterAll(async () => {
   for (const a of apps) await a.kill();
   for (const d of dbs) await d.drop();
 });
-
-/** A small deterministic PRNG: each scenario kills at its own moments. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('kill -9 again and again under a stream of deliveries', () => {
   it(

@@ -6,7 +6,14 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventOf, fixture, harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import {
+  eventOf,
+  fixture,
+  harness,
+  seedStory,
+  subscriptionAt,
+  type Harness,
+} from '../../helpers/billing-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -31,32 +38,6 @@ function customerOf(id: string, userId: string) {
   Object.assign(c, { id, email: `${userId}@example.com`, created: T, metadata: { user_id: userId } });
   c.invoice_settings.default_payment_method = null;
   return c;
-}
-
-function subscriptionOf(id: string, customer: string, status: Stripe.Subscription.Status) {
-  const o = fixture<Stripe.Subscription>('object.subscription.active');
-  const item = o.items.data[0]!;
-  Object.assign(o, {
-    id,
-    customer,
-    status,
-    created: T + 1,
-    start_date: T + 1,
-    latest_invoice: null,
-    cancel_at_period_end: false,
-    canceled_at: null,
-    ended_at: null,
-    metadata: {},
-    trial_start: status === 'trialing' ? T + 1 : null,
-    trial_end: status === 'trialing' ? T + 1 + 14 * 86_400 : null,
-  });
-  item.id = `si_${id}`;
-  item.subscription = id;
-  item.price = fixture<Stripe.Price>('object.price.recurring_monthly');
-  item.quantity = 1;
-  item.current_period_start = T + 1;
-  item.current_period_end = T + 1 + 30 * 86_400;
-  return o;
 }
 
 const event = <K extends Stripe.Event.Type>(type: K, object: object, offset: number) =>
@@ -86,8 +67,12 @@ describe('issue 13: the customer event arriving after its subscription events', 
     await addUser('user_late1');
     const cus = customerOf('cus_late1', 'user_late1');
     await deliverOneByOne([
-      event('customer.subscription.updated', subscriptionOf('sub_late1', 'cus_late1', 'trialing'), 2),
-      event('customer.subscription.created', subscriptionOf('sub_late1', 'cus_late1', 'incomplete'), 1),
+      event('customer.subscription.updated', subscriptionAt(T + 1, 'sub_late1', 'cus_late1', 'trialing'), 2),
+      event(
+        'customer.subscription.created',
+        subscriptionAt(T + 1, 'sub_late1', 'cus_late1', 'incomplete'),
+        1,
+      ),
       event('customer.created', cus, 0),
     ]);
     expect(await roleOf('user_late1')).toBe('professional');
@@ -95,7 +80,7 @@ describe('issue 13: the customer event arriving after its subscription events', 
 
   it('trialing +2, active +3, past_due +4, customer.created +0, created(incomplete) +1, past_due +4 again → professional', async () => {
     await addUser('user_late2');
-    const sub = (s: Stripe.Subscription.Status) => subscriptionOf('sub_late2', 'cus_late2', s);
+    const sub = (s: Stripe.Subscription.Status) => subscriptionAt(T + 1, 'sub_late2', 'cus_late2', s);
     const pastDue = event('customer.subscription.updated', sub('past_due'), 4);
     await deliverOneByOne([
       event('customer.subscription.updated', sub('trialing'), 2),

@@ -9,7 +9,14 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { linkWaitingCustomer } from '../../../src/billing/customers/link-waiting-customer.js';
-import { eventOf, fixture, harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import {
+  eventOf,
+  fixture,
+  harness,
+  seedStory,
+  subscriptionAt,
+  type Harness,
+} from '../../helpers/billing-harness.js';
 import { testDeps, type TestDeps } from '../../helpers/app.js';
 
 let h: Harness;
@@ -30,32 +37,6 @@ function outsideCustomer(id: string, email: string, metadata: Record<string, str
   Object.assign(c, { id, email, created: T, metadata });
   c.invoice_settings.default_payment_method = null;
   return c;
-}
-
-function activeSubscription(id: string, customer: string) {
-  const o = fixture<Stripe.Subscription>('object.subscription.active');
-  const item = o.items.data[0]!;
-  Object.assign(o, {
-    id,
-    customer,
-    status: 'active',
-    created: T + 1,
-    start_date: T + 1,
-    latest_invoice: null,
-    cancel_at_period_end: false,
-    canceled_at: null,
-    ended_at: null,
-    metadata: {},
-    trial_start: null,
-    trial_end: null,
-  });
-  item.id = `si_${id}`;
-  item.subscription = id;
-  item.price = fixture<Stripe.Price>('object.price.recurring_monthly');
-  item.quantity = 1;
-  item.current_period_start = T + 1;
-  item.current_period_end = T + 1 + 30 * 86_400;
-  return o;
 }
 
 const roleOf = async (userId: string) =>
@@ -107,7 +88,7 @@ describe('a customer whose user does not exist yet', () => {
   it('applies each event once, unlinked; the user appearing after a restart gets the role with the link as cause', async () => {
     const cus = outsideCustomer('cus_wait1', 'Later@Example.com');
     const events = [
-      eventOf('customer.subscription.created', activeSubscription('sub_wait1', 'cus_wait1'), {
+      eventOf('customer.subscription.created', subscriptionAt(T + 1, 'sub_wait1', 'cus_wait1', 'active'), {
         id: 'evt_wait_s',
         created: T + 1,
       }),
