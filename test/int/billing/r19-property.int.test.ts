@@ -31,7 +31,8 @@ beforeAll(async () => {
   h = await harness('r19-property');
   await seedStory(h);
 });
-afterAll(() => h.close());
+// The stored-secrets scan at drop reads every payload: about 4 s per 100 MB (a 10,000-run chaos run holds ~3 GB).
+afterAll(() => h.close(), 900_000);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The model: what Stripe would hold, version by version.
