@@ -1,0 +1,358 @@
+/**
+ * Issue 14, first slice: the summary, mrr and churn reports over a hand-built history (test/fixtures/analytics/
+ * story.ts) delivered as signed webhooks through the real ingest — shuffled, every event two or three times — and
+ * applied by the real dispatcher and handlers. Every expected figure is a literal worked out by hand in the table
+ * beside it, never recomputed the way the reports compute it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/clock.js';
+import { users } from '../../../src/accounts/accounts.tables.js';
+import { planPrices, plans } from '../../../src/billing/billing.tables.js';
+import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
+import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
+import { testApp, type TestApp } from '../../helpers/app.js';
+import { memberSession, browserHeaders } from '../../helpers/auth.js';
+import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
+import { CUSTOMERS, PRICES, storyEvents } from '../../fixtures/analytics/story.js';
+
+const ADMIN_KEY = 'analytics-admin-key-0123456789abcdefghij';
+const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+
+let h: TestApp;
+
+/** A deterministic shuffle (the same order every run, far from Stripe's). */
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  h = await testApp({
+    env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ADMIN_API_KEYS: ADMIN_KEY },
+    clock: new FakeClock('2026-07-01T00:00:00Z'),
+    label: 'analytics-reports',
+  });
+  const db = h.deps.db;
+  await db.insert(users).values(
+    CUSTOMERS.map((c) => ({
+      id: `user_an_${c}`,
+      name: `Customer ${c}`,
+      email: `${c}@analytics.example.com`,
+      emailVerified: true,
+    })),
+  );
+  const inserted = await db
+    .insert(plans)
+    .values([
+      { key: 'pro', name: 'Pro', grantsRole: 'professional', stripeProductId: 'prod_an_pro' },
+      { key: 'team', name: 'Team', grantsRole: 'enterprise', stripeProductId: 'prod_an_team' },
+    ])
+    .returning();
+  const planId = (key: string) => inserted.find((p) => p.key === key)!.id;
+  await db.insert(planPrices).values(
+    Object.values(PRICES).map((p) => ({
+      planId: planId(p.plan),
+      stripePriceId: p.id,
+      currency: p.currency,
+      unitAmountMinor: p.amount,
+      interval: p.interval,
+    })),
+  );
+
+  // Every event two or three times, shuffled, each delivery signed and posted to /webhooks/stripe.
+  const events = storyEvents();
+  const deliveries = shuffled(
+    events.flatMap((e, i) => (i % 2 === 0 ? [e, e] : [e, e, e])),
+    14,
+  );
+  for (const e of deliveries) {
+    const res = await postWebhook(h.app, e, { at: h.clock.now() });
+    expect(res.statusCode).toBe(200);
+  }
+  await drainEvents(h.deps, { handlers, maxAttempts: 3 });
+  const { rows } = await h.t.pool.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM stripe_events GROUP BY status ORDER BY status`,
+  );
+  expect(rows).toEqual([{ status: 'processed', n: events.length }]);
+});
+afterAll(() => h?.close());
+
+const get = (url: string, headers: Record<string, string> = admin) =>
+  h.app.inject({ method: 'GET', url, headers });
+const json = async (url: string) => {
+  const res = await get(url);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
+
+const DEFAULTS = { pastDue: 'count', trials: 'zero', churnAt: 'period_end', sameWindow: 'include' };
+
+describe('mrr report', () => {
+  it('per currency and month: start, movements, net new, end — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/mrr?from=2026-01&to=2026-06');
+    expect(body.report).toBe('mrr');
+    expect(body.from).toBe('2026-01');
+    expect(body.to).toBe('2026-06');
+    expect(body.currency).toBeNull();
+    expect(body.conventions).toEqual(DEFAULTS);
+    // usd (customer MRR: A 2000→5000 Mar; B 4000→2000 Apr; C 6000, 0 Apr 28, 5000 Jun; D 5000; E 2000 Mar 15;
+    //      F 2000 Mar 10 → 0 Mar 25; G trial 0)
+    // month | start | new              | expansion  | contraction | churn      | react.   | net new | end
+    // Jan   |     0 | A 2000 + B 4000  |          0 |           0 |          0 |        0 |    6000 |  6000
+    // Feb   |  6000 | C 6000 + D 5000  |          0 |           0 |          0 |        0 |   11000 | 17000
+    // Mar   | 17000 | E 2000 + F 2000  | A 3000     |           0 | F 2000     |        0 |    5000 | 22000
+    // Apr   | 22000 |                0 |          0 | B 2000      | C 6000     |        0 |   −8000 | 14000
+    // May   | 14000 |                0 |          0 |           0 |          0 |        0 |       0 | 14000
+    // Jun   | 14000 |                0 |          0 |           0 |          0 | C 5000   |    5000 | 19000
+    // eur (H 3600 → 9000 Mar 20; I 4500 Feb 10 → 0 May 05)
+    // Jan   |     0 | H 3600           |          0 |           0 |          0 |        0 |    3600 |  3600
+    // Feb   |  3600 | I 4500           |          0 |           0 |          0 |        0 |    4500 |  8100
+    // Mar   |  8100 |                0 | H 5400     |           0 |          0 |        0 |    5400 | 13500
+    // Apr   | 13500 |                0 |          0 |           0 |          0 |        0 |       0 | 13500
+    // May   | 13500 |                0 |          0 |           0 | I 4500     |        0 |   −4500 |  9000
+    // Jun   |  9000 |                0 |          0 |           0 |          0 |        0 |       0 |  9000
+    const row = (month: string, start: number, n: number, exp: number, con: number, churn: number, re: number, net: number, end: number) => ({
+      month, startMrr: start, new: n, expansion: exp, contraction: con, churn, reactivation: re, netNew: net, endMrr: end,
+    }); // prettier-ignore
+    expect(body.series).toEqual([
+      {
+        currency: 'eur',
+        months: [
+          row('2026-01', 0, 3600, 0, 0, 0, 0, 3600, 3600),
+          row('2026-02', 3600, 4500, 0, 0, 0, 0, 4500, 8100),
+          row('2026-03', 8100, 0, 5400, 0, 0, 0, 5400, 13500),
+          row('2026-04', 13500, 0, 0, 0, 0, 0, 0, 13500),
+          row('2026-05', 13500, 0, 0, 0, 4500, 0, -4500, 9000),
+          row('2026-06', 9000, 0, 0, 0, 0, 0, 0, 9000),
+        ],
+      },
+      {
+        currency: 'usd',
+        months: [
+          row('2026-01', 0, 6000, 0, 0, 0, 0, 6000, 6000),
+          row('2026-02', 6000, 11000, 0, 0, 0, 0, 11000, 17000),
+          row('2026-03', 17000, 4000, 3000, 0, 2000, 0, 5000, 22000),
+          row('2026-04', 22000, 0, 0, 2000, 6000, 0, -8000, 14000),
+          row('2026-05', 14000, 0, 0, 0, 0, 0, 0, 14000),
+          row('2026-06', 14000, 0, 0, 0, 0, 5000, 5000, 19000),
+        ],
+      },
+    ]);
+  });
+
+  it('start + net new = end for every month, under both sameWindow conventions', async () => {
+    for (const sameWindow of ['include', 'exclude']) {
+      const body = await json(`/api/admin/reports/mrr?from=2025-11&to=2026-08&sameWindow=${sameWindow}`);
+      for (const s of body.series as Array<{
+        months: Array<{ startMrr: number; netNew: number; endMrr: number }>;
+      }>) {
+        for (const m of s.months) expect(m.startMrr + m.netNew).toBe(m.endMrr);
+        for (let i = 1; i < s.months.length; i++) expect(s.months[i]!.startMrr).toBe(s.months[i - 1]!.endMrr);
+      }
+    }
+  });
+
+  it('sameWindow=exclude leaves out F, who started and churned in March', async () => {
+    const body = await json('/api/admin/reports/mrr?from=2026-03&to=2026-03&currency=usd&sameWindow=exclude');
+    expect(body.conventions).toEqual({ ...DEFAULTS, sameWindow: 'exclude' });
+    // Mar usd: start 17000, new E 2000 (F's 2000 left out), expansion A 3000, churn 0 (F left out), end 22000
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        months: [
+          {
+            month: '2026-03', startMrr: 17000, new: 2000, expansion: 3000, contraction: 0, churn: 0,
+            reactivation: 0, netNew: 5000, endMrr: 22000,
+          }, // prettier-ignore
+        ],
+      },
+    ]);
+  });
+
+  it('one currency asked: only its series, zeros for months before it had any MRR', async () => {
+    const body = await json('/api/admin/reports/mrr?from=2025-12&to=2026-01&currency=EUR');
+    expect(body.currency).toBe('eur');
+    expect(body.series).toEqual([
+      {
+        currency: 'eur',
+        months: [
+          { month: '2025-12', startMrr: 0, new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0, netNew: 0, endMrr: 0 },
+          { month: '2026-01', startMrr: 0, new: 3600, expansion: 0, contraction: 0, churn: 0, reactivation: 0, netNew: 3600, endMrr: 3600 },
+        ],
+      }, // prettier-ignore
+    ]);
+  });
+
+  it('format=csv: the same figures, one row per currency and month', async () => {
+    const res = await get('/api/admin/reports/mrr?from=2026-04&to=2026-05&currency=eur&format=csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.body).toBe(
+      'currency,month,start_mrr,new,expansion,contraction,churn,reactivation,net_new,end_mrr\r\n' +
+        'eur,2026-04,13500,0,0,0,0,0,0,13500\r\n' +
+        'eur,2026-05,13500,0,0,0,4500,0,-4500,9000\r\n',
+    );
+  });
+});
+
+describe('churn report', () => {
+  it('customers, churn rates, NRR and quick ratio per month — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/churn?from=2026-01&to=2026-06&currency=usd');
+    // usd; at start = customers paying at the month's first instant; rates to 4 decimals, null on a 0 denominator
+    // month | at start   | churned | cust. rate | start MRR | gross (churn+contr.)/start | net (… − exp − react)/start | NRR    | quick (new+exp+react)/(churn+contr)
+    // Jan   | 0          | 0       | null       |     0     | null                       | null                       | null   | 6000/0 → null
+    // Feb   | 2 (A B)    | 0       | 0          |  6000     | 0/6000 = 0                 | 0                          | 1      | 11000/0 → null
+    // Mar   | 4 (A B C D)| 1 (F)   | 1/4 = 0.25 | 17000     | 2000/17000 = 0.1176        | −1000/17000 = −0.0588      | 1.0588 | 7000/2000 = 3.5
+    // Apr   | 5 (+E)     | 1 (C)   | 1/5 = 0.2  | 22000     | 8000/22000 = 0.3636        | 8000/22000 = 0.3636        | 0.6364 | 0/8000 = 0
+    // May   | 4 (A B D E)| 0       | 0          | 14000     | 0                          | 0                          | 1      | 0/0 → null
+    // Jun   | 4          | 0       | 0          | 14000     | 0                          | −5000/14000 = −0.3571      | 1.3571 | 5000/0 → null
+    const row = (month: string, atStart: number, churned: number, rate: number | null, start: number,
+      churnMrr: number, contraction: number, expansion: number, reactivation: number, newMrr: number,
+      gross: number | null, net: number | null, nrr: number | null, quick: number | null) => ({
+      month, customersAtStart: atStart, churnedCustomers: churned, customerChurnRate: rate, startMrr: start,
+      churnedMrr: churnMrr, contractionMrr: contraction, expansionMrr: expansion, reactivationMrr: reactivation,
+      newMrr, grossMrrChurnRate: gross, netMrrChurnRate: net, nrr, quickRatio: quick,
+    }); // prettier-ignore
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        months: [
+          row('2026-01', 0, 0, null, 0, 0, 0, 0, 0, 6000, null, null, null, null),
+          row('2026-02', 2, 0, 0, 6000, 0, 0, 0, 0, 11000, 0, 0, 1, null),
+          row('2026-03', 4, 1, 0.25, 17000, 2000, 0, 3000, 0, 4000, 0.1176, -0.0588, 1.0588, 3.5),
+          row('2026-04', 5, 1, 0.2, 22000, 6000, 2000, 0, 0, 0, 0.3636, 0.3636, 0.6364, 0),
+          row('2026-05', 4, 0, 0, 14000, 0, 0, 0, 0, 0, 0, 0, 1, null),
+          row('2026-06', 4, 0, 0, 14000, 0, 0, 0, 5000, 0, 0, -0.3571, 1.3571, null),
+        ],
+      },
+    ]);
+  });
+
+  it('eur: I churns in May', async () => {
+    const body = await json('/api/admin/reports/churn?from=2026-05&to=2026-05&currency=eur');
+    // May eur: at start H, I = 2; churned I = 1 → 0.5; start MRR 13500; gross 4500/13500 = 0.3333;
+    // net 0.3333; NRR 0.6667; quick 0/4500 = 0
+    expect(body.series[0].months[0]).toMatchObject({
+      month: '2026-05',
+      customersAtStart: 2,
+      churnedCustomers: 1,
+      customerChurnRate: 0.5,
+      startMrr: 13500,
+      grossMrrChurnRate: 0.3333,
+      netMrrChurnRate: 0.3333,
+      nrr: 0.6667,
+      quickRatio: 0,
+    });
+  });
+
+  it('sameWindow=exclude: F is neither churned nor new in March', async () => {
+    const body = await json(
+      '/api/admin/reports/churn?from=2026-03&to=2026-03&currency=usd&sameWindow=exclude',
+    );
+    // Mar usd: at start 4, churned 0 → 0; gross 0/17000 = 0; net −3000/17000 = −0.1765; NRR 1.1765;
+    // quick (2000 + 3000)/0 → null
+    expect(body.series[0].months[0]).toMatchObject({
+      customersAtStart: 4,
+      churnedCustomers: 0,
+      customerChurnRate: 0,
+      grossMrrChurnRate: 0,
+      netMrrChurnRate: -0.1765,
+      nrr: 1.1765,
+      quickRatio: null,
+    });
+  });
+});
+
+describe('summary report', () => {
+  it('at the end of May — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/summary?at=2026-06-01');
+    expect(body.at).toBe('2026-06-01T00:00:00.000Z');
+    expect(body.conventions).toEqual(DEFAULTS);
+    // usd at 2026-06-01: A team 5000 active, B 2000 active, C1 canceled, D 5000 past_due, E 2000 active,
+    //   F canceled, G trialing (0); C2 starts Jun 02 (not yet)
+    //   MRR 5000 + 2000 + 5000 + 2000 = 14000; ARR 12 × 14000 = 168000; paying A B D E = 4; ARPA 14000/4 = 3500
+    //   active A B E = 3, trialing G = 1, past_due D = 1; at risk D 5000
+    // eur: H 9000 active, I canceled → MRR 9000, ARR 108000, paying 1, ARPA 9000, active 1
+    expect(body.series).toEqual([
+      {
+        currency: 'eur', mrr: 9000, arr: 108000, payingCustomers: 1, arpa: 9000,
+        subscriptions: { active: 1, trialing: 0, pastDue: 0 }, mrrAtRisk: 0,
+      },
+      {
+        currency: 'usd', mrr: 14000, arr: 168000, payingCustomers: 4, arpa: 3500,
+        subscriptions: { active: 3, trialing: 1, pastDue: 1 }, mrrAtRisk: 5000,
+      },
+    ]); // prettier-ignore
+  });
+
+  it('pastDue=exclude and trials=list', async () => {
+    const body = await json(
+      '/api/admin/reports/summary?at=2026-06-01&currency=usd&pastDue=exclude&trials=list',
+    );
+    expect(body.conventions).toEqual({ ...DEFAULTS, pastDue: 'exclude', trials: 'list' });
+    // usd without D: MRR 5000 + 2000 + 2000 = 9000; paying 3; ARPA 3000; at risk still D 5000
+    expect(body.series).toEqual([
+      {
+        currency: 'usd', mrr: 9000, arr: 108000, payingCustomers: 3, arpa: 3000,
+        subscriptions: { active: 3, trialing: 1, pastDue: 1 }, mrrAtRisk: 5000,
+        trials: [{ subscription: 'sub_an_g1', customer: 'cus_an_g', plan: 'pro' }],
+      },
+    ]); // prettier-ignore
+  });
+
+  it('history, not the current rows: in mid-March A has upgraded, E is trialing, F is paying', async () => {
+    const body = await json('/api/admin/reports/summary?at=2026-03-12T00:00:00Z&currency=usd');
+    // usd at Mar 12: A 5000, B 4000, C 6000, D 5000, E trialing 0, F 2000 → MRR 22000; paying 5; ARPA 4400
+    //   active A B C D F = 5, trialing E = 1, past_due 0
+    expect(body.series).toEqual([
+      {
+        currency: 'usd', mrr: 22000, arr: 264000, payingCustomers: 5, arpa: 4400,
+        subscriptions: { active: 5, trialing: 1, pastDue: 0 }, mrrAtRisk: 0,
+      },
+    ]); // prettier-ignore
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['/api/admin/reports/mrr?from=2026-13', 400, 'invalid_from', 'from'],
+    ['/api/admin/reports/mrr?to=2026-02-30', 400, 'invalid_to', 'to'],
+    ['/api/admin/reports/churn?from=2026-05&to=2026-04', 400, 'invalid_range', 'from'],
+    ['/api/admin/reports/mrr?currency=xyz', 400, 'invalid_currency', 'currency'],
+    ['/api/admin/reports/summary?at=soon', 400, 'invalid_at', 'at'],
+    ['/api/admin/reports/mrr?pastDue=sometimes', 400, 'invalid_past_due', 'pastDue'],
+    ['/api/admin/reports/mrr?sameWindow=1', 400, 'invalid_same_window', 'sameWindow'],
+    ['/api/admin/reports/mrr?format=xml', 400, 'invalid_format', 'format'],
+    ['/api/admin/reports/mrr?provider=google', 400, 'unknown_parameter', 'provider'],
+    ['/api/admin/reports/mrr?plan=enterprise', 400, 'invalid_plan', 'plan'],
+    ['/api/admin/reports/mrr?pastDue=exclude', 400, 'unsupported_convention', 'pastDue'],
+    ['/api/admin/reports/churn?churnAt=cancel_request', 400, 'unsupported_convention', 'churnAt'],
+  ])('%s → %i %s', async (url, status, code, parameter) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error).toMatchObject({ code, details: { parameter } });
+  });
+
+  it('an unknown report is 404 unknown_report', async () => {
+    const res = await get('/api/admin/reports/profit');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('unknown_report');
+  });
+
+  it('reports are for admins: anonymous 401, member 403', async () => {
+    expect((await get('/api/admin/reports/mrr', {})).statusCode).toBe(401);
+    const member = await memberSession(h, 'member@analytics.example.com');
+    const res = await get('/api/admin/reports/mrr', browserHeaders(member));
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('admin_required');
+  });
+});
