@@ -12,6 +12,9 @@
  * before, after (the customer's MRR in that currency around the day), kind (new | expansion | contraction | churn |
  * reactivation; reactivation = back from 0 after an earlier churn in the same currency).
  *
+ * `windowedDays` adds `excluded`: true for every day of a customer whose MRR in the currency was 0 both at the start
+ * and at the end of that day's month (started and churned inside it) when sameWindow=exclude — such days net to 0.
+ *
  * Filters: `currency`, `plan` (the subscription's CURRENT plan — subscriptions do not keep their plan history, see
  * docs/METRICS.md), and `until` (movements strictly before it).
  */
@@ -61,4 +64,17 @@ export function customerDays(f: MovementFilter): SQL {
       ) running
     ) ordered
     WHERE delta <> 0`;
+}
+
+/** customerDays plus `excluded` (sameWindow=exclude: the customer started and churned inside that month). */
+export function windowedDays(f: MovementFilter, excludeSameWindow: boolean): SQL {
+  return sql`
+    WITH customer_days AS (${customerDays(f)}),
+    same_window AS (
+      SELECT customer_id, currency, month FROM customer_days
+      GROUP BY customer_id, currency, month
+      HAVING (array_agg(before ORDER BY day))[1] = 0 AND (array_agg(after ORDER BY day DESC))[1] = 0
+    )
+    SELECT d.*, (sw.customer_id IS NOT NULL AND ${excludeSameWindow}) AS excluded
+    FROM customer_days d LEFT JOIN same_window sw USING (customer_id, currency, month)`;
 }

@@ -17,7 +17,7 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { Month } from './periods.js';
 import type { Conventions } from './report-params.js';
-import { customerDays } from './customer-days.js';
+import { windowedDays } from './customer-days.js';
 
 export interface MonthMovements {
   currency: string;
@@ -49,21 +49,12 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
   const excludeSameWindow = f.conventions.sameWindow === 'exclude';
   const currencies =
     f.currency === null
-      ? sql`SELECT DISTINCT currency FROM customer_days`
+      ? sql`SELECT DISTINCT currency FROM days`
       : sql`SELECT ${f.currency}::text AS currency`;
   const result = await db.execute<Record<string, string | number>>(sql`
-    WITH customer_days AS (${customerDays({ currency: f.currency, plan: f.plan, until: last.end })}),
+    WITH days AS (${windowedDays({ currency: f.currency, plan: f.plan, until: last.end }, excludeSameWindow)}),
     months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[], ${sql.param(labels)}::text[]) AS mo(start, "end", label)
-    ),
-    same_window AS (
-      SELECT customer_id, currency, month FROM customer_days
-      GROUP BY customer_id, currency, month
-      HAVING (array_agg(before ORDER BY day))[1] = 0 AND (array_agg(after ORDER BY day DESC))[1] = 0
-    ),
-    days AS (
-      SELECT d.*, (sw.customer_id IS NOT NULL AND ${excludeSameWindow}) AS excluded
-      FROM customer_days d LEFT JOIN same_window sw USING (customer_id, currency, month)
     ),
     currencies AS (${currencies}),
     at_start AS (

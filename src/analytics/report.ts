@@ -6,6 +6,8 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { AppError } from '../errors.js';
+import type { DrillParams } from './drill-down/drill-params.js';
+import type { DrillAnswer } from './drill-down/movement-rows.js';
 import { DEFAULT_CONVENTIONS, type Conventions, type ReportParams } from './report-params.js';
 
 export type CsvValue = string | number | boolean | null;
@@ -20,6 +22,12 @@ export interface Report {
   /** For each convention, the values this report honours (the default always). */
   honours: { [K in keyof Conventions]: readonly Conventions[K][] };
   run(db: Executor, p: ReportParams): Promise<ReportAnswer>;
+  /** The drill-down (`/reports/<name>/rows`), when the report has one: which figures have rows, and the rows. */
+  drill?: {
+    metrics: readonly string[];
+    monthly: boolean;
+    rows(db: Executor, p: ReportParams, d: DrillParams): Promise<DrillAnswer>;
+  };
 }
 
 /** 400 `unsupported_convention` when a requested convention value is not one the report honours. */

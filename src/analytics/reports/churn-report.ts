@@ -6,6 +6,7 @@
  * Conventions: sameWindow (include | exclude); pastDue, trials and churnAt only at their defaults for now.
  */
 import type { Executor } from '../../db/client.js';
+import { CHURN_METRICS, movementRows } from '../drill-down/movement-rows.js';
 import { monthlyMovements } from '../monthly-movements.js';
 import {
   customerChurnRate,
@@ -89,4 +90,5 @@ export const churnReport: Report = {
     sameWindow: ['include', 'exclude'],
   },
   run: churn,
+  drill: { metrics: CHURN_METRICS, monthly: true, rows: movementRows },
 };

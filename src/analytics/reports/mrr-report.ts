@@ -7,6 +7,7 @@
  * and cancel-request history is not in `mrr_movements`.
  */
 import type { Executor } from '../../db/client.js';
+import { MRR_METRICS, movementRows } from '../drill-down/movement-rows.js';
 import { monthlyMovements, type MonthMovements } from '../monthly-movements.js';
 import { netNewMrr } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
@@ -80,4 +81,5 @@ export const mrrReport: Report = {
     sameWindow: ['include', 'exclude'],
   },
   run: mrr,
+  drill: { metrics: MRR_METRICS, monthly: true, rows: movementRows },
 };

@@ -356,3 +356,119 @@ describe('bad input', () => {
     expect(res.json().error.code).toBe('admin_required');
   });
 });
+
+describe('drill-down: the rows behind a figure', () => {
+  const rows = (url: string) => json(`/api/admin/reports/${url}`);
+  const r = (customer: string, day: string | null, kind: string | null, before: number | null, after: number | null, amount: number) => ({
+    customer, day, kind, mrrBefore: before, mrrAfter: after, amount,
+  }); // prettier-ignore
+
+  it('mrr new in March (usd): F on the 10th and E on the 15th, 2000 + 2000 = 4000', async () => {
+    const body = await rows('mrr/rows?metric=new&month=2026-03&currency=usd');
+    expect(body).toMatchObject({
+      report: 'mrr',
+      metric: 'new',
+      month: '2026-03',
+      currency: 'usd',
+      total: 2,
+      sum: 4000,
+    });
+    expect(body.conventions).toEqual(DEFAULTS);
+    expect(body.rows).toEqual([
+      r('cus_an_f', '2026-03-10T00:00:00.000Z', 'new', 0, 2000, 2000),
+      r('cus_an_e', '2026-03-15T00:00:00.000Z', 'new', 0, 2000, 2000),
+    ]);
+  });
+
+  it('mrr net new in March (usd), paged: A +3000, F +2000, E +2000, F −2000 = 5000', async () => {
+    const first = await rows('mrr/rows?metric=netNew&month=2026-03&currency=usd&limit=2');
+    expect(first).toMatchObject({ total: 4, sum: 5000, page: 1, limit: 2 });
+    expect(first.rows).toEqual([
+      r('cus_an_a', '2026-03-05T00:00:00.000Z', 'expansion', 2000, 5000, 3000),
+      r('cus_an_f', '2026-03-10T00:00:00.000Z', 'new', 0, 2000, 2000),
+    ]);
+    const second = await rows('mrr/rows?metric=netNew&month=2026-03&currency=usd&limit=2&page=2');
+    expect(second).toMatchObject({ total: 4, sum: 5000, page: 2 });
+    expect(second.rows).toEqual([
+      r('cus_an_e', '2026-03-15T00:00:00.000Z', 'new', 0, 2000, 2000),
+      r('cus_an_f', '2026-03-25T00:00:00.000Z', 'churn', 2000, 0, -2000),
+    ]);
+  });
+
+  it('mrr end of April (usd): A 5000 + B 2000 + D 5000 + E 2000 = 14000', async () => {
+    const body = await rows('mrr/rows?metric=endMrr&month=2026-04&currency=usd');
+    expect(body).toMatchObject({ total: 4, sum: 14000 });
+    expect(body.rows).toEqual([
+      r('cus_an_a', null, null, null, null, 5000),
+      r('cus_an_b', null, null, null, null, 2000),
+      r('cus_an_d', null, null, null, null, 5000),
+      r('cus_an_e', null, null, null, null, 2000),
+    ]);
+  });
+
+  it('churned customers in March (usd): F alone; excluded under sameWindow=exclude', async () => {
+    const body = await rows('churn/rows?metric=churnedCustomers&month=2026-03&currency=usd');
+    expect(body).toMatchObject({ report: 'churn', total: 1, sum: 1 });
+    expect(body.rows).toEqual([r('cus_an_f', '2026-03-25T00:00:00.000Z', 'churn', null, null, 2000)]);
+    const excluded = await rows(
+      'churn/rows?metric=churnedCustomers&month=2026-03&currency=usd&sameWindow=exclude',
+    );
+    expect(excluded).toMatchObject({ total: 0, sum: 0, rows: [] });
+  });
+
+  it('CSV of the rows', async () => {
+    const res = await get('/api/admin/reports/mrr/rows?metric=churn&month=2026-04&currency=usd&format=csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(
+      'currency,metric,customer,day,kind,mrrBefore,mrrAfter,amount\r\n' +
+        'usd,churn,cus_an_c,2026-04-28T00:00:00.000Z,churn,6000,0,6000\r\n',
+    );
+  });
+
+  it('for every figure of every month and currency, the rows sum (or count) to the figure', async () => {
+    for (const report of ['mrr', 'churn'] as const) {
+      for (const sameWindow of ['include', 'exclude']) {
+        const body = await json(
+          `/api/admin/reports/${report}?from=2026-01&to=2026-06&sameWindow=${sameWindow}`,
+        );
+        for (const s of body.series as Array<{
+          currency: string;
+          months: Array<Record<string, number | string>>;
+        }>) {
+          for (const m of s.months) {
+            const metrics =
+              report === 'mrr'
+                ? ['startMrr', 'new', 'expansion', 'contraction', 'churn', 'reactivation', 'netNew', 'endMrr']
+                : ['customersAtStart', 'churnedCustomers', 'startMrr', 'churnedMrr', 'contractionMrr', 'expansionMrr', 'reactivationMrr', 'newMrr']; // prettier-ignore
+            for (const metric of metrics) {
+              const drill = await rows(
+                `${report}/rows?metric=${metric}&month=${m.month}&currency=${s.currency}&sameWindow=${sameWindow}&limit=1000`,
+              );
+              expect(drill.sum, `${report} ${s.currency} ${m.month} ${metric} ${sameWindow}`).toBe(m[metric]);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['mrr/rows?month=2026-03&currency=usd', 'invalid_metric', 'metric'],
+    ['mrr/rows?metric=customerChurnRate&month=2026-03&currency=usd', 'invalid_metric', 'metric'],
+    ['mrr/rows?metric=new&currency=usd', 'invalid_month', 'month'],
+    ['mrr/rows?metric=new&month=2026-3&currency=usd', 'invalid_month', 'month'],
+    ['mrr/rows?metric=new&month=2026-03', 'invalid_currency', 'currency'],
+    ['mrr/rows?metric=new&month=2026-03&currency=usd&limit=0', 'invalid_limit', 'limit'],
+    ['mrr/rows?metric=new&month=2026-03&currency=usd&page=x', 'invalid_page', 'page'],
+    ['mrr?metric=new', 'unknown_parameter', 'metric'],
+  ])('%s → 400 %s', async (url, code, parameter) => {
+    const res = await get(`/api/admin/reports/${url}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code, details: { parameter } });
+  });
+
+  it('a report without rows, or an unknown one: 404', async () => {
+    expect((await get('/api/admin/reports/summary/rows?metric=mrr')).json().error.code).toBe('no_drill_down');
+    expect((await get('/api/admin/reports/profit/rows?metric=mrr')).json().error.code).toBe('unknown_report');
+  });
+});
