@@ -7,7 +7,8 @@
  *   computed straight from the movements, so start + net new = end is a check, not a definition.
  * - new, expansion, reactivation: Σ of the month's positive deltas of that kind; contraction, churn: Σ of the
  *   month's negative deltas of that kind, as positive amounts.
- * - customers at start: customers whose MRR in the currency was above 0 at the month's first instant.
+ * - customers at start (end): customers whose MRR in the currency was above 0 at the month's first instant (at the
+ *   next month's first instant).
  * - churned customers: distinct customers with a churn day in the month.
  * - sameWindow=exclude drops, for one month, every movement of a customer whose MRR was 0 both at the month's start
  *   and at its end (started and churned inside it); they net to 0, so the ending MRR is unchanged.
@@ -30,6 +31,7 @@ export interface MonthMovements {
   reactivation: number;
   endMrr: number;
   customersAtStart: number;
+  customersAtEnd: number;
   churnedCustomers: number;
 }
 
@@ -58,10 +60,12 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
     ),
     currencies AS (${currencies}),
     at_start AS (
-      SELECT cur.currency, mo.start, count(*) FILTER (WHERE c.mrr > 0)::int AS customers
+      SELECT cur.currency, mo.start, count(*) FILTER (WHERE c.mrr_start > 0)::int AS customers,
+             count(*) FILTER (WHERE c.mrr_end > 0)::int AS customers_end
       FROM currencies cur CROSS JOIN months mo
       LEFT JOIN LATERAL (
-        SELECT sum(d.delta) AS mrr FROM days d WHERE d.currency = cur.currency AND d.day < mo.start GROUP BY d.customer_id
+        SELECT sum(d.delta) FILTER (WHERE d.day < mo.start) AS mrr_start, sum(d.delta) AS mrr_end
+        FROM days d WHERE d.currency = cur.currency AND d.day < mo.end GROUP BY d.customer_id
       ) c ON true
       GROUP BY cur.currency, mo.start
     )
@@ -79,7 +83,8 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
       coalesce(sum(d.delta), 0)::bigint AS end_mrr,
       (count(DISTINCT d.customer_id) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'churn'))::int
         AS churned_customers,
-      max(s.customers) AS customers_at_start
+      max(s.customers) AS customers_at_start,
+      max(s.customers_end) AS customers_at_end
     FROM currencies cur CROSS JOIN months mo
     JOIN at_start s ON s.currency = cur.currency AND s.start = mo.start
     LEFT JOIN days d ON d.currency = cur.currency AND d.day < mo.end
@@ -96,6 +101,7 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
     reactivation: Number(r.reactivation),
     endMrr: Number(r.end_mrr),
     customersAtStart: Number(r.customers_at_start),
+    customersAtEnd: Number(r.customers_at_end),
     churnedCustomers: Number(r.churned_customers),
   }));
 }

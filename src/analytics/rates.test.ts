@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   arpa,
+  lifetimeValue,
   basisPoints,
   customerChurnRate,
   grossMrrChurnRate,
@@ -105,5 +106,19 @@ describe('arpa', () => {
     expect(arpa(10000, 3)).toBe(3333);
     expect(arpa(5, 2)).toBe(3); // 2.5 → 3
     expect(arpa(0, 0)).toBeNull();
+  });
+});
+
+describe('lifetimeValue', () => {
+  it('ARPA ÷ pooled churn rate, rounded once', () => {
+    // MRR 19000, 5 paying (ARPA 3800); 2 churned of 19 at start (0.1053) → 3800 × 19 / 2 = 36100
+    expect(lifetimeValue(19000, 5, 2, 19)).toBe(36100);
+    // MRR 10000, 3 paying (3333.33…); 1 of 7 → 10000 × 7 / 3 = 23333.33 → 23333 (not 3333 × 7 = 23331)
+    expect(lifetimeValue(10000, 3, 1, 7)).toBe(23333);
+    expect(lifetimeValue(5, 2, 1, 1)).toBe(3); // 2.5 → 3
+  });
+  it('is null when nobody churned or nobody pays', () => {
+    expect(lifetimeValue(19000, 5, 0, 19)).toBeNull();
+    expect(lifetimeValue(0, 0, 2, 19)).toBeNull();
   });
 });

@@ -63,3 +63,21 @@ export function arpa(mrrMinor: number, payingCustomers: number): number | null {
   if (payingCustomers === 0) return null;
   return Number(divRound(BigInt(mrrMinor), BigInt(payingCustomers)));
 }
+
+/**
+ * Lifetime value (DESIGN §7): ARPA ÷ customer churn rate, with the churn rate pooled over a window of months
+ * (Σ churned ÷ Σ customers at start — the customer-weighted average of the monthly rates). Computed on the exact
+ * fraction MRR × Σ at start ÷ (paying × Σ churned) and rounded once to a minor unit; null — not infinity — when no
+ * customer churned in the window, or when no customer pays.
+ */
+export function lifetimeValue(
+  mrrMinor: number,
+  payingCustomers: number,
+  churnedInWindow: number,
+  atStartInWindow: number,
+): number | null {
+  if (payingCustomers === 0 || churnedInWindow === 0) return null;
+  return Number(
+    divRound(BigInt(mrrMinor) * BigInt(atStartInWindow), BigInt(payingCustomers) * BigInt(churnedInWindow)),
+  );
+}

@@ -15,11 +15,12 @@ import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
 import { parseReportParams, type ParamError, type ReportParams } from './report-params.js';
 import { checkConventions, checkPlan, type Report } from './report.js';
 import { churnReport } from './reports/churn-report.js';
+import { ltvReport } from './reports/ltv-report.js';
 import { mrrReport } from './reports/mrr-report.js';
 import { summaryReport } from './reports/summary-report.js';
 
 export const REPORTS: ReadonlyMap<string, Report> = new Map(
-  [summaryReport, mrrReport, churnReport].map((r) => [r.name, r]),
+  [summaryReport, mrrReport, churnReport, ltvReport].map((r) => [r.name, r]),
 );
 
 export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {

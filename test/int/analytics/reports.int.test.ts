@@ -472,3 +472,43 @@ describe('drill-down: the rows behind a figure', () => {
     expect((await get('/api/admin/reports/profit/rows?metric=mrr')).json().error.code).toBe('unknown_report');
   });
 });
+
+describe('ltv report', () => {
+  it('ARPA, churn pooled over the 6 months ending with each month, LTV — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/ltv?from=2026-02&to=2026-06&currency=usd');
+    expect(body.windowMonths).toBe(6);
+    // usd, from the churn table above (at start: Jan 0, Feb 2, Mar 4, Apr 5, May 4, Jun 4; churned: Mar 1, Apr 1)
+    // month | end MRR | paying at end   | ARPA            | window  | churned | at start          | rate         | LTV = MRR × at start ÷ (paying × churned)
+    // Feb   | 17000   | A B C D = 4     | 4250            | Sep–Feb | 0       | 0+0+0+0+0+2 = 2   | 0            | null (nobody churned)
+    // Mar   | 22000   | A B C D E = 5   | 4400            | Oct–Mar | 1       | 2+4 = 6           | 1/6 = 0.1667 | 22000 × 6 ÷ 5 = 26400
+    // Apr   | 14000   | A B D E = 4     | 3500            | Nov–Apr | 2       | 2+4+5 = 11        | 0.1818       | 14000 × 11 ÷ (4 × 2) = 19250
+    // May   | 14000   | 4               | 3500            | Dec–May | 2       | 2+4+5+4 = 15      | 0.1333       | 14000 × 15 ÷ 8 = 26250
+    // Jun   | 19000   | A B C D E = 5   | 3800            | Jan–Jun | 2       | 0+2+4+5+4+4 = 19  | 0.1053       | 19000 × 19 ÷ 10 = 36100
+    const row = (month: string, mrr: number, paying: number, arpa: number, churned: number, atStart: number, rate: number, ltv: number | null) => ({
+      month, mrr, payingCustomers: paying, arpa, churnedCustomersInWindow: churned, customersAtStartInWindow: atStart,
+      customerChurnRate: rate, ltv,
+    }); // prettier-ignore
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        months: [
+          row('2026-02', 17000, 4, 4250, 0, 2, 0, null),
+          row('2026-03', 22000, 5, 4400, 1, 6, 0.1667, 26400),
+          row('2026-04', 14000, 4, 3500, 2, 11, 0.1818, 19250),
+          row('2026-05', 14000, 4, 3500, 2, 15, 0.1333, 26250),
+          row('2026-06', 19000, 5, 3800, 2, 19, 0.1053, 36100),
+        ],
+      },
+    ]);
+  });
+
+  it('eur in June: 9000 ÷ 1 paying; 1 churned (I) of 0+1+2+2+2+1 = 8 → LTV 9000 × 8 ÷ 1 = 72000', async () => {
+    const body = await json('/api/admin/reports/ltv?from=2026-06&to=2026-06&currency=eur');
+    expect(body.series[0].months).toEqual([
+      {
+        month: '2026-06', mrr: 9000, payingCustomers: 1, arpa: 9000, churnedCustomersInWindow: 1,
+        customersAtStartInWindow: 8, customerChurnRate: 0.125, ltv: 72000,
+      },
+    ]); // prettier-ignore
+  });
+});
