@@ -320,6 +320,22 @@ describe('summary report', () => {
       },
     ]); // prettier-ignore
   });
+  it("now (1 July): equal to the mirrored subscriptions' own mrr_minor, per currency", async () => {
+    // usd: A 5000 + B 2000 + C2 5000 + D 5000 (past_due) + E 2000 = 19000; eur: H 9000
+    const body = await json('/api/admin/reports/summary');
+    expect(body.at).toBe('2026-07-01T00:00:00.000Z');
+    expect(body.series.map((s: { currency: string; mrr: number }) => [s.currency, s.mrr])).toEqual([
+      ['eur', 9000],
+      ['usd', 19000],
+    ]);
+    const { rows } = await h.t.pool.query<{ currency: string; mrr: number }>(
+      `SELECT currency, sum(mrr_minor)::int AS mrr FROM subscriptions GROUP BY currency ORDER BY currency`,
+    );
+    expect(rows).toEqual([
+      { currency: 'eur', mrr: 9000 },
+      { currency: 'usd', mrr: 19000 },
+    ]);
+  });
 });
 
 describe('bad input', () => {
