@@ -536,7 +536,7 @@ describe('revenue report', () => {
     // Jan  | A1 B1 = 2                | 2000 + 48000 = 50000    | 0         | 50000                | 0               | 0
     // Feb  | A2 D1 = 2                | 2000 + 5000 = 7000      | 0         | 7000                 | 0               | 0
     // Mar  | A3 D2 = 2                | 3000 + 5000 = 8000      | 0         | 8000                 | A 2000          | 0
-    // Apr  | D3 = 1                   | 5000                    | B 10000   | 5000 − 10000 = −5000 | 0               | A 2000
+    // Apr  | D3 E2 = 2                | 5000 + 2000 = 7000      | B 10000   | 7000 − 10000 = −3000 | 0               | A 2000
     // May  | 0 (D4 failed, open)      | 0                       | 0         | 0                    | 0               | 0
     // Jun  | 0                        | 0                       | 0         | 0                    | 0               | 0
     // eur: Jan H1 3600, Feb H2 3600, nothing after
@@ -561,7 +561,7 @@ describe('revenue report', () => {
           row('2026-01', 2, 50000, 0, 50000, 0, 0),
           row('2026-02', 2, 7000, 0, 7000, 0, 0),
           row('2026-03', 2, 8000, 0, 8000, 2000, 0),
-          row('2026-04', 1, 5000, 10000, -5000, 0, 2000),
+          row('2026-04', 2, 7000, 10000, -3000, 0, 2000),
           row('2026-05', 0, 0, 0, 0, 0, 0),
           row('2026-06', 0, 0, 0, 0, 0, 0),
         ],
@@ -571,7 +571,7 @@ describe('revenue report', () => {
 
   it('plan=team: the invoices of subscriptions now on team (A1 after its upgrade, D1); unlinked refunds and disputes are left out', async () => {
     const body = await json('/api/admin/reports/revenue?from=2026-01&to=2026-04&currency=usd&plan=team');
-    // A (now team): Jan 2000, Feb 2000, Mar 3000; D: Feb 5000, Mar 5000, Apr 5000; B's refund is on pro;
+    // A (now team): Jan 2000, Feb 2000, Mar 3000; D: Feb 5000, Mar 5000, Apr 5000; E and B's refund are on pro;
     // the dispute's payment is not linked to an invoice in this history, so no plan claims it
     expect(body.series[0].months.map((m: { collected: number }) => m.collected)).toEqual([
       2000, 7000, 8000, 5000,
@@ -584,5 +584,40 @@ describe('revenue report', () => {
   it('refunds and disputes never move MRR: the mrr report is unchanged by them', async () => {
     const body = await json('/api/admin/reports/mrr?from=2026-04&to=2026-04&currency=usd');
     expect(body.series[0].months[0]).toMatchObject({ contraction: 2000, churn: 6000, endMrr: 14000 });
+  });
+});
+
+describe('recovery report', () => {
+  it('cases opened, recovered, lost; rate, amounts, MRR, time to recover — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/recovery?from=2026-03&to=2026-06&currency=usd');
+    // usd cases: E opened Apr 15 09:00:00, paid Apr 18 09:00:00 by Stripe's retry (3 days = 259200 s), MRR 2000,
+    //            amount 2000; C opened Apr 20, lost Apr 28 (subscription ended) with MRR 6000; D opened May 10, open
+    // month | opened | recovered | lost | open at end | rate          | recovered amount / MRR | lost MRR | median = p90
+    // Mar   | 0      | 0         | 0    | 0           | null          | 0 / 0                  | 0        | null
+    // Apr   | E C 2  | E 1       | C 1  | 0           | 1/(1+1) = 0.5 | 2000 / 2000            | 6000     | 259200
+    // May   | D 1    | 0         | 0    | D 1         | null          | 0 / 0                  | 0        | null
+    // Jun   | 0      | 0         | 0    | D 1         | null          | 0 / 0                  | 0        | null
+    const row = (month: string, opened: number, recovered: number, lost: number, openAtEnd: number, rate: number | null,
+      amount: number, mrr: number, lostMrr: number, seconds: number | null, byRetry: number) => ({
+      month, opened, recovered, lost, openAtEnd, recoveryRate: rate, recoveredAmount: amount, recoveredMrr: mrr,
+      lostMrr, medianSecondsToRecover: seconds, p90SecondsToRecover: seconds,
+      recoveriesByStep: { stripe_retry: byRetry, card_update: 0, manual: 0 },
+    }); // prettier-ignore
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        months: [
+          row('2026-03', 0, 0, 0, 0, null, 0, 0, 0, null, 0),
+          row('2026-04', 2, 1, 1, 0, 0.5, 2000, 2000, 6000, 259200, 1),
+          row('2026-05', 1, 0, 0, 1, null, 0, 0, 0, null, 0),
+          row('2026-06', 0, 0, 0, 1, null, 0, 0, 0, null, 0),
+        ],
+      },
+    ]);
+  });
+
+  it('a past_due that recovers moves no MRR: E stays 2000 through April', async () => {
+    const body = await json('/api/admin/reports/mrr/rows?metric=endMrr&month=2026-04&currency=usd');
+    expect(body.rows.find((r: { customer: string }) => r.customer === 'cus_an_e').amount).toBe(2000);
   });
 });
