@@ -1,39 +1,22 @@
 /**
- * Issue 14, first slice: the summary, mrr and churn reports over a hand-built history (test/fixtures/analytics/
+ * Issue 14, first slice: the summary, mrr, churn, ltv, revenue and recovery reports and the drill-down over a hand-built history (test/fixtures/analytics/
  * story.ts) delivered as signed webhooks through the real ingest — shuffled, every event two or three times — and
  * applied by the real dispatcher and handlers. Every expected figure is a literal worked out by hand in the table
  * beside it, never recomputed the way the reports compute it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
-import { users } from '../../../src/accounts/accounts.tables.js';
-import { planPrices, plans } from '../../../src/billing/billing.tables.js';
 import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { memberSession, browserHeaders } from '../../helpers/auth.js';
 import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
-import { CUSTOMERS, PRICES, storyEvents } from '../../fixtures/analytics/story.js';
+import { seedStoryWorld, storyEvents, withDuplicates } from '../../fixtures/analytics/story.js';
 
 const ADMIN_KEY = 'analytics-admin-key-0123456789abcdefghij';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
 let h: TestApp;
-
-/** A deterministic shuffle (the same order every run, far from Stripe's). */
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 beforeAll(async () => {
   h = await testApp({
@@ -41,40 +24,11 @@ beforeAll(async () => {
     clock: new FakeClock('2026-07-01T00:00:00Z'),
     label: 'analytics-reports',
   });
-  const db = h.deps.db;
-  await db.insert(users).values(
-    CUSTOMERS.map((c) => ({
-      id: `user_an_${c}`,
-      name: `Customer ${c}`,
-      email: `${c}@analytics.example.com`,
-      emailVerified: true,
-    })),
-  );
-  const inserted = await db
-    .insert(plans)
-    .values([
-      { key: 'pro', name: 'Pro', grantsRole: 'professional', stripeProductId: 'prod_an_pro' },
-      { key: 'team', name: 'Team', grantsRole: 'enterprise', stripeProductId: 'prod_an_team' },
-    ])
-    .returning();
-  const planId = (key: string) => inserted.find((p) => p.key === key)!.id;
-  await db.insert(planPrices).values(
-    Object.values(PRICES).map((p) => ({
-      planId: planId(p.plan),
-      stripePriceId: p.id,
-      currency: p.currency,
-      unitAmountMinor: p.amount,
-      interval: p.interval,
-    })),
-  );
+  await seedStoryWorld(h.deps.db);
 
   // Every event two or three times, shuffled, each delivery signed and posted to /webhooks/stripe.
   const events = storyEvents();
-  const deliveries = shuffled(
-    events.flatMap((e, i) => (i % 2 === 0 ? [e, e] : [e, e, e])),
-    14,
-  );
-  for (const e of deliveries) {
+  for (const e of withDuplicates(events, 14)) {
     const res = await postWebhook(h.app, e, { at: h.clock.now() });
     expect(res.statusCode).toBe(200);
   }
