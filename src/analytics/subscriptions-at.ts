@@ -27,7 +27,9 @@ export function subscriptionsAt(at: Date, f: { currency: string | null; plan: st
       SELECT ev.payload #>> '{data,object,status}' AS status,
              (ev.payload #>> '{data,object,cancel_at_period_end}')::boolean AS cancel_requested
       FROM stripe_events ev
-      WHERE ev.object_id = s.stripe_subscription_id AND ev.type LIKE 'customer.subscription.%'
+      -- ordering_key (the customer) first: stripe_events_key_created_idx serves it; object_id has no index
+      WHERE ev.ordering_key = c.stripe_customer_id AND ev.object_id = s.stripe_subscription_id
+        AND ev.type LIKE 'customer.subscription.%'
         AND ev.created_at <= ${at} AND ev.status IN ('processed', 'stale')
       ORDER BY ev.created_at DESC, ev.id DESC
       LIMIT 1
