@@ -19,10 +19,13 @@ import { ltvReport } from './reports/ltv-report.js';
 import { mrrReport } from './reports/mrr-report.js';
 import { recoveryReport } from './reports/recovery-report.js';
 import { revenueReport } from './reports/revenue-report.js';
+import { signupsReport } from './reports/signups-report.js';
 import { summaryReport } from './reports/summary-report.js';
 
 export const REPORTS: ReadonlyMap<string, Report> = new Map(
-  [summaryReport, mrrReport, churnReport, ltvReport, revenueReport, recoveryReport].map((r) => [r.name, r]),
+  [summaryReport, mrrReport, churnReport, ltvReport, revenueReport, recoveryReport, signupsReport].map(
+    (r) => [r.name, r],
+  ),
 );
 
 export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {

@@ -575,3 +575,43 @@ describe('recovery report', () => {
     expect(body.rows.find((r: { customer: string }) => r.customer === 'cus_an_e').amount).toBe(2000);
   });
 });
+
+describe('signups report', () => {
+  const m = (month: string, signups: number, conversions: number, rate: number | null, seconds: number | null) => ({
+    month, signups, paidConversions: conversions, conversionRate: rate, medianSecondsToFirstPayment: seconds,
+  }); // prettier-ignore
+
+  it('sign-ups, paid conversions and time to first payment by provider — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/signups?from=2026-01&to=2026-02');
+    // sign-up (00:00 UTC) → first paid invoice (paid_at), paid by 1 March (the range's end):
+    // google    Jan: A Jan 08 → Jan 10 09:00:30 = 2 d 9 h 30 s = 205230 s; H Jan 02 → Jan 05 09:00:30 = 291630 s
+    //                 2 of 2, median (205230 + 291630) ÷ 2 = 248430
+    //           Feb: D Feb 01 → Feb 14 09:00:30 = 13 d 9 h 30 s = 1155630 s, 1 of 1
+    // github    Jan: B Jan 15 → Jan 20 09:00:30 = 5 d 9 h 30 s = 464430 s, 1 of 1
+    // email     Jan: C (never paid an invoice), Feb: I (never) → 0 of 1 each
+    // microsoft Feb: E signed up Feb 20, first paid Apr 18 — after the range: 0 of 1
+    expect(body.series).toEqual([
+      { provider: 'email', months: [m('2026-01', 1, 0, 0, null), m('2026-02', 1, 0, 0, null)] },
+      { provider: 'github', months: [m('2026-01', 1, 1, 1, 464430), m('2026-02', 0, 0, null, null)] },
+      { provider: 'google', months: [m('2026-01', 2, 2, 1, 248430), m('2026-02', 1, 1, 1, 1155630)] },
+      { provider: 'microsoft', months: [m('2026-01', 0, 0, null, null), m('2026-02', 1, 0, 0, null)] },
+    ]);
+    // MRR at 1 March by provider: usd google A 2000 + D 5000 = 7000 (2), github B 4000, email C 6000;
+    // eur google H 3600, email I 4500
+    expect(body.mrrAt).toBe('2026-03-01T00:00:00.000Z');
+    expect(body.mrrByProvider).toEqual([
+      { currency: 'eur', provider: 'email', mrr: 4500, payingCustomers: 1 },
+      { currency: 'eur', provider: 'google', mrr: 3600, payingCustomers: 1 },
+      { currency: 'usd', provider: 'email', mrr: 6000, payingCustomers: 1 },
+      { currency: 'usd', provider: 'github', mrr: 4000, payingCustomers: 1 },
+      { currency: 'usd', provider: 'google', mrr: 7000, payingCustomers: 2 },
+    ]);
+  });
+
+  it('a later end counts a later first payment: E (microsoft) paid on 18 April, 57 d 9 h after signing up', async () => {
+    const body = await json('/api/admin/reports/signups?from=2026-02&to=2026-04');
+    // Feb 20 → Apr 18 09:00:00 = 28 + 29 = 57 days + 9 h = 4924800 + 32400 = 4957200 s
+    const microsoft = body.series.find((s: { provider: string }) => s.provider === 'microsoft');
+    expect(microsoft.months[0]).toEqual(m('2026-02', 1, 1, 1, 4957200));
+  });
+});
