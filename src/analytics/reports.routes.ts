@@ -14,6 +14,7 @@ import { toCsv } from './csv.js';
 import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
 import { parseReportParams, type ParamError, type ReportParams } from './report-params.js';
 import { checkConventions, checkPlan, type Report } from './report.js';
+import { billingErrorsReport } from './reports/billing-errors-report.js';
 import { churnReport } from './reports/churn-report.js';
 import { ltvReport } from './reports/ltv-report.js';
 import { mrrReport } from './reports/mrr-report.js';
@@ -23,9 +24,16 @@ import { signupsReport } from './reports/signups-report.js';
 import { summaryReport } from './reports/summary-report.js';
 
 export const REPORTS: ReadonlyMap<string, Report> = new Map(
-  [summaryReport, mrrReport, churnReport, ltvReport, revenueReport, recoveryReport, signupsReport].map(
-    (r) => [r.name, r],
-  ),
+  [
+    summaryReport,
+    mrrReport,
+    churnReport,
+    ltvReport,
+    revenueReport,
+    recoveryReport,
+    signupsReport,
+    billingErrorsReport,
+  ].map((r) => [r.name, r]),
 );
 
 export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {

@@ -155,7 +155,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(adminJobRoutes, { deps, prefix: '/api/admin' }); // jobs/:id: any long-running admin job's progress
   await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
-  await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>: summary, mrr, churn, ltv, revenue, recovery, signups
+  await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
   return app;

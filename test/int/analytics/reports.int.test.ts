@@ -7,6 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
+import { closeBillingError } from '../../../src/billing/errors/close-billing-error.js';
+import { raiseBillingError } from '../../../src/billing/errors/raise-billing-error.js';
+import { systemActor } from '../../../src/billing/operations/actor.js';
 import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { memberSession, browserHeaders } from '../../helpers/auth.js';
@@ -17,11 +20,12 @@ const ADMIN_KEY = 'analytics-admin-key-0123456789abcdefghij';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
 let h: TestApp;
+const clock = new FakeClock('2026-07-01T00:00:00Z');
 
 beforeAll(async () => {
   h = await testApp({
     env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ADMIN_API_KEYS: ADMIN_KEY },
-    clock: new FakeClock('2026-07-01T00:00:00Z'),
+    clock,
     label: 'analytics-reports',
   });
   await seedStoryWorld(h.deps.db);
@@ -613,5 +617,49 @@ describe('signups report', () => {
     // Feb 20 → Apr 18 09:00:00 = 28 + 29 = 57 days + 9 h = 4924800 + 32400 = 4957200 s
     const microsoft = body.series.find((s: { provider: string }) => s.provider === 'microsoft');
     expect(microsoft.months[0]).toEqual(m('2026-02', 1, 1, 1, 4957200));
+  });
+});
+
+describe('billing-errors report', () => {
+  it('raised, resolved, ignored, open at the end, median time to resolve — worked out by hand', async () => {
+    const raise = (kind: string, subject: string, at: string) =>
+      raiseBillingError(h.deps.db, {
+        kind,
+        subject,
+        eventId: null,
+        message: `${kind} ${subject}`,
+        at: new Date(at),
+      });
+    const close = async (id: string, action: 'resolve' | 'ignore', at: string) => {
+      clock.set(at);
+      await closeBillingError(h.deps, systemActor('analytics-test'), id, action, 'test');
+    };
+    const e1 = await raise('unknown_price', 'price_x', '2026-03-03T10:00:00Z');
+    const e2 = await raise('unknown_customer', 'cus_x', '2026-03-10T00:00:00Z');
+    const e4 = await raise('unknown_price', 'price_y', '2026-04-02T00:00:00Z');
+    await raise('handler_error', 'evt_x', '2026-04-20T00:00:00Z');
+    try {
+      await close(e1.id, 'resolve', '2026-03-05T10:00:00Z');
+      await close(e2.id, 'ignore', '2026-04-01T00:00:00Z');
+      await close(e4.id, 'resolve', '2026-04-03T00:00:00Z');
+    } finally {
+      clock.set('2026-07-01T00:00:00Z');
+    }
+    const body = await json('/api/admin/reports/billing-errors?from=2026-03&to=2026-05');
+    // month | raised                                   | resolved        | ignored | open at end | median to resolve
+    // Mar   | e1 unknown_price, e2 unknown_customer = 2 | e1 (2 d) = 1    | 0       | e2 = 1      | 172800
+    // Apr   | e4 unknown_price, e3 handler_error = 2    | e4 (1 d) = 1    | e2 = 1  | e3 = 1      | 86400
+    // May   | 0                                        | 0               | 0       | e3 = 1      | null
+    expect(body.months).toEqual([
+      {
+        month: '2026-03', raised: 2, resolved: 1, ignored: 0, openAtEnd: 1, medianSecondsToResolve: 172800,
+        raisedByKind: { unknown_customer: 1, unknown_price: 1 },
+      },
+      {
+        month: '2026-04', raised: 2, resolved: 1, ignored: 1, openAtEnd: 1, medianSecondsToResolve: 86400,
+        raisedByKind: { handler_error: 1, unknown_price: 1 },
+      },
+      { month: '2026-05', raised: 0, resolved: 0, ignored: 0, openAtEnd: 1, medianSecondsToResolve: null, raisedByKind: {} },
+    ]); // prettier-ignore
   });
 });
