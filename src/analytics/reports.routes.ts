@@ -15,6 +15,7 @@ import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
 import { parseReportParams, type ParamError, type ReportParams } from './report-params.js';
 import { checkConventions, checkPlan, type Report } from './report.js';
 import { billingErrorsReport } from './reports/billing-errors-report.js';
+import { cohortsReport } from './reports/cohorts-report.js';
 import { churnReport } from './reports/churn-report.js';
 import { ltvReport } from './reports/ltv-report.js';
 import { mrrReport } from './reports/mrr-report.js';
@@ -33,6 +34,7 @@ export const REPORTS: ReadonlyMap<string, Report> = new Map(
     recoveryReport,
     signupsReport,
     billingErrorsReport,
+    cohortsReport,
   ].map((r) => [r.name, r]),
 );
 
@@ -41,12 +43,7 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
 
   app.get('/reports/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
-    const report = REPORTS.get(name);
-    if (!report) {
-      throw new AppError('unknown_report', `no report is named "${name}"`, 404, {
-        known: [...REPORTS.keys()],
-      });
-    }
+    const report = reportNamed(name);
     const p = await checkedParams(report, request.query, deps, []);
     const answer = await report.run(deps.db, p);
     if (p.format === 'csv') {

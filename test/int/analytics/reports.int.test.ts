@@ -663,3 +663,66 @@ describe('billing-errors report', () => {
     ]); // prettier-ignore
   });
 });
+
+describe('cohorts report', () => {
+  const m = (month: string, paying: number, logo: number, mrr: number, revenue: number) => ({
+    month, payingCustomers: paying, logoRetention: logo, mrr, revenueRetention: revenue,
+  }); // prettier-ignore
+
+  it('logo and revenue retention by month of first MRR — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/cohorts?from=2026-01&to=2026-06');
+    // usd Jan cohort A, B (start 2000 + 4000 = 6000): Mar A 5000 + B 4000 = 9000 → 1.5; Apr on A 5000 + B 2000 =
+    //     7000 → 7000/6000 = 1.1667; both pay throughout → logo 1
+    // usd Feb cohort C, D (6000 + 5000 = 11000): Apr C churned → 1 of 2 = 0.5, D 5000 → 5000/11000 = 0.4545;
+    //     Jun C back with 5000 → 2 of 2 = 1, 10000/11000 = 0.9091
+    // usd Mar cohort E, F (F started 10 Mar, churned 25 Mar): end of Mar E 2000 alone → logo 1/2 = 0.5, start 2000
+    // eur Jan cohort H (3600): Mar on 9000 → 2.5; eur Feb cohort I (4500): May churned → 0, 0
+    expect(body.series).toEqual([
+      {
+        currency: 'eur',
+        cohorts: [
+          { cohort: '2026-01', customers: 1, startMrr: 3600, months: [
+            m('2026-01', 1, 1, 3600, 1), m('2026-02', 1, 1, 3600, 1), m('2026-03', 1, 1, 9000, 2.5),
+            m('2026-04', 1, 1, 9000, 2.5), m('2026-05', 1, 1, 9000, 2.5), m('2026-06', 1, 1, 9000, 2.5),
+          ] },
+          { cohort: '2026-02', customers: 1, startMrr: 4500, months: [
+            m('2026-02', 1, 1, 4500, 1), m('2026-03', 1, 1, 4500, 1), m('2026-04', 1, 1, 4500, 1),
+            m('2026-05', 0, 0, 0, 0), m('2026-06', 0, 0, 0, 0),
+          ] },
+        ],
+      },
+      {
+        currency: 'usd',
+        cohorts: [
+          { cohort: '2026-01', customers: 2, startMrr: 6000, months: [
+            m('2026-01', 2, 1, 6000, 1), m('2026-02', 2, 1, 6000, 1), m('2026-03', 2, 1, 9000, 1.5),
+            m('2026-04', 2, 1, 7000, 1.1667), m('2026-05', 2, 1, 7000, 1.1667), m('2026-06', 2, 1, 7000, 1.1667),
+          ] },
+          { cohort: '2026-02', customers: 2, startMrr: 11000, months: [
+            m('2026-02', 2, 1, 11000, 1), m('2026-03', 2, 1, 11000, 1), m('2026-04', 1, 0.5, 5000, 0.4545),
+            m('2026-05', 1, 0.5, 5000, 0.4545), m('2026-06', 2, 1, 10000, 0.9091),
+          ] },
+          { cohort: '2026-03', customers: 2, startMrr: 2000, months: [
+            m('2026-03', 1, 0.5, 2000, 1), m('2026-04', 1, 0.5, 2000, 1), m('2026-05', 1, 0.5, 2000, 1),
+            m('2026-06', 1, 0.5, 2000, 1),
+          ] },
+        ],
+      },
+    ]); // prettier-ignore
+  });
+
+  it('sameWindow=exclude: F, who started and churned in March, is in no cohort', async () => {
+    const body = await json(
+      '/api/admin/reports/cohorts?from=2026-03&to=2026-04&currency=usd&sameWindow=exclude',
+    );
+    // only the March cohort starts in range: E alone, 2000 → logo 1, revenue 1
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        cohorts: [
+          { cohort: '2026-03', customers: 1, startMrr: 2000, months: [m('2026-03', 1, 1, 2000, 1), m('2026-04', 1, 1, 2000, 1)] },
+        ],
+      },
+    ]); // prettier-ignore
+  });
+});
