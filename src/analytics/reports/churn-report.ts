@@ -17,7 +17,7 @@ import {
 } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
-import { byCurrency } from './mrr-report.js';
+import { byCurrency } from '../by-currency.js';
 
 export interface ChurnMonth {
   month: string;

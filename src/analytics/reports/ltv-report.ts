@@ -11,7 +11,7 @@ import { addMonths, monthOf, monthsBetween } from '../periods.js';
 import { arpa, lifetimeValue, ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
-import { byCurrency } from './mrr-report.js';
+import { byCurrency } from '../by-currency.js';
 
 /** Months in the churn window, the month itself included. */
 export const LTV_WINDOW_MONTHS = 6;

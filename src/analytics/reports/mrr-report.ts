@@ -9,6 +9,7 @@
 import type { Executor } from '../../db/client.js';
 import { MRR_METRICS, movementRows } from '../drill-down/movement-rows.js';
 import { monthlyMovements, type MonthMovements } from '../monthly-movements.js';
+import { byCurrency } from '../by-currency.js';
 import { netNewMrr } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -36,19 +37,6 @@ const mrrMonth = (m: MonthMovements): MrrMonth => ({
   netNew: netNewMrr(m),
   endMrr: m.endMrr,
 });
-
-/** Rows grouped into one series per currency, in the rows' order. */
-export function byCurrency<T>(
-  rows: readonly (T & { currency: string })[],
-): Array<{ currency: string; rows: T[] }> {
-  const out: Array<{ currency: string; rows: T[] }> = [];
-  for (const row of rows) {
-    const last = out.at(-1);
-    if (last?.currency === row.currency) last.rows.push(row);
-    else out.push({ currency: row.currency, rows: [row] });
-  }
-  return out;
-}
 
 async function mrr(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const rows = await monthlyMovements(db, p);

@@ -15,7 +15,7 @@ import type { Executor } from '../../db/client.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
-import { byCurrency } from './mrr-report.js';
+import { byCurrency } from '../by-currency.js';
 
 export interface RecoveryMonth {
   month: string;

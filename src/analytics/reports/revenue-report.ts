@@ -12,7 +12,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
-import { byCurrency } from './mrr-report.js';
+import { byCurrency } from '../by-currency.js';
 
 export interface RevenueMonth {
   month: string;
