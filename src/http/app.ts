@@ -28,6 +28,7 @@ import { adminNotificationRoutes } from '../notifications/notifications.routes.j
 import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
 import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
+import { adminReportRoutes } from '../analytics/reports.routes.js';
 import { webhookRoutes } from '../billing/webhooks/webhook.routes.js';
 import { handlers } from '../billing/webhooks/handlers/index.js';
 import { eventsRoutes } from '../billing/events/events.routes.js';
@@ -165,6 +166,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(adminJobRoutes, { deps, prefix: '/api/admin' }); // jobs/:id: any long-running admin job's progress
   await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
+  await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
   return app;

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseReportParams } from './report-params.js';
+
+const NOW = new Date('2026-12-07T11:00:00Z');
+const parse = (q: Record<string, unknown>, extra: string[] = []) => parseReportParams(q, NOW, extra);
+const value = (q: Record<string, unknown>) => {
+  const r = parse(q);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+const error = (q: Record<string, unknown>, extra: string[] = []) => {
+  const r = parse(q, extra);
+  if (r.ok) throw new Error('expected an error');
+  return r.error;
+};
+
+describe('parseReportParams: defaults', () => {
+  it('the 12 months ending with the current one, now, all currencies and plans, default conventions, json', () => {
+    const p = value({});
+    expect(p.months.map((m) => m.month)).toEqual([
+      '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06',
+      '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12',
+    ]); // prettier-ignore
+    expect(p.at).toEqual(NOW);
+    expect(p.currency).toBeNull();
+    expect(p.plan).toBeNull();
+    expect(p.conventions).toEqual({
+      pastDue: 'count',
+      trials: 'zero',
+      churnAt: 'period_end',
+      sameWindow: 'include',
+    });
+    expect(p.format).toBe('json');
+  });
+
+  it('only `to`: the 12 months ending with it', () => {
+    const p = value({ to: '2026-03' });
+    expect(p.months[0]!.month).toBe('2025-04');
+    expect(p.months.at(-1)!.month).toBe('2026-03');
+  });
+});
+
+describe('parseReportParams: values', () => {
+  it('from/to as months or dates (a date names its month)', () => {
+    const p = value({ from: '2026-02-14', to: '2026-04' });
+    expect(p.months.map((m) => m.month)).toEqual(['2026-02', '2026-03', '2026-04']);
+    expect(p.months[0]!.start).toEqual(new Date('2026-02-01T00:00:00Z'));
+    expect(p.months[2]!.end).toEqual(new Date('2026-05-01T00:00:00Z'));
+    expect(value({ from: '2026-05', to: '2026-05-31' }).months.map((m) => m.month)).toEqual(['2026-05']);
+  });
+
+  it('at as a date-time with offset, or a date at 00:00 UTC', () => {
+    expect(value({ at: '2026-04-01T12:30:00+02:00' }).at).toEqual(new Date('2026-04-01T10:30:00Z'));
+    expect(value({ at: '2026-04-01' }).at).toEqual(new Date('2026-04-01T00:00:00Z'));
+  });
+
+  it('currency in any case, answered lowercase', () => {
+    expect(value({ currency: 'EUR' }).currency).toBe('eur');
+    expect(value({ currency: 'jpy' }).currency).toBe('jpy');
+  });
+
+  it('conventions and format', () => {
+    const p = value({
+      pastDue: 'exclude',
+      trials: 'list',
+      churnAt: 'cancel_request',
+      sameWindow: 'exclude',
+      format: 'csv',
+      plan: 'pro',
+    });
+    expect(p.conventions).toEqual({
+      pastDue: 'exclude',
+      trials: 'list',
+      churnAt: 'cancel_request',
+      sameWindow: 'exclude',
+    });
+    expect(p.format).toBe('csv');
+    expect(p.plan).toBe('pro');
+  });
+
+  it('extra parameters a report allows are passed through', () => {
+    const r = parse({ metric: 'churn', month: '2026-03' }, ['metric', 'month']);
+    expect(r.ok && r.value.extra).toEqual({ metric: 'churn', month: '2026-03' });
+  });
+});
+
+describe('parseReportParams: bad input names the parameter', () => {
+  it.each([
+    [{ from: '2026-13' }, 'invalid_from', 'from'],
+    [{ from: '2026-02-30' }, 'invalid_from', 'from'],
+    [{ to: 'last-month' }, 'invalid_to', 'to'],
+    [{ from: '2026-05', to: '2026-04' }, 'invalid_range', 'from'],
+    [{ from: '2000-01', to: '2026-04' }, 'invalid_range', 'from'],
+    [{ at: 'yesterday' }, 'invalid_at', 'at'],
+    [{ at: '2026-02-30' }, 'invalid_at', 'at'],
+    [{ currency: 'usd1' }, 'invalid_currency', 'currency'],
+    [{ currency: 'xyz' }, 'invalid_currency', 'currency'],
+    [{ currency: ['usd', 'eur'] }, 'invalid_currency', 'currency'],
+    [{ plan: 'Pro Plan' }, 'invalid_plan', 'plan'],
+    [{ pastDue: 'ignore' }, 'invalid_past_due', 'pastDue'],
+    [{ trials: 'count' }, 'invalid_trials', 'trials'],
+    [{ churnAt: 'now' }, 'invalid_churn_at', 'churnAt'],
+    [{ sameWindow: 'yes' }, 'invalid_same_window', 'sameWindow'],
+    [{ format: 'xml' }, 'invalid_format', 'format'],
+    [{ provider: 'google' }, 'unknown_parameter', 'provider'],
+    [{ metric: 'churn' }, 'unknown_parameter', 'metric'],
+  ])('%o → %s', (query, code, parameter) => {
+    expect(error(query)).toMatchObject({ code, parameter });
+  });
+});

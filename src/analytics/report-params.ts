@@ -1,0 +1,124 @@
+/**
+ * The one parser of report query strings (every `GET /api/admin/reports/<name>` and its drill-down). Pure: the
+ * caller passes "now". A "no" is a normal outcome, so it returns a Result naming the bad parameter; the route turns
+ * it into a 400 whose code is stable and names the parameter (`invalid_from`, `invalid_currency`, …).
+ *
+ * - `from`, `to`: first and last month, included (`YYYY-MM` or `YYYY-MM-DD`, see periods.ts); defaults: the 12
+ *   months ending with the current one. `from` after `to` is `invalid_range`.
+ * - `at`: an instant for point-in-time reports (ISO date-time with offset, or a date = its 00:00 UTC); default now.
+ * - `currency`: lowercase ISO 4217 (any case accepted); absent = one series per currency, never a sum.
+ * - `plan`: a plan key; absent = all plans.
+ * - conventions (echoed in every answer): `pastDue=count|exclude`, `trials=zero|list`,
+ *   `churnAt=period_end|cancel_request`, `sameWindow=include|exclude`.
+ * - `format=json|csv`.
+ * Anything else is `unknown_parameter`; a parameter given twice is invalid.
+ */
+import { err, ok, type Result } from '../errors.js';
+import { addMonths, MAX_MONTHS, monthOf, monthsBetween, parseMonth, type Month } from './periods.js';
+
+export const CONVENTIONS = {
+  pastDue: ['count', 'exclude'],
+  trials: ['zero', 'list'],
+  churnAt: ['period_end', 'cancel_request'],
+  sameWindow: ['include', 'exclude'],
+} as const;
+
+export type Conventions = { -readonly [K in keyof typeof CONVENTIONS]: (typeof CONVENTIONS)[K][number] };
+
+export const DEFAULT_CONVENTIONS: Conventions = {
+  pastDue: 'count',
+  trials: 'zero',
+  churnAt: 'period_end',
+  sameWindow: 'include',
+};
+
+export interface ReportParams {
+  months: Month[];
+  at: Date;
+  currency: string | null;
+  plan: string | null;
+  conventions: Conventions;
+  format: 'json' | 'csv';
+  /** Parameters a report may take beyond the shared ones (e.g. a drill-down's `metric`), as given. */
+  extra: Record<string, string>;
+}
+
+export interface ParamError {
+  code: string;
+  message: string;
+  parameter: string;
+}
+
+const SHARED = ['from', 'to', 'at', 'currency', 'plan', 'format', ...Object.keys(CONVENTIONS)];
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const PLAN_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+let currencies: Set<string> | undefined;
+/** ISO 4217 codes known to the runtime's Intl data (lowercase, as Stripe writes them). */
+function knownCurrency(code: string): boolean {
+  currencies ??= new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
+  return currencies.has(code);
+}
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const bad = (parameter: string, message: string, code = `invalid_${snake(parameter)}`) =>
+  err<ParamError>({ code, message, parameter });
+
+export function parseReportParams(
+  query: Record<string, unknown>,
+  now: Date,
+  extraAllowed: readonly string[] = [],
+): Result<ReportParams, ParamError> {
+  const text: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (!SHARED.includes(key) && !extraAllowed.includes(key)) {
+      return bad(key, `unknown parameter "${key}"`, 'unknown_parameter');
+    }
+    if (typeof value !== 'string') return bad(key, `"${key}" must be given once, as text`);
+    text[key] = value;
+  }
+
+  const current = monthOf(now);
+  const to = text.to === undefined ? ok(current) : parseMonth(text.to);
+  if (!to.ok) return bad('to', `to: ${to.error}`);
+  const from = text.from === undefined ? ok(addMonths(to.value, -11)) : parseMonth(text.from);
+  if (!from.ok) return bad('from', `from: ${from.error}`);
+  const months = monthsBetween(from.value, to.value);
+  if (months.length === 0) return bad('from', '`from` is after `to`', 'invalid_range');
+  if (months.length > MAX_MONTHS)
+    return bad('from', `at most ${MAX_MONTHS} months per report`, 'invalid_range');
+
+  let at = now;
+  if (text.at !== undefined) {
+    at = new Date(text.at);
+    if (!ISO_INSTANT.test(text.at) || !parseMonth(text.at.slice(0, 10)).ok || Number.isNaN(at.getTime())) {
+      return bad('at', `at: "${text.at}" is not an ISO date or date-time`);
+    }
+  }
+
+  let currency: string | null = null;
+  if (text.currency !== undefined) {
+    currency = text.currency.toLowerCase();
+    if (!/^[a-z]{3}$/.test(currency) || !knownCurrency(currency)) {
+      return bad('currency', `currency: "${text.currency}" is not an ISO 4217 code`);
+    }
+  }
+
+  const plan = text.plan ?? null;
+  if (plan !== null && !PLAN_KEY.test(plan)) return bad('plan', `plan: "${plan}" is not a plan key`);
+
+  const conventions = { ...DEFAULT_CONVENTIONS };
+  for (const name of Object.keys(CONVENTIONS) as (keyof Conventions)[]) {
+    const value = text[name];
+    if (value === undefined) continue;
+    const allowed: readonly string[] = CONVENTIONS[name];
+    if (!allowed.includes(value)) return bad(name, `${name} must be one of ${allowed.join(', ')}`);
+    (conventions as Record<string, string>)[name] = value;
+  }
+
+  const format = text.format ?? 'json';
+  if (format !== 'json' && format !== 'csv') return bad('format', 'format must be json or csv');
+
+  const extra = Object.fromEntries(Object.entries(text).filter(([k]) => extraAllowed.includes(k)));
+  return ok({ months, at, currency, plan, conventions, format, extra });
+}

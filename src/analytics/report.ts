@@ -1,0 +1,67 @@
+/**
+ * What a report is to the routes: a name, the conventions it honours, and a function from parsed parameters to an
+ * answer — a JSON body and the same figures as flat rows for `format=csv`. Conventions a report cannot honour yet
+ * are refused with a 400 naming the parameter rather than echoed while ignored.
+ */
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { AppError } from '../errors.js';
+import type { DrillParams } from './drill-down/drill-params.js';
+import type { DrillAnswer } from './drill-down/movement-rows.js';
+import { DEFAULT_CONVENTIONS, type Conventions, type ReportParams } from './report-params.js';
+
+export type CsvValue = string | number | boolean | null;
+
+export interface ReportAnswer {
+  body: Record<string, unknown>;
+  rows: Record<string, CsvValue>[];
+}
+
+export interface Report {
+  name: string;
+  /** For each convention, the values this report honours (the default always). */
+  honours: { [K in keyof Conventions]: readonly Conventions[K][] };
+  run(db: Executor, p: ReportParams): Promise<ReportAnswer>;
+  /** The drill-down (`/reports/<name>/rows`), when the report has one: which figures have rows, and the rows. */
+  drill?: {
+    metrics: readonly string[];
+    monthly: boolean;
+    rows(db: Executor, p: ReportParams, d: DrillParams): Promise<DrillAnswer>;
+  };
+}
+
+/** 400 `unsupported_convention` when a requested convention value is not one the report honours. */
+export function checkConventions(report: Report, conventions: Conventions): void {
+  for (const name of Object.keys(DEFAULT_CONVENTIONS) as (keyof Conventions)[]) {
+    const value = conventions[name];
+    if (!(report.honours[name] as readonly string[]).includes(value)) {
+      throw new AppError(
+        'unsupported_convention',
+        `the ${report.name} report does not support ${name}=${value} yet`,
+        400,
+        { parameter: name },
+      );
+    }
+  }
+}
+
+/** The head every answer carries: which report, over what, under which conventions. */
+export function answerHead(name: string, p: ReportParams): Record<string, unknown> {
+  return {
+    report: name,
+    from: p.months[0]?.month ?? null,
+    to: p.months.at(-1)?.month ?? null,
+    currency: p.currency,
+    plan: p.plan,
+    conventions: p.conventions,
+  };
+}
+
+/** 400 `invalid_plan` when `plan` names no plan (a typo would otherwise answer a plausible row of zeros). */
+export async function checkPlan(db: Executor, plan: string | null): Promise<void> {
+  if (plan === null) return;
+  const found = await db.execute(sql`SELECT 1 FROM plans WHERE key = ${plan}`);
+  if (found.rows.length === 0) {
+    throw new AppError('invalid_plan', `plan: no plan has the key "${plan}"`, 400, { parameter: 'plan' });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `GET /api/admin/reports/cohorts?from=&to=`: per currency, customers grouped by the month they started paying (their
+ * first `new` day, customer-days.ts) inside the range; for that month and every later month of the range, how many
+ * of them still pay at the month's end (logo retention = paying ÷ cohort size) and their MRR then (revenue
+ * retention = MRR ÷ the cohort's MRR at the end of its first month; above 1 when it expanded). docs/METRICS.md
+ * §cohorts. With sameWindow=exclude a customer who started and churned inside their first month is in no cohort.
+ */
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { windowedDays } from '../customer-days.js';
+import { ratio } from '../rates.js';
+import type { ReportParams } from '../report-params.js';
+import { answerHead, type Report, type ReportAnswer } from '../report.js';
+
+export interface CohortMonth {
+  month: string;
+  payingCustomers: number;
+  logoRetention: number | null;
+  mrr: number;
+  revenueRetention: number | null;
+}
+
+export interface Cohort {
+  cohort: string;
+  customers: number;
+  startMrr: number;
+  months: CohortMonth[];
+}
+
+async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
+  const first = p.months[0];
+  const last = p.months.at(-1);
+  if (!first || !last) return { body: { ...answerHead('cohorts', p), series: [] }, rows: [] };
+  const starts = p.months.map((m) => m.start.toISOString());
+  const ends = p.months.map((m) => m.end.toISOString());
+  const labels = p.months.map((m) => m.month);
+  const days = windowedDays(
+    { currency: p.currency, plan: p.plan, until: last.end },
+    p.conventions.sameWindow === 'exclude',
+  );
+  const result = await db.execute<{
+    currency: string;
+    cohort: string;
+    month: string;
+    size: number;
+    paying: number;
+    mrr: string | number;
+  }>(sql`
+    WITH days AS (${days}),
+    months AS (
+      SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
+                           ${sql.param(labels)}::text[]) AS mo(start, "end", label)
+    ),
+    members AS (
+      SELECT customer_id, currency, min(month) AS cohort FROM days
+      WHERE kind = 'new' AND NOT excluded GROUP BY customer_id, currency
+    ),
+    levels AS (
+      SELECT m.currency, m.cohort, m.customer_id, mo.start, mo.label,
+             (SELECT coalesce(sum(d.delta), 0) FROM days d
+              WHERE d.customer_id = m.customer_id AND d.currency = m.currency AND d.day < mo."end") AS mrr
+      FROM members m JOIN months mo ON mo.start >= m.cohort
+      WHERE m.cohort >= ${first.start}
+    )
+    SELECT currency, to_char(cohort AT TIME ZONE 'UTC', 'YYYY-MM') AS cohort, label AS month,
+           count(*)::int AS size, (count(*) FILTER (WHERE mrr > 0))::int AS paying, sum(mrr)::bigint AS mrr
+    FROM levels GROUP BY currency, cohort, start, label ORDER BY currency, cohort, start`);
+  const series: Array<{ currency: string; cohorts: Cohort[] }> = [];
+  for (const r of result.rows) {
+    if (series.at(-1)?.currency !== r.currency) series.push({ currency: r.currency, cohorts: [] });
+    const list = series.at(-1)!.cohorts;
+    const mrr = Number(r.mrr);
+    if (list.at(-1)?.cohort !== r.cohort) {
+      list.push({ cohort: r.cohort, customers: Number(r.size), startMrr: mrr, months: [] });
+    }
+    const cohort = list.at(-1)!;
+    cohort.months.push({
+      month: r.month,
+      payingCustomers: Number(r.paying),
+      logoRetention: ratio(Number(r.paying), cohort.customers),
+      mrr,
+      revenueRetention: ratio(mrr, cohort.startMrr),
+    });
+  }
+  return {
+    body: { ...answerHead('cohorts', p), series },
+    rows: series.flatMap((s) =>
+      s.cohorts.flatMap((c) =>
+        c.months.map((m) => ({
+          currency: s.currency,
+          cohort: c.cohort,
+          customers: c.customers,
+          start_mrr: c.startMrr,
+          month: m.month,
+          paying_customers: m.payingCustomers,
+          logo_retention: m.logoRetention,
+          mrr: m.mrr,
+          revenue_retention: m.revenueRetention,
+        })),
+      ),
+    ),
+  };
+}
+
+export const cohortsReport: Report = {
+  name: 'cohorts',
+  honours: {
+    pastDue: ['count'],
+    trials: ['zero'],
+    churnAt: ['period_end'],
+    sameWindow: ['include', 'exclude'],
+  },
+  run: cohorts,
+};

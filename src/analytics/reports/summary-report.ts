@@ -1,0 +1,121 @@
+/**
+ * `GET /api/admin/reports/summary?at=`: the business at one instant, per currency (docs/METRICS.md §summary).
+ * MRR (Σ of the counted subscriptions' MRR at `at`), ARR = 12 × MRR, paying customers (MRR above 0), ARPA =
+ * MRR / paying customers, subscriptions active / trialing / past_due at `at`, and MRR at risk = the MRR of the
+ * subscriptions past_due at `at` (shown whatever pastDue says).
+ * Conventions: pastDue=exclude counts past_due subscriptions as 0; churnAt=cancel_request counts as 0 a subscription
+ * whose cancellation at period end was requested by `at`; trials=list adds the subscriptions trialing at `at`
+ * (trials never count in MRR); sameWindow has no effect at an instant.
+ */
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { arpa } from '../rates.js';
+import type { ReportParams } from '../report-params.js';
+import type { Report, ReportAnswer } from '../report.js';
+import { subscriptionsAt } from '../subscriptions-at.js';
+
+export interface SummarySeries {
+  currency: string;
+  mrr: number;
+  arr: number;
+  payingCustomers: number;
+  arpa: number | null;
+  subscriptions: { active: number; trialing: number; pastDue: number };
+  mrrAtRisk: number;
+  trials?: Array<{ subscription: string; customer: string; plan: string | null }>;
+}
+
+async function summary(db: Executor, p: ReportParams): Promise<ReportAnswer> {
+  const excludePastDue = p.conventions.pastDue === 'exclude';
+  const atCancelRequest = p.conventions.churnAt === 'cancel_request';
+  const subs = subscriptionsAt(p.at, { currency: p.currency, plan: p.plan });
+  const currencies =
+    p.currency === null
+      ? sql`SELECT DISTINCT currency FROM subs`
+      : sql`SELECT ${p.currency}::text AS currency`;
+  const result = await db.execute<Record<string, string | number>>(sql`
+    WITH subs AS (${subs}),
+    counted AS (
+      SELECT *, CASE WHEN (${excludePastDue} AND status = 'past_due') OR (${atCancelRequest} AND cancel_requested)
+                     THEN 0 ELSE mrr END AS counted_mrr
+      FROM subs
+    ),
+    per_customer AS (SELECT currency, customer_id, sum(counted_mrr) AS mrr FROM counted GROUP BY 1, 2),
+    currencies AS (${currencies})
+    SELECT cur.currency,
+      coalesce((SELECT sum(mrr) FROM per_customer pc WHERE pc.currency = cur.currency), 0)::bigint AS mrr,
+      (SELECT count(*) FROM per_customer pc WHERE pc.currency = cur.currency AND pc.mrr > 0)::int AS paying,
+      (SELECT count(*) FROM subs s WHERE s.currency = cur.currency AND s.status = 'active')::int AS active,
+      (SELECT count(*) FROM subs s WHERE s.currency = cur.currency AND s.status = 'trialing')::int AS trialing,
+      (SELECT count(*) FROM subs s WHERE s.currency = cur.currency AND s.status = 'past_due')::int AS past_due,
+      coalesce((SELECT sum(mrr) FROM subs s WHERE s.currency = cur.currency AND s.status = 'past_due'), 0)::bigint
+        AS at_risk
+    FROM currencies cur ORDER BY cur.currency`);
+  const trials =
+    p.conventions.trials === 'list'
+      ? (
+          await db.execute<{
+            currency: string;
+            subscription: string;
+            customer: string;
+            plan: string | null;
+          }>(sql`
+            WITH subs AS (${subs})
+            SELECT currency, stripe_subscription_id AS subscription, stripe_customer_id AS customer, plan
+            FROM subs WHERE status = 'trialing' ORDER BY currency, stripe_subscription_id`)
+        ).rows
+      : null;
+
+  const series: SummarySeries[] = result.rows.map((r) => {
+    const mrr = Number(r.mrr);
+    const paying = Number(r.paying);
+    const s: SummarySeries = {
+      currency: String(r.currency),
+      mrr,
+      arr: 12 * mrr,
+      payingCustomers: paying,
+      arpa: arpa(mrr, paying),
+      subscriptions: { active: Number(r.active), trialing: Number(r.trialing), pastDue: Number(r.past_due) },
+      mrrAtRisk: Number(r.at_risk),
+    };
+    if (trials) {
+      s.trials = trials
+        .filter((t) => t.currency === s.currency)
+        .map((t) => ({ subscription: t.subscription, customer: t.customer, plan: t.plan }));
+    }
+    return s;
+  });
+  return {
+    body: {
+      report: 'summary',
+      at: p.at.toISOString(),
+      currency: p.currency,
+      plan: p.plan,
+      conventions: p.conventions,
+      series,
+    },
+    rows: series.map((s) => ({
+      at: p.at.toISOString(),
+      currency: s.currency,
+      mrr: s.mrr,
+      arr: s.arr,
+      paying_customers: s.payingCustomers,
+      arpa: s.arpa,
+      active_subscriptions: s.subscriptions.active,
+      trialing_subscriptions: s.subscriptions.trialing,
+      past_due_subscriptions: s.subscriptions.pastDue,
+      mrr_at_risk: s.mrrAtRisk,
+    })),
+  };
+}
+
+export const summaryReport: Report = {
+  name: 'summary',
+  honours: {
+    pastDue: ['count', 'exclude'],
+    trials: ['zero', 'list'],
+    churnAt: ['period_end', 'cancel_request'],
+    sameWindow: ['include', 'exclude'],
+  },
+  run: summary,
+};

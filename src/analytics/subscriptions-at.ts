@@ -1,0 +1,42 @@
+/**
+ * Every subscription as it stood at an instant, rebuilt from stored history (never from the current rows alone):
+ * - its status and cancel_at_period_end: from the object of its latest `customer.subscription.*` event created at
+ *   or before the instant (the inbox keeps every verified payload; applied or found stale, not parked/failed);
+ *   ties on `created` go to the greater event id (a simplification of the mirror's same-second rule). A
+ *   subscription with no such event but a row last changed by then (an app write, a reconciliation) uses its row.
+ * - its MRR: the sum of its movements up to and including the instant (movement time = the event's `created`).
+ *
+ * Columns: id, stripe_subscription_id, stripe_customer_id, customer_id, currency, plan (current plan key), status,
+ * cancel_requested, mrr. Filters: currency, plan (current plan, as customer-days.ts).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+
+export function subscriptionsAt(at: Date, f: { currency: string | null; plan: string | null }): SQL {
+  const where: SQL[] = [sql`true`];
+  if (f.currency !== null) where.push(sql`s.currency = ${f.currency}`);
+  if (f.plan !== null) where.push(sql`p.key = ${f.plan}`);
+  return sql`
+    SELECT s.id, s.stripe_subscription_id, c.stripe_customer_id, s.customer_id, s.currency, p.key AS plan,
+           coalesce(e.status, s.status) AS status,
+           coalesce(e.cancel_requested, s.cancel_at_period_end) AS cancel_requested,
+           coalesce(mv.mrr, 0)::bigint AS mrr
+    FROM subscriptions s
+    JOIN customers c ON c.id = s.customer_id
+    LEFT JOIN plans p ON p.id = s.plan_id
+    LEFT JOIN LATERAL (
+      SELECT ev.payload #>> '{data,object,status}' AS status,
+             (ev.payload #>> '{data,object,cancel_at_period_end}')::boolean AS cancel_requested
+      FROM stripe_events ev
+      -- ordering_key (the customer) first: stripe_events_key_created_idx serves it; object_id has no index
+      WHERE ev.ordering_key = c.stripe_customer_id AND ev.object_id = s.stripe_subscription_id
+        AND ev.type LIKE 'customer.subscription.%'
+        AND ev.created_at <= ${at} AND ev.status IN ('processed', 'stale')
+      ORDER BY ev.created_at DESC, ev.id DESC
+      LIMIT 1
+    ) e ON true
+    LEFT JOIN LATERAL (
+      SELECT sum(m.delta_minor) AS mrr FROM mrr_movements m WHERE m.subscription_id = s.id AND m.at <= ${at}
+    ) mv ON true
+    WHERE ${sql.join(where, sql` AND `)}
+      AND (e.status IS NOT NULL OR (s.created_at <= ${at} AND s.stripe_version_at <= ${at}))`;
+}
