@@ -89,6 +89,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/admin/dunning/stats': 'admin',
   'GET /api/admin/dunning/:id': 'admin',
   'GET /api/admin/notifications': 'admin',
+  'GET /api/admin/reports/:name': 'admin',
+  'GET /api/admin/reports/:name/rows': 'admin',
 };
 
 let h: TestApp;
