@@ -123,6 +123,7 @@ describe('the admin console', () => {
     await page.click('nav >> text=Subscriptions');
     await settled(page);
     expect(await page.locator('tbody tr').count()).toBe(3);
+    await page.screenshot({ path: path.join(SHOTS, 'subscriptions-1280.png'), fullPage: true });
     await page.selectOption('label:has-text("Status") select', 'past_due');
     await page.waitForURL(/status=past_due/);
     await settled(page);
@@ -191,6 +192,10 @@ describe('the admin console', () => {
     await settled(page);
     expect(await page.isVisible('#main-nav')).toBe(false);
     await page.screenshot({ path: path.join(SHOTS, 'customers-390.png'), fullPage: true });
+    await page.click('.menu-button');
+    await page.click('nav >> text=Subscriptions');
+    await settled(page);
+    await page.screenshot({ path: path.join(SHOTS, 'subscriptions-390.png'), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
   });
