@@ -92,12 +92,27 @@ describe('the admin console', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${url}/?next=/admin`);
+    const shell: Array<Promise<number>> = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/admin'))
+        shell.push(
+          r
+            .request()
+            .sizes()
+            .then((z) => z.responseBodySize + z.responseHeadersSize),
+        );
+    });
     await signIn(page, ADMIN);
     await page.waitForURL(`${url}/admin`);
     const problems = watch(page);
 
     // Dashboard: figures from the admin API, each a link to its list.
     await settled(page);
+    // The first load (page, script, stylesheet) transfers well under 300 kB: the assets go out pre-compressed.
+    const firstLoad = (await Promise.all(shell)).reduce((a, b) => a + b, 0);
+    expect(shell.length).toBe(3);
+    expect(firstLoad).toBeLessThan(100_000);
+    console.log(`console first load: ${firstLoad} bytes transferred`);
     expect(await page.textContent('h1')).toBe('Dashboard');
     const active = page.getByTestId('active-subscriptions').locator('a.figure-value');
     expect(await active.textContent()).toBe('3');
