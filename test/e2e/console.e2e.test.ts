@@ -30,6 +30,8 @@ beforeAll(async () => {
   s = await billingStack({ webhooks: true, port, env: { APP_URL: url }, label: 'console-e2e' });
   await seedDemo(s.h.deps, { auth: s.h.app.httpContext.auth, customers: true });
   await s.settle();
+  // A planted mismatch for the Roles page: Ann pays for Starter (which grants professional) but is stored as member.
+  await s.h.t.pool.query(`UPDATE users SET role = 'member' WHERE email = 'ann@demo.sertantai.test'`);
   await ensureAdmin(
     { auth: s.h.app.httpContext.auth, db: s.h.deps.db },
     { email: ADMIN, password: TEST_PASSWORD, source: 'test' },
@@ -117,6 +119,8 @@ describe('the admin console', () => {
     const active = page.getByTestId('active-subscriptions').locator('a.figure-value');
     expect(await active.textContent()).toBe('3');
     expect(await active.getAttribute('href')).toBe('/admin/subscriptions?status=active');
+    const mismatches = page.locator('.figure:has-text("Role mismatches") a.figure-value');
+    expect(await mismatches.textContent()).toBe('1');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280.png'), fullPage: true });
 
     // Customers: server-side search, kept in the URL.
@@ -175,8 +179,18 @@ describe('the admin console', () => {
     await settled(page);
     expect(await page.textContent('.state.empty')).toContain('No open billing errors');
 
+    // Roles: the distribution, and the planted mismatch, filtered by kind through the URL.
+    await page.click('nav >> text=Roles');
+    await settled(page);
+    expect(await page.locator('.cards tbody tr').count()).toBe(1);
+    expect(await page.textContent('.cards tbody')).toContain('ann@demo.sertantai.test');
+    await page.screenshot({ path: path.join(SHOTS, 'roles-1280.png'), fullPage: true });
+    await page.selectOption('label:has-text("Why") select', 'upgraded_unpaid');
+    await page.waitForURL(/kind=upgraded_unpaid/);
+    expect(await page.textContent('.state.empty')).toContain('No mismatch matches');
+
     // Sections not built yet say so.
-    for (const label of ['Roles', 'Dunning', 'Audit', 'Reports', 'Settings']) {
+    for (const label of ['Dunning', 'Audit', 'Reports', 'Settings']) {
       await page.click(`nav >> text=${label}`);
       await page.waitForSelector(`h1:text-is("${label}")`);
       expect(await page.textContent('.not-built')).toContain('Not built yet');

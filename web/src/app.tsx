@@ -8,6 +8,7 @@ import { Events } from './pages/events.js';
 import { NotBuilt, NotFound } from './pages/not-built.js';
 import { Payments } from './pages/payments.js';
 import { Plans } from './pages/plans.js';
+import { Roles } from './pages/roles.js';
 import { Subscriptions } from './pages/subscriptions.js';
 import { SECTIONS } from './sections.js';
 
@@ -19,6 +20,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/payments': Payments,
   '/errors': Errors,
   '/events': Events,
+  '/roles': Roles,
 };
 
 export function App() {

@@ -13,12 +13,7 @@ export const SECTIONS: readonly Section[] = [
   { path: '/subscriptions', label: 'Subscriptions', built: true },
   { path: '/plans', label: 'Plans', built: true },
   { path: '/payments', label: 'Payments', built: true },
-  {
-    path: '/roles',
-    label: 'Roles',
-    built: false,
-    plan: 'Role distribution, the mismatch list with overrides, and bulk sync with progress.',
-  },
+  { path: '/roles', label: 'Roles', built: true },
   {
     path: '/dunning',
     label: 'Dunning',
