@@ -189,8 +189,17 @@ describe('the admin console', () => {
     await page.waitForURL(/kind=upgraded_unpaid/);
     expect(await page.textContent('.state.empty')).toContain('No mismatch matches');
 
+    // Dunning: no case in the seed; the status tabs land in the URL.
+    await page.click('nav >> text=Dunning');
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No open dunning cases');
+    await page.click('button:text-is("recovered")');
+    await page.waitForURL(/status=recovered/);
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No recovered dunning cases');
+
     // Sections not built yet say so.
-    for (const label of ['Dunning', 'Audit', 'Reports', 'Settings']) {
+    for (const label of ['Audit', 'Reports', 'Settings']) {
       await page.click(`nav >> text=${label}`);
       await page.waitForSelector(`h1:text-is("${label}")`);
       expect(await page.textContent('.not-built')).toContain('Not built yet');

@@ -3,6 +3,7 @@ import { Layout } from './components/layout.js';
 import { useLocation } from './lib/router.js';
 import { Customers } from './pages/customers.js';
 import { Dashboard } from './pages/dashboard.js';
+import { Dunning } from './pages/dunning.js';
 import { Errors } from './pages/errors.js';
 import { Events } from './pages/events.js';
 import { NotBuilt, NotFound } from './pages/not-built.js';
@@ -21,6 +22,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/errors': Errors,
   '/events': Events,
   '/roles': Roles,
+  '/dunning': Dunning,
 };
 
 export function App() {

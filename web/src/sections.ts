@@ -14,12 +14,7 @@ export const SECTIONS: readonly Section[] = [
   { path: '/plans', label: 'Plans', built: true },
   { path: '/payments', label: 'Payments', built: true },
   { path: '/roles', label: 'Roles', built: true },
-  {
-    path: '/dunning',
-    label: 'Dunning',
-    built: false,
-    plan: 'Open cases with grace deadlines and MRR at risk; recovered and lost cases with their timelines.',
-  },
+  { path: '/dunning', label: 'Dunning', built: true },
   { path: '/errors', label: 'Errors', built: true },
   { path: '/events', label: 'Events', built: true },
   {
