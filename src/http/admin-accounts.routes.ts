@@ -8,7 +8,21 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js
 import { listAudit } from '../audit/audit.repo.js';
 import type { Deps } from '../deps.js';
 import { auditActor, requireAdmin } from './guards.js';
+import { documented } from './openapi/route-doc.js';
 
+/** The list of keys as the API shows it (also its OpenAPI response schema). */
+const apiKeyList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      prefix: z.string(),
+      createdAt: z.iso.datetime(),
+      lastUsedAt: z.iso.datetime().nullable(),
+      revokedAt: z.iso.datetime().nullable(),
+    }),
+  ),
+});
 const createKeyInput = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 const auditQuery = z
   .object({
@@ -27,7 +41,17 @@ export const adminAccountsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
 
   app.get('/whoami', async (request) => ({ actor: request.actor }));
 
-  app.get('/api-keys', async () => ({ items: await listApiKeys(deps.db) }));
+  app.get(
+    '/api-keys',
+    documented({ summary: 'Admin API keys (never the key itself)', response: apiKeyList }, async () => ({
+      items: (await listApiKeys(deps.db)).map((k) => ({
+        ...k,
+        createdAt: k.createdAt.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+        revokedAt: k.revokedAt?.toISOString() ?? null,
+      })),
+    })),
+  );
 
   app.post('/api-keys', async (request, reply) => {
     const input = createKeyInput.parse(request.body ?? {});

@@ -198,8 +198,17 @@ describe('the admin console', () => {
     await settled(page);
     expect(await page.textContent('.state.empty')).toContain('No recovered dunning cases');
 
+    // Settings: no API key yet; the outbox (whatever the seed's payments queued) with its status filter.
+    await page.click('nav >> text=Settings');
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No API key');
+    await page.selectOption('label:has-text("Status") select', 'failed');
+    await page.waitForURL(/status=failed/);
+    await settled(page);
+    expect(await page.locator('.state.empty').last().textContent()).toContain('No failed notification');
+
     // Sections not built yet say so.
-    for (const label of ['Audit', 'Reports', 'Settings']) {
+    for (const label of ['Audit', 'Reports']) {
       await page.click(`nav >> text=${label}`);
       await page.waitForSelector(`h1:text-is("${label}")`);
       expect(await page.textContent('.not-built')).toContain('Not built yet');

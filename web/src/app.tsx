@@ -10,6 +10,7 @@ import { NotBuilt, NotFound } from './pages/not-built.js';
 import { Payments } from './pages/payments.js';
 import { Plans } from './pages/plans.js';
 import { Roles } from './pages/roles.js';
+import { Settings } from './pages/settings.js';
 import { Subscriptions } from './pages/subscriptions.js';
 import { SECTIONS } from './sections.js';
 
@@ -23,6 +24,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/events': Events,
   '/roles': Roles,
   '/dunning': Dunning,
+  '/settings': Settings,
 };
 
 export function App() {

@@ -29,10 +29,5 @@ export const SECTIONS: readonly Section[] = [
     built: false,
     plan: 'MRR movements, churn, LTV, cohorts and payment failures, from the reports API.',
   },
-  {
-    path: '/settings',
-    label: 'Settings',
-    built: false,
-    plan: 'API keys, webhook endpoint status and the notification outbox.',
-  },
+  { path: '/settings', label: 'Settings', built: true },
 ];
