@@ -67,8 +67,34 @@ export function providerOf(
   return 'email';
 }
 
-export function createAuth(opts: { config: Config; db: Db; logger: Logger; secret: string }) {
+/** A user who may own a Stripe customer waiting for them appeared (created, or their email verified). */
+export type UserAppeared = (
+  user: { id: string; email: string | null; emailVerified: boolean },
+  by: 'user.created' | 'user.email_verified',
+) => Promise<unknown>;
+
+export function createAuth(opts: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  secret: string;
+  /** Called after a user is created or verifies their email (the app links a waiting Stripe customer). */
+  onUserAppeared?: UserAppeared;
+}) {
   const { config, db, logger } = opts;
+  // A failure to link a waiting customer never fails the sign-up: it is logged, and the link is made by the next
+  // appearance (verification, a later sign-in's update) or by an admin.
+  const userAppeared = async (
+    user: { id: string; email: string | null; emailVerified: boolean },
+    by: 'user.created' | 'user.email_verified',
+  ) => {
+    if (!opts.onUserAppeared) return;
+    try {
+      await opts.onUserAppeared({ id: user.id, email: user.email, emailVerified: user.emailVerified }, by);
+    } catch (e) {
+      logger.error({ err: e, userId: user.id, by }, 'linking a waiting Stripe customer failed');
+    }
+  };
   const o = config.oauth;
   const socialProviders: NonNullable<BetterAuthOptions['socialProviders']> = {};
   if (o.google) socialProviders.google = { ...o.google, mapProfileToUser: (p) => orgFields(p) };
@@ -178,6 +204,9 @@ export function createAuth(opts: { config: Config; db: Db; logger: Logger; secre
           before: async (user, ctx) => ({
             data: { ...user, role: 'member', signupProvider: providerOf(ctx) },
           }),
+          after: async (user) => {
+            await userAppeared(user, 'user.created');
+          },
         },
         update: {
           // Defence in depth behind `input: false`: no endpoint may write the role or the sign-up provider.
@@ -188,6 +217,9 @@ export function createAuth(opts: { config: Config; db: Db; logger: Logger; secre
                 code: 'ROLE_NOT_ALLOWED',
               });
             }
+          },
+          after: async (user) => {
+            if (user.emailVerified) await userAppeared(user, 'user.email_verified');
           },
         },
       },

@@ -95,9 +95,14 @@ export function connect(url: string, opts: { max?: number; applicationName?: str
     connectionTimeoutMillis: 5000,
     pipeline: true,
   });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  // A client's error (the server restarted or killed its backend) must not crash the process, idle or checked out:
+  // the pool handles an idle one's; a checked-out client emits it on itself, where only this listener hears it. Its
+  // query in flight rejects, the pool drops it when it is released, and the next query connects anew.
   pool.on('error', () => {});
-  pool.on('connect', autoPrepare);
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    autoPrepare(client);
+  });
   const db = drizzle(pool, { schema: tables });
   installFastSql(dialectOf(db));
   return { pool, db, close: () => pool.end() };

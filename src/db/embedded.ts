@@ -55,10 +55,11 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
 /** Starts (initialising on first use) an embedded server with data in `dir`. */
 export async function startEmbeddedPostgres(
   dir: string,
-  opts: { persistent?: boolean; log?: (line: string) => void } = {},
+  opts: { persistent?: boolean; log?: (line: string) => void; port?: number } = {},
 ): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(dir);
-  const port = await freePort();
+  // A given port: the same server started again where its clients expect it (a restart).
+  const port = opts.port ?? (await freePort());
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const log = opts.log ?? (() => {});
   const EmbeddedPostgres = await loadEmbeddedPostgres();

@@ -32,6 +32,7 @@ import { webhookRoutes } from '../billing/webhooks/webhook.routes.js';
 import { handlers } from '../billing/webhooks/handlers/index.js';
 import { eventsRoutes } from '../billing/events/events.routes.js';
 import { errorsRoutes } from '../billing/errors/errors.routes.js';
+import { linkWaitingCustomer } from '../billing/customers/link-waiting-customer.js';
 
 export interface AppOptions {
   /** Rate limits on /api/auth (defaults: 20 failed logins per address per 15 min, 30 sign-ups per hour). */
@@ -84,7 +85,13 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
 
   const secret = authSecret(deps);
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
-  const auth = createAuth({ config: deps.config, db: deps.db, logger: deps.logger, secret });
+  const auth = createAuth({
+    config: deps.config,
+    db: deps.db,
+    logger: deps.logger,
+    secret,
+    onUserAppeared: (user, by) => linkWaitingCustomer(deps, user, by),
+  });
   app.decorate('httpContext', {
     deps,
     auth,

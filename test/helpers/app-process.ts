@@ -31,6 +31,8 @@ export interface AppProcess {
   kill(): Promise<void>;
   /** SIGTERM (graceful: the dispatcher finishes its batch), and resolves once the process exited. */
   stop(): Promise<void>;
+  /** The last 2,000 characters the process wrote (stderr and non-protocol stdout), and whether it has exited. */
+  output(): { tail: string; exited: boolean };
 }
 
 /** Children still running when a test file ends are killed (a failed assertion must not leave them behind). */
@@ -62,8 +64,10 @@ export async function startAppProcess(opts: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  let hasExited = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
+      hasExited = true;
       running.delete(child);
       log.end();
       resolve();
@@ -106,6 +110,7 @@ export async function startAppProcess(opts: {
       await res.arrayBuffer();
       return res.status;
     },
+    output: () => ({ tail, exited: hasExited }),
     async kill() {
       child.kill('SIGKILL');
       await exited;

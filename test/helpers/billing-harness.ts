@@ -191,6 +191,41 @@ export async function seedStoryCatalogue(db: Deps['db']): Promise<{ planId: stri
   return { planId: plan!.id };
 }
 
+/**
+ * A subscription object of the fixture story's monthly price (2000 usd), quantity 1, created at `at` (unix seconds)
+ * with a 30-day period from it; `trialing` has a 14-day trial from `at`.
+ */
+export function subscriptionAt(
+  at: number,
+  id: string,
+  customer: string,
+  status: Stripe.Subscription.Status,
+): Stripe.Subscription {
+  const o = fixture<Stripe.Subscription>('object.subscription.active');
+  const item = o.items.data[0]!;
+  Object.assign(o, {
+    id,
+    customer,
+    status,
+    created: at,
+    start_date: at,
+    latest_invoice: null,
+    cancel_at_period_end: false,
+    canceled_at: null,
+    ended_at: null,
+    metadata: {},
+    trial_start: status === 'trialing' ? at : null,
+    trial_end: status === 'trialing' ? at + 14 * 86_400 : null,
+  });
+  item.id = `si_${id}`;
+  item.subscription = id;
+  item.price = fixture<Stripe.Price>('object.price.recurring_monthly');
+  item.quantity = 1;
+  item.current_period_start = at;
+  item.current_period_end = at + 30 * 86_400;
+  return o;
+}
+
 /** seedStoryCatalogue on the harness's database. */
 export const seedStory = (h: Harness) => seedStoryCatalogue(h.deps.db);
 

@@ -4,6 +4,7 @@
  */
 import { inject } from 'vitest';
 import pg from 'pg';
+import { scanStoredSecrets } from './db-scan.js';
 import crypto from 'node:crypto';
 import { connect, type Database } from '../../src/db/client.js';
 
@@ -62,9 +63,17 @@ export async function testDatabase(opts: { max?: number } = {}): Promise<TestDat
     url,
     name,
     adminUrl,
+    /** Scans every text column for stored secrets and card numbers (db-scan.ts), then drops the database; a leak
+     *  fails the test file that stored it. */
     async drop() {
+      const leaks = await scanStoredSecrets(database.pool).catch((e: unknown) => [
+        { table: '?', column: '?', what: 'scan failed', text: String(e) },
+      ]);
       await database.close().catch(() => {});
       await dropDatabase(adminUrl, name);
+      if (leaks.length) {
+        throw new Error(`stored secrets or card numbers:\n${leaks.map((l) => JSON.stringify(l)).join('\n')}`);
+      }
     },
   };
 }

@@ -82,7 +82,9 @@ export async function startOidcProvider(opts: {
     return res;
   };
 
+  /** Logs in as `sub` from a fresh browser (no session of an earlier login at the provider is reused). */
   async function loginAt(authorizationUrl: string, sub: string): Promise<string> {
+    jar.clear();
     let url = authorizationUrl;
     for (let step = 0; step < 12; step++) {
       if (!url.startsWith(issuer)) return url; // back to the app

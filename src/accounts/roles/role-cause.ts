@@ -16,8 +16,9 @@ export interface SubscriptionChange {
   to: string;
 }
 
-/** A customer moved from one user to another (or to a user after its old one was deleted): both are recomputed. */
-export interface CustomerRelink {
+/** A customer linked to a user: its first link (`fromUserId` null), or a move from one user to another (or to a user
+ *  after its old one was deleted). Every user it names is recomputed. */
+export interface CustomerLink {
   /** Local customer id and its Stripe id. */
   customerId: string;
   stripeCustomerId: string;
@@ -32,7 +33,7 @@ export type RoleCause =
       eventType: string;
       subscription?: SubscriptionChange | undefined;
       dunningCaseId?: string | undefined;
-      customerRelink?: CustomerRelink | undefined;
+      customerLink?: CustomerLink | undefined;
     }
   | {
       kind: 'admin';
@@ -44,7 +45,7 @@ export type RoleCause =
       overrideId?: string | undefined;
       syncRunId?: string | undefined;
       subscription?: SubscriptionChange | undefined;
-      customerRelink?: CustomerRelink | undefined;
+      customerLink?: CustomerLink | undefined;
     }
   | {
       kind: 'job';
@@ -55,7 +56,7 @@ export type RoleCause =
       syncRunId?: string | undefined;
       /** A reconciliation run (`sync_runs`), as opposed to a role sync run. */
       reconcileRunId?: string | undefined;
-      customerRelink?: CustomerRelink | undefined;
+      customerLink?: CustomerLink | undefined;
     };
 
 /** The audit actor of role changes caused by Stripe events (the event itself is in `cause`). */
@@ -74,6 +75,12 @@ export function auditActorOf(cause: RoleCause): { actorType: AuditActorType; act
   }
 }
 
+/** A link's step of the chain: `customer_link` for a first link, `customer_relink` for a move between users. */
+const linkStep = (link: CustomerLink) => ({
+  kind: link.fromUserId === null ? 'customer_link' : 'customer_relink',
+  ...link,
+});
+
 /** The chain as stored in audit_log.cause: the links from the first cause to the role change, in order. */
 export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
   switch (cause.kind) {
@@ -81,7 +88,7 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       const chain: Array<Record<string, unknown>> = [
         { kind: 'stripe_event', id: cause.eventId, type: cause.eventType },
       ];
-      if (cause.customerRelink) chain.push({ kind: 'customer_relink', ...cause.customerRelink });
+      if (cause.customerLink) chain.push(linkStep(cause.customerLink));
       if (cause.subscription) chain.push({ kind: 'subscription_change', ...cause.subscription });
       if (cause.dunningCaseId) chain.push({ kind: 'dunning_case', id: cause.dunningCaseId });
       return chain;
@@ -98,7 +105,7 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       ];
       if (cause.overrideId) chain.push({ kind: 'role_override', id: cause.overrideId });
       if (cause.syncRunId) chain.push({ kind: 'role_sync_run', id: cause.syncRunId });
-      if (cause.customerRelink) chain.push({ kind: 'customer_relink', ...cause.customerRelink });
+      if (cause.customerLink) chain.push(linkStep(cause.customerLink));
       if (cause.subscription) chain.push({ kind: 'subscription_change', ...cause.subscription });
       return chain;
     }
@@ -110,7 +117,7 @@ export function causeChain(cause: RoleCause): Array<Record<string, unknown>> {
       if (cause.overrideId) chain.push({ kind: 'role_override', id: cause.overrideId });
       if (cause.syncRunId) chain.push({ kind: 'role_sync_run', id: cause.syncRunId });
       if (cause.reconcileRunId) chain.push({ kind: 'reconcile_run', id: cause.reconcileRunId });
-      if (cause.customerRelink) chain.push({ kind: 'customer_relink', ...cause.customerRelink });
+      if (cause.customerLink) chain.push(linkStep(cause.customerLink));
       return chain;
     }
   }

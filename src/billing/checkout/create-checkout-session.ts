@@ -30,7 +30,7 @@ export type CheckoutInput = z.infer<typeof checkoutInput>;
 const LIVE = ['trialing', 'active', 'past_due', 'unpaid', 'paused', 'incomplete'] as const;
 
 export async function createCheckoutSession(
-  deps: Pick<Deps, 'db' | 'stripe' | 'config'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'config' | 'clock'>,
   user: CustomerUser,
   operationId: string,
   input: CheckoutInput,

@@ -5,10 +5,20 @@
  *
  * Linking (DESIGN §4.4): a customer row always belongs to a user. `metadata.user_id` (the app sets it; older
  * fixtures use `app_user_id`) names the user; a customer created elsewhere is linked to the user whose VERIFIED
- * email equals the customer's; otherwise NotLinkableError('unlinked_customer') parks the event until a user
- * signs up and verifies (or an admin resolves the billing error). A newer object whose `metadata.user_id` names
- * another user (who exists and has no customer) moves the customer to that user: the caller passes `roles` (its
- * cause), and both users' entitled roles are recomputed in the same transaction (recomputeRelinkedRoles).
+ * email equals the customer's; otherwise the customer is mirrored UNLINKED (`user_id` null): its subscriptions,
+ * invoices and payments are mirrored and counted like any other (the revenue is real), nobody's role changes, and
+ * the customer waits for its user — linkWaitingCustomer (link-waiting-customer.ts) links it when a user whose id
+ * its metadata names, or whose verified email is its email, appears (sign-up, OAuth, email verification). A newer
+ * object whose `metadata.user_id` names another user (who exists and has no customer) moves the customer to that
+ * user.
+ *
+ * The first write of a customer (linked or not) makes the events of this customer that were parked because it was
+ * not known yet due again at once (wakeParkedEvents): a subscription's events that arrived before
+ * `customer.created` are applied in the very next batch, not after their backoff (30 s to an hour).
+ * Every LINK — the first one, a relink to another user, an unlinked row linked again — also recomputes, in the same
+ * transaction and whoever writes it (a webhook, Checkout's fetch, reconciliation, the app), the entitled role of
+ * every user the link concerns (recomputeLinkedRoles), the caller's cause (event, job, operation) first in the
+ * chain and the link after it: the user has their role as soon as Stripe's order allows.
  */
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -20,8 +30,9 @@ import { NotLinkableError } from '../webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
-import type { CustomerRelink } from '../../accounts/roles/role-cause.js';
-import { recomputeRelinkedRoles, type RelinkRoles } from '../../accounts/roles/recompute-relinked-roles.js';
+import type { CustomerLink } from '../../accounts/roles/role-cause.js';
+import { recomputeLinkedRoles, type LinkRoles } from '../../accounts/roles/recompute-linked-roles.js';
+import { wakeParkedEvents } from '../webhooks/wake-parked-events.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -33,8 +44,9 @@ export interface MirrorResult<Row> {
   row: Row | null;
 }
 export interface CustomerMirrorResult extends MirrorResult<CustomerRow> {
-  /** Set when the customer moved to another user; both users' roles were recomputed in the same transaction. */
-  relinked: CustomerRelink | null;
+  /** Set when this write linked the customer to a user (first link, relink, or an unlinked row linked again);
+   *  the users' roles were recomputed and the customer's parked events woken in the same transaction. */
+  linked: CustomerLink | null;
 }
 export const changed = (r: MirrorResult<unknown>) => r.outcome === 'inserted' || r.outcome === 'updated';
 
@@ -101,7 +113,8 @@ async function linkable(tx: Executor, c: Stripe.Customer, userId: string): Promi
   return !taken;
 }
 
-async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
+/** The user a customer without one links to, or null: it is mirrored unlinked and waits for its user. */
+async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string | null> {
   const claimed = claimedUserOf(c);
   if (claimed && (await linkable(tx, c, claimed))) return claimed;
   if (c.email) {
@@ -111,14 +124,14 @@ async function linkUser(tx: Executor, c: Stripe.Customer): Promise<string> {
       .where(and(sql`lower(${users.email}) = lower(${c.email})`, eq(users.emailVerified, true)));
     if (u && (await linkable(tx, c, u.id))) return u.id;
   }
-  throw new NotLinkableError('unlinked_customer', c.id);
+  return null;
 }
 
 /**
  * The user a newer customer object links to: a linked customer moves only when its `metadata.user_id` names
  * another user that can take it (a relink); an unlinked one (its user was deleted) is linked as a new customer is.
  */
-async function userFor(tx: Executor, c: Stripe.Customer, before: CustomerRow | null): Promise<string> {
+async function userFor(tx: Executor, c: Stripe.Customer, before: CustomerRow | null): Promise<string | null> {
   if (!before?.userId) return linkUser(tx, c);
   const claimed = claimedUserOf(c);
   if (claimed && claimed !== before.userId && (await linkable(tx, c, claimed))) return claimed;
@@ -139,7 +152,7 @@ export async function upsertCustomer(
   c: Stripe.Customer,
   versionAt: Date,
   eventId: string | null = null,
-  opts: { deleted?: boolean; succession?: Succession; roles?: RelinkRoles } = {},
+  opts: { roles: LinkRoles; deleted?: boolean; succession?: Succession },
 ): Promise<CustomerMirrorResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await lockCustomer(tx, c.id);
@@ -157,7 +170,7 @@ export async function upsertCustomer(
         },
       )
     ) {
-      return { outcome: 'stale', before, row: before, relinked: null };
+      return { outcome: 'stale', before, row: before, linked: null };
     }
     const userId = await userFor(tx, c, before);
     const values = {
@@ -187,28 +200,28 @@ export async function upsertCustomer(
       .update(payments)
       .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
       .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
-    let relinked: CustomerRelink | null = null;
-    if (before && before.userId !== userId) {
-      relinked = {
-        customerId: before.id,
+    if (!before) await wakeParkedEvents(tx, c.id);
+    let linked: CustomerLink | null = null;
+    if (userId !== null && (before?.userId ?? null) !== userId) {
+      linked = {
+        customerId: row.id,
         stripeCustomerId: c.id,
-        fromUserId: before.userId,
+        fromUserId: before?.userId ?? null,
         toUserId: userId,
       };
-      // Webhooks and reconciliation pass their cause. ensureCustomer passes none: its object is versioned at the
-      // customer's own `created` without an event id, which never beats a mirrored row, so it cannot get here.
-      if (!opts.roles) throw new Error(`customer ${c.id} moved to another user without a role cause`);
       // Open dunning cases follow the customer: their reminders, grace expiry and notices concern the new user.
-      await tx.execute(sql`
-        UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
-        WHERE customer_id = ${before.id} AND status = 'open'`);
-      await recomputeRelinkedRoles(tx, relinked, opts.roles);
+      if (before) {
+        await tx.execute(sql`
+          UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
+          WHERE customer_id = ${before.id} AND status = 'open'`);
+      }
+      await recomputeLinkedRoles(tx, linked, opts.roles);
     }
     return {
       outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',
       before,
       row,
-      relinked,
+      linked,
     };
   }
   throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);

@@ -34,7 +34,7 @@ async function findByUser(db: Executor, userId: string) {
 }
 
 export async function ensureCustomer(
-  deps: Pick<Deps, 'db' | 'stripe'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'clock' | 'config'>,
   user: CustomerUser,
 ): Promise<EnsuredCustomer> {
   const existing = await findByUser(deps.db, user.id);
@@ -45,8 +45,18 @@ export async function ensureCustomer(
       { idempotencyKey },
     ),
   );
-  // The customer.created webhook may race this write: both go through the version-guarded upsert (one row).
-  await deps.db.transaction((tx) => upsertCustomer(tx, customer, fromUnix(customer.created), null));
+  // The customer.created webhook may race this write: both go through the version-guarded upsert (one row). The
+  // link recomputes the user's role like any other (nothing is mirrored for a customer created this moment, so it
+  // changes nothing unless the stored role was already wrong) and wakes events parked for it.
+  await deps.db.transaction((tx) =>
+    upsertCustomer(tx, customer, fromUnix(customer.created), null, {
+      roles: {
+        cause: { kind: 'job', job: 'billing.ensure_customer' },
+        now: deps.clock.now(),
+        defaultGraceDays: deps.config.graceDays,
+      },
+    }),
+  );
   const row = await findByUser(deps.db, user.id);
   if (!row) throw new Error(`customer row for user ${user.id} missing after insert`);
   return { ...row, created: row.stripeCustomerId === customer.id };

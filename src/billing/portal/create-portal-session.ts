@@ -8,7 +8,7 @@ import { ensureCustomer, type CustomerUser } from '../customers/ensure-customer.
 import { withOperationKey } from '../operations/with-operation-key.js';
 
 export async function createPortalSession(
-  deps: Pick<Deps, 'db' | 'stripe' | 'config'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'config' | 'clock'>,
   user: CustomerUser,
   operationId: string,
 ): Promise<{ url: string }> {

@@ -26,7 +26,7 @@ export interface SeedReport {
 }
 
 export async function seedDemo(
-  deps: Pick<Deps, 'db' | 'stripe' | 'logger' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'logger' | 'clock' | 'config'>,
   opts: { auth?: Auth; customers?: boolean } = {},
 ): Promise<SeedReport> {
   const report: SeedReport = {

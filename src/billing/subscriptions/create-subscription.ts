@@ -39,7 +39,10 @@ export const createSubscriptionInput = z
   );
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
-async function resolveCustomer(deps: Pick<Deps, 'db' | 'stripe'>, input: CreateSubscriptionInput) {
+async function resolveCustomer(
+  deps: Pick<Deps, 'db' | 'stripe' | 'clock' | 'config'>,
+  input: CreateSubscriptionInput,
+) {
   if (input.userId) {
     const [u] = await deps.db.select().from(users).where(eq(users.id, input.userId));
     if (!u) throw notFound('User', 'user_not_found');
@@ -54,7 +57,7 @@ async function resolveCustomer(deps: Pick<Deps, 'db' | 'stripe'>, input: CreateS
 }
 
 export async function createSubscription(
-  deps: Pick<Deps, 'db' | 'stripe' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'stripe' | 'clock' | 'config'>,
   actor: Actor,
   input: CreateSubscriptionInput,
 ) {

@@ -43,21 +43,19 @@ describe('linking a customer created outside the app', () => {
     ]);
   });
 
-  it('never by an unverified email: parked, then failed with an open unlinked_customer billing error', async () => {
+  it('never by an unverified email: mirrored unlinked, applied once, no billing error (it waits for its user)', async () => {
     await h.q(
       `INSERT INTO users (id, name, email, email_verified) VALUES ('user_u', 'U', 'unverified@example.com', false)`,
     );
     const e = eventOf('customer.created', outsideCustomer('unverified@example.com'), { created: T });
     await h.deliver(e);
+    await h.deliver(e);
     await h.drain({ maxAttempts: 2 });
-    expect(await status(e.id)).toBe('parked');
-    h.clock.advance(3600_000);
-    await h.drain({ maxAttempts: 2 });
-    expect(await status(e.id)).toBe('failed');
-    expect(await h.q(`SELECT kind, subject, status FROM billing_errors`)).toEqual([
-      { kind: 'unlinked_customer', subject: 'cus_outside', status: 'open' },
+    expect(await status(e.id)).toBe('processed');
+    expect(await h.q(`SELECT stripe_customer_id, user_id FROM customers`)).toEqual([
+      { stripe_customer_id: 'cus_outside', user_id: null },
     ]);
-    expect(await count(h, 'customers')).toBe(0);
+    expect(await h.q(`SELECT kind FROM billing_errors`)).toEqual([]);
   });
 });
 

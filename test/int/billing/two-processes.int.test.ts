@@ -26,6 +26,7 @@ import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
 import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
 import { DAY } from '../../helpers/roles-world.js';
+import { prng } from '../../helpers/prng.js';
 
 const SEED = 20261126;
 const t0 = streamStart(Date.now());
@@ -36,17 +37,6 @@ const ROUNDS = [
   { day: 2, mode: 'live' },
 ] as const;
 
-/** A small deterministic PRNG (mulberry32) for the shuffle, the copies and the targets. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 function shuffle<T>(xs: T[]): T[] {

@@ -3,7 +3,8 @@
  * by their own events; if they are not mirrored yet, they are fetched now (the missing objects) so access starts
  * without waiting, the customer being linked to the user the app opened the session for (`client_reference_id` /
  * `metadata.user_id`). Safe twice and out of order: the fetched objects go through the same version-guarded
- * upserts as their events.
+ * upserts as their events. A subscription mirrored here reacts as one mirrored by its own event does (dunning, the
+ * user's role): its own earlier events, arriving later, are stale and would never grant the role.
  */
 import type Stripe from 'stripe';
 import { findCustomerByStripeId, upsertCustomer } from '../../customers/customers.repo.js';
@@ -13,6 +14,7 @@ import { evaluationInstant } from '../../dunning/event-time.js';
 import type { Handler } from '../types.js';
 import { auditEvent, isChange, versionOf } from './handler-kit.js';
 import { fetchDiscounts } from './subscription.js';
+import { subscriptionMirrored } from '../../subscriptions/on-subscription-mirrored.js';
 
 export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = async (ctx) => {
   const session = ctx.event.data.object;
@@ -44,7 +46,10 @@ export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = a
     const r = await upsertSubscription(ctx.tx, sub, at, ctx.event.id, {
       resolveDiscounts: (id) => fetchDiscounts(ctx.deps.stripe, id),
     });
-    if (isChange(r)) changes.push(`subscription ${subscriptionId}`);
+    if (isChange(r)) {
+      await subscriptionMirrored(ctx, r);
+      changes.push(`subscription ${subscriptionId}`);
+    }
   }
   if (!changes.length) return { outcome: 'ignored', note: 'customer and subscription already mirrored' };
   await auditEvent(ctx, {

@@ -1,0 +1,102 @@
+/**
+ * `npm run chaos` — issue 13's chaos and abuse families, each the test that `npm test` runs in its short version,
+ * run here at full size: loopback only, bounded in count (the sizes below, or CHAOS_SCALE to multiply them) and in
+ * time (CHAOS_MINUTES per family, default 30). Prints one JSON line per family —
+ * `{ family, passed, runs, lost, doubled, wrongRoles, duplicateStripeObjects, letIn, serverErrors, seconds }` —
+ * from the counts each run recorded (test/helpers/chaos-record.ts), and exits 1 when a family failed or counted
+ * anything but runs. CHAOS_FAMILIES=a,b runs only those.
+ *
+ * Families so far: webhook-fuzz (forged and malformed deliveries), access-matrix (every route x every principal),
+ * postgres-down (the database stopped under a stream of deliveries), kill9-stream (the app SIGKILLed four times
+ * under a stream, at random points), roles-oracle (R19: shuffled, duplicated, concurrent lifecycles against the
+ * oracle of the final Stripe objects). Still to come (issue 13): kill -9 at each named injection point ≥ 50 times,
+ * Stripe faults at scale, missed webhooks for days, a 10,000-event burst.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
+const MINUTES = Number(process.env.CHAOS_MINUTES ?? 30);
+
+interface Family {
+  name: string;
+  file: string;
+  env: Record<string, string>;
+  /** Its own time bound, when longer than CHAOS_MINUTES. */
+  minutes?: number;
+}
+
+const FAMILIES: Family[] = [
+  {
+    name: 'webhook-fuzz',
+    file: 'test/int/webhooks-fuzz.int.test.ts',
+    env: { FUZZ_RUNS: String(100_000 * SCALE) },
+  },
+  { name: 'access-matrix', file: 'test/int/access-matrix.int.test.ts', env: {} },
+  {
+    name: 'postgres-down',
+    file: 'test/int/billing/postgres-down-stream.int.test.ts',
+    env: { CHAOS_RUNS: String(20 * SCALE) },
+  },
+  {
+    name: 'kill9-stream',
+    file: 'test/int/billing/kill9-stream.int.test.ts',
+    env: { CHAOS_RUNS: String(50 * SCALE) },
+    // About 35 s a scenario.
+    minutes: 45 * SCALE,
+  },
+  {
+    name: 'roles-oracle',
+    file: 'test/int/billing/r19-property.int.test.ts',
+    env: { PROPERTY_RUNS: String(10_000 * SCALE) },
+    // About 0.5 s a run on 2 cores.
+    minutes: 150 * SCALE,
+  },
+];
+
+const only = process.env.CHAOS_FAMILIES?.split(',');
+const COUNTS = [
+  'runs',
+  'lost',
+  'doubled',
+  'wrongRoles',
+  'duplicateStripeObjects',
+  'letIn',
+  'serverErrors',
+] as const;
+let failed = false;
+for (const family of FAMILIES.filter((f) => !only || only.includes(f.name))) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-')), 'records.jsonl');
+  const started = Date.now();
+  const r = spawnSync('npx', ['vitest', 'run', family.file], {
+    env: { ...process.env, ...family.env, CHAOS_OUT: out, TZ: 'UTC' },
+    encoding: 'utf8',
+    timeout: (family.minutes ?? MINUTES) * 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const totals: Record<string, number> = Object.fromEntries(COUNTS.map((c) => [c, 0]));
+  const lines = fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
+  for (const line of lines) {
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    if (rec.family !== family.name) continue;
+    for (const c of COUNTS) totals[c]! += Number(rec[c] ?? 0);
+  }
+  const passed = r.status === 0 && COUNTS.every((c) => c === 'runs' || totals[c] === 0) && totals.runs! > 0;
+  if (!passed) {
+    failed = true;
+    process.stderr.write(
+      `${family.name}: vitest exited ${r.status ?? r.signal}\n${(r.stdout ?? '').slice(-4000)}\n`,
+    );
+  }
+  process.stdout.write(
+    JSON.stringify({
+      family: family.name,
+      passed,
+      ...totals,
+      seconds: Math.round((Date.now() - started) / 1000),
+    }) + '\n',
+  );
+}
+process.exit(failed ? 1 : 0);
