@@ -207,8 +207,17 @@ describe('the admin console', () => {
     await settled(page);
     expect(await page.locator('.state.empty').last().textContent()).toContain('No failed notification');
 
+    // Audit: the seed's rows (plans created, roles changed), filtered by actor through the URL.
+    await page.click('nav >> text=Audit');
+    await settled(page);
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.selectOption('label:has-text("Actor") select', 'api_key');
+    await page.waitForURL(/actorType=api_key/);
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No audit row matches');
+
     // Sections not built yet say so.
-    for (const label of ['Audit', 'Reports']) {
+    for (const label of ['Reports']) {
       await page.click(`nav >> text=${label}`);
       await page.waitForSelector(`h1:text-is("${label}")`);
       expect(await page.textContent('.not-built')).toContain('Not built yet');

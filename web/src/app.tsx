@@ -1,6 +1,7 @@
 /** The console's pages by path; sections not built yet open their "not built yet" page. */
 import { Layout } from './components/layout.js';
 import { useLocation } from './lib/router.js';
+import { Audit } from './pages/audit.js';
 import { Customers } from './pages/customers.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Dunning } from './pages/dunning.js';
@@ -25,6 +26,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/roles': Roles,
   '/dunning': Dunning,
   '/settings': Settings,
+  '/audit': Audit,
 };
 
 export function App() {

@@ -17,12 +17,7 @@ export const SECTIONS: readonly Section[] = [
   { path: '/dunning', label: 'Dunning', built: true },
   { path: '/errors', label: 'Errors', built: true },
   { path: '/events', label: 'Events', built: true },
-  {
-    path: '/audit',
-    label: 'Audit',
-    built: false,
-    plan: 'The audit log with its hash-chain verification status.',
-  },
+  { path: '/audit', label: 'Audit', built: true },
   {
     path: '/reports',
     label: 'Reports',
