@@ -8,7 +8,44 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js
 import { listAudit } from '../audit/audit.repo.js';
 import type { Deps } from '../deps.js';
 import { auditActor, requireAdmin } from './guards.js';
+import { documented } from './openapi/route-doc.js';
 
+/** The list of keys as the API shows it (also its OpenAPI response schema). */
+const apiKeyList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      prefix: z.string(),
+      createdAt: z.iso.datetime(),
+      lastUsedAt: z.iso.datetime().nullable(),
+      revokedAt: z.iso.datetime().nullable(),
+    }),
+  ),
+});
+/** A page of the audit log as the API shows it (also its OpenAPI response schema). */
+const auditPage = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      seq: z.number().int().nullable(),
+      at: z.iso.datetime(),
+      actorType: z.enum(['user', 'api_key', 'system', 'stripe', 'job']),
+      actorId: z.string().nullable(),
+      action: z.string(),
+      subjectType: z.string(),
+      subjectId: z.string(),
+      before: z.unknown(),
+      after: z.unknown(),
+      reason: z.string().nullable(),
+      cause: z.unknown(),
+      requestId: z.string().nullable(),
+      prevHash: z.string().nullable(),
+      hash: z.string().nullable(),
+    }),
+  ),
+  nextBefore: z.number().int().nullable(),
+});
 const createKeyInput = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 const auditQuery = z
   .object({
@@ -27,7 +64,17 @@ export const adminAccountsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
 
   app.get('/whoami', async (request) => ({ actor: request.actor }));
 
-  app.get('/api-keys', async () => ({ items: await listApiKeys(deps.db) }));
+  app.get(
+    '/api-keys',
+    documented({ summary: 'Admin API keys (never the key itself)', response: apiKeyList }, async () => ({
+      items: (await listApiKeys(deps.db)).map((k) => ({
+        ...k,
+        createdAt: k.createdAt.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+        revokedAt: k.revokedAt?.toISOString() ?? null,
+      })),
+    })),
+  );
 
   app.post('/api-keys', async (request, reply) => {
     const input = createKeyInput.parse(request.body ?? {});
@@ -49,10 +96,23 @@ export const adminAccountsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
     return reply.status(204).send();
   });
 
-  app.get('/audit', async (request) => {
-    const q = auditQuery.parse(request.query ?? {});
-    const items = await listAudit(deps.db, q);
-    const last = items.at(-1);
-    return { items, nextBefore: items.length === (q.limit ?? 50) && last ? last.id : null };
-  });
+  app.get(
+    '/audit',
+    documented(
+      {
+        summary: 'The audit log, newest first (keyset pages: before=<id>)',
+        query: auditQuery,
+        response: auditPage,
+      },
+      async (request) => {
+        const q = auditQuery.parse(request.query ?? {});
+        const items = await listAudit(deps.db, q);
+        const last = items.at(-1);
+        return {
+          items: items.map((row) => ({ ...row, at: row.at.toISOString() })),
+          nextBefore: items.length === (q.limit ?? 50) && last ? last.id : null,
+        };
+      },
+    ),
+  );
 };

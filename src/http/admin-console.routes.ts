@@ -1,6 +1,6 @@
 /**
  * The admin console (web/, a React app built by Vite into web/dist) under `/admin`.
- * - `/admin/assets/*`: the built, content-hashed files (cached for a year; they hold code, not data).
+ * - `/admin/assets/*`: the built, content-hashed files, pre-compressed (cached for a year; code, not data).
  * - `/admin` and `/admin/*` (client-side routes): the app's index.html for an admin session; a signed-in
  *   non-admin gets a 403 page; an anonymous visitor is sent to the sign-in page at `/?next=<this page>`.
  *   The API calls the console makes are guarded on their own (requireAdmin), this only decides what page to show.
@@ -43,6 +43,7 @@ export const adminConsoleRoutes: FastifyPluginAsync = async (app) => {
     await app.register(fastifyStatic, {
       root: path.join(CONSOLE_DIST, 'assets'),
       prefix: '/admin/assets/',
+      preCompressed: true,
       immutable: true,
       maxAge: '365d',
       index: false,

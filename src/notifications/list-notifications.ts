@@ -14,7 +14,33 @@ export const listNotificationsInput = z
   })
   .strict();
 
-export async function listNotifications(db: Executor, p: z.infer<typeof listNotificationsInput>) {
+/** One page of the outbox (also its OpenAPI response schema). */
+export const notificationPage = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      key: z.string(),
+      template: z.enum(NOTIFICATION_TEMPLATES),
+      userId: z.string().nullable(),
+      to: z.string(),
+      subject: z.string(),
+      body: z.string(),
+      status: z.enum(OUTBOX_STATUSES),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      createdAt: z.iso.datetime(),
+      sentAt: z.iso.datetime().nullable(),
+    }),
+  ),
+  page: z.number().int(),
+  limit: z.number().int(),
+  total: z.number().int(),
+});
+
+export async function listNotifications(
+  db: Executor,
+  p: z.infer<typeof listNotificationsInput>,
+): Promise<z.input<typeof notificationPage>> {
   const f: SQL[] = [];
   if (p.status) f.push(eq(outbox.status, p.status));
   if (p.template) f.push(eq(outbox.template, p.template));

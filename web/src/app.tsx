@@ -1,13 +1,17 @@
 /** The console's pages by path; sections not built yet open their "not built yet" page. */
 import { Layout } from './components/layout.js';
 import { useLocation } from './lib/router.js';
+import { Audit } from './pages/audit.js';
 import { Customers } from './pages/customers.js';
 import { Dashboard } from './pages/dashboard.js';
+import { Dunning } from './pages/dunning.js';
 import { Errors } from './pages/errors.js';
 import { Events } from './pages/events.js';
 import { NotBuilt, NotFound } from './pages/not-built.js';
 import { Payments } from './pages/payments.js';
 import { Plans } from './pages/plans.js';
+import { Roles } from './pages/roles.js';
+import { Settings } from './pages/settings.js';
 import { Subscriptions } from './pages/subscriptions.js';
 import { SECTIONS } from './sections.js';
 
@@ -19,6 +23,10 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/payments': Payments,
   '/errors': Errors,
   '/events': Events,
+  '/roles': Roles,
+  '/dunning': Dunning,
+  '/settings': Settings,
+  '/audit': Audit,
 };
 
 export function App() {

@@ -3,9 +3,23 @@
  * provider's users who have paid at least once (an invoice with a positive amount paid).
  */
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 
-export async function roleStats(db: Executor) {
+/** The statistics (also their OpenAPI response schema): users per role, and per sign-up provider. */
+export const roleStatsView = z.object({
+  byRole: z.record(z.string(), z.number().int()),
+  byProvider: z.array(
+    z.object({
+      provider: z.string(),
+      users: z.number().int(),
+      paid: z.number().int(),
+      paidConversion: z.number(),
+    }),
+  ),
+});
+
+export async function roleStats(db: Executor): Promise<z.infer<typeof roleStatsView>> {
   const byRole = await db.execute<{ role: string; users: number }>(
     sql`SELECT role, count(*)::int AS users FROM users GROUP BY role ORDER BY role`,
   );

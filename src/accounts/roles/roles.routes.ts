@@ -23,7 +23,7 @@ import { roleHistory } from './role-history.js';
 import { billingStateAt } from './billing-state-at.js';
 import { setRoleOverride, overrideView, type AdminActor } from './set-role-override.js';
 import { clearRoleOverride } from './clear-role-override.js';
-import { roleStats } from './role-stats.js';
+import { roleStats, roleStatsView } from './role-stats.js';
 import { findRoleMismatches, roleMismatchList } from './find-role-mismatches.js';
 import { planRoleSync, requestRoleSync } from './sync-roles.js';
 import { roleSyncSource } from '../../jobs/job-status.js';
@@ -89,7 +89,13 @@ export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
     return { override: overrideView(r.override), role: r.role.after, previousRole: r.role.before };
   });
 
-  app.get('/roles/stats', async () => roleStats(deps.db));
+  app.get(
+    '/roles/stats',
+    documented(
+      { summary: 'Users by role, and by sign-up provider with paid conversion', response: roleStatsView },
+      async () => roleStats(deps.db),
+    ),
+  );
 
   app.get(
     '/roles/mismatches',

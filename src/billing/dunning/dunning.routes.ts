@@ -9,14 +9,25 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { requireAdmin } from '../../http/guards.js';
 import { documented } from '../../http/openapi/route-doc.js';
-import { dunningListParams, getDunningCase, listDunningCases } from './list-dunning-cases.js';
+import {
+  dunningCasePage,
+  dunningListParams,
+  getDunningCase,
+  listDunningCases,
+} from './list-dunning-cases.js';
 import { dunningStats, dunningStatsParams, dunningStatsView } from './dunning-stats.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
 export const adminDunningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.addHook('preHandler', requireAdmin);
-  app.get('/dunning', async (request) => listDunningCases(deps.db, dunningListParams.parse(request.query)));
+  app.get(
+    '/dunning',
+    documented(
+      { summary: 'Dunning cases, newest first', query: dunningListParams, response: dunningCasePage },
+      async (request) => listDunningCases(deps.db, dunningListParams.parse(request.query)),
+    ),
+  );
   app.get(
     '/dunning/stats',
     documented(

@@ -11,9 +11,14 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';
-import { likePattern, listParams, type ListParams, type Page } from '../operations/list-params.js';
+import { likePattern, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
 import { caseTimeline } from './dunning.repo.js';
-import { DUNNING_STATUSES, type DunningStatus, type DunningStepKind } from './dunning.tables.js';
+import {
+  DUNNING_STATUSES,
+  DUNNING_STEP_KINDS,
+  type DunningStatus,
+  type DunningStepKind,
+} from './dunning.tables.js';
 
 const SORTABLE = ['opened_at', 'grace_until', 'amount'] as const;
 type Sort = (typeof SORTABLE)[number];
@@ -30,32 +35,46 @@ export const dunningListParams = z
     path: ['status'],
   });
 
-export interface DunningCaseView {
-  id: string;
-  status: DunningStatus;
-  step: DunningStepKind | null;
-  openedAt: string;
-  graceUntil: string;
-  graceDays: number;
-  attempts: number;
+/** A case as the list shows it (also its OpenAPI schema); amounts are in the currency's minor unit. */
+export const dunningCaseView = z.object({
+  id: z.string(),
+  status: z.enum(DUNNING_STATUSES),
+  step: z.enum(DUNNING_STEP_KINDS).nullable(),
+  openedAt: z.iso.datetime(),
+  graceUntil: z.iso.datetime(),
+  graceDays: z.number().int(),
+  attempts: z.number().int(),
   /** The unpaid amount while the case is open; 0 once it is recovered or lost. */
-  amountAtRisk: number;
-  amountDue: number;
-  currency: string;
-  lastFailure: { at: string; code: string | null; declineCode: string | null };
-  user: { id: string; email: string } | null;
-  customer: { id: string; stripeCustomerId: string; email: string | null };
-  subscription: { id: string; stripeSubscriptionId: string; status: string; planKey: string | null };
-  invoice: { id: string | null; stripeInvoiceId: string | null };
-  reminderSentAt: string | null;
-  recovered: {
-    at: string;
-    amount: number | null;
-    by: string | null;
-    timeToRecoverSeconds: number | null;
-  } | null;
-  lost: { at: string; reason: string | null } | null;
-}
+  amountAtRisk: z.number().int(),
+  amountDue: z.number().int(),
+  currency: z.string(),
+  lastFailure: z.object({
+    at: z.iso.datetime(),
+    code: z.string().nullable(),
+    declineCode: z.string().nullable(),
+  }),
+  user: z.object({ id: z.string(), email: z.string() }).nullable(),
+  customer: z.object({ id: z.string(), stripeCustomerId: z.string(), email: z.string().nullable() }),
+  subscription: z.object({
+    id: z.string(),
+    stripeSubscriptionId: z.string(),
+    status: z.string(),
+    planKey: z.string().nullable(),
+  }),
+  invoice: z.object({ id: z.string().nullable(), stripeInvoiceId: z.string().nullable() }),
+  reminderSentAt: z.iso.datetime().nullable(),
+  recovered: z
+    .object({
+      at: z.iso.datetime(),
+      amount: z.number().int().nullable(),
+      by: z.string().nullable(),
+      timeToRecoverSeconds: z.number().nullable(),
+    })
+    .nullable(),
+  lost: z.object({ at: z.iso.datetime(), reason: z.string().nullable() }).nullable(),
+});
+export type DunningCaseView = z.infer<typeof dunningCaseView>;
+export const dunningCasePage = pageOf(dunningCaseView);
 
 type CaseRow = {
   id: string;

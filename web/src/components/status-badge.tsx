@@ -17,6 +17,8 @@ const TONE: Record<string, string> = {
   processing: 'info',
   delinquent: 'bad',
   inactive: 'muted',
+  revoked: 'muted',
+  sent: 'good',
   processed: 'good',
   good_standing: 'good',
   pending: 'info',

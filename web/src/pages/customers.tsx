@@ -73,7 +73,7 @@ export function Customers() {
             <Empty>{q || delinquent ? 'No customer matches these filters.' : 'No customers yet.'}</Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <div className="table-wrap cards">
                 <table>
                   <thead>
                     <tr>
@@ -89,13 +89,13 @@ export function Customers() {
                   <tbody>
                     {d.items.map((c) => (
                       <tr key={c.id}>
-                        <td>{c.email ?? <span className="muted">—</span>}</td>
-                        <td>{c.name ?? <span className="muted">—</span>}</td>
-                        <td>
+                        <td data-label="Email">{c.email ?? <span className="muted">—</span>}</td>
+                        <td data-label="Name">{c.name ?? <span className="muted">—</span>}</td>
+                        <td data-label="Stripe id">
                           <code>{c.stripeCustomerId}</code>
                         </td>
-                        <td>{c.country ?? <span className="muted">—</span>}</td>
-                        <td>
+                        <td data-label="Country">{c.country ?? <span className="muted">—</span>}</td>
+                        <td data-label="Card">
                           {c.card ? (
                             <>
                               <span className="brand-name">{c.card.brand}</span> ····{c.card.last4}
@@ -111,14 +111,14 @@ export function Customers() {
                             <span className="muted">none</span>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Status">
                           {c.delinquent ? (
                             <StatusBadge status="delinquent" />
                           ) : (
                             <StatusBadge status="good_standing" />
                           )}
                         </td>
-                        <td>
+                        <td data-label="Created">
                           <DateTime iso={c.createdAt} />
                         </td>
                       </tr>

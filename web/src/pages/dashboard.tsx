@@ -152,7 +152,10 @@ export function Dashboard() {
                 <ul className="event-list">
                   {d.items.map((e) => (
                     <li key={e.id}>
-                      <code>{e.type}</code> <StatusBadge status={e.status} />{' '}
+                      <span>
+                        <code>{e.type}</code>
+                        <StatusBadge status={e.status} />
+                      </span>
                       <DateTime iso={e.receivedAt} withTime />
                     </li>
                   ))}

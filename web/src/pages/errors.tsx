@@ -43,7 +43,7 @@ export function Errors() {
             <Empty>No {status} billing errors.</Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <div className="table-wrap cards">
                 <table>
                   <thead>
                     <tr>
@@ -57,19 +57,23 @@ export function Errors() {
                   <tbody>
                     {d.items.map((e) => (
                       <tr key={e.id}>
-                        <td className="wrap">
+                        <td data-label="Error" className="wrap">
                           <code>{e.kind}</code>
                           <div className="small">{e.message}</div>
                           {e.resolutionNote ? (
                             <div className="muted small">Note: {e.resolutionNote}</div>
                           ) : null}
                         </td>
-                        <td>
+                        <td data-label="Subject">
                           <code>{e.subject}</code>
                         </td>
-                        <td className="num">{e.occurrences}</td>
-                        <td className="num">{e.failedEvents}</td>
-                        <td>
+                        <td data-label="Occurrences" className="num">
+                          {e.occurrences}
+                        </td>
+                        <td data-label="Waiting events" className="num">
+                          {e.failedEvents}
+                        </td>
+                        <td data-label="Last seen">
                           <DateTime iso={e.lastSeenAt} withTime />
                         </td>
                       </tr>

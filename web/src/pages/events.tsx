@@ -78,7 +78,7 @@ export function Events() {
             </Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <div className="table-wrap cards">
                 <table>
                   <thead>
                     <tr>
@@ -92,19 +92,23 @@ export function Events() {
                   <tbody>
                     {d.items.map((e) => (
                       <tr key={e.id}>
-                        <td>
+                        <td data-label="Type">
                           <code>{e.type}</code>
                           <div className="muted small">
                             <code>{e.id}</code>
                           </div>
                         </td>
-                        <td>
+                        <td data-label="Status">
                           <StatusBadge status={e.status} />
                           {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
                         </td>
-                        <td>{e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}</td>
-                        <td className="num">{e.attempts}</td>
-                        <td>
+                        <td data-label="Object">
+                          {e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}
+                        </td>
+                        <td data-label="Attempts" className="num">
+                          {e.attempts}
+                        </td>
+                        <td data-label="Received">
                           <DateTime iso={e.receivedAt} withTime />
                         </td>
                       </tr>

@@ -81,7 +81,7 @@ export function Payments() {
             </Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <div className="table-wrap cards">
                 <table>
                   <thead>
                     <tr>
@@ -96,22 +96,22 @@ export function Payments() {
                   <tbody>
                     {d.items.map((p) => (
                       <tr key={p.id}>
-                        <td>
+                        <td data-label="Customer">
                           {p.customer?.email ?? <span className="muted">—</span>}
                           <div className="muted small">
                             <code>{p.stripePaymentIntentId ?? p.stripeChargeId}</code>
                           </div>
                         </td>
-                        <td className="num">
+                        <td data-label="Amount" className="num">
                           {money(p.amount, p.currency)}
                           {p.amountRefunded ? (
                             <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
                           ) : null}
                         </td>
-                        <td>
+                        <td data-label="Status">
                           <StatusBadge status={p.status} />
                         </td>
-                        <td>
+                        <td data-label="Failure">
                           {p.failureCode ? (
                             <span title={p.failureMessage ?? undefined}>
                               <code>{p.declineCode ?? p.failureCode}</code>
@@ -120,7 +120,7 @@ export function Payments() {
                             <span className="muted">—</span>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Card">
                           {p.card ? (
                             <>
                               <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
@@ -129,7 +129,7 @@ export function Payments() {
                             <span className="muted">—</span>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Created">
                           <DateTime iso={p.createdAt} withTime />
                         </td>
                       </tr>

@@ -19,7 +19,7 @@ export function Plans() {
           d.items.length === 0 ? (
             <Empty>No plans yet. Create one through the API (POST /api/admin/plans).</Empty>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap cards">
               <table>
                 <thead>
                   <tr>
@@ -33,15 +33,17 @@ export function Plans() {
                 <tbody>
                   {d.items.map((p) => (
                     <tr key={p.id}>
-                      <td>
+                      <td data-label="Plan">
                         <Link to={`/subscriptions?plan=${encodeURIComponent(p.key)}`}>{p.name}</Link>
                         <div className="muted small">
                           <code>{p.key}</code>
                         </div>
                       </td>
-                      <td>{p.grantsRole}</td>
-                      <td>{p.trialDays ? `${p.trialDays} days` : <span className="muted">none</span>}</td>
-                      <td>
+                      <td data-label="Grants">{p.grantsRole}</td>
+                      <td data-label="Trial">
+                        {p.trialDays ? `${p.trialDays} days` : <span className="muted">none</span>}
+                      </td>
+                      <td data-label="Prices">
                         <ul className="prices">
                           {p.prices.map((price) => (
                             <li key={price.id} className={price.active ? undefined : 'archived'}>
@@ -52,7 +54,7 @@ export function Plans() {
                           ))}
                         </ul>
                       </td>
-                      <td>
+                      <td data-label="Status">
                         <StatusBadge status={p.active ? 'active' : 'inactive'} />
                       </td>
                     </tr>

@@ -119,7 +119,7 @@ export function Subscriptions() {
             </Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <div className="table-wrap cards">
                 <table>
                   <thead>
                     <tr>
@@ -134,27 +134,29 @@ export function Subscriptions() {
                   <tbody>
                     {d.items.map((s) => (
                       <tr key={s.id}>
-                        <td>
+                        <td data-label="Customer">
                           {s.customer.email ?? <code>{s.customer.stripeCustomerId}</code>}
                           <div className="muted small">
                             <code>{s.stripeSubscriptionId}</code>
                           </div>
                         </td>
-                        <td>
+                        <td data-label="Plan">
                           {s.planKey ?? <span className="muted">unknown price</span>}
                           {s.quantity > 1 ? <span className="muted"> ×{s.quantity}</span> : null}
                         </td>
-                        <td>
+                        <td data-label="Status">
                           <StatusBadge status={s.status} />
                           {s.cancelAtPeriodEnd ? (
                             <div className="muted small">cancels at period end</div>
                           ) : null}
                         </td>
-                        <td className="num">{money(s.mrr, s.currency)}</td>
-                        <td>
+                        <td data-label="MRR" className="num">
+                          {money(s.mrr, s.currency)}
+                        </td>
+                        <td data-label="Renews / ends">
                           <DateTime iso={s.cancelAt ?? s.currentPeriodEnd} />
                         </td>
-                        <td>
+                        <td data-label="Created">
                           <DateTime iso={s.createdAt} />
                         </td>
                       </tr>

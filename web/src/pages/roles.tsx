@@ -1,0 +1,130 @@
+/**
+ * Roles: users by role and by sign-up provider (with paid conversion), and the mismatch report — users whose stored
+ * role differs from what billing entitles them to, with why — filtered by kind and searched by email (in the URL).
+ * Overrides and bulk sync are not in the console yet.
+ */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { SearchBox } from '../components/search-box.js';
+import { Empty, Show } from '../components/states.js';
+import { number, share } from '../lib/format.js';
+import { oneOf } from '../lib/query.js';
+import { setQuery, useLocation } from '../lib/router.js';
+
+const KINDS = ['override_active', 'grace', 'paid_not_upgraded', 'upgraded_unpaid'] as const;
+const KIND_LABEL: Record<(typeof KINDS)[number], string> = {
+  override_active: 'override in force',
+  grace: 'past due (grace)',
+  paid_not_upgraded: 'paid, not upgraded',
+  upgraded_unpaid: 'upgraded, not paid',
+};
+
+export function Roles() {
+  const { query } = useLocation();
+  const kind = oneOf(query, 'kind', KINDS);
+  const q = (query.get('q') ?? '').toLowerCase();
+  const stats = useApi(() => api.GET('/api/admin/roles/stats', {}), []);
+  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), []);
+  return (
+    <>
+      <h1>Roles</h1>
+      <Show value={stats}>
+        {(s) => (
+          <div className="panels">
+            <section className="panel">
+              <h2>Users by role</h2>
+              <table className="compact">
+                <tbody>
+                  {Object.entries(s.byRole).map(([role, users]) => (
+                    <tr key={role}>
+                      <td>{role}</td>
+                      <td className="num">{number(users)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section className="panel">
+              <h2>By sign-up provider</h2>
+              <table className="compact">
+                <thead>
+                  <tr>
+                    <th>Provider</th>
+                    <th className="num">Users</th>
+                    <th className="num">Paid</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.byProvider.map((p) => (
+                    <tr key={p.provider}>
+                      <td>{p.provider}</td>
+                      <td className="num">{number(p.users)}</td>
+                      <td className="num">
+                        {number(p.paid)} <span className="muted">({share(p.paidConversion)})</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          </div>
+        )}
+      </Show>
+
+      <h2 className="section-title">Mismatches</h2>
+      <div className="toolbar">
+        <SearchBox value={query.get('q') ?? ''} label="Email" />
+        <label>
+          Why{' '}
+          <select value={kind ?? ''} onChange={(e) => setQuery({ kind: e.target.value })}>
+            <option value="">All</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABEL[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Show value={mismatches}>
+        {(d) => {
+          const rows = d.data.filter(
+            (m) => (!kind || m.kind === kind) && (!q || m.email.toLowerCase().includes(q)),
+          );
+          if (d.total === 0)
+            return <Empty>No mismatch: every user has the role billing entitles them to.</Empty>;
+          if (rows.length === 0) return <Empty>No mismatch matches these filters.</Empty>;
+          return (
+            <div className="table-wrap cards">
+              <table>
+                <thead>
+                  <tr>
+                    <th>User</th>
+                    <th>Stored role</th>
+                    <th>Entitled role</th>
+                    <th>Why</th>
+                    <th>Signed up with</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((m) => (
+                    <tr key={m.userId}>
+                      <td data-label="User">
+                        {m.email}
+                        <div className="muted small">{m.name}</div>
+                      </td>
+                      <td data-label="Stored role">{m.storedRole}</td>
+                      <td data-label="Entitled role">{m.entitledRole}</td>
+                      <td data-label="Why">{KIND_LABEL[m.kind]}</td>
+                      <td data-label="Signed up with">{m.signupProvider}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </Show>
+    </>
+  );
+}

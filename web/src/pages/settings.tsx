@@ -1,0 +1,137 @@
+/**
+ * Settings: the admin API keys (name, prefix, last use, revoked; the key itself is never shown again) and the
+ * notifications outbox (what was sent, or kept when SMTP is not configured), its status filter and page in the URL.
+ * Creating and revoking keys, and the webhook endpoint's status, are not in the console yet.
+ */
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { DateTime } from '../components/date-time.js';
+import { Pager } from '../components/pager.js';
+import { Empty, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { oneOf, pageParam } from '../lib/query.js';
+import { setQuery, useLocation } from '../lib/router.js';
+
+const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+export function Settings() {
+  const { query } = useLocation();
+  const status = oneOf(query, 'status', OUTBOX_STATUSES);
+  const page = pageParam(query);
+  const keys = useApi(() => api.GET('/api/admin/api-keys', {}), []);
+  const outbox = useApi(
+    () =>
+      api.GET('/api/admin/notifications', {
+        params: { query: { page, limit: 25, ...(status ? { status } : {}) } },
+      }),
+    [status, page],
+  );
+  return (
+    <>
+      <h1>Settings</h1>
+      <h2 className="section-title">API keys</h2>
+      <Show value={keys}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>
+              No API key. Create one with <code>npx sertantai admin api-key create --name …</code>
+            </Empty>
+          ) : (
+            <div className="table-wrap cards">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Prefix</th>
+                    <th>Created</th>
+                    <th>Last used</th>
+                    <th>Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.items.map((k) => (
+                    <tr key={k.id}>
+                      <td data-label="Name">{k.name}</td>
+                      <td data-label="Prefix">
+                        <code>{k.prefix}…</code>
+                      </td>
+                      <td data-label="Created">
+                        <DateTime iso={k.createdAt} />
+                      </td>
+                      <td data-label="Last used">
+                        <DateTime iso={k.lastUsedAt} withTime />
+                      </td>
+                      <td data-label="Status">
+                        <StatusBadge status={k.revokedAt ? 'revoked' : 'active'} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Show>
+
+      <h2 className="section-title">Notification outbox</h2>
+      <div className="toolbar">
+        <label>
+          Status{' '}
+          <select
+            value={status ?? ''}
+            onChange={(e) => setQuery({ status: e.target.value, page: undefined })}
+          >
+            <option value="">All</option>
+            {OUTBOX_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Show value={outbox}>
+        {(d) =>
+          d.data.length === 0 ? (
+            <Empty>{status ? `No ${status} notification.` : 'No notification yet.'}</Empty>
+          ) : (
+            <>
+              <div className="table-wrap cards">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>To</th>
+                      <th>Subject</th>
+                      <th>Template</th>
+                      <th>Status</th>
+                      <th>Created</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.data.map((n) => (
+                      <tr key={n.id}>
+                        <td data-label="To">{n.to}</td>
+                        <td data-label="Subject" className="wrap">
+                          {n.subject}
+                        </td>
+                        <td data-label="Template">{n.template.replace(/_/g, ' ')}</td>
+                        <td data-label="Status">
+                          <StatusBadge status={n.status} />
+                          {n.lastError ? <div className="muted small">{n.lastError}</div> : null}
+                        </td>
+                        <td data-label="Created">
+                          <DateTime iso={n.createdAt} withTime />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager page={d.page} limit={d.limit} total={d.total} />
+            </>
+          )
+        }
+      </Show>
+    </>
+  );
+}
