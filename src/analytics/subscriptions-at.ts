@@ -31,7 +31,9 @@ export function subscriptionsAt(at: Date, f: { currency: string | null; plan: st
       WHERE ev.ordering_key = c.stripe_customer_id AND ev.object_id = s.stripe_subscription_id
         AND ev.type LIKE 'customer.subscription.%'
         AND ev.created_at <= ${at} AND ev.status IN ('processed', 'stale')
-      ORDER BY ev.created_at DESC, ev.id DESC
+      -- Same second: the event the mirror applied wins over the ones its version guard found stale (Stripe sends
+      -- created(incomplete) and updated(active) in one second; event ids order them at random).
+      ORDER BY ev.created_at DESC, (ev.status = 'processed') DESC, ev.id DESC
       LIMIT 1
     ) e ON true
     LEFT JOIN LATERAL (
