@@ -7,8 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryReport } from '../../../src/analytics/reports/summary-report.js';
 import { parseReportParams } from '../../../src/analytics/report-params.js';
-import { eventOf, harness, seedStory, subscriptionAt, type Harness } from '../../helpers/billing-harness.js';
-import { fixture } from '../../helpers/billing-harness.js';
+import {
+  eventOf,
+  fixture,
+  harness,
+  seedStory,
+  subscriptionAt,
+  type Harness,
+} from '../../helpers/billing-harness.js';
 import type Stripe from 'stripe';
 
 let h: Harness;
