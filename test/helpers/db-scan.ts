@@ -43,10 +43,11 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** The card-like numbers in a text: 13-19 digits (groups joined by one space or dash), first digit 2-6, Luhn-valid. */
+/** The card-like numbers in a text: 13-19 digits (groups joined by one space or dash), first digit 2-6, Luhn-valid,
+ *  standing alone (not inside an id: a uuid's all-digit groups are joined by dashes too). */
 export function cardNumbersIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?<![0-9])[2-6][0-9](?:[ -]?[0-9]){11,17}(?![0-9])/g)) {
+  for (const m of text.matchAll(/(?<![0-9A-Za-z-])[2-6][0-9](?:[ -]?[0-9]){11,17}(?![0-9A-Za-z-])/g)) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) out.push(m[0]);
   }
@@ -79,7 +80,10 @@ export async function scanStoredSecrets(pool: pg.Pool): Promise<StoredLeak[]> {
   // as a literal), read through a cursor: a few seconds for the 330 MB of payloads a 5,000-run
   // property test leaves (one PostgreSQL regex with hundreds of alternatives took minutes).
   const escape = (lit: string) => lit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const base = [...PATTERNS.map((p) => p.sql), '[2-6][0-9](?:[ -]?[0-9]){11,17}'];
+  const base = [
+    ...PATTERNS.map((p) => p.sql),
+    '(?<![0-9A-Za-z-])[2-6][0-9](?:[ -]?[0-9]){11,17}(?![0-9A-Za-z-])',
+  ];
   const withSecrets = new RegExp([...base, ...secrets.map(escape)].map((r) => `(?:${r})`).join('|'));
   const withoutSecrets = new RegExp(base.map((r) => `(?:${r})`).join('|'));
   for (const { table, column } of columns) {

@@ -18,5 +18,9 @@ describe('card number detection for the stored-secrets scan', () => {
     expect(cardNumbersIn('4242424242424241')).toEqual([]);
     expect(cardNumbersIn('last4 4242, exp 12/2030')).toEqual([]);
     expect(cardNumbersIn('id 942424242424242424242')).toEqual([]); // 21 digits: not a card
+    // A uuid whose groups are all digits (one in 65,536 has four such groups in a row) is an id, not a card.
+    expect(cardNumbersIn('"e2d1a7c0-3008-4658-8494-1387ab12cd34"')).toEqual([]);
+    expect(cardNumbersIn('key in_x:51-8353-4757-983f')).toEqual([]);
+    expect(cardNumbersIn('("4242-4242-4242-4242")')).toEqual(['4242-4242-4242-4242']);
   });
 });
