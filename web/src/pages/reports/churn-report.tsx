@@ -120,7 +120,12 @@ export function ChurnReport() {
         <Link to={`/reports${key}`}>Reports</Link> ›
       </p>
       <h1>Churn and retention</h1>
-      <ReportControls name="churn" q={q} currencies={currencies} />
+      <ReportControls
+        name="churn"
+        q={q}
+        currencies={currencies}
+        period={report.state === 'ok' ? report.data : undefined}
+      />
       <Show value={report}>
         {(d) =>
           d.series.length === 0 ? (

@@ -76,12 +76,16 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Mon
                 <td>{monthLabel(m.month)}</td>
                 {COLUMNS.map((c) => (
                   <td key={c.key} className="num">
-                    <Link
-                      to={rowsLink('mrr', q, currency, m.month, c.key)}
-                      title={`${c.label}: the rows behind it`}
-                    >
-                      {money(m[c.key], currency)}
-                    </Link>
+                    {m[c.key] === 0 ? (
+                      <span className="muted">{money(0, currency)}</span>
+                    ) : (
+                      <Link
+                        to={rowsLink('mrr', q, currency, m.month, c.key)}
+                        title={`${c.label}: the rows behind it`}
+                      >
+                        {money(m[c.key], currency)}
+                      </Link>
+                    )}
                   </td>
                 ))}
               </tr>
@@ -105,7 +109,12 @@ export function MrrReport() {
         <Link to={`/reports${key}`}>Reports</Link> ›
       </p>
       <h1>MRR movements</h1>
-      <ReportControls name="mrr" q={q} currencies={currencies} />
+      <ReportControls
+        name="mrr"
+        q={q}
+        currencies={currencies}
+        period={report.state === 'ok' ? report.data : undefined}
+      />
       <Show value={report}>
         {(d) =>
           d.series.length === 0 ? (

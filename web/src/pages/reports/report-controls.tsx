@@ -39,10 +39,13 @@ export function ReportControls({
   name,
   q,
   currencies,
+  period,
 }: {
   name: string;
   q: ReportQuery;
   currencies: readonly string[];
+  /** The months the answer covers (the server's defaults when the URL names none). */
+  period?: { from: string | null; to: string | null };
 }) {
   const options = [...new Set([...currencies, ...(q.currency ? [q.currency] : [])])].sort();
   return (
@@ -51,7 +54,7 @@ export function ReportControls({
         From{' '}
         <input
           type="month"
-          value={q.from ?? ''}
+          value={q.from ?? period?.from ?? ''}
           onChange={(e) => setQuery({ from: e.target.value || undefined })}
         />
       </label>
@@ -59,7 +62,7 @@ export function ReportControls({
         To{' '}
         <input
           type="month"
-          value={q.to ?? ''}
+          value={q.to ?? period?.to ?? ''}
           onChange={(e) => setQuery({ to: e.target.value || undefined })}
         />
       </label>
