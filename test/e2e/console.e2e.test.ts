@@ -267,6 +267,20 @@ describe('the admin console', () => {
     await page.waitForURL(/\/admin\/reports\/churn\/rows\?.*metric=customersAtStart/);
     await settled(page);
     expect(await page.textContent('[data-testid="drill-summary"]')).toMatch(/ rows, totalling /);
+    // The other reports as tables of their rows (cohorts as a cohort × month grid).
+    for (const [name, title] of [
+      ['ltv', 'Lifetime value'],
+      ['revenue', 'Revenue'],
+      ['recovery', 'Payment recovery'],
+      ['signups', 'Sign-ups'],
+      ['cohorts', 'Cohorts'],
+    ]) {
+      await page.goto(`${url}/admin/reports/${name}`);
+      await page.waitForSelector(`h1:text-is("${title}")`);
+      await settled(page);
+      expect(await page.locator('.report-table, .state.empty').count()).toBeGreaterThan(0);
+    }
+    expect(await page.locator('[data-testid="cohorts-usd"] .heatmap tbody tr').count()).toBe(1);
 
     // A reload of a deep link is served by the client-side routing fallback.
     await page.goto(`${url}/admin/subscriptions?status=active`);

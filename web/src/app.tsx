@@ -34,8 +34,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
 // The Reports section and its chart library load on first visit (the dashboard's chart loads uPlot alone).
 const REPORT_PATHS = [
   '/reports',
-  '/reports/mrr',
-  '/reports/churn',
+  ...['mrr', 'churn', 'ltv', 'revenue', 'recovery', 'signups', 'cohorts'].map((r) => `/reports/${r}`),
   '/reports/mrr/rows',
   '/reports/churn/rows',
 ];

@@ -3,6 +3,7 @@ import { ChurnReport } from './churn-report.js';
 import { MrrReport } from './mrr-report.js';
 import { ReportRows } from './report-rows.js';
 import { ReportsIndex } from './reports-index.js';
+import { TableReport, TABLE_REPORTS } from './table-report.js';
 
 export const REPORT_PAGES: Record<string, () => React.JSX.Element> = {
   '/reports': ReportsIndex,
@@ -10,4 +11,7 @@ export const REPORT_PAGES: Record<string, () => React.JSX.Element> = {
   '/reports/churn': ChurnReport,
   '/reports/mrr/rows': () => <ReportRows report="mrr" />,
   '/reports/churn/rows': () => <ReportRows report="churn" />,
+  ...Object.fromEntries(
+    Object.keys(TABLE_REPORTS).map((name) => [`/reports/${name}`, () => <TableReport name={name} />]),
+  ),
 };

@@ -6,12 +6,12 @@ const REPORTS = [
   { name: 'mrr', title: 'MRR movements', page: true, about: 'New, expansion, reactivation, contraction and churn per month; starting and ending MRR.' },
   { name: 'churn', title: 'Churn and retention', page: true, about: 'Customer and MRR churn rates, NRR and quick ratio per month.' },
   { name: 'summary', title: 'Summary', page: false, about: 'MRR, ARR, paying customers, ARPA and MRR at risk now (the dashboard shows it).' },
-  { name: 'ltv', title: 'Lifetime value', page: false, about: 'ARPA ÷ churn rate per currency and month.' },
-  { name: 'revenue', title: 'Revenue', page: false, about: 'Cash (not run rate) per currency and month.' },
-  { name: 'recovery', title: 'Payment recovery', page: false, about: 'Failed payments and their recovery, from the dunning cases, per month.' },
-  { name: 'signups', title: 'Sign-ups', page: false, about: 'Sign-ups per provider and month.' },
+  { name: 'ltv', title: 'Lifetime value', page: true, about: 'ARPA ÷ churn rate per currency and month.' },
+  { name: 'revenue', title: 'Revenue', page: true, about: 'Cash (not run rate) per currency and month.' },
+  { name: 'recovery', title: 'Payment recovery', page: true, about: 'Failed payments and their recovery, from the dunning cases, per month.' },
+  { name: 'signups', title: 'Sign-ups', page: true, about: 'Sign-ups per provider and month.' },
   { name: 'billing-errors', title: 'Billing errors', page: false, about: 'The failures that needed a person, per month.' },
-  { name: 'cohorts', title: 'Cohorts', page: false, about: 'Customers grouped by the month they started paying, and their retention.' },
+  { name: 'cohorts', title: 'Cohorts', page: true, about: 'Customers grouped by the month they started paying, and their retention.' },
 ] as const; // prettier-ignore
 
 export function ReportsIndex() {
