@@ -6,13 +6,24 @@
  * Errors: unknown report → 404 `unknown_report`; bad parameter → 400 with a code naming it (`invalid_from`, …,
  * `details.parameter`); a convention the report cannot honour yet → 400 `unsupported_convention`.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { requireAdmin } from '../http/guards.js';
+import { documented } from '../http/openapi/route-doc.js';
 import { toCsv } from './csv.js';
 import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
 import { parseReportParams, type ParamError, type ReportParams } from './report-params.js';
+import {
+  anyReportAnswer,
+  churnAnswer,
+  drillAnswer,
+  drillQuery,
+  mrrAnswer,
+  reportQuery,
+  summaryAnswer,
+} from './report-schemas.js';
 import { checkConventions, checkPlan, type Report } from './report.js';
 import { billingErrorsReport } from './reports/billing-errors-report.js';
 import { cohortsReport } from './reports/cohorts-report.js';
@@ -41,8 +52,13 @@ export const REPORTS: ReadonlyMap<string, Report> = new Map(
 export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.addHook('preHandler', requireAdmin);
 
-  app.get('/reports/:name', async (request, reply) => {
-    const { name } = request.params as { name: string };
+  /** One report's answer: JSON (checked against `schema` when the report has one), or CSV with `format=csv`. */
+  async function answer<S extends z.ZodType>(
+    name: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    schema: S,
+  ): Promise<z.output<S> | FastifyReply> {
     const report = reportNamed(name);
     const p = await checkedParams(report, request.query, deps, []);
     const answer = await report.run(deps.db, p);
@@ -52,11 +68,10 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
         .header('content-disposition', `attachment; filename="${name}.csv"`)
         .send(toCsv(answer.rows));
     }
-    return answer.body;
-  });
+    return schema.parse(answer.body);
+  }
 
-  app.get('/reports/:name/rows', async (request, reply) => {
-    const { name } = request.params as { name: string };
+  async function rows(name: string, request: FastifyRequest, reply: FastifyReply) {
     const report = reportNamed(name);
     if (!report.drill)
       throw new AppError('no_drill_down', `the ${name} report has no rows to drill into`, 404);
@@ -89,7 +104,43 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
       limit: d.limit,
       rows: answer.rows,
     };
-  });
+  }
+
+  // The reports the console reads, each with its documented answer (static paths win over `:name`).
+  const typed = [
+    ['summary', 'The business at one instant, per currency', summaryAnswer],
+    ['mrr', 'MRR movements per currency and month', mrrAnswer],
+    ['churn', 'Churn and retention rates per currency and month', churnAnswer],
+  ] as const;
+  for (const [name, summary, response] of typed) {
+    app.get(
+      `/reports/${name}`,
+      documented({ summary, query: reportQuery, response }, (req, reply) =>
+        answer(name, req, reply, response),
+      ),
+    );
+  }
+  for (const name of ['mrr', 'churn'] as const) {
+    app.get(
+      `/reports/${name}/rows`,
+      documented(
+        {
+          summary: `The rows behind one figure of the ${name} report`,
+          query: drillQuery,
+          response: drillAnswer,
+        },
+        (req, reply) => rows(name, req, reply),
+      ),
+    );
+  }
+  app.get(
+    '/reports/:name',
+    documented(
+      { summary: 'Any report by name (docs/METRICS.md)', query: reportQuery, response: anyReportAnswer },
+      (req, reply) => answer((req.params as { name: string }).name, req, reply, anyReportAnswer),
+    ),
+  );
+  app.get('/reports/:name/rows', (req, reply) => rows((req.params as { name: string }).name, req, reply));
 };
 
 function reportNamed(name: string): Report {

@@ -89,6 +89,11 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/admin/dunning/stats': 'admin',
   'GET /api/admin/dunning/:id': 'admin',
   'GET /api/admin/notifications': 'admin',
+  'GET /api/admin/reports/summary': 'admin',
+  'GET /api/admin/reports/mrr': 'admin',
+  'GET /api/admin/reports/churn': 'admin',
+  'GET /api/admin/reports/mrr/rows': 'admin',
+  'GET /api/admin/reports/churn/rows': 'admin',
   'GET /api/admin/reports/:name': 'admin',
   'GET /api/admin/reports/:name/rows': 'admin',
 };

@@ -1,5 +1,7 @@
 /** The console's pages by path; sections not built yet open their "not built yet" page. */
+import { lazy, Suspense } from 'react';
 import { Layout } from './components/layout.js';
+import { Loading } from './components/states.js';
 import { useLocation } from './lib/router.js';
 import { Audit } from './pages/audit.js';
 import { Customers } from './pages/customers.js';
@@ -29,8 +31,33 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/audit': Audit,
 };
 
+// The Reports section and its chart library load on first visit (the dashboard's chart loads uPlot alone).
+const REPORT_PATHS = [
+  '/reports',
+  ...['mrr', 'churn', 'ltv', 'revenue', 'recovery', 'signups', 'cohorts'].map((r) => `/reports/${r}`),
+  '/reports/mrr/rows',
+  '/reports/churn/rows',
+];
+const Reports = lazy(() =>
+  import('./pages/reports/index.js').then((m) => ({
+    default: function ReportPage({ path }: { path: string }) {
+      const Page = m.REPORT_PAGES[path]!;
+      return <Page />;
+    },
+  })),
+);
+
 export function App() {
   const { path } = useLocation();
+  if (REPORT_PATHS.includes(path)) {
+    return (
+      <Layout>
+        <Suspense fallback={<Loading />}>
+          <Reports path={path} />
+        </Suspense>
+      </Layout>
+    );
+  }
   const Page = PAGES[path];
   const section = SECTIONS.find((s) => s.path === path);
   return (

@@ -18,11 +18,6 @@ export const SECTIONS: readonly Section[] = [
   { path: '/errors', label: 'Errors', built: true },
   { path: '/events', label: 'Events', built: true },
   { path: '/audit', label: 'Audit', built: true },
-  {
-    path: '/reports',
-    label: 'Reports',
-    built: false,
-    plan: 'MRR movements, churn, LTV, cohorts and payment failures, from the reports API.',
-  },
+  { path: '/reports', label: 'Reports', built: true },
   { path: '/settings', label: 'Settings', built: true },
 ];

@@ -1,15 +1,19 @@
 /**
- * Dashboard: the figures the admin API gives today, each a link to the list behind it. MRR per currency and the
- * 12-month chart need the reports API (another branch) and say so instead of showing an estimate.
+ * Dashboard: the figures the admin API gives today, each a link to the list or report behind it. MRR, ARR, paying
+ * customers and ARPA come from the summary report, per currency (never summed); the chart is each currency's ending
+ * MRR over the 12 months of the mrr report (one chart per currency: two currencies never share an axis).
  */
+import { useMemo } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { DateTime } from '../components/date-time.js';
 import { Figure } from '../components/figure.js';
+import { LazyChart, type ChartSeries } from '../components/lazy-chart.js';
 import { Empty, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money, number, share } from '../lib/format.js';
 import { Link } from '../lib/router.js';
+import { monthLabel } from './reports/report-controls.js';
 
 const AT_RISK_SAMPLE = 200;
 // A payment whose attempt failed: Stripe leaves its intent waiting for another payment method.
@@ -30,6 +34,42 @@ function perCurrency(items: ReadonlyArray<{ currency: string; mrr: number }>): A
   const sums = new Map<string, number>();
   for (const i of items) sums.set(i.currency, (sums.get(i.currency) ?? 0) + i.mrr);
   return [...sums.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** One currency's ending MRR per month. */
+function MrrChart({
+  currency,
+  months,
+}: {
+  currency: string;
+  months: Array<{ month: string; endMrr: number }>;
+}) {
+  const labels = useMemo(() => months.map((m) => monthLabel(m.month)), [months]);
+  const series = useMemo<ChartSeries[]>(
+    () => [
+      {
+        key: 'endMrr',
+        label: `MRR ${currency.toUpperCase()}`,
+        color: '#2b6cb0',
+        values: months.map((m) => m.endMrr),
+      },
+    ],
+    [currency, months],
+  );
+  const format = useMemo(() => (v: number) => money(v, currency), [currency]);
+  return <LazyChart labels={labels} series={series} kind="line" format={format} height={200} />;
+}
+
+/** `value` per currency, e.g. "$1,200.00 · ¥5,000"; "none" when no currency has data. */
+function PerCurrency<T extends { currency: string }>({
+  series,
+  show,
+}: {
+  series: readonly T[];
+  show: (s: T) => string;
+}) {
+  if (series.length === 0) return <>none</>;
+  return <>{series.map(show).join(' · ')}</>;
 }
 
 function Amounts({ amounts }: { amounts: Array<[string, number]> }) {
@@ -60,12 +100,54 @@ export function Dashboard() {
   );
   const dunning = useApi(() => api.GET('/api/admin/dunning/stats', {}), []);
   const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), []);
+  const summary = useApi(() => api.GET('/api/admin/reports/summary', {}), []);
+  const mrr = useApi(() => api.GET('/api/admin/reports/mrr', {}), []);
   const events = useApi(() => api.GET('/api/admin/events', { params: { query: { limit: 8 } } }), []);
 
   return (
     <>
       <h1>Dashboard</h1>
       <div className="figures">
+        <Figure
+          label="MRR"
+          testId="mrr"
+          value={summary}
+          to="/reports/mrr"
+          render={(d) => <PerCurrency series={d.series} show={(c) => money(c.mrr, c.currency)} />}
+        />
+        <Figure
+          label="ARR"
+          value={summary}
+          to="/reports/mrr"
+          render={(d) => <PerCurrency series={d.series} show={(c) => money(c.arr, c.currency)} />}
+        />
+        <Figure
+          label="Paying customers"
+          value={summary}
+          to="/reports/churn"
+          render={(d) => (
+            <PerCurrency
+              series={d.series}
+              show={(c) =>
+                d.series.length > 1
+                  ? `${number(c.payingCustomers)} ${c.currency.toUpperCase()}`
+                  : number(c.payingCustomers)
+              }
+            />
+          )}
+        />
+        <Figure
+          label="ARPA"
+          value={summary}
+          to="/reports/mrr"
+          render={(d) => (
+            <PerCurrency
+              series={d.series}
+              show={(c) => (c.arpa === null ? '–' : money(c.arpa, c.currency))}
+            />
+          )}
+          note={() => 'MRR per paying customer'}
+        />
         <Figure
           label="Active subscriptions"
           testId="active-subscriptions"
@@ -133,12 +215,24 @@ export function Dashboard() {
       </div>
 
       <div className="panels">
-        <section className="panel">
-          <h2>MRR</h2>
-          <p className="muted">
-            MRR per currency and the 12-month chart come from the reports API:{' '}
-            <Link to="/reports">not built yet</Link>.
-          </p>
+        <section className="panel" data-testid="mrr-chart">
+          <h2>
+            <Link to="/reports/mrr">MRR, 12 months</Link>
+          </h2>
+          <Show value={mrr}>
+            {(d) =>
+              d.series.length === 0 ? (
+                <Empty>No MRR yet.</Empty>
+              ) : (
+                d.series.map((s) => (
+                  <div key={s.currency}>
+                    {d.series.length > 1 ? <h3>{s.currency.toUpperCase()}</h3> : null}
+                    <MrrChart currency={s.currency} months={s.months} />
+                  </div>
+                ))
+              )
+            }
+          </Show>
         </section>
         <section className="panel">
           <h2>

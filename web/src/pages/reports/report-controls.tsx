@@ -1,0 +1,110 @@
+/**
+ * What every report page shares: its parameters held in the URL (period, currency, the sameWindow convention — the
+ * only non-default one the mrr and churn reports honour yet), the pickers that set them, and the CSV link of the
+ * same answer. A copied link reopens the same report.
+ */
+import { setQuery } from '../../lib/router.js';
+
+export interface ReportQuery {
+  from?: string;
+  to?: string;
+  currency?: string;
+  sameWindow?: 'include' | 'exclude';
+}
+
+const MONTH = /^\d{4}-\d{2}$/;
+
+export function reportQuery(query: URLSearchParams): ReportQuery {
+  const q: ReportQuery = {};
+  const from = query.get('from');
+  const to = query.get('to');
+  const currency = query.get('currency');
+  const sameWindow = query.get('sameWindow');
+  if (from && MONTH.test(from)) q.from = from;
+  if (to && MONTH.test(to)) q.to = to;
+  if (currency && /^[a-z]{3}$/.test(currency)) q.currency = currency;
+  if (sameWindow === 'include' || sameWindow === 'exclude') q.sameWindow = sameWindow;
+  return q;
+}
+
+/** `?from=…&to=…` of the query, with `extra` added (for links to other reports, drill-downs and the CSV). */
+export function queryString(q: ReportQuery, extra: Record<string, string> = {}): string {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...q, ...extra })) if (v) s.set(k, v);
+  const text = s.toString();
+  return text ? `?${text}` : '';
+}
+
+export function ReportControls({
+  name,
+  q,
+  currencies,
+  period,
+}: {
+  name: string;
+  q: ReportQuery;
+  currencies: readonly string[];
+  /** The months the answer covers (the server's defaults when the URL names none). */
+  period?: { from: string | null; to: string | null };
+}) {
+  const options = [...new Set([...currencies, ...(q.currency ? [q.currency] : [])])].sort();
+  return (
+    <div className="toolbar report-controls">
+      <label>
+        From{' '}
+        <input
+          type="month"
+          value={q.from ?? period?.from ?? ''}
+          onChange={(e) => setQuery({ from: e.target.value || undefined })}
+        />
+      </label>
+      <label>
+        To{' '}
+        <input
+          type="month"
+          value={q.to ?? period?.to ?? ''}
+          onChange={(e) => setQuery({ to: e.target.value || undefined })}
+        />
+      </label>
+      <label>
+        Currency{' '}
+        <select
+          value={q.currency ?? ''}
+          onChange={(e) => setQuery({ currency: e.target.value || undefined })}
+        >
+          <option value="">each currency</option>
+          {options.map((c) => (
+            <option key={c} value={c}>
+              {c.toUpperCase()}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label title="A subscription started and ended in the same month: counted as new and churn, or left out">
+        Same-month start and end{' '}
+        <select
+          value={q.sameWindow ?? 'include'}
+          onChange={(e) => setQuery({ sameWindow: e.target.value === 'exclude' ? 'exclude' : undefined })}
+        >
+          <option value="include">included</option>
+          <option value="exclude">excluded</option>
+        </select>
+      </label>
+      <a
+        className="csv-link"
+        href={`/api/admin/reports/${name}${queryString(q, { format: 'csv' })}`}
+        download
+      >
+        Download CSV
+      </a>
+    </div>
+  );
+}
+
+/** `2026-03` → `Mar 2026` (UTC month, shown the same everywhere). */
+const monthFormat = new Intl.DateTimeFormat(navigator.language || 'en-US', {
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+export const monthLabel = (month: string) => monthFormat.format(new Date(`${month}-01T00:00:00Z`));
