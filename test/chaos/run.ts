@@ -86,9 +86,9 @@ for (const family of FAMILIES.filter((f) => !only || only.includes(f.name))) {
   const passed = r.status === 0 && COUNTS.every((c) => c === 'runs' || totals[c] === 0) && totals.runs! > 0;
   if (!passed) {
     failed = true;
-    process.stderr.write(
-      `${family.name}: vitest exited ${r.status ?? r.signal}\n${(r.stdout ?? '').slice(-4000)}\n`,
-    );
+    const log = path.join(path.dirname(out), 'vitest.log');
+    fs.writeFileSync(log, `${r.stdout ?? ''}\n${r.stderr ?? ''}`);
+    process.stderr.write(`${family.name}: vitest exited ${r.status ?? r.signal}; its whole output: ${log}\n`);
   }
   process.stdout.write(
     JSON.stringify({
