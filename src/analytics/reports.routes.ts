@@ -19,6 +19,7 @@ import { cohortsReport } from './reports/cohorts-report.js';
 import { churnReport } from './reports/churn-report.js';
 import { ltvReport } from './reports/ltv-report.js';
 import { mrrReport } from './reports/mrr-report.js';
+import { paymentFailuresReport } from './reports/payment-failures-report.js';
 import { recoveryReport } from './reports/recovery-report.js';
 import { revenueReport } from './reports/revenue-report.js';
 import { signupsReport } from './reports/signups-report.js';
@@ -31,6 +32,7 @@ export const REPORTS: ReadonlyMap<string, Report> = new Map(
     churnReport,
     ltvReport,
     revenueReport,
+    paymentFailuresReport,
     recoveryReport,
     signupsReport,
     billingErrorsReport,
