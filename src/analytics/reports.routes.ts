@@ -14,7 +14,6 @@ import { requireAdmin } from '../http/guards.js';
 import { documented } from '../http/openapi/route-doc.js';
 import { toCsv } from './csv.js';
 import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
-import { parseReportParams, type ParamError, type ReportParams } from './report-params.js';
 import {
   anyReportAnswer,
   churnAnswer,
@@ -24,30 +23,9 @@ import {
   reportQuery,
   summaryAnswer,
 } from './report-schemas.js';
-import { checkConventions, checkPlan, type Report } from './report.js';
-import { billingErrorsReport } from './reports/billing-errors-report.js';
-import { cohortsReport } from './reports/cohorts-report.js';
-import { churnReport } from './reports/churn-report.js';
-import { ltvReport } from './reports/ltv-report.js';
-import { mrrReport } from './reports/mrr-report.js';
-import { recoveryReport } from './reports/recovery-report.js';
-import { revenueReport } from './reports/revenue-report.js';
-import { signupsReport } from './reports/signups-report.js';
-import { summaryReport } from './reports/summary-report.js';
+import { checkedParams, paramError, reportNamed } from './report-request.js';
 
-export const REPORTS: ReadonlyMap<string, Report> = new Map(
-  [
-    summaryReport,
-    mrrReport,
-    churnReport,
-    ltvReport,
-    revenueReport,
-    recoveryReport,
-    signupsReport,
-    billingErrorsReport,
-    cohortsReport,
-  ].map((r) => [r.name, r]),
-);
+export { REPORTS } from './report-request.js';
 
 export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.addHook('preHandler', requireAdmin);
@@ -60,7 +38,12 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
     schema: S,
   ): Promise<z.output<S> | FastifyReply> {
     const report = reportNamed(name);
-    const p = await checkedParams(report, request.query, deps, []);
+    const p = await checkedParams(
+      deps.db,
+      report,
+      request.query as Record<string, unknown>,
+      deps.clock.now(),
+    );
     const answer = await report.run(deps.db, p);
     if (p.format === 'csv') {
       return reply
@@ -75,7 +58,13 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
     const report = reportNamed(name);
     if (!report.drill)
       throw new AppError('no_drill_down', `the ${name} report has no rows to drill into`, 404);
-    const p = await checkedParams(report, request.query, deps, DRILL_PARAMS);
+    const p = await checkedParams(
+      deps.db,
+      report,
+      request.query as Record<string, unknown>,
+      deps.clock.now(),
+      DRILL_PARAMS,
+    );
     const drill = parseDrillParams(p, report.drill.metrics, report.drill.monthly);
     if (!drill.ok) throw paramError(drill.error);
     const d = drill.value;
@@ -142,27 +131,3 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
   );
   app.get('/reports/:name/rows', (req, reply) => rows((req.params as { name: string }).name, req, reply));
 };
-
-function reportNamed(name: string): Report {
-  const report = REPORTS.get(name);
-  if (!report) {
-    throw new AppError('unknown_report', `no report is named "${name}"`, 404, { known: [...REPORTS.keys()] });
-  }
-  return report;
-}
-
-const paramError = (e: ParamError) => new AppError(e.code, e.message, 400, { parameter: e.parameter });
-
-/** The shared parameters parsed and checked against the report (conventions it honours, an existing plan). */
-async function checkedParams(
-  report: Report,
-  query: unknown,
-  deps: Deps,
-  extra: readonly string[],
-): Promise<ReportParams> {
-  const parsed = parseReportParams(query as Record<string, unknown>, deps.clock.now(), extra);
-  if (!parsed.ok) throw paramError(parsed.error);
-  checkConventions(report, parsed.value.conventions);
-  await checkPlan(deps.db, parsed.value.plan);
-  return parsed.value;
-}

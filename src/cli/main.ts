@@ -7,6 +7,7 @@ import { registerAdminCommands } from './admin.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDbCommands } from './db.js';
 import { registerOpenApiCommand } from './openapi.js';
+import { registerReportCommand } from './report.js';
 import { registerStartCommand } from './start.js';
 import { registerSandboxCommands } from './sandbox.js';
 import { registerSeedCommand } from './seed.js';
@@ -26,6 +27,7 @@ registerAuditCommands(program); //           audit verify
 registerSandboxCommands(program); //         sandbox --port --webhook-url --webhook-secret --persist
 registerSyncCommands(program); //            sync [--since 30d]
 registerOpenApiCommand(program); //          openapi [--out file]
+registerReportCommand(program); //           report <name> [--from --to --currency --plan --at --format]
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 try {

@@ -18,7 +18,17 @@ describe('bench:reports', () => {
     // The generated history: 150 customers, 225 subscriptions (1.5 each).
     expect(figures.find((f) => f.name === 'reports.history.customers')?.value).toBe(150);
     expect(figures.find((f) => f.name === 'reports.history.subscriptions')?.value).toBe(225);
-    for (const report of ['summary', 'mrr', 'churn', 'ltv', 'revenue', 'recovery', 'signups', 'cohorts']) {
+    for (const report of [
+      'summary',
+      'mrr',
+      'churn',
+      'ltv',
+      'revenue',
+      'payment-failures',
+      'recovery',
+      'signups',
+      'cohorts',
+    ]) {
       expect(names).toContain(`reports.${report}.cold`);
       expect(names).toContain(`reports.${report}.warm`);
     }
