@@ -1,6 +1,6 @@
 /**
  * What the stream chaos tests share (PostgreSQL down, processes killed): the state of an uninterrupted run of a
- * lifecycle stream, to compare a disturbed run with, and delivery as Stripe delivers — several requests in flight,
+ * lifecycle stream, to compare a disturbed run with, and delivery as Stripe delivers — one or several requests in flight,
  * each retried until it is answered 2xx — to an app process that may be replaced meanwhile.
  */
 import type Stripe from 'stripe';

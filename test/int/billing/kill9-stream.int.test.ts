@@ -1,13 +1,15 @@
 /**
  * Issue 13 / RELIABILITY 21 under load: the app process (ingest and dispatcher in one) killed with SIGKILL again
- * and again while a stream of deliveries arrives four at a time, each delivery retried until it is answered 2xx, as
+ * and again while a stream of deliveries arrives, each delivery retried until it is answered 2xx, as
  * Stripe does, and a new process started after each kill. The kills fall wherever the process happens to be — in
  * a signature check, an inbox insert, a commit whose reply was not sent yet, a dispatcher batch, a job — and after
  * the last restart: every acknowledged event is stored and applied once, nothing is doubled (the state, audit and
  * outbox rows included, equals an uninterrupted run's), and no answer was a 5xx.
  *
  * The targeted kill points (mid-batch under a held lock) are worker-crash.int.test.ts; this is the random sweep.
- * CHAOS_RUNS scenarios (default 1), each with KILLS kills.
+ * CHAOS_RUNS scenarios (default 1), each with KILLS kills. Deliveries go one at a time, in Stripe's order: the
+ * reference is an in-order run, and concurrent deliveries legitimately change which events are found stale and so
+ * which audit rows exist (the mirrored rows converge either way: two-processes.int.test.ts, R19).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../../helpers/db.js';
@@ -42,7 +44,7 @@ describe('kill -9 again and again under a stream of deliveries', () => {
         let app = await startAppProcess({ databaseUrl: t.url, label: `kill9-${run}-0` });
         apps.push(app);
         const answers: Answer[] = [];
-        const delivered = deliverWithRetries(() => app, stream.events, answers, 4);
+        const delivered = deliverWithRetries(() => app, stream.events, answers, 1);
         let kills = 0;
         let done = false;
         void delivered.then(() => (done = true));
