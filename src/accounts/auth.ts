@@ -84,10 +84,7 @@ export function createAuth(opts: {
   const { config, db, logger } = opts;
   // A failure to link a waiting customer never fails the sign-up: it is logged, and the link is made by the next
   // appearance (verification, a later sign-in's update) or by an admin.
-  const userAppeared = async (
-    user: { id: string; email: string | null; emailVerified: boolean },
-    by: 'user.created' | 'user.email_verified',
-  ) => {
+  const userAppeared = async (...[user, by]: Parameters<UserAppeared>) => {
     if (!opts.onUserAppeared) return;
     try {
       await opts.onUserAppeared({ id: user.id, email: user.email, emailVerified: user.emailVerified }, by);

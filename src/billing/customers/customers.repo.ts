@@ -33,6 +33,7 @@ import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
 import { recomputeLinkedRoles, type LinkRoles } from '../../accounts/roles/recompute-linked-roles.js';
 import { wakeParkedEvents } from '../webhooks/wake-parked-events.js';
+import { reassignOpenCases } from '../dunning/dunning.repo.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -209,12 +210,7 @@ export async function upsertCustomer(
         fromUserId: before?.userId ?? null,
         toUserId: userId,
       };
-      // Open dunning cases follow the customer: their reminders, grace expiry and notices concern the new user.
-      if (before) {
-        await tx.execute(sql`
-          UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
-          WHERE customer_id = ${before.id} AND status = 'open'`);
-      }
+      if (before) await reassignOpenCases(tx, before.id, userId);
       await recomputeLinkedRoles(tx, linked, opts.roles);
     }
     return {

@@ -7,9 +7,10 @@
  * and only when the user has no customer yet (a user has at most one; a second is for a person to decide).
  *
  * In ONE transaction, under the customer's ordering-key lock (so no event of that customer is applied meanwhile):
- * the row is linked, its open dunning cases follow it, its parked events are made due again, and the user's
- * entitled role is recomputed with the link in the cause chain (recomputeLinkedRoles). Idempotent: a customer that
- * is already linked is not touched, so a second call finds nothing to do.
+ * the row is linked, its open dunning cases follow it, a `customer.linked` audit row is written and the user's
+ * entitled role is recomputed with the link in the cause chain (recomputeLinkedRoles). Its parked events were made
+ * due when the row was first written (customers.repo.ts): nothing waits on the link itself. Idempotent: a customer
+ * that is already linked is not touched, so a second call finds nothing to do.
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
@@ -18,7 +19,7 @@ import { appendAudit } from '../../audit/append-audit.js';
 import { recomputeLinkedRoles } from '../../accounts/roles/recompute-linked-roles.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
 import { lockOrderingKey } from '../webhooks/dispatch-event.js';
-import { wakeParkedEvents } from '../webhooks/wake-parked-events.js';
+import { reassignOpenCases } from '../dunning/dunning.repo.js';
 
 export interface AppearingUser {
   id: string;
@@ -72,10 +73,7 @@ export async function linkWaitingCustomer(
       fromUserId: null,
       toUserId: user.id,
     };
-    await tx.execute(sql`
-      UPDATE dunning_cases SET user_id = ${user.id}, updated_at = now()
-      WHERE customer_id = ${candidate.id} AND status = 'open'`);
-    await wakeParkedEvents(tx, candidate.stripe_customer_id);
+    await reassignOpenCases(tx, candidate.id, user.id);
     await appendAudit(tx, {
       actorType: 'system',
       actorId: `billing.link_waiting_customer:${by}`,

@@ -124,3 +124,11 @@ export async function subscriptionContext(
   const r = res.rows[0];
   return r ? toSubscriptionContext(r) : null;
 }
+
+/** A customer moved to another user (a relink, or a waiting customer linked): its open cases follow it, so their
+ *  reminders, grace expiry and notices concern the new user. */
+export async function reassignOpenCases(tx: Executor, customerId: string, userId: string): Promise<void> {
+  await tx.execute(sql`
+    UPDATE dunning_cases SET user_id = ${userId}, updated_at = now()
+    WHERE customer_id = ${customerId} AND status = 'open'`);
+}
