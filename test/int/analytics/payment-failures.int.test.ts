@@ -5,37 +5,22 @@
  * worked out by hand in the table beside it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
-import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
-import { testApp, type TestApp } from '../../helpers/app.js';
-import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
-import { seedStoryWorld, withDuplicates } from '../../fixtures/analytics/story.js';
+import { analyticsApp, type AnalyticsApp } from '../../helpers/analytics-app.js';
 import { paymentFailureEvents } from '../../fixtures/analytics/payment-failures.js';
 
 const ADMIN_KEY = 'payment-failures-admin-key-0123456789abc';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
-let h: TestApp;
-const clock = new FakeClock('2026-07-01T00:00:00Z');
+let h: AnalyticsApp;
 
 beforeAll(async () => {
-  h = await testApp({
-    env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ADMIN_API_KEYS: ADMIN_KEY },
-    clock,
+  // Every event two or three times, shuffled, each delivery signed and posted to /webhooks/stripe.
+  h = await analyticsApp({
     label: 'analytics-payment-failures',
+    adminKey: ADMIN_KEY,
+    events: paymentFailureEvents(),
+    seed: 41,
   });
-  await seedStoryWorld(h.deps.db);
-  const events = paymentFailureEvents();
-  for (const e of withDuplicates(events, 41)) {
-    const res = await postWebhook(h.app, e, { at: h.clock.now() });
-    expect(res.statusCode).toBe(200);
-  }
-  await drainEvents(h.deps, { handlers, maxAttempts: 3 });
-  const { rows } = await h.t.pool.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM stripe_events GROUP BY status ORDER BY status`,
-  );
-  expect(rows).toEqual([{ status: 'processed', n: events.length }]);
 });
 afterAll(() => h?.close());
 

@@ -5,42 +5,26 @@
  * beside it, never recomputed the way the reports compute it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
-import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
 import { closeBillingError } from '../../../src/billing/errors/close-billing-error.js';
 import { raiseBillingError } from '../../../src/billing/errors/raise-billing-error.js';
 import { systemActor } from '../../../src/billing/operations/actor.js';
-import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
-import { testApp, type TestApp } from '../../helpers/app.js';
+import { analyticsApp, type AnalyticsApp } from '../../helpers/analytics-app.js';
 import { memberSession, browserHeaders } from '../../helpers/auth.js';
-import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
-import { seedStoryWorld, storyEvents, withDuplicates } from '../../fixtures/analytics/story.js';
+import { storyEvents } from '../../fixtures/analytics/story.js';
 
 const ADMIN_KEY = 'analytics-admin-key-0123456789abcdefghij';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
-let h: TestApp;
-const clock = new FakeClock('2026-07-01T00:00:00Z');
+let h: AnalyticsApp;
 
 beforeAll(async () => {
-  h = await testApp({
-    env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ADMIN_API_KEYS: ADMIN_KEY },
-    clock,
-    label: 'analytics-reports',
-  });
-  await seedStoryWorld(h.deps.db);
-
   // Every event two or three times, shuffled, each delivery signed and posted to /webhooks/stripe.
-  const events = storyEvents();
-  for (const e of withDuplicates(events, 14)) {
-    const res = await postWebhook(h.app, e, { at: h.clock.now() });
-    expect(res.statusCode).toBe(200);
-  }
-  await drainEvents(h.deps, { handlers, maxAttempts: 3 });
-  const { rows } = await h.t.pool.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM stripe_events GROUP BY status ORDER BY status`,
-  );
-  expect(rows).toEqual([{ status: 'processed', n: events.length }]);
+  h = await analyticsApp({
+    label: 'analytics-reports',
+    adminKey: ADMIN_KEY,
+    events: storyEvents(),
+    seed: 14,
+  });
 });
 afterAll(() => h?.close());
 
@@ -631,7 +615,7 @@ describe('billing-errors report', () => {
         at: new Date(at),
       });
     const close = async (id: string, action: 'resolve' | 'ignore', at: string) => {
-      clock.set(at);
+      h.clock.set(at);
       await closeBillingError(h.deps, systemActor('analytics-test'), id, action, 'test');
     };
     const e1 = await raise('unknown_price', 'price_x', '2026-03-03T10:00:00Z');
@@ -643,7 +627,7 @@ describe('billing-errors report', () => {
       await close(e2.id, 'ignore', '2026-04-01T00:00:00Z');
       await close(e4.id, 'resolve', '2026-04-03T00:00:00Z');
     } finally {
-      clock.set('2026-07-01T00:00:00Z');
+      h.clock.set('2026-07-01T00:00:00Z');
     }
     const body = await json('/api/admin/reports/billing-errors?from=2026-03&to=2026-05');
     // month | raised                                   | resolved        | ignored | open at end | median to resolve
