@@ -1,8 +1,14 @@
 /** `GET /api/admin/notifications?status=&template=&userId=&page=&limit=`: the outbox, newest first. */
-import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../db/client.js';
-import { NOTIFICATION_TEMPLATES, OUTBOX_STATUSES, outbox } from './notifications.tables.js';
+import { equals, listTable, offsetPage } from '../db/list-query.js';
+import {
+  NOTIFICATION_TEMPLATES,
+  OUTBOX_STATUSES,
+  type NotificationTemplate,
+  type OutboxStatus,
+} from './notifications.tables.js';
 
 export const listNotificationsInput = z
   .object({
@@ -37,40 +43,55 @@ export const notificationPage = z.object({
   total: z.number().int(),
 });
 
+const OUTBOX = listTable<'created_at'>({
+  select: sql`id, key, template, user_id, to_email, subject, body, status, attempts, last_error, created_at, sent_at`,
+  from: sql`outbox`,
+  sort: { created_at: sql`created_at` },
+  tieBreak: sql`id`,
+});
+
+interface Row {
+  id: string;
+  key: string;
+  template: NotificationTemplate;
+  user_id: string | null;
+  to_email: string;
+  subject: string;
+  body: string;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
 export async function listNotifications(
   db: Executor,
   p: z.infer<typeof listNotificationsInput>,
 ): Promise<z.input<typeof notificationPage>> {
-  const f: SQL[] = [];
-  if (p.status) f.push(eq(outbox.status, p.status));
-  if (p.template) f.push(eq(outbox.template, p.template));
-  if (p.userId) f.push(eq(outbox.userId, p.userId));
-  const where = f.length ? and(...f) : undefined;
-  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(outbox).where(where);
-  const rows = await db
-    .select()
-    .from(outbox)
-    .where(where)
-    .orderBy(desc(outbox.createdAt), desc(outbox.id))
-    .limit(p.limit)
-    .offset((p.page - 1) * p.limit);
+  const { rows, total } = await offsetPage<Row, 'created_at'>(
+    db,
+    OUTBOX,
+    { page: p.page, limit: p.limit, sort: 'created_at', order: 'desc' },
+    [equals(sql`status`, p.status), equals(sql`template`, p.template), equals(sql`user_id`, p.userId)],
+  );
   return {
     data: rows.map((r) => ({
       id: r.id,
       key: r.key,
       template: r.template,
-      userId: r.userId,
-      to: r.toEmail,
+      userId: r.user_id,
+      to: r.to_email,
       subject: r.subject,
       body: r.body,
       status: r.status,
       attempts: r.attempts,
-      lastError: r.lastError,
-      createdAt: r.createdAt.toISOString(),
-      sentAt: r.sentAt?.toISOString() ?? null,
+      lastError: r.last_error,
+      createdAt: new Date(r.created_at).toISOString(),
+      sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
     })),
     page: p.page,
     limit: p.limit,
-    total: Number(total),
+    total,
   };
 }

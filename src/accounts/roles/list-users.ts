@@ -3,13 +3,13 @@
  * stored and entitled role; `query` matches email or name (case-insensitive), `mismatch=true` keeps only users
  * whose stored role differs from entitledRole (computed for every candidate, so the total is exact).
  */
-import { and, asc, count, eq, ilike, or, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { users } from '../accounts.tables.js';
-import { ROLES } from '../roles.js';
+import { ROLES, type Role } from '../roles.js';
 import { explainEntitlement } from '../entitled-role.js';
-import { likePattern } from '../../billing/operations/list-params.js';
+import { likePattern, listTable, offsetPage } from '../../db/list-query.js';
 import { loadEntitlements } from './load-entitlements.js';
 import { findRoleMismatches } from './find-role-mismatches.js';
 
@@ -24,6 +24,23 @@ export const listUsersInput = z
   })
   .strict();
 export type ListUsersInput = z.infer<typeof listUsersInput>;
+
+// The filters are drizzle conditions on `users` (shared with findRoleMismatches), so the table keeps its name.
+const USERS = listTable<'created_at'>({
+  select: sql`id, email, name, role, signup_provider, created_at`,
+  from: sql`users`,
+  sort: { created_at: sql`users.created_at` },
+  tieBreak: sql`users.id`,
+});
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  signup_provider: string;
+  created_at: Date;
+}
 
 export async function listUsers(deps: Pick<Deps, 'db' | 'clock' | 'config'>, p: ListUsersInput) {
   const filters: SQL[] = [];
@@ -58,21 +75,21 @@ export async function listUsers(deps: Pick<Deps, 'db' | 'clock' | 'config'>, p: 
     };
   }
 
-  const [{ total } = { total: 0 }] = await deps.db.select({ total: count() }).from(users).where(where);
-  const rows = await deps.db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      signupProvider: users.signupProvider,
-      createdAt: users.createdAt,
-    })
-    .from(users)
-    .where(where)
-    .orderBy(asc(users.createdAt), asc(users.id))
-    .limit(p.limit)
-    .offset(offset);
+  const page = await offsetPage<UserRow, 'created_at'>(
+    deps.db,
+    USERS,
+    { page: p.page, limit: p.limit, sort: 'created_at', order: 'asc' },
+    [where],
+  );
+  const rows = page.rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    signupProvider: r.signup_provider,
+    createdAt: new Date(r.created_at),
+  }));
+  const total = page.total;
   const loaded = await loadEntitlements(
     deps.db,
     rows.map((r) => r.id),

@@ -7,11 +7,12 @@
  * createdFrom/createdTo on opened_at, q, customerId); `pageSize` is accepted as another name of `limit` (one or the
  * other). `q` matches the user's or customer's email (contains), or a Stripe customer / subscription / invoice id.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';
-import { likePattern, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
+import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
+import { customerIs, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
 import { caseTimeline } from './dunning.repo.js';
 import {
   DUNNING_STATUSES,
@@ -111,22 +112,31 @@ type CaseRow = {
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-const SELECT = sql`
-  SELECT d.id, d.status, st.kind AS step, d.opened_at, d.grace_until, d.grace_days, d.attempts, d.amount_due_minor,
-         d.currency, d.last_failure_at, d.last_failure_code, d.last_decline_code,
-         u.id AS user_id, u.email AS user_email,
-         c.id AS customer_id, c.stripe_customer_id, c.email AS customer_email,
-         s.id AS subscription_id, s.stripe_subscription_id, s.status AS subscription_status, p.key AS plan_key,
-         d.invoice_id, d.stripe_invoice_id, d.reminder_sent_at,
-         d.recovered_at, d.recovered_amount_minor, d.recovered_by, d.time_to_recover_seconds, d.lost_at, d.lost_reason
-  FROM dunning_cases d
-  JOIN customers c ON c.id = d.customer_id
-  JOIN subscriptions s ON s.id = d.subscription_id
-  LEFT JOIN plans p ON p.id = s.plan_id
-  LEFT JOIN users u ON u.id = d.user_id
-  LEFT JOIN LATERAL (
-    SELECT e.kind FROM dunning_case_events e WHERE e.case_id = d.id ORDER BY e.at DESC, e.id DESC LIMIT 1
-  ) st ON true`;
+const CASE_COLUMNS = sql`d.id, d.status, st.kind AS step, d.opened_at, d.grace_until, d.grace_days, d.attempts,
+  d.amount_due_minor, d.currency, d.last_failure_at, d.last_failure_code, d.last_decline_code,
+  u.id AS user_id, u.email AS user_email,
+  c.id AS customer_id, c.stripe_customer_id, c.email AS customer_email,
+  s.id AS subscription_id, s.stripe_subscription_id, s.status AS subscription_status, p.key AS plan_key,
+  d.invoice_id, d.stripe_invoice_id, d.reminder_sent_at,
+  d.recovered_at, d.recovered_amount_minor, d.recovered_by, d.time_to_recover_seconds, d.lost_at, d.lost_reason`;
+
+const CASES = listTable<Sort>({
+  select: CASE_COLUMNS,
+  from: sql`dunning_cases d
+    JOIN customers c ON c.id = d.customer_id
+    JOIN subscriptions s ON s.id = d.subscription_id
+    LEFT JOIN plans p ON p.id = s.plan_id
+    LEFT JOIN users u ON u.id = d.user_id
+    LEFT JOIN LATERAL (
+      SELECT e.kind FROM dunning_case_events e WHERE e.case_id = d.id ORDER BY e.at DESC, e.id DESC LIMIT 1
+    ) st ON true`,
+  sort: { opened_at: sql`d.opened_at`, grace_until: sql`d.grace_until`, amount: sql`d.amount_due_minor` },
+  tieBreak: sql`d.id`,
+  search: {
+    contains: [sql`u.email`, sql`c.email`],
+    equals: [sql`c.stripe_customer_id`, sql`s.stripe_subscription_id`, sql`d.stripe_invoice_id`],
+  },
+});
 
 function view(r: CaseRow): DunningCaseView {
   return {
@@ -163,54 +173,15 @@ function view(r: CaseRow): DunningCaseView {
   };
 }
 
-const SORT_COLUMN: Record<Sort, SQL> = {
-  opened_at: sql`d.opened_at`,
-  grace_until: sql`d.grace_until`,
-  amount: sql`d.amount_due_minor`,
-};
-
 export async function listDunningCases(db: Executor, p: ListParams<Sort>): Promise<Page<DunningCaseView>> {
-  const where: SQL[] = [];
-  if (p.status)
-    where.push(
-      sql`d.status IN (${sql.join(
-        p.status.map((s) => sql`${s}`),
-        sql`, `,
-      )})`,
-    );
-  if (p.currency) where.push(sql`d.currency = ${p.currency}`);
-  if (p.createdFrom) where.push(sql`d.opened_at >= ${p.createdFrom}`);
-  if (p.createdTo) where.push(sql`d.opened_at < ${p.createdTo}`);
-  if (p.plan)
-    where.push(
-      sql`p.key IN (${sql.join(
-        p.plan.map((k) => sql`${k}`),
-        sql`, `,
-      )})`,
-    );
-  if (p.customerId) {
-    where.push(sql`(c.stripe_customer_id = ${p.customerId} OR c.user_id = ${p.customerId})`);
-  }
-  if (p.q) {
-    const pat = likePattern(p.q);
-    where.push(sql`(u.email ILIKE ${pat} OR c.email ILIKE ${pat} OR c.stripe_customer_id = ${p.q}
-      OR s.stripe_subscription_id = ${p.q} OR d.stripe_invoice_id = ${p.q})`);
-  }
-  const filter = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
-  const dir = p.order === 'asc' ? sql`ASC` : sql`DESC`;
-  const [rows, total] = await Promise.all([
-    db.execute<CaseRow>(sql`${SELECT} ${filter}
-      ORDER BY ${SORT_COLUMN[p.sort]} ${dir}, d.created_at ${dir}, d.id ${dir}
-      LIMIT ${p.limit} OFFSET ${(p.page - 1) * p.limit}`),
-    db.execute<{ n: number }>(sql`
-      SELECT count(*)::int AS n FROM dunning_cases d
-      JOIN customers c ON c.id = d.customer_id
-      JOIN subscriptions s ON s.id = d.subscription_id
-      LEFT JOIN plans p ON p.id = s.plan_id
-      LEFT JOIN users u ON u.id = d.user_id
-      ${filter}`),
+  const { rows, total } = await offsetPage<CaseRow, Sort>(db, CASES, p, [
+    anyOf(sql`d.status`, p.status),
+    equals(sql`d.currency`, p.currency),
+    ...within(sql`d.opened_at`, p.createdFrom, p.createdTo),
+    anyOf(sql`p.key`, p.plan),
+    customerIs(p.customerId),
   ]);
-  return { items: rows.rows.map(view), page: p.page, limit: p.limit, total: total.rows[0]?.n ?? 0 };
+  return { items: rows.map(view), page: p.page, limit: p.limit, total };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -218,7 +189,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One case with its timeline (oldest step first); 404 `dunning_case_not_found`. */
 export async function getDunningCase(db: Executor, id: string) {
   if (!UUID.test(id)) throw notFound('Dunning case', 'dunning_case_not_found');
-  const res = await db.execute<CaseRow>(sql`${SELECT} WHERE d.id = ${id}`);
+  const res = await db.execute<CaseRow>(sql`SELECT ${CASE_COLUMNS} FROM ${CASES.from} WHERE d.id = ${id}`);
   const row = res.rows[0];
   if (!row) throw notFound('Dunning case', 'dunning_case_not_found');
   const steps = await caseTimeline(db, id);

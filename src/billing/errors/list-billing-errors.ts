@@ -1,8 +1,9 @@
 /** Billing errors for admins: by status (default open), most recently seen first, keyset-paginated. */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
-import { invalid, notFound } from '../../errors.js';
+import { notFound } from '../../errors.js';
+import { equals, keysetPage, listTable } from '../../db/list-query.js';
 import { BILLING_ERROR_STATUSES, type BillingErrorStatus } from '../inbox.tables.js';
 
 export const billingErrorListParams = z
@@ -71,51 +72,35 @@ const toView = (r: Row): BillingErrorView => ({
   failedEvents: Number(r.failed_events),
 });
 
-const SELECT = sql`
-  SELECT b.*, (SELECT count(*) FROM stripe_events e WHERE e.billing_error_id = b.id AND e.status = 'failed')::int
-         AS failed_events
-  FROM billing_errors b`;
+const ERRORS = listTable({
+  select: sql`b.*, (SELECT count(*) FROM stripe_events e WHERE e.billing_error_id = b.id AND e.status = 'failed')::int
+    AS failed_events`,
+  from: sql`billing_errors b`,
+  sort: { last_seen_at: sql`b.last_seen_at` },
+  tieBreak: sql`b.id`,
+});
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const d = new Date(at);
-    if (Number.isNaN(d.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad cursor');
-    return { at: d, id };
-  } catch {
-    throw invalid('invalid_cursor', 'The cursor is not one this endpoint returned');
-  }
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function listBillingErrors(
   db: Executor,
   p: BillingErrorListParams,
 ): Promise<{ items: BillingErrorView[]; nextCursor: string | null }> {
-  const where: SQL[] = [sql`b.status = ${p.status}`];
-  if (p.kind) where.push(sql`b.kind = ${p.kind}`);
-  if (p.cursor) {
-    const c = decodeCursor(p.cursor);
-    where.push(sql`(b.last_seen_at, b.id) < (${c.at}, ${c.id}::uuid)`);
-  }
-  const res = await db.execute<Row>(sql`
-    ${SELECT} WHERE ${sql.join(where, sql` AND `)}
-    ORDER BY b.last_seen_at DESC, b.id DESC LIMIT ${p.limit + 1}`);
-  const rows = res.rows.slice(0, p.limit);
-  const last = rows[rows.length - 1];
-  return {
-    items: rows.map(toView),
-    nextCursor:
-      res.rows.length > p.limit && last
-        ? Buffer.from(JSON.stringify([new Date(last.last_seen_at).toISOString(), last.id])).toString(
-            'base64url',
-          )
-        : null,
-  };
+  const { rows, nextCursor } = await keysetPage<Row>(
+    db,
+    ERRORS,
+    { at: sql`b.last_seen_at`, id: sql`b.id`, of: (r) => [r.last_seen_at, r.id], idPattern: UUID },
+    p,
+    [equals(sql`b.status`, p.status), equals(sql`b.kind`, p.kind)],
+  );
+  return { items: rows.map(toView), nextCursor };
 }
 
 export async function getBillingError(db: Executor, id: string): Promise<BillingErrorView> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Billing error', 'billing_error_not_found');
-  const res = await db.execute<Row>(sql`${SELECT} WHERE b.id = ${id}::uuid`);
+  if (!UUID.test(id)) throw notFound('Billing error', 'billing_error_not_found');
+  const res = await db.execute<Row>(
+    sql`SELECT ${ERRORS.select} FROM ${ERRORS.from} WHERE b.id = ${id}::uuid`,
+  );
   const row = res.rows[0];
   if (!row) throw notFound('Billing error', 'billing_error_not_found');
   return toView(row);

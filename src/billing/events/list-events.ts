@@ -2,10 +2,10 @@
  * The Stripe events log for admins: newest first, filtered by type and/or status, keyset-paginated by
  * (received_at, id) so a page is cheap at any depth and stable while new events arrive.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
-import { invalid } from '../../errors.js';
+import { equals, keysetPage, listTable } from '../../db/list-query.js';
 import { STRIPE_EVENT_STATUSES, type StripeEventStatus } from '../inbox.tables.js';
 
 export const eventListParams = z
@@ -83,42 +83,27 @@ export function toSummary(r: Row): EventSummary {
 }
 export type EventRow = Row;
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const d = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(d.getTime())) throw new Error('bad cursor');
-    return { at: d, id };
-  } catch {
-    throw invalid('invalid_cursor', 'The cursor is not one this endpoint returned');
-  }
-}
-const encodeCursor = (r: Row) =>
-  Buffer.from(JSON.stringify([new Date(r.received_at).toISOString(), r.id])).toString('base64url');
+const EVENTS = listTable({
+  select: EVENT_SUMMARY_COLUMNS,
+  from: sql`stripe_events`,
+  sort: { received_at: sql`received_at` },
+  tieBreak: sql`id`,
+});
 
 export async function listEvents(
   db: Executor,
   p: EventListParams,
 ): Promise<{ items: EventSummary[]; nextCursor: string | null }> {
-  const where: SQL[] = [];
-  if (p.type) {
-    // `invoice.*` matches a family.
-    where.push(p.type.endsWith('.*') ? sql`type LIKE ${p.type.slice(0, -1) + '%'}` : sql`type = ${p.type}`);
-  }
-  if (p.status) where.push(sql`status = ${p.status}`);
-  if (p.cursor) {
-    const c = decodeCursor(p.cursor);
-    where.push(sql`(received_at, id) < (${c.at}, ${c.id})`);
-  }
-  const res = await db.execute<Row>(sql`
-    SELECT ${EVENT_SUMMARY_COLUMNS} FROM stripe_events
-    ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
-    ORDER BY received_at DESC, id DESC
-    LIMIT ${p.limit + 1}`);
-  const rows = res.rows.slice(0, p.limit);
-  const last = rows[rows.length - 1];
-  return {
-    items: rows.map(toSummary),
-    nextCursor: res.rows.length > p.limit && last ? encodeCursor(last) : null,
-  };
+  const { rows, nextCursor } = await keysetPage<Row>(
+    db,
+    EVENTS,
+    { at: sql`received_at`, id: sql`id`, of: (r) => [r.received_at, r.id] },
+    p,
+    [
+      // `invoice.*` matches a family.
+      p.type?.endsWith('.*') ? sql`type LIKE ${p.type.slice(0, -1) + '%'}` : equals(sql`type`, p.type),
+      equals(sql`status`, p.status),
+    ],
+  );
+  return { items: rows.map(toSummary), nextCursor };
 }

@@ -3,17 +3,10 @@
  * id or number; sort; page) and the signed-in user's own invoices (scoped by user id in SQL — never by an id the
  * client sends).
  */
-import { and, count, desc, eq, ilike, inArray, or } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { customers, invoices, plans, subscriptions } from '../billing.tables.js';
-import {
-  createdRange,
-  likePattern,
-  listParams,
-  orderBy,
-  type ListParams,
-  type Page,
-} from '../operations/list-params.js';
+import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
+import { customerIs, listParams, type ListParams, type Page } from '../operations/list-params.js';
 
 export const invoiceListParams = listParams(['created_at', 'total', 'amount_due'] as const);
 
@@ -35,83 +28,104 @@ export interface InvoiceListItem {
   createdAt: string;
 }
 
-type InvoiceRow = typeof invoices.$inferSelect;
+type Sort = 'created_at' | 'total' | 'amount_due';
+
+const INVOICE_COLUMNS = sql`i.id, i.stripe_invoice_id, i.number, i.status, i.currency, i.total_minor, i.amount_due_minor,
+  i.amount_paid_minor, i.amount_remaining_minor, i.billing_reason, i.hosted_invoice_url, i.period_start, i.period_end,
+  i.paid_at, i.created_at`;
+const SORT = {
+  created_at: sql`i.created_at`,
+  total: sql`i.total_minor`,
+  amount_due: sql`i.amount_due_minor`,
+};
+
+const INVOICES = listTable<Sort>({
+  select: sql`${INVOICE_COLUMNS}, c.id AS customer_id, c.stripe_customer_id, c.email AS customer_email`,
+  from: sql`invoices i JOIN customers c ON c.id = i.customer_id
+    LEFT JOIN subscriptions s ON s.id = i.subscription_id LEFT JOIN plans p ON p.id = s.plan_id`,
+  sort: SORT,
+  tieBreak: sql`i.id`,
+  search: {
+    contains: [sql`c.email`],
+    equals: [sql`i.stripe_invoice_id`, sql`i.number`, sql`c.stripe_customer_id`],
+  },
+});
+
+/** A user's own invoices: scoped by the user id in the join, never by an id the client sends. */
+const myInvoices = (userId: string) =>
+  listTable<'created_at'>({
+    select: INVOICE_COLUMNS,
+    from: sql`invoices i JOIN customers c ON c.id = i.customer_id AND c.user_id = ${userId}`,
+    // Drafts are not shown to customers.
+    always: sql`i.status IN ('open', 'paid', 'uncollectible', 'void')`,
+    sort: { created_at: sql`i.created_at` },
+    tieBreak: sql`i.id`,
+  });
+
+interface InvoiceRow {
+  id: string;
+  stripe_invoice_id: string;
+  number: string | null;
+  status: string;
+  currency: string;
+  total_minor: number;
+  amount_due_minor: number;
+  amount_paid_minor: number;
+  amount_remaining_minor: number;
+  billing_reason: string | null;
+  hosted_invoice_url: string | null;
+  period_start: Date | null;
+  period_end: Date | null;
+  paid_at: Date | null;
+  created_at: Date;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 function item(i: InvoiceRow): InvoiceListItem {
   return {
     id: i.id,
-    stripeInvoiceId: i.stripeInvoiceId,
+    stripeInvoiceId: i.stripe_invoice_id,
     number: i.number,
     status: i.status,
     currency: i.currency,
-    total: i.totalMinor,
-    amountDue: i.amountDueMinor,
-    amountPaid: i.amountPaidMinor,
-    amountRemaining: i.amountRemainingMinor,
-    billingReason: i.billingReason,
-    hostedInvoiceUrl: i.hostedInvoiceUrl,
-    periodStart: i.periodStart?.toISOString() ?? null,
-    periodEnd: i.periodEnd?.toISOString() ?? null,
-    paidAt: i.paidAt?.toISOString() ?? null,
-    createdAt: i.createdAt.toISOString(),
+    total: i.total_minor,
+    amountDue: i.amount_due_minor,
+    amountPaid: i.amount_paid_minor,
+    amountRemaining: i.amount_remaining_minor,
+    billingReason: i.billing_reason,
+    hostedInvoiceUrl: i.hosted_invoice_url,
+    periodStart: iso(i.period_start),
+    periodEnd: iso(i.period_end),
+    paidAt: iso(i.paid_at),
+    createdAt: new Date(i.created_at).toISOString(),
   };
 }
 
 export async function listInvoices(
   db: Executor,
-  p: ListParams<'created_at' | 'total' | 'amount_due'>,
+  p: ListParams<Sort>,
 ): Promise<
   Page<InvoiceListItem & { customer: { id: string; stripeCustomerId: string; email: string | null } }>
 > {
-  const where = and(
-    p.status ? inArray(invoices.status, p.status as never[]) : undefined,
-    p.currency ? eq(invoices.currency, p.currency) : undefined,
-    p.plan ? inArray(plans.key, p.plan) : undefined,
-    createdRange(invoices.createdAt, p),
-    p.customerId
-      ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId))
-      : undefined,
-    p.q
-      ? or(
-          ilike(customers.email, likePattern(p.q)),
-          eq(invoices.stripeInvoiceId, p.q),
-          eq(invoices.number, p.q),
-          eq(customers.stripeCustomerId, p.q),
-        )
-      : undefined,
-  );
-  const sortColumn = {
-    created_at: invoices.createdAt,
-    total: invoices.totalMinor,
-    amount_due: invoices.amountDueMinor,
-  }[p.sort];
-  const [rows, [total]] = await Promise.all([
-    db
-      .select({ i: invoices, c: customers })
-      .from(invoices)
-      .innerJoin(customers, eq(customers.id, invoices.customerId))
-      .leftJoin(subscriptions, eq(subscriptions.id, invoices.subscriptionId))
-      .leftJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(where)
-      .orderBy(...orderBy(sortColumn, invoices.id, p))
-      .limit(p.limit)
-      .offset((p.page - 1) * p.limit),
-    db
-      .select({ n: count() })
-      .from(invoices)
-      .innerJoin(customers, eq(customers.id, invoices.customerId))
-      .leftJoin(subscriptions, eq(subscriptions.id, invoices.subscriptionId))
-      .leftJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(where),
+  const { rows, total } = await offsetPage<
+    InvoiceRow & { customer_id: string; stripe_customer_id: string; customer_email: string | null },
+    Sort
+  >(db, INVOICES, p, [
+    anyOf(sql`i.status`, p.status),
+    equals(sql`i.currency`, p.currency),
+    anyOf(sql`p.key`, p.plan),
+    ...within(sql`i.created_at`, p.createdFrom, p.createdTo),
+    customerIs(p.customerId),
   ]);
   return {
-    items: rows.map(({ i, c }) => ({
-      ...item(i),
-      customer: { id: c.id, stripeCustomerId: c.stripeCustomerId, email: c.email },
+    items: rows.map((r) => ({
+      ...item(r),
+      customer: { id: r.customer_id, stripeCustomerId: r.stripe_customer_id, email: r.customer_email },
     })),
     page: p.page,
     limit: p.limit,
-    total: total?.n ?? 0,
+    total,
   };
 }
 
@@ -121,24 +135,10 @@ export async function listMyInvoices(
   userId: string,
   opts: { page: number; limit: number },
 ): Promise<Page<InvoiceListItem>> {
-  const where = and(
-    eq(customers.userId, userId),
-    inArray(invoices.status, ['open', 'paid', 'uncollectible', 'void']),
-  );
-  const [rows, [total]] = await Promise.all([
-    db
-      .select({ i: invoices })
-      .from(invoices)
-      .innerJoin(customers, eq(customers.id, invoices.customerId))
-      .where(where)
-      .orderBy(desc(invoices.createdAt), desc(invoices.id))
-      .limit(opts.limit)
-      .offset((opts.page - 1) * opts.limit),
-    db
-      .select({ n: count() })
-      .from(invoices)
-      .innerJoin(customers, eq(customers.id, invoices.customerId))
-      .where(where),
-  ]);
-  return { items: rows.map(({ i }) => item(i)), page: opts.page, limit: opts.limit, total: total?.n ?? 0 };
+  const { rows, total } = await offsetPage<InvoiceRow, 'created_at'>(db, myInvoices(userId), {
+    ...opts,
+    sort: 'created_at',
+    order: 'desc',
+  });
+  return { items: rows.map(item), page: opts.page, limit: opts.limit, total };
 }

@@ -3,7 +3,7 @@
  * column and direction, and the common filters. Invalid values are a 422, never a silent default.
  */
 import { z } from 'zod';
-import { and, asc, desc, gte, lt, type SQL, type AnyColumn } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 
 const csv = z
   .string()
@@ -69,16 +69,9 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
     total: z.number().int(),
   });
 
-export function createdRange(column: AnyColumn, p: ListParams): SQL | undefined {
-  return and(
-    p.createdFrom ? gte(column, p.createdFrom) : undefined,
-    p.createdTo ? lt(column, p.createdTo) : undefined,
-  );
-}
-
-export function orderBy(column: AnyColumn, tieBreak: AnyColumn, p: ListParams): SQL[] {
-  return p.order === 'asc' ? [asc(column), asc(tieBreak)] : [desc(column), desc(tieBreak)];
-}
-
-/** `%…%` pattern for ILIKE with the user's wildcards escaped. */
-export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * The `customerId` filter of the billing lists: a customer named by its Stripe id or by its user's id. The lists
+ * join customers as `c` (src/db/list-query.ts builds the rest of the query).
+ */
+export const customerIs = (id: string | undefined) =>
+  id === undefined ? undefined : sql`(c.stripe_customer_id = ${id} OR c.user_id = ${id})`;

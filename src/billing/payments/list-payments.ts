@@ -1,17 +1,9 @@
 /** Admin list of payments: filter by status, currency, created range, customer; search by email or Stripe id. */
-import { and, count, eq, ilike, inArray, or } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
-import { customers, payments } from '../billing.tables.js';
-import {
-  createdRange,
-  likePattern,
-  listParams,
-  orderBy,
-  pageOf,
-  type ListParams,
-  type Page,
-} from '../operations/list-params.js';
+import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
+import { customerIs, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
 
 export const paymentListParams = listParams(['created_at', 'amount'] as const);
 
@@ -36,60 +28,68 @@ export const paymentListItem = z.object({
 export type PaymentListItem = z.infer<typeof paymentListItem>;
 export const paymentPage = pageOf(paymentListItem);
 
-export async function listPayments(
-  db: Executor,
-  p: ListParams<'created_at' | 'amount'>,
-): Promise<Page<PaymentListItem>> {
-  const where = and(
-    p.status ? inArray(payments.status, p.status) : undefined,
-    p.currency ? eq(payments.currency, p.currency) : undefined,
-    createdRange(payments.createdAt, p),
-    p.customerId
-      ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId))
-      : undefined,
-    p.q
-      ? or(
-          ilike(customers.email, likePattern(p.q)),
-          eq(payments.stripePaymentIntentId, p.q),
-          eq(payments.stripeChargeId, p.q),
-          eq(payments.stripeCustomerId, p.q),
-        )
-      : undefined,
-  );
-  const sortColumn = { created_at: payments.createdAt, amount: payments.amountMinor }[p.sort];
-  const [rows, [total]] = await Promise.all([
-    db
-      .select({ pay: payments, c: customers })
-      .from(payments)
-      .leftJoin(customers, eq(customers.id, payments.customerId))
-      .where(where)
-      .orderBy(...orderBy(sortColumn, payments.id, p))
-      .limit(p.limit)
-      .offset((p.page - 1) * p.limit),
-    db
-      .select({ n: count() })
-      .from(payments)
-      .leftJoin(customers, eq(customers.id, payments.customerId))
-      .where(where),
+type Sort = 'created_at' | 'amount';
+
+const PAYMENTS = listTable<Sort>({
+  select: sql`pay.id, pay.stripe_payment_intent_id, pay.stripe_charge_id, pay.status, pay.currency, pay.amount_minor,
+    pay.amount_refunded_minor, pay.failure_code, pay.decline_code, pay.failure_message, pay.card_brand, pay.card_last4,
+    pay.created_at, c.id AS customer_id, c.stripe_customer_id AS customer_stripe_id, c.email AS customer_email`,
+  from: sql`payments pay LEFT JOIN customers c ON c.id = pay.customer_id`,
+  sort: { created_at: sql`pay.created_at`, amount: sql`pay.amount_minor` },
+  tieBreak: sql`pay.id`,
+  search: {
+    contains: [sql`c.email`],
+    equals: [sql`pay.stripe_payment_intent_id`, sql`pay.stripe_charge_id`, sql`pay.stripe_customer_id`],
+  },
+});
+
+interface Row {
+  id: string;
+  stripe_payment_intent_id: string | null;
+  stripe_charge_id: string | null;
+  status: string;
+  currency: string;
+  amount_minor: number;
+  amount_refunded_minor: number;
+  failure_code: string | null;
+  decline_code: string | null;
+  failure_message: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  created_at: Date;
+  customer_id: string | null;
+  customer_stripe_id: string | null;
+  customer_email: string | null;
+}
+
+export async function listPayments(db: Executor, p: ListParams<Sort>): Promise<Page<PaymentListItem>> {
+  const { rows, total } = await offsetPage<Row, Sort>(db, PAYMENTS, p, [
+    anyOf(sql`pay.status`, p.status),
+    equals(sql`pay.currency`, p.currency),
+    ...within(sql`pay.created_at`, p.createdFrom, p.createdTo),
+    customerIs(p.customerId),
   ]);
   return {
-    items: rows.map(({ pay, c }) => ({
-      id: pay.id,
-      stripePaymentIntentId: pay.stripePaymentIntentId,
-      stripeChargeId: pay.stripeChargeId,
-      status: pay.status,
-      currency: pay.currency,
-      amount: pay.amountMinor,
-      amountRefunded: pay.amountRefundedMinor,
-      failureCode: pay.failureCode,
-      declineCode: pay.declineCode,
-      failureMessage: pay.failureMessage,
-      card: pay.cardLast4 ? { brand: pay.cardBrand, last4: pay.cardLast4 } : null,
-      customer: c ? { id: c.id, stripeCustomerId: c.stripeCustomerId, email: c.email } : null,
-      createdAt: pay.createdAt.toISOString(),
+    items: rows.map((r) => ({
+      id: r.id,
+      stripePaymentIntentId: r.stripe_payment_intent_id,
+      stripeChargeId: r.stripe_charge_id,
+      status: r.status,
+      currency: r.currency,
+      amount: r.amount_minor,
+      amountRefunded: r.amount_refunded_minor,
+      failureCode: r.failure_code,
+      declineCode: r.decline_code,
+      failureMessage: r.failure_message,
+      card: r.card_last4 ? { brand: r.card_brand, last4: r.card_last4 } : null,
+      customer:
+        r.customer_id && r.customer_stripe_id
+          ? { id: r.customer_id, stripeCustomerId: r.customer_stripe_id, email: r.customer_email }
+          : null,
+      createdAt: new Date(r.created_at).toISOString(),
     })),
     page: p.page,
     limit: p.limit,
-    total: total?.n ?? 0,
+    total,
   };
 }

@@ -1,17 +1,9 @@
 /** Admin list of subscriptions: filter by status, plan key, currency, created range, customer; search; sort; page. */
-import { and, count, eq, ilike, inArray, or } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
-import { customers, plans, subscriptions } from '../billing.tables.js';
-import {
-  createdRange,
-  likePattern,
-  listParams,
-  orderBy,
-  pageOf,
-  type ListParams,
-  type Page,
-} from '../operations/list-params.js';
+import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
+import { customerIs, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
 
 export const subscriptionListParams = listParams([
   'created_at',
@@ -45,70 +37,83 @@ export const subscriptionListItem = z.object({
 export type SubscriptionListItem = z.infer<typeof subscriptionListItem>;
 export const subscriptionPage = pageOf(subscriptionListItem);
 
+type Sort = 'created_at' | 'current_period_end' | 'mrr' | 'status';
+
+const SUBSCRIPTIONS = listTable<Sort>({
+  select: sql`s.id, s.stripe_subscription_id, s.status, p.key AS plan_key, s.stripe_price_id, s.quantity, s.currency,
+    s.mrr_minor, s.current_period_end, s.cancel_at_period_end, s.cancel_at, s.trial_end, s.created_at,
+    c.id AS customer_id, c.stripe_customer_id, c.email AS customer_email, c.user_id`,
+  from: sql`subscriptions s JOIN customers c ON c.id = s.customer_id LEFT JOIN plans p ON p.id = s.plan_id`,
+  sort: {
+    created_at: sql`s.created_at`,
+    current_period_end: sql`s.current_period_end`,
+    mrr: sql`s.mrr_minor`,
+    status: sql`s.status`,
+  },
+  tieBreak: sql`s.id`,
+  search: {
+    contains: [sql`c.email`],
+    equals: [sql`s.stripe_subscription_id`, sql`c.stripe_customer_id`],
+  },
+});
+
+interface Row {
+  id: string;
+  stripe_subscription_id: string;
+  status: string;
+  plan_key: string | null;
+  stripe_price_id: string | null;
+  quantity: number;
+  currency: string;
+  mrr_minor: number;
+  current_period_end: Date | null;
+  cancel_at_period_end: boolean;
+  cancel_at: Date | null;
+  trial_end: Date | null;
+  created_at: Date;
+  customer_id: string;
+  stripe_customer_id: string;
+  customer_email: string | null;
+  user_id: string | null;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
 export async function listSubscriptions(
   db: Executor,
-  p: ListParams<'created_at' | 'current_period_end' | 'mrr' | 'status'>,
+  p: ListParams<Sort>,
 ): Promise<Page<SubscriptionListItem>> {
-  const where = and(
-    p.status ? inArray(subscriptions.status, p.status as never[]) : undefined,
-    p.plan ? inArray(plans.key, p.plan) : undefined,
-    p.currency ? eq(subscriptions.currency, p.currency) : undefined,
-    createdRange(subscriptions.createdAt, p),
-    p.customerId
-      ? or(eq(customers.stripeCustomerId, p.customerId), eq(customers.userId, p.customerId))
-      : undefined,
-    p.q
-      ? or(
-          ilike(customers.email, likePattern(p.q)),
-          eq(subscriptions.stripeSubscriptionId, p.q),
-          eq(customers.stripeCustomerId, p.q),
-        )
-      : undefined,
-  );
-  const sortColumn = {
-    created_at: subscriptions.createdAt,
-    current_period_end: subscriptions.currentPeriodEnd,
-    mrr: subscriptions.mrrMinor,
-    status: subscriptions.status,
-  }[p.sort];
-  const base = () =>
-    db
-      .select({ s: subscriptions, planKey: plans.key, c: customers })
-      .from(subscriptions)
-      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .leftJoin(plans, eq(plans.id, subscriptions.planId));
-  const [rows, [total]] = await Promise.all([
-    base()
-      .where(where)
-      .orderBy(...orderBy(sortColumn, subscriptions.id, p))
-      .limit(p.limit)
-      .offset((p.page - 1) * p.limit),
-    db
-      .select({ n: count() })
-      .from(subscriptions)
-      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .leftJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(where),
+  const { rows, total } = await offsetPage<Row, Sort>(db, SUBSCRIPTIONS, p, [
+    anyOf(sql`s.status`, p.status),
+    anyOf(sql`p.key`, p.plan),
+    equals(sql`s.currency`, p.currency),
+    ...within(sql`s.created_at`, p.createdFrom, p.createdTo),
+    customerIs(p.customerId),
   ]);
   return {
-    items: rows.map(({ s, planKey, c }) => ({
-      id: s.id,
-      stripeSubscriptionId: s.stripeSubscriptionId,
-      status: s.status,
-      planKey,
-      stripePriceId: s.stripePriceId,
-      quantity: s.quantity,
-      currency: s.currency,
-      mrr: s.mrrMinor,
-      currentPeriodEnd: s.currentPeriodEnd?.toISOString() ?? null,
-      cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-      cancelAt: s.cancelAt?.toISOString() ?? null,
-      trialEnd: s.trialEnd?.toISOString() ?? null,
-      customer: { id: c.id, stripeCustomerId: c.stripeCustomerId, email: c.email, userId: c.userId },
-      createdAt: s.createdAt.toISOString(),
+    items: rows.map((r) => ({
+      id: r.id,
+      stripeSubscriptionId: r.stripe_subscription_id,
+      status: r.status,
+      planKey: r.plan_key,
+      stripePriceId: r.stripe_price_id,
+      quantity: r.quantity,
+      currency: r.currency,
+      mrr: r.mrr_minor,
+      currentPeriodEnd: iso(r.current_period_end),
+      cancelAtPeriodEnd: r.cancel_at_period_end,
+      cancelAt: iso(r.cancel_at),
+      trialEnd: iso(r.trial_end),
+      customer: {
+        id: r.customer_id,
+        stripeCustomerId: r.stripe_customer_id,
+        email: r.customer_email,
+        userId: r.user_id,
+      },
+      createdAt: new Date(r.created_at).toISOString(),
     })),
     page: p.page,
     limit: p.limit,
-    total: total?.n ?? 0,
+    total,
   };
 }

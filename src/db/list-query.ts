@@ -1,0 +1,152 @@
+/**
+ * The one list-query builder behind every admin table: a table declares once what may be sorted and searched
+ * (whitelists of SQL expressions, never column names from the request), and a request's filters are plain
+ * conditions; the builder adds the search, the order (with a unique tie-break, so pages never overlap), and either
+ * offset paging with the total (`offsetPage`) or keyset paging with an opaque cursor (`keysetPage`, for logs that
+ * grow while they are read).
+ *
+ *   const CUSTOMERS = listTable({
+ *     select: sql`c.*`, from: sql`customers c`, tieBreak: sql`c.id`,
+ *     sort: { created_at: sql`c.created_at`, email: sql`c.email` },
+ *     search: { contains: [sql`c.email`], equals: [sql`c.stripe_customer_id`] },
+ *   });
+ *   const { rows, total } = await offsetPage<Row>(db, CUSTOMERS, p, [anyOf(sql`c.status`, p.status)]);
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { invalid } from '../errors.js';
+
+export interface ListTable<S extends string> {
+  /** The selected columns (rows come back with these names). */
+  select: SQL;
+  /** `FROM …` without the keyword: the table and its joins, with the aliases the other fragments use. */
+  from: SQL;
+  /** Sortable expressions by the name the API accepts. */
+  sort: Record<S, SQL>;
+  /** A unique expression that orders ties (the primary key). */
+  tieBreak: SQL;
+  /** What `q` searches: `contains` by case-insensitive substring, `equals` by exact match (ids). */
+  search?: { contains?: SQL[]; equals?: SQL[] };
+  /** A condition every row of this table satisfies (e.g. not deleted). */
+  always?: SQL;
+}
+
+export const listTable = <S extends string>(t: ListTable<S>): ListTable<S> => t;
+
+/** A filter: absent filters are `undefined` (or `false`) and drop out. */
+export type Condition = SQL | undefined | false | null;
+
+/** `column IN (values)`, or no condition when `values` is absent. */
+export function anyOf(column: SQL, values: readonly (string | number)[] | undefined): Condition {
+  if (!values) return undefined;
+  if (values.length === 0) return sql`false`;
+  return sql`${column} IN (${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
+}
+
+/** `column = value`, or no condition when `value` is undefined. */
+export const equals = (column: SQL, value: string | number | boolean | undefined): Condition =>
+  value === undefined ? undefined : sql`${column} = ${value}`;
+
+/** `from <= column < to`, each bound optional. */
+export const within = (column: SQL, from: Date | undefined, to: Date | undefined): SQL[] => [
+  ...(from ? [sql`${column} >= ${from}`] : []),
+  ...(to ? [sql`${column} < ${to}`] : []),
+];
+
+/** `%…%` pattern for ILIKE with the user's wildcards escaped. */
+export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function searchOf(t: ListTable<string>, q: string | undefined): Condition {
+  if (!q || !t.search) return undefined;
+  const pat = likePattern(q);
+  const terms = [
+    ...(t.search.contains ?? []).map((c) => sql`${c} ILIKE ${pat}`),
+    ...(t.search.equals ?? []).map((c) => sql`${c} = ${q}`),
+  ];
+  return terms.length ? sql`(${sql.join(terms, sql` OR `)})` : undefined;
+}
+
+function whereOf(t: ListTable<string>, q: string | undefined, conditions: readonly Condition[]): SQL {
+  const all = [t.always, ...conditions, searchOf(t, q)].filter((c): c is SQL => !!c);
+  return all.length ? sql`WHERE ${sql.join(all, sql` AND `)}` : sql``;
+}
+
+export interface OffsetParams<S extends string> {
+  page: number;
+  limit: number;
+  sort: S;
+  order: 'asc' | 'desc';
+  q?: string | undefined;
+}
+
+/** One page (1-based) of the table's rows matching `conditions` and `p.q`, and how many match in all. */
+export async function offsetPage<R, S extends string = string>(
+  db: Executor,
+  t: ListTable<S>,
+  p: OffsetParams<S>,
+  conditions: readonly Condition[] = [],
+): Promise<{ rows: R[]; total: number }> {
+  const where = whereOf(t, p.q, conditions);
+  const dir = p.order === 'asc' ? sql`ASC` : sql`DESC`;
+  // The two statements leave together on the pipelined connection (src/db/client.ts).
+  const [rows, total] = await Promise.all([
+    db.execute(sql`SELECT ${t.select} FROM ${t.from} ${where}
+      ORDER BY ${t.sort[p.sort]} ${dir} NULLS LAST, ${t.tieBreak} ${dir}
+      LIMIT ${p.limit} OFFSET ${(p.page - 1) * p.limit}`),
+    db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${t.from} ${where}`),
+  ]);
+  return { rows: rows.rows as R[], total: total.rows[0]?.n ?? 0 };
+}
+
+export interface KeysetParams {
+  limit: number;
+  cursor?: string | undefined;
+  q?: string | undefined;
+}
+
+/**
+ * A page of the table's rows, newest first by `key` (an expression pair: a time and the unique tie-break), after
+ * the position `p.cursor` names; `nextCursor` is null on the last page. A page costs the same at any depth and
+ * stays stable while new rows arrive at the top.
+ */
+export async function keysetPage<R>(
+  db: Executor,
+  t: ListTable<string>,
+  key: { at: SQL; id: SQL; of(row: R): [Date | string, string]; idPattern?: RegExp },
+  p: KeysetParams,
+  conditions: readonly Condition[] = [],
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const after = p.cursor ? decodeCursor(p.cursor, key.idPattern) : null;
+  const where = whereOf(t, p.q, [
+    ...conditions,
+    after && sql`(${key.at}, ${key.id}) < (${after.at}, ${after.id})`,
+  ]);
+  const res = await db.execute(sql`SELECT ${t.select} FROM ${t.from} ${where}
+    ORDER BY ${key.at} DESC, ${key.id} DESC LIMIT ${p.limit + 1}`);
+  const rows = (res.rows as R[]).slice(0, p.limit);
+  const last = rows[rows.length - 1];
+  return {
+    rows,
+    nextCursor: res.rows.length > p.limit && last ? encodeCursor(...key.of(last)) : null,
+  };
+}
+
+function encodeCursor(at: Date | string, id: string): string {
+  return Buffer.from(JSON.stringify([new Date(at).toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, idPattern: RegExp | undefined): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const d = new Date(at as string);
+    if (typeof at !== 'string' || typeof id !== 'string' || id.length > 200 || Number.isNaN(d.getTime()))
+      throw new Error('bad cursor');
+    if (idPattern && !idPattern.test(id)) throw new Error('bad cursor');
+    return { at: d, id };
+  } catch {
+    throw invalid('invalid_cursor', 'The cursor is not one this endpoint returned');
+  }
+}
