@@ -2,7 +2,8 @@
  * What every benchmark shares (DESIGN §9): a throw-away database migrated to the current schema, and the figure
  * line `{ name, value, unit, n, p50, p99, rows, commit }`. bench/run.ts skips files starting with `_`.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 
@@ -61,4 +62,45 @@ export async function withBenchDatabase(
     await admin.end();
     await embedded?.stop();
   }
+}
+
+/** The `p`th percentile of ascending `sorted` values (nearest rank). */
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/**
+ * The app's web role in a child process on `url` (bench/webhooks-server.ts, production mode), answering admin
+ * requests authenticated by `adminKey`; resolves with its port once it listens.
+ */
+export function startWebServer(
+  url: string,
+  adminKey: string,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/webhooks-server.ts'], {
+    env: {
+      ...process.env,
+      BENCH_ROLE: 'web',
+      DATABASE_URL: url,
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'b'.repeat(40),
+      STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
+      STRIPE_WEBHOOK_SECRET: 'whsec_bench_reports_0123456789abcdef',
+      ADMIN_API_KEYS: adminKey,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      const m = /^\{"port":(\d+)\}$/.exec(line.trim());
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
 }

@@ -9,12 +9,10 @@
  * history's size as `reports.history.*`. Targets (issue 14): warm < 200 ms and cold < 2 s, drill-down < 100 ms.
  * DATABASE_URL selects the server (a fresh database is created on it and dropped after); else embedded PostgreSQL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import readline from 'node:readline';
 import pg from 'pg';
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { printFigure, withBenchDatabase } from './_support.js';
+import { percentile, printFigure, startWebServer, stopServer, withBenchDatabase } from './_support.js';
 import { loadReportHistory } from './_report-history.js';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -24,33 +22,6 @@ const KEY = 'bench-reports-admin-key-0123456789abcdef';
 
 /** The drill-down asked of each report that has one: a figure that is never empty in the generated history. */
 const DRILL: Record<string, string> = { mrr: 'new', churn: 'churnedCustomers' };
-
-function startServer(url: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/webhooks-server.ts'], {
-    env: {
-      ...process.env,
-      BENCH_ROLE: 'web',
-      DATABASE_URL: url,
-      NODE_ENV: 'production',
-      AUTH_SECRET: 'b'.repeat(40),
-      STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
-      STRIPE_WEBHOOK_SECRET: 'whsec_bench_reports_0123456789abcdef',
-      ADMIN_API_KEYS: KEY,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      const m = /^\{"port":(\d+)\}$/.exec(line.trim());
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`report server exited with ${code}`)));
-  });
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 await withBenchDatabase('bench_reports', async ({ url }) => {
   const migrate = connect(url, { max: 2 });
@@ -72,7 +43,7 @@ await withBenchDatabase('bench_reports', async ({ url }) => {
   }
   printFigure({ name: 'reports.history.load', value: loadMs / 1000, unit: 's', n: 1, rows: CUSTOMERS });
 
-  const { child, port } = await startServer(url);
+  const { child, port } = await startWebServer(url, KEY);
   try {
     const from = history.from.toISOString().slice(0, 7);
     const last = new Date(history.to.getTime() - 86_400_000);
@@ -139,7 +110,6 @@ await withBenchDatabase('bench_reports', async ({ url }) => {
       });
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopServer(child);
   }
 });

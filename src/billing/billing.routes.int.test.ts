@@ -173,7 +173,7 @@ describe('a paid subscription: /api/me billing and GET /api/billing/invoices', (
     ).toEqual([['paid', 900, 'usd', 'subscription_create']]);
     const [customer] = await s.h.deps.db.select().from(customers).where(eq(customers.userId, ann.userId));
     const theirs = await get(bob, '/api/billing/invoices');
-    expect(theirs.json()).toEqual({ items: [], page: 1, limit: 20, total: 0 });
+    expect(theirs.json()).toEqual({ items: [], page: 1, limit: 20, total: 0, totalExact: true });
     for (const q of [
       `customerId=${customer!.stripeCustomerId}`,
       `userId=${ann.userId}`,

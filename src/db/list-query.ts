@@ -82,23 +82,41 @@ export interface OffsetParams<S extends string> {
   q?: string | undefined;
 }
 
-/** One page (1-based) of the table's rows matching `conditions` and `p.q`, and how many match in all. */
+/**
+ * Matches are counted up to this many past the page shown: counting two million invoices to print "of 2,000,000"
+ * would cost more than the page itself. Beyond it the total is a lower bound (`totalExact: false`, shown "10,000+").
+ */
+export const COUNT_CAP = 10_000;
+
+/**
+ * One page (1-based) of the table's rows matching `conditions` and `p.q`, and how many match: exactly when there
+ * are at most COUNT_CAP past the page's start, else that lower bound with `totalExact: false`.
+ */
 export async function offsetPage<R, S extends string = string>(
   db: Executor,
   t: ListTable<S>,
   p: OffsetParams<S>,
   conditions: readonly Condition[] = [],
-): Promise<{ rows: R[]; total: number }> {
+): Promise<{ rows: R[]; total: number; totalExact: boolean }> {
   const where = whereOf(t, p.q, conditions);
   const dir = p.order === 'asc' ? sql`ASC` : sql`DESC`;
+  const offset = (p.page - 1) * p.limit;
+  const countUpTo = offset + COUNT_CAP + 1;
   // The two statements leave together on the pipelined connection (src/db/client.ts).
-  const [rows, total] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     db.execute(sql`SELECT ${t.select} FROM ${t.from} ${where}
       ORDER BY ${t.sort[p.sort]} ${dir} NULLS LAST, ${t.tieBreak} ${dir}
-      LIMIT ${p.limit} OFFSET ${(p.page - 1) * p.limit}`),
-    db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${t.from} ${where}`),
+      LIMIT ${p.limit} OFFSET ${offset}`),
+    db.execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.from} ${where} LIMIT ${countUpTo}) matches`,
+    ),
   ]);
-  return { rows: rows.rows as R[], total: total.rows[0]?.n ?? 0 };
+  const n = counted.rows[0]?.n ?? 0;
+  return {
+    rows: rows.rows as R[],
+    total: n === countUpTo ? n - 1 : n,
+    totalExact: n < countUpTo,
+  };
 }
 
 export interface KeysetParams {

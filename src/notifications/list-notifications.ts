@@ -41,6 +41,7 @@ export const notificationPage = z.object({
   page: z.number().int(),
   limit: z.number().int(),
   total: z.number().int(),
+  totalExact: z.boolean(),
 });
 
 const OUTBOX = listTable<'created_at'>({
@@ -69,7 +70,7 @@ export async function listNotifications(
   db: Executor,
   p: z.infer<typeof listNotificationsInput>,
 ): Promise<z.input<typeof notificationPage>> {
-  const { rows, total } = await offsetPage<Row, 'created_at'>(
+  const { rows, total, totalExact } = await offsetPage<Row, 'created_at'>(
     db,
     OUTBOX,
     { page: p.page, limit: p.limit, sort: 'created_at', order: 'desc' },
@@ -93,5 +94,6 @@ export async function listNotifications(
     page: p.page,
     limit: p.limit,
     total,
+    totalExact,
   };
 }

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/node-postgres';
 import { testDatabase, type TestDatabase } from '../helpers/db.js';
 import { anyOf, equals, keysetPage, listTable, offsetPage, within } from '../../src/db/list-query.js';
 import { AppError } from '../../src/errors.js';
@@ -37,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-const db = () => drizzle(t.pool);
+const db = () => t.db;
 
 describe('offsetPage', () => {
   it('pages through ties without overlap or gap, with the total', async () => {
@@ -68,7 +67,7 @@ describe('offsetPage', () => {
     const none = await offsetPage<Row>(db(), THINGS, { page: 1, limit: 5, sort: 'at', order: 'asc' }, [
       anyOf(sql`kind`, []),
     ]);
-    expect(none).toEqual({ rows: [], total: 0 });
+    expect(none).toEqual({ rows: [], total: 0, totalExact: true });
     const all = await offsetPage<Row>(db(), THINGS, { page: 1, limit: 5, sort: 'at', order: 'asc' }, [
       anyOf(sql`kind`, undefined),
       equals(sql`kind`, undefined),
@@ -86,6 +85,33 @@ describe('offsetPage', () => {
     expect(await search('THING 2')).toEqual(['t02', 't20', 't21', 't22', 't23', 't24']);
     expect(await search('t03')).toEqual(['t03']); // equals on id
     expect(await search('a')).toEqual([]); // kind is not searchable
+  });
+});
+
+describe('the count cap', () => {
+  it('counts 10,000 past the page start at most, and says so; deeper pages count further', async () => {
+    await t.pool.query(`CREATE TABLE many AS SELECT g AS id FROM generate_series(1, 10050) g`);
+    const MANY = listTable<'id'>({
+      select: sql`id`,
+      from: sql`many`,
+      sort: { id: sql`id` },
+      tieBreak: sql`id`,
+    });
+    const first = await offsetPage<{ id: number }>(db(), MANY, {
+      page: 1,
+      limit: 10,
+      sort: 'id',
+      order: 'asc',
+    });
+    expect([first.total, first.totalExact]).toEqual([10000, false]);
+    // Page 1000 starts at row 9,991: 10,000 past it would be 19,991, more than the 10,050 there are.
+    const deep = await offsetPage<{ id: number }>(db(), MANY, {
+      page: 1000,
+      limit: 10,
+      sort: 'id',
+      order: 'asc',
+    });
+    expect([deep.total, deep.totalExact, deep.rows[0]]).toEqual([10050, true, { id: 9991 }]);
   });
 });
 

@@ -72,6 +72,7 @@ export async function listUsers(deps: Pick<Deps, 'db' | 'clock' | 'config'>, p: 
       page: p.page,
       limit: p.limit,
       total: all.length,
+      totalExact: true,
     };
   }
 
@@ -109,5 +110,6 @@ export async function listUsers(deps: Pick<Deps, 'db' | 'clock' | 'config'>, p: 
     page: p.page,
     limit: p.limit,
     total: Number(total),
+    totalExact: page.totalExact,
   };
 }

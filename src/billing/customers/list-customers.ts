@@ -56,7 +56,7 @@ interface Row {
 }
 
 export async function listCustomers(db: Executor, p: ListParams<Sort>): Promise<Page<CustomerListItem>> {
-  const { rows, total } = await offsetPage<Row, Sort>(db, CUSTOMERS, p, [
+  const { rows, total, totalExact } = await offsetPage<Row, Sort>(db, CUSTOMERS, p, [
     ...within(sql`c.created_at`, p.createdFrom, p.createdTo),
     p.status?.includes('delinquent') && sql`c.delinquent`,
   ]);
@@ -82,5 +82,6 @@ export async function listCustomers(db: Executor, p: ListParams<Sort>): Promise<
     page: p.page,
     limit: p.limit,
     total,
+    totalExact,
   };
 }

@@ -174,14 +174,14 @@ function view(r: CaseRow): DunningCaseView {
 }
 
 export async function listDunningCases(db: Executor, p: ListParams<Sort>): Promise<Page<DunningCaseView>> {
-  const { rows, total } = await offsetPage<CaseRow, Sort>(db, CASES, p, [
+  const { rows, total, totalExact } = await offsetPage<CaseRow, Sort>(db, CASES, p, [
     anyOf(sql`d.status`, p.status),
     equals(sql`d.currency`, p.currency),
     ...within(sql`d.opened_at`, p.createdFrom, p.createdTo),
     anyOf(sql`p.key`, p.plan),
     customerIs(p.customerId),
   ]);
-  return { items: rows.map(view), page: p.page, limit: p.limit, total };
+  return { items: rows.map(view), page: p.page, limit: p.limit, total, totalExact };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -108,7 +108,7 @@ export async function listInvoices(
 ): Promise<
   Page<InvoiceListItem & { customer: { id: string; stripeCustomerId: string; email: string | null } }>
 > {
-  const { rows, total } = await offsetPage<
+  const { rows, total, totalExact } = await offsetPage<
     InvoiceRow & { customer_id: string; stripe_customer_id: string; customer_email: string | null },
     Sort
   >(db, INVOICES, p, [
@@ -126,6 +126,7 @@ export async function listInvoices(
     page: p.page,
     limit: p.limit,
     total,
+    totalExact,
   };
 }
 
@@ -135,10 +136,10 @@ export async function listMyInvoices(
   userId: string,
   opts: { page: number; limit: number },
 ): Promise<Page<InvoiceListItem>> {
-  const { rows, total } = await offsetPage<InvoiceRow, 'created_at'>(db, myInvoices(userId), {
+  const { rows, total, totalExact } = await offsetPage<InvoiceRow, 'created_at'>(db, myInvoices(userId), {
     ...opts,
     sort: 'created_at',
     order: 'desc',
   });
-  return { items: rows.map(item), page: opts.page, limit: opts.limit, total };
+  return { items: rows.map(item), page: opts.page, limit: opts.limit, total, totalExact };
 }

@@ -57,16 +57,19 @@ export interface Page<T> {
   items: T[];
   page: number;
   limit: number;
+  /** Rows matching, exactly or (totalExact false) at least: see COUNT_CAP in src/db/list-query.ts. */
   total: number;
+  totalExact: boolean;
 }
 
-/** The response schema of a paged list (OpenAPI): `{ items, page, limit, total }`. */
+/** The response schema of a paged list (OpenAPI): `{ items, page, limit, total, totalExact }`. */
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
     page: z.number().int(),
     limit: z.number().int(),
-    total: z.number().int(),
+    total: z.number().int().describe('Rows matching; a lower bound when totalExact is false'),
+    totalExact: z.boolean().describe('False when more than 10,000 rows past this page match (not counted)'),
   });
 
 /**

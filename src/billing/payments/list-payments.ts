@@ -63,7 +63,7 @@ interface Row {
 }
 
 export async function listPayments(db: Executor, p: ListParams<Sort>): Promise<Page<PaymentListItem>> {
-  const { rows, total } = await offsetPage<Row, Sort>(db, PAYMENTS, p, [
+  const { rows, total, totalExact } = await offsetPage<Row, Sort>(db, PAYMENTS, p, [
     anyOf(sql`pay.status`, p.status),
     equals(sql`pay.currency`, p.currency),
     ...within(sql`pay.created_at`, p.createdFrom, p.createdTo),
@@ -91,5 +91,6 @@ export async function listPayments(db: Executor, p: ListParams<Sort>): Promise<P
     page: p.page,
     limit: p.limit,
     total,
+    totalExact,
   };
 }

@@ -83,7 +83,7 @@ export async function listSubscriptions(
   db: Executor,
   p: ListParams<Sort>,
 ): Promise<Page<SubscriptionListItem>> {
-  const { rows, total } = await offsetPage<Row, Sort>(db, SUBSCRIPTIONS, p, [
+  const { rows, total, totalExact } = await offsetPage<Row, Sort>(db, SUBSCRIPTIONS, p, [
     anyOf(sql`s.status`, p.status),
     anyOf(sql`p.key`, p.plan),
     equals(sql`s.currency`, p.currency),
@@ -115,5 +115,6 @@ export async function listSubscriptions(
     page: p.page,
     limit: p.limit,
     total,
+    totalExact,
   };
 }
