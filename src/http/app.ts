@@ -11,7 +11,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import type { Deps } from '../deps.js';
-import { createAuth, trustedOrigins, type Auth } from '../accounts/auth.js';
+import { appOrigin, createAuth, trustedOrigins, type Auth } from '../accounts/auth.js';
+import { sendAccountEmail } from '../accounts/email-links/send-account-email.js';
 import { errorBody, handleError } from './error-handler.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { genRequestId, safeUrl } from './request-id.js';
@@ -92,6 +93,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     logger: deps.logger,
     secret,
     onUserAppeared: (user, by) => linkWaitingCustomer(deps, user, by),
+    sendAccountEmail: (mail) => sendAccountEmail(deps, appOrigin(deps.config), mail),
   });
   app.decorate('httpContext', {
     deps,

@@ -2,7 +2,8 @@
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../db/client.js';
-import { NOTIFICATION_TEMPLATES, OUTBOX_STATUSES, outbox } from './notifications.tables.js';
+import { LINK_TEMPLATES, NOTIFICATION_TEMPLATES, OUTBOX_STATUSES, outbox } from './notifications.tables.js';
+import { LINK_REMOVED } from './send-pending-notifications.js';
 
 export const listNotificationsInput = z
   .object({
@@ -62,7 +63,8 @@ export async function listNotifications(
       userId: r.userId,
       to: r.toEmail,
       subject: r.subject,
-      body: r.body,
+      // Admins never read a pending one-time link (it would let them act as the user).
+      body: LINK_TEMPLATES.includes(r.template) ? LINK_REMOVED : r.body,
       status: r.status,
       attempts: r.attempts,
       lastError: r.lastError,
