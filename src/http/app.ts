@@ -35,6 +35,8 @@ import { handlers } from '../billing/webhooks/handlers/index.js';
 import { eventsRoutes } from '../billing/events/events.routes.js';
 import { errorsRoutes } from '../billing/errors/errors.routes.js';
 import { linkWaitingCustomer } from '../billing/customers/link-waiting-customer.js';
+import { createLiveHub } from './live/live-hub.js';
+import { liveRoutes } from './live/live.routes.js';
 
 export interface AppOptions {
   /** Rate limits on /api/auth (defaults: 20 failed logins per address per 15 min, 30 sign-ups per hour). */
@@ -86,6 +88,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   }) as unknown as FastifyInstance;
 
   const secret = authSecret(deps);
+  const live = createLiveHub(deps.database.pool.options, deps.logger);
+  app.addHook('onClose', () => live.close());
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const auth = createAuth({
     config: deps.config,
@@ -169,6 +173,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
+  await app.register(liveRoutes, { hub: live }); //         /api/admin/stream, /api/me/stream (SSE over LISTEN/NOTIFY)
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
   return app;

@@ -51,9 +51,12 @@ function watch(page: Page): string[] {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-  page.on('requestfailed', (r) =>
-    problems.push(`failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`),
-  );
+  page.on('requestfailed', (r) => {
+    // A live-update stream is cut when the page navigates away: that is its end, not a failure (a refused stream
+    // still shows below as an HTTP error).
+    if (r.resourceType() === 'eventsource' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
   });

@@ -9,7 +9,6 @@
  * IDOR: a member's own endpoints answer only with that member's data (another member's invoices never appear).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { testApp, TEST_APP_URL, type TestApp } from '../helpers/app.js';
 import { adminSession, browserHeaders, memberSession, type Session } from '../helpers/auth.js';
 import { recordSecret } from '../helpers/log-capture.js';
@@ -22,9 +21,11 @@ import { recordChaos } from '../helpers/chaos-record.js';
  * - `public`: anyone (health, docs, the sign-in page and the console's static shell, which checks the session
  *   itself and is tried apart below);
  * - `signed`: the Stripe webhook, authenticated by its signature (fuzzed in webhooks-fuzz.int.test.ts);
- * - `auth`: better-auth's own endpoints (sign-up, sign-in, sessions), tested in accounts.int.test.ts.
+ * - `auth`: better-auth's own endpoints (sign-up, sign-in, sessions), tested in accounts.int.test.ts;
+ * - `admin-stream` / `user-stream`: Server-Sent Events with the `admin` / `user` rule, tried over real HTTP (an
+ *   allowed stream never ends, so `inject` would wait for ever): the status, then the connection is dropped.
  */
-type Access = 'admin' | 'user' | 'public' | 'signed' | 'auth' | 'admin-page';
+type Access = 'admin' | 'user' | 'public' | 'signed' | 'auth' | 'admin-page' | 'admin-stream' | 'user-stream';
 
 const EXPECTED: Record<string, Access> = {
   'GET /openapi.json': 'public',
@@ -96,6 +97,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/admin/reports/churn/rows': 'admin',
   'GET /api/admin/reports/:name': 'admin',
   'GET /api/admin/reports/:name/rows': 'admin',
+  'GET /api/admin/stream': 'admin-stream',
+  'GET /api/me/stream': 'user-stream',
 };
 
 let h: TestApp;
@@ -104,9 +107,11 @@ let member: Session;
 let other: Session;
 let apiKey: string;
 let revokedKey: string;
+let baseUrl: string;
 
 beforeAll(async () => {
   h = await testApp({ label: 'access-matrix' });
+  baseUrl = await h.app.listen({ port: 0, host: '127.0.0.1' });
   admin = await adminSession(h);
   member = await memberSession(h, 'matrix-member@example.com');
   other = await memberSession(h, 'matrix-other@example.com');
@@ -171,11 +176,13 @@ function expected(access: Access, principal: string, method: string): number | '
     (principal === 'admin without CSRF token' || principal === 'admin from a foreign Origin');
   switch (access) {
     case 'admin':
+    case 'admin-stream':
       if (principal === 'anonymous' || principal === 'unknown API key' || principal === 'revoked API key')
         return 401;
       if (principal === 'member') return 403;
       return csrfBlocked ? 403 : 'allowed';
     case 'user':
+    case 'user-stream':
       if (principal === 'anonymous' || principal.endsWith('API key')) return 401;
       return csrfBlocked ? 403 : 'allowed';
     default:
@@ -183,7 +190,16 @@ function expected(access: Access, principal: string, method: string): number | '
   }
 }
 
-const errorCode = (r: LightMyRequestResponse) => {
+/** A stream route's status and (when refused) its JSON body, over HTTP; the connection is dropped after the headers. */
+async function streamStatus(url: string, headers: Record<string, string>) {
+  const abort = new AbortController();
+  const res = await fetch(baseUrl + url, { headers, signal: abort.signal });
+  const body = res.ok ? '' : await res.text();
+  abort.abort();
+  return { statusCode: res.status, body };
+}
+
+const errorCode = (r: { body: string }) => {
   try {
     return (JSON.parse(r.body) as { error?: { code?: string } }).error?.code ?? null;
   } catch {
@@ -207,12 +223,14 @@ describe('access matrix over every registered route', () => {
       if (!access || access === 'auth' || access === 'signed') continue;
       for (const p of PRINCIPALS) {
         const url = concrete(route.url, n++);
-        const r = await h.app.inject({
-          method: route.method as 'GET',
-          url,
-          headers: p.headers(route.method),
-          ...(mutating(route.method) ? { payload: {} } : {}),
-        });
+        const r = access.endsWith('-stream')
+          ? await streamStatus(url, p.headers(route.method))
+          : await h.app.inject({
+              method: route.method as 'GET',
+              url,
+              headers: p.headers(route.method),
+              ...(mutating(route.method) ? { payload: {} } : {}),
+            });
         tried++;
         const want = expected(access, p.name, route.method);
         const got = `${r.statusCode}${errorCode(r) ? ` ${errorCode(r)}` : ''}`;

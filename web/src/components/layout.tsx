@@ -5,10 +5,18 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useLocation } from '../lib/router.js';
 import { SECTIONS } from '../sections.js';
+import { useLiveStatus } from '../lib/live.js';
+
+const LIVE_LABEL = {
+  live: 'Live',
+  connecting: 'Connecting…',
+  offline: 'Offline: reload for new data',
+} as const;
 
 export function Layout({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
+  const live = useLiveStatus();
   const current = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
   return (
     <div className="shell">
@@ -42,6 +50,13 @@ export function Layout({ children }: { children: ReactNode }) {
           ))}
         </ul>
         <div className="sidebar-foot">
+          <span
+            className={`live-status live-${live}`}
+            role="status"
+            title="Pages update by themselves while live"
+          >
+            {LIVE_LABEL[live]}
+          </span>
           <a href="/docs">API reference</a>
           <a href="/">Your account</a>
         </div>
