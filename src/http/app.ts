@@ -25,7 +25,7 @@ import { adminConsoleRoutes } from './admin-console.routes.js';
 import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
 import { adminJobRoutes } from '../jobs/jobs.routes.js';
 import { adminDunningRoutes } from '../billing/dunning/dunning.routes.js';
-import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
+import { adminNotificationRoutes, myNotificationRoutes } from '../notifications/notifications.routes.js';
 import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
 import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
@@ -172,6 +172,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(adminJobRoutes, { deps, prefix: '/api/admin' }); // jobs/:id: any long-running admin job's progress
   await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
+  await app.register(myNotificationRoutes, { deps }); //   /api/me/notifications
   await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
   await app.register(liveRoutes, { hub: live }); //         /api/admin/stream, /api/me/stream (SSE over LISTEN/NOTIFY)
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

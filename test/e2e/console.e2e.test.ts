@@ -321,12 +321,12 @@ describe('the admin console', () => {
   it('refuses a signed-in member with the 403 page', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${url}/`);
+    await page.goto(`${url}/sign-up`);
     await page.fill('#su-name', 'Mia Member');
     await page.fill('#su-email', MEMBER);
     await page.fill('#su-password', TEST_PASSWORD);
     await page.click('#sign-up button[type=submit]');
-    await page.waitForSelector('#signed-in:not([hidden])');
+    await page.waitForSelector('#account');
     await page.goto(`${url}/admin`);
     expect(await page.textContent('h1')).toContain('403');
     const res = await page.goto(`${url}/admin/plans`);

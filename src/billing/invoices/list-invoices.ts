@@ -37,7 +37,7 @@ export interface InvoiceListItem {
 
 type InvoiceRow = typeof invoices.$inferSelect;
 
-function item(i: InvoiceRow): InvoiceListItem {
+export function invoiceItem(i: InvoiceRow): InvoiceListItem {
   return {
     id: i.id,
     stripeInvoiceId: i.stripeInvoiceId,
@@ -106,7 +106,7 @@ export async function listInvoices(
   ]);
   return {
     items: rows.map(({ i, c }) => ({
-      ...item(i),
+      ...invoiceItem(i),
       customer: { id: c.id, stripeCustomerId: c.stripeCustomerId, email: c.email },
     })),
     page: p.page,
@@ -140,5 +140,10 @@ export async function listMyInvoices(
       .innerJoin(customers, eq(customers.id, invoices.customerId))
       .where(where),
   ]);
-  return { items: rows.map(({ i }) => item(i)), page: opts.page, limit: opts.limit, total: total?.n ?? 0 };
+  return {
+    items: rows.map(({ i }) => invoiceItem(i)),
+    page: opts.page,
+    limit: opts.limit,
+    total: total?.n ?? 0,
+  };
 }
