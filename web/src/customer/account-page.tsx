@@ -58,6 +58,10 @@ export function Account() {
   const sub = billing.state === 'ok' ? billing.data.subscription : null;
   const applied = !!sub && LIVE_STATUSES.includes(sub.status);
   const processing = returned === 'success' && !applied;
+  // Once applied, the page's address forgets the Checkout return (a reload shows the account as it is).
+  useEffect(() => {
+    if (returned === 'success' && applied) navigate('/account', { replace: true });
+  }, [returned, applied]);
 
   if (me === undefined) return <main className="account" aria-busy="true" />;
   if (me === null) return null;
@@ -65,7 +69,7 @@ export function Account() {
     <main className="account" id="account">
       <header className="account-top">
         <div className="auth-brand">
-          <span className="brand">S</span> Sertantai
+          <span className="logo">S</span> Sertantai
         </div>
         <div className="account-who">
           <span className="muted" id="me-email">
@@ -320,7 +324,7 @@ function Invoices({ live }: { live: number }) {
           p.items.length === 0 ? (
             <p className="muted">No invoices yet.</p>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap cards">
               <table>
                 <thead>
                   <tr>
@@ -334,13 +338,15 @@ function Invoices({ live }: { live: number }) {
                 <tbody>
                   {p.items.map((i) => (
                     <tr key={i.id}>
-                      <td>{localDate(i.createdAt)}</td>
-                      <td>{i.number ?? '—'}</td>
-                      <td className="num">{money(i.total, i.currency)}</td>
-                      <td>
+                      <td data-label="Date">{localDate(i.createdAt)}</td>
+                      <td data-label="Number">{i.number ?? '—'}</td>
+                      <td data-label="Amount" className="num">
+                        {money(i.total, i.currency)}
+                      </td>
+                      <td data-label="Status">
                         <StatusBadge status={i.status} />
                       </td>
-                      <td>
+                      <td data-label="">
                         {i.hostedInvoiceUrl ? (
                           <a href={i.hostedInvoiceUrl} target="_blank" rel="noreferrer">
                             View / PDF
