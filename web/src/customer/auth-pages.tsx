@@ -11,7 +11,7 @@ export function AuthCard({ title, children }: { title: string; children: ReactNo
   return (
     <main className="auth">
       <div className="auth-brand">
-        <span className="brand">S</span> Sertantai
+        <span className="logo">S</span> Sertantai
       </div>
       <section className="panel auth-card">
         <h1>{title}</h1>
