@@ -8,15 +8,21 @@ import { createRoot } from 'react-dom/client';
 import './styles.css';
 
 const ADMIN = /^\/admin(?:\/|$)/.test(window.location.pathname);
-const Root = lazy(() =>
-  ADMIN
-    ? import('./app.js').then((m) => ({ default: m.App }))
-    : import('./customer/customer-app.js').then((m) => ({ default: m.CustomerApp })),
-);
+// Two separate import() calls: the build preloads each one's own dependencies only (one call with both paths
+// made every page preload both halves).
+const Console = lazy(() => import('./app.js').then((m) => ({ default: m.App })));
+const Customer = lazy(() => import('./customer/customer-app.js').then((m) => ({ default: m.CustomerApp })));
+const Root = ADMIN ? Console : Customer;
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Suspense fallback={null}>
+    <Suspense
+      fallback={
+        <p className="state loading" role="status" aria-live="polite">
+          Loading…
+        </p>
+      }
+    >
       <Root />
     </Suspense>
   </StrictMode>,

@@ -423,7 +423,7 @@ function SignInMethods() {
                 disabled={accounts.length < 2}
                 title={accounts.length < 2 ? 'Your only way to sign in' : undefined}
                 onClick={async () => {
-                  const r = await postJson('/api/auth/unlink-account', { providerId: a.providerId });
+                  const r = await postJson('/api/auth/unlink-account', { accountId: a.id });
                   if (!r.ok) setError(r.message);
                   setVersion((v) => v + 1);
                 }}
