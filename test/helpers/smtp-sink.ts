@@ -85,11 +85,16 @@ export function textOf(m: SunkMessage): string {
     .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-/** The one-time link (`/verify-email?token=…` or `/reset-password?token=…`) in the last message to `to`. */
+/**
+ * The one-time link (`/verify-email?token=…` or `/reset-password?token=…`) in the latest message to `to` that has
+ * one (emails queued at the same instant go out in no particular order).
+ */
 export function linkTo(sink: SmtpSink, to: string, page: '/verify-email' | '/reset-password'): string {
-  const m = sink.messages.filter((x) => x.to.some((t) => t.includes(to))).at(-1);
-  if (!m) throw new Error(`no message to ${to}`);
-  const found = textOf(m).match(new RegExp(`https?://\\S+${page}\\?token=\\S+`));
-  if (!found) throw new Error(`no ${page} link in the message to ${to}`);
-  return found[0];
+  const mine = sink.messages.filter((x) => x.to.some((t) => t.includes(to)));
+  if (!mine.length) throw new Error(`no message to ${to}`);
+  for (const m of mine.reverse()) {
+    const found = textOf(m).match(new RegExp(`https?://\\S+${page}\\?token=\\S+`));
+    if (found) return found[0];
+  }
+  throw new Error(`no ${page} link in the messages to ${to}`);
 }
