@@ -3,6 +3,7 @@
  * until it expires (the injected clock); a password reset answers the same for known and unknown addresses, works
  * once, signs every session out; a change of address needs the current password and takes effect only once the
  * new address is verified; asking for emails and following links are rate limited. Admins never read the links.
+ * Sign-in answers an unknown address and a wrong password alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from '../../src/clock.js';
@@ -207,6 +208,23 @@ describe('password reset', () => {
     for (let i = 0; i < 21; i++) codes.push((await verify(`guess-${i}`, '192.0.2.200')).statusCode);
     expect(codes.slice(0, 20).every((c) => c === 400)).toBe(true);
     expect(codes[20]).toBe(429);
+  });
+});
+
+describe('no account enumeration at sign-in', () => {
+  it('an unknown address and a wrong password get the same answer', async () => {
+    const unknown = await signIn(h.app, 'no-such-user@example.com', 'whatever-password-1', {
+      remoteAddress: '192.0.2.50',
+    });
+    const wrong = await signIn(h.app, 'vera@example.com', 'whatever-password-1', {
+      remoteAddress: '192.0.2.50',
+    });
+    const shape = (r: typeof unknown.res) => {
+      const e = (r.json() as { error: { code: string; message: string } }).error;
+      return [r.statusCode, e.code, e.message];
+    };
+    expect(shape(unknown.res)).toEqual([401, 'invalid_credentials', 'Invalid email or password']);
+    expect(shape(wrong.res)).toEqual([401, 'invalid_credentials', 'Invalid email or password']);
   });
 });
 
