@@ -160,7 +160,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(healthRoutes, { deps }); //           /healthz /readyz /metrics
   await app.register(authRoutes, { deps, limits: { ...DEFAULT_AUTH_LIMITS, ...opts.authLimits } }); // /api/auth/*
   await app.register(meRoutes, { deps }); //               /api/me /api/csrf
-  await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
+  await app.register(pageRoutes, { deps }); //             / /sign-in /sign-up /forgot-password /reset-password /verify-email /account
   await app.register(adminConsoleRoutes); //               /admin/* (the React console in web/dist)
   await app.register(adminAccountsRoutes, { deps, prefix: '/api/admin' }); // whoami, api-keys, audit
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
