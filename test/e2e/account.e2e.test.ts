@@ -3,7 +3,8 @@
  * sandbox (webhooks delivered signed to the app) and a local SMTP catcher: sign up, follow the verification link,
  * upgrade through the sandbox's Checkout and see `professional` appear without a reload, open the portal, cancel at
  * period end and see the date; forgot password → reset → the old session is signed out; used and expired links get
- * a clear page; sign-in with the local OpenID provider; another user's invoice is a 404.
+ * a clear page; sign-in with the local OpenID provider, and linking / unlinking it from /account; another user's
+ * invoice is a 404.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,7 +36,10 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   idp = await startOidcProvider({
     redirectUris: [`${url}/api/auth/callback/okta`],
-    accounts: [{ sub: 'okta-e2e-1', email: 'olga@okta.example', name: 'Olga Okta' }],
+    accounts: [
+      { sub: 'okta-e2e-1', email: 'olga@okta.example', name: 'Olga Okta' },
+      { sub: 'okta-e2e-2', email: 'lena@okta.example', name: 'Lena Link' },
+    ],
   });
   s = await billingStack({
     webhooks: true,
@@ -326,6 +330,32 @@ describe('the customer journey', () => {
     await page.waitForSelector('#account');
     expect(await page.textContent('#me-email')).toBe('olga@okta.example');
     expect(await page.textContent('#role')).toBe('member');
+    await context.close();
+  });
+
+  it('links Okta to an email account from /account, and unlinks it; the last method cannot be unlinked', async () => {
+    const context = await browser.newContext();
+    const page = await signUp(context, 'Lena Link', 'lena@okta.example');
+    const methods = () => page.$$eval('#sign-in-methods li span', (x) => x.map((y) => y.textContent));
+    await page.waitForSelector('#sign-in-methods li');
+    expect(await methods()).toEqual(['Email and password']);
+    expect(await page.isDisabled('#sign-in-methods li button')).toBe(true);
+
+    await page.click('#sign-in-methods >> text=Link Okta');
+    await page.waitForURL(new RegExp(`^${idp.issuer}/`));
+    await page.fill('input[name=login]', 'okta-e2e-2');
+    await page.fill('input[name=password]', 'anything');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('button[type=submit]');
+    await page.click('button[type=submit]'); // consent
+    await page.waitForSelector('#account');
+    await page.waitForFunction(() => document.querySelectorAll('#sign-in-methods li').length === 2);
+    expect(await methods()).toEqual(['Email and password', 'Okta']);
+
+    await page.click('#sign-in-methods li:has-text("Okta") button');
+    await page.waitForFunction(() => document.querySelectorAll('#sign-in-methods li').length === 1);
+    expect(await methods()).toEqual(['Email and password']);
+    expect(await page.isDisabled('#sign-in-methods li button')).toBe(true);
     await context.close();
   });
 });
