@@ -23,15 +23,6 @@ export default tseslint.config(
     },
   },
   {
-    // The minimal page's browser script (plain JS, not in the TypeScript project).
-    files: ['src/http/public/**/*.js'],
-    ...tseslint.configs.disableTypeChecked,
-    languageOptions: {
-      parserOptions: { projectService: false },
-      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', FormData: 'readonly' },
-    },
-  },
-  {
     files: ['src/config.ts', 'test/**', 'bench/**', 'sandbox/**', 'src/cli/**', '*.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

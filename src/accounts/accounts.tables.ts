@@ -107,3 +107,24 @@ export const rateLimitCounters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.bucket, t.key] })],
 );
+
+/**
+ * One-time links sent by email (src/accounts/email-links/): the SHA-256 of each token, its kind, when it stops
+ * working (from the injected Clock) and when it was used. Apart from better-auth's `verifications`, which it cleans
+ * up by the wall clock.
+ */
+export const emailLinks = pgTable(
+  'email_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    kind: text('kind').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('email_links_kind_check', sql`${t.kind} in ('verify_email', 'reset_password')`),
+    index('email_links_expires_idx').on(t.expiresAt),
+  ],
+);

@@ -14,6 +14,8 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { accounts, sessions, users, verifications } from './accounts.tables.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
+import { EMAIL_LINK_TTL_SECONDS } from './email-links/email-links.repo.js';
+import type { AccountEmail } from './email-links/send-account-email.js';
 
 export const SIGNUP_PROVIDERS = [
   'email',
@@ -73,6 +75,18 @@ export type UserAppeared = (
   by: 'user.created' | 'user.email_verified',
 ) => Promise<unknown>;
 
+/** The new address a change-of-address verification token carries (better-auth's own signed JWT), if any. */
+function changeOfAddress(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as Profile;
+    return payload.requestType === 'change-email-verification' ? str(payload.updateTo) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createAuth(opts: {
   config: Config;
   db: Db;
@@ -80,6 +94,8 @@ export function createAuth(opts: {
   secret: string;
   /** Called after a user is created or verifies their email (the app links a waiting Stripe customer). */
   onUserAppeared?: UserAppeared;
+  /** Sends an account email (verification, change of address, password reset); without it none can be sent. */
+  sendAccountEmail?: (mail: AccountEmail) => Promise<void>;
 }) {
   const { config, db, logger } = opts;
   // A failure to link a waiting customer never fails the sign-up: it is logged, and the link is made by the next
@@ -142,6 +158,12 @@ export function createAuth(opts: {
   }
 
   const baseURL = appOrigin(config);
+  const send = opts.sendAccountEmail;
+  const emailUser = (u: { id: string; email: string; name?: string | null }) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name ?? null,
+  });
   return betterAuth({
     appName: 'Sertantai Billing',
     baseURL,
@@ -153,6 +175,8 @@ export function createAuth(opts: {
       schema: { user: users, session: sessions, account: accounts, verification: verifications },
     }),
     user: {
+      // A new address takes effect only once its link is followed (better-auth's change-email-verification).
+      changeEmail: { enabled: true, updateEmailWithoutVerification: false },
       additionalFields: {
         role: { type: 'string', required: false, input: false, defaultValue: 'member' },
         signupProvider: { type: 'string', required: false, input: false, defaultValue: 'email' },
@@ -165,7 +189,34 @@ export function createAuth(opts: {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      resetPasswordTokenExpiresIn: EMAIL_LINK_TTL_SECONDS.reset_password,
+      // A reset signs every session out (whoever knew the old password loses access).
+      revokeSessionsOnPasswordReset: true,
+      ...(send && {
+        sendResetPassword: async ({ user, token }) => {
+          await send({ kind: 'reset_password', token, user: emailUser(user) });
+        },
+      }),
     },
+    ...(send && {
+      // Until verified a user can sign in, but no Stripe customer is linked to them by email (CUSTOMER-LINKING.md).
+      emailVerification: {
+        sendOnSignUp: true,
+        autoSignInAfterVerification: false,
+        expiresIn: EMAIL_LINK_TTL_SECONDS.verify_email,
+        sendVerificationEmail: async ({ user, token }) => {
+          // A change of address: the token names the new address, and `user.email` already is it.
+          const updateTo = changeOfAddress(token);
+          const current = updateTo ? { ...user, email: updateTo } : user;
+          await send({
+            kind: 'verify_email',
+            token,
+            user: emailUser(current),
+            ...(updateTo ? { newEmail: updateTo } : {}),
+          });
+        },
+      },
+    }),
     session: {
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
@@ -174,6 +225,8 @@ export function createAuth(opts: {
     account: {
       accountLinking: { enabled: true, trustedProviders: ['google', 'github', 'microsoft', 'okta'] },
     },
+    // Reset tokens (and OAuth states) are kept as SHA-256 only: a database reader cannot use them.
+    verification: { storeIdentifier: 'hashed' },
     socialProviders,
     plugins: generic.length ? [genericOAuth({ config: generic })] : [],
     // Our own PostgreSQL-backed limiter guards /api/auth (src/http/rate-limit.ts); better-auth's is per process.

@@ -1,6 +1,7 @@
 /**
  * Self-service billing for the signed-in user: `POST /api/billing/checkout`, `POST /api/billing/portal`,
- * `GET /api/billing/invoices`, and the `billing` field of `GET /api/me`. Every query is scoped by the session's
+ * `GET /api/billing/invoices`, `GET /api/me/invoices/:id`, `GET /api/me/billing`, `GET /api/me/plans`, and the
+ * `billing` field of `GET /api/me`. Every query is scoped by the session's
  * user id; no route takes a customer, subscription or invoice id from the client.
  */
 import { eq } from 'drizzle-orm';
@@ -14,8 +15,14 @@ import { checkoutInput, createCheckoutSession } from './checkout/create-checkout
 import type { CustomerUser } from './customers/ensure-customer.js';
 import { listMyInvoices } from './invoices/list-invoices.js';
 import { billingSummary } from './me/billing-summary.js';
+import { getMyBilling, myBilling } from './me/my-billing.js';
+import { listMyPlans, myPlans } from './me/my-plans.js';
+import { getMyInvoice, myInvoice, myInvoicePage } from './invoices/get-my-invoice.js';
+import { documented } from '../http/openapi/route-doc.js';
 import { requestActor } from './operations/request-actor.js';
 import { createPortalSession } from './portal/create-portal-session.js';
+
+const invoiceParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
 const pageInput = z
   .object({
@@ -50,9 +57,47 @@ export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { d
     return createPortalSession(deps, user, requestActor(request).operationId);
   });
 
-  app.get('/api/billing/invoices', { preHandler: requireUser }, async (request, reply) => {
-    const user = await sessionUser(deps, request);
-    reply.header('cache-control', 'no-store');
-    return listMyInvoices(deps.db, user.id, pageInput.parse(request.query));
+  app.get('/api/billing/invoices', {
+    preHandler: requireUser,
+    ...documented(
+      { summary: 'My invoices, newest first', query: pageInput, response: myInvoicePage },
+      async (request, reply) => {
+        const user = await sessionUser(deps, request);
+        reply.header('cache-control', 'no-store');
+        return listMyInvoices(deps.db, user.id, pageInput.parse(request.query));
+      },
+    ),
+  });
+
+  app.get('/api/me/invoices/:id', {
+    preHandler: requireUser,
+    ...documented(
+      { summary: "One of my invoices (another user's is a 404)", params: invoiceParams, response: myInvoice },
+      async (request, reply) => {
+        const user = await sessionUser(deps, request);
+        reply.header('cache-control', 'no-store');
+        return getMyInvoice(deps.db, user.id, invoiceParams.parse(request.params).id);
+      },
+    ),
+  });
+
+  app.get('/api/me/billing', {
+    preHandler: requireUser,
+    ...documented(
+      { summary: 'My plan, subscription status and dates, and any grace period', response: myBilling },
+      async (request, reply) => {
+        const user = await sessionUser(deps, request);
+        reply.header('cache-control', 'no-store');
+        return getMyBilling(deps.db, user.id);
+      },
+    ),
+  });
+
+  app.get('/api/me/plans', {
+    preHandler: requireUser,
+    ...documented(
+      { summary: 'The active plans with their prices per interval and currency', response: myPlans },
+      async () => listMyPlans(deps.db),
+    ),
   });
 };

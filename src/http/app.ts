@@ -11,7 +11,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import type { Deps } from '../deps.js';
-import { createAuth, trustedOrigins, type Auth } from '../accounts/auth.js';
+import { appOrigin, createAuth, trustedOrigins, type Auth } from '../accounts/auth.js';
+import { sendAccountEmail } from '../accounts/email-links/send-account-email.js';
 import { errorBody, handleError } from './error-handler.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { genRequestId, safeUrl } from './request-id.js';
@@ -24,7 +25,7 @@ import { adminConsoleRoutes } from './admin-console.routes.js';
 import { adminRolesRoutes } from '../accounts/roles/roles.routes.js';
 import { adminJobRoutes } from '../jobs/jobs.routes.js';
 import { adminDunningRoutes } from '../billing/dunning/dunning.routes.js';
-import { adminNotificationRoutes } from '../notifications/notifications.routes.js';
+import { adminNotificationRoutes, myNotificationRoutes } from '../notifications/notifications.routes.js';
 import { adminAccountsRoutes } from './admin-accounts.routes.js';
 import { billingRoutes } from '../billing/billing.routes.js';
 import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
@@ -96,6 +97,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     logger: deps.logger,
     secret,
     onUserAppeared: (user, by) => linkWaitingCustomer(deps, user, by),
+    sendAccountEmail: (mail) => sendAccountEmail(deps, appOrigin(deps.config), mail),
   });
   app.decorate('httpContext', {
     deps,
@@ -162,7 +164,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(healthRoutes, { deps }); //           /healthz /readyz /metrics
   await app.register(authRoutes, { deps, limits: { ...DEFAULT_AUTH_LIMITS, ...opts.authLimits } }); // /api/auth/*
   await app.register(meRoutes, { deps }); //               /api/me /api/csrf
-  await app.register(pageRoutes, { deps }); //             /  (minimal sign-up/sign-in page)
+  await app.register(pageRoutes, { deps }); //             / /sign-in /sign-up /forgot-password /reset-password /verify-email /account
   await app.register(adminConsoleRoutes); //               /admin/* (the React console in web/dist)
   await app.register(adminAccountsRoutes, { deps, prefix: '/api/admin' }); // whoami, api-keys, audit
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
@@ -174,6 +176,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(adminJobRoutes, { deps, prefix: '/api/admin' }); // jobs/:id: any long-running admin job's progress
   await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
+  await app.register(myNotificationRoutes, { deps }); //   /api/me/notifications
   await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
   await app.register(liveRoutes, { hub: live }); //         /api/admin/stream, /api/me/stream (SSE over LISTEN/NOTIFY)
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { insertOrDefer } from '../db/deferred-writes.js';
 import { users } from '../accounts/accounts.tables.js';
-import { outbox, type NotificationTemplate } from './notifications.tables.js';
+import { LINK_TEMPLATES, outbox, type NotificationTemplate } from './notifications.tables.js';
 import { renderNotification, type NotificationData } from './render-notification.js';
 
 export interface NotificationInput {
@@ -50,7 +50,9 @@ async function outboxValues(tx: Executor, input: NotificationInput): Promise<Out
   if (!to) return null;
   const data: NotificationData = { name, ...input.data };
   const { subject, body } = renderNotification(input.template, data);
-  return [input.key, input.template, input.userId, to, subject, body, JSON.stringify(data), input.at];
+  // A one-time link lives in the body only, until the sender delivers it (send-pending-notifications.ts).
+  const stored = LINK_TEMPLATES.includes(input.template) ? { ...data, actionUrl: undefined } : data;
+  return [input.key, input.template, input.userId, to, subject, body, JSON.stringify(stored), input.at];
 }
 
 export async function enqueueNotification(

@@ -4,11 +4,13 @@ import { z } from 'zod';
 import type { Executor } from '../db/client.js';
 import { equals, listTable, offsetPage } from '../db/list-query.js';
 import {
+  LINK_TEMPLATES,
   NOTIFICATION_TEMPLATES,
   OUTBOX_STATUSES,
   type NotificationTemplate,
   type OutboxStatus,
 } from './notifications.tables.js';
+import { LINK_REMOVED } from './send-pending-notifications.js';
 
 export const listNotificationsInput = z
   .object({
@@ -84,7 +86,8 @@ export async function listNotifications(
       userId: r.user_id,
       to: r.to_email,
       subject: r.subject,
-      body: r.body,
+      // Admins never read a pending one-time link (it would let them act as the user).
+      body: LINK_TEMPLATES.includes(r.template) ? LINK_REMOVED : r.body,
       status: r.status,
       attempts: r.attempts,
       lastError: r.last_error,

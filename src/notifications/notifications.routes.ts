@@ -1,7 +1,9 @@
 /** Admin: the notifications outbox (kept and shown here when SMTP is not configured). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../deps.js';
-import { requireAdmin } from '../http/guards.js';
+import { requireAdmin, requireUser } from '../http/guards.js';
+import { unauthorized } from '../errors.js';
+import { listMyNotifications, myNotifications } from './list-my-notifications.js';
 import { documented } from '../http/openapi/route-doc.js';
 import { listNotifications, listNotificationsInput, notificationPage } from './list-notifications.js';
 
@@ -18,4 +20,19 @@ export const adminNotificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async
       async (request) => listNotifications(deps.db, listNotificationsInput.parse(request.query)),
     ),
   );
+};
+
+/** The signed-in user's own notifications (the account page). */
+export const myNotificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/api/me/notifications', {
+    preHandler: requireUser,
+    ...documented(
+      { summary: 'My notifications, newest first (50)', response: myNotifications },
+      async (request, reply) => {
+        if (request.actor?.kind !== 'user') throw unauthorized();
+        reply.header('cache-control', 'no-store');
+        return listMyNotifications(deps.db, request.actor.userId);
+      },
+    ),
+  });
 };

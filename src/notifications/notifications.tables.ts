@@ -18,7 +18,12 @@ export const NOTIFICATION_TEMPLATES = [
   'downgraded',
   'receipt',
   'trial_ending',
+  // Account emails (src/accounts/send-account-email.ts): their body holds a sign-in-grade link, removed once sent.
+  'verify_email',
+  'reset_password',
 ] as const;
+/** Templates whose body carries a one-time link: never shown to admins, and emptied of the link once delivered. */
+export const LINK_TEMPLATES: readonly NotificationTemplate[] = ['verify_email', 'reset_password'];
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -48,7 +53,7 @@ export const outbox = pgTable(
     check('outbox_status_check', sql`${t.status} in ('pending', 'sent', 'failed')`),
     check(
       'outbox_template_check',
-      sql`${t.template} in ('payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending')`,
+      sql`${t.template} in ('payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending', 'verify_email', 'reset_password')`,
     ),
     index('outbox_pending_idx')
       .on(t.createdAt)

@@ -44,3 +44,29 @@ describe('renderNotification', () => {
     ).toBe('Your trial of Pro ends on 2026-09-21');
   });
 });
+
+describe('account emails', () => {
+  it('verification, change of address and reset carry their link and its expiry (UTC, to the minute)', () => {
+    const link = {
+      actionUrl: 'http://app.test/verify-email?token=t1',
+      linkExpiresAt: '2026-01-16T12:00:30Z',
+    };
+    expect(renderNotification('verify_email', { name: 'Vera', ...link })).toEqual({
+      subject: 'Verify your email address',
+      body:
+        'Hello Vera,\n\nOpen this link to verify your email address. It works once, until 2026-01-16 12:00 UTC:\n' +
+        'http://app.test/verify-email?token=t1\n\nIf you did not create a Sertantai account, ignore this email.',
+    });
+    expect(renderNotification('verify_email', { newEmail: 'v2@example.com', ...link }).subject).toBe(
+      'Confirm your new email address',
+    );
+    const reset = renderNotification('reset_password', {
+      actionUrl: 'http://app.test/reset-password?token=r1',
+      linkExpiresAt: '2026-01-15T13:00:00Z',
+    });
+    expect(reset.subject).toBe('Reset your password');
+    expect(reset.body).toContain(
+      'until 2026-01-15 13:00 UTC, and signs you out everywhere else:\nhttp://app.test/reset-password?token=r1',
+    );
+  });
+});

@@ -19,9 +19,18 @@ export interface NotificationData {
   invoiceUrl?: string | null;
   invoiceNumber?: string | null;
   role?: string | null;
+  /** The one-time link of an account email (verify, reset); never kept once the email is sent. */
+  actionUrl?: string | null;
+  /** Set when the verification confirms a change of address (the email goes to the new address). */
+  newEmail?: string | null;
+  /** When the link stops working (ISO instant). */
+  linkExpiresAt?: string | null;
 }
 
 const day = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(0, 10) : 'soon');
+/** An instant to the minute, in UTC (links expire within the hour or the day). */
+const at = (iso: string | null | undefined) =>
+  iso ? `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'it expires';
 const amount = (d: NotificationData) =>
   d.amountMinor !== null && d.amountMinor !== undefined && d.currency
     ? formatMoney(money(d.amountMinor, d.currency))
@@ -74,6 +83,42 @@ export function renderNotification(
           '',
           `We received ${amount(d)} for ${plan(d)} on ${day(d.paidAt)}. Thank you.`,
           ...(d.invoiceUrl ? [`Invoice: ${d.invoiceUrl}`] : []),
+        ].join('\n'),
+      };
+    case 'verify_email':
+      return d.newEmail
+        ? {
+            subject: 'Confirm your new email address',
+            body: [
+              hello(d),
+              '',
+              `Open this link to make ${d.newEmail} the address of your Sertantai account. It works once, until ${at(d.linkExpiresAt)}:`,
+              d.actionUrl ?? '',
+              '',
+              'If you did not ask for this change, ignore this email: your address stays as it is.',
+            ].join('\n'),
+          }
+        : {
+            subject: 'Verify your email address',
+            body: [
+              hello(d),
+              '',
+              `Open this link to verify your email address. It works once, until ${at(d.linkExpiresAt)}:`,
+              d.actionUrl ?? '',
+              '',
+              'If you did not create a Sertantai account, ignore this email.',
+            ].join('\n'),
+          };
+    case 'reset_password':
+      return {
+        subject: 'Reset your password',
+        body: [
+          hello(d),
+          '',
+          `Open this link to choose a new password. It works once, until ${at(d.linkExpiresAt)}, and signs you out everywhere else:`,
+          d.actionUrl ?? '',
+          '',
+          'If you did not ask for a new password, ignore this email: your password stays as it is.',
         ].join('\n'),
       };
     case 'trial_ending':

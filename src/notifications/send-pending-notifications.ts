@@ -12,6 +12,10 @@ import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Deps } from '../deps.js';
 import { scrub } from '../logger.js';
+import { LINK_TEMPLATES, type NotificationTemplate } from './notifications.tables.js';
+
+/** What an account email's body becomes once sent. */
+export const LINK_REMOVED = '(This email held a one-time link; it was removed once the email was sent.)';
 
 /** Tries before a row is marked `failed` (it is still listed for admins, with its last error). */
 export const MAX_SEND_ATTEMPTS = 5;
@@ -38,12 +42,13 @@ export async function sendPendingNotifications(
         const res = await tx.execute<{
           id: string;
           key: string;
+          template: NotificationTemplate;
           to_email: string;
           subject: string;
           body: string;
           attempts: number;
         }>(sql`
-          SELECT id, key, to_email, subject, body, attempts FROM outbox
+          SELECT id, key, template, to_email, subject, body, attempts FROM outbox
           WHERE status = 'pending'
           ORDER BY created_at, id
           LIMIT 1
@@ -68,8 +73,11 @@ export async function sendPendingNotifications(
           deps.logger.warn({ outboxId: row.id, attempts }, 'notification send failed');
           return 'failed' as const;
         }
+        // A one-time link is the recipient's alone: once delivered it is not kept (admins see that it was sent).
+        const body = LINK_TEMPLATES.includes(row.template) ? LINK_REMOVED : row.body;
         await tx.execute(sql`
-          UPDATE outbox SET status = 'sent', sent_at = ${deps.clock.now()}, attempts = attempts + 1, last_error = null
+          UPDATE outbox SET status = 'sent', sent_at = ${deps.clock.now()}, attempts = attempts + 1, last_error = null,
+            body = ${body}
           WHERE id = ${row.id}`);
         return 'sent' as const;
       });

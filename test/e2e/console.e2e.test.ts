@@ -94,9 +94,17 @@ describe('the admin console', () => {
   });
 
   it('shows every page to an admin with no console error and no failed request', async () => {
+    // Signed in on another page first, so the console's first load is measured alone (the sign-in page's assets
+    // would otherwise be counted, or cached).
+    const signInContext = await browser.newContext();
+    const signInPage = await signInContext.newPage();
+    await signInPage.goto(`${url}/?next=/admin`);
+    await signIn(signInPage, ADMIN);
+    await signInPage.waitForURL(`${url}/admin`);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addCookies(await signInContext.cookies());
+    await signInContext.close();
     const page = await context.newPage();
-    await page.goto(`${url}/?next=/admin`);
     const shell: Array<Promise<{ path: string; bytes: number }>> = [];
     page.on('response', (r) => {
       const path = new URL(r.url()).pathname;
@@ -108,19 +116,19 @@ describe('the admin console', () => {
             .then((z) => ({ path, bytes: z.responseBodySize + z.responseHeadersSize })),
         );
     });
-    await signIn(page, ADMIN);
-    await page.waitForURL(`${url}/admin`);
+    await page.goto(`${url}/admin`);
     const problems = watch(page);
 
     // Dashboard: figures from the admin API, each a link to its list.
     await settled(page);
     // The first load transfers well under 300 kB: the assets go out pre-compressed. The shell (page, script,
-    // stylesheet) stays under 100 kB; the chart (uPlot, its script and stylesheet) loads lazily with the MRR chart.
+    // stylesheet, the console's chunk and the chunk it shares with the customer's pages) stays under 100 kB; the
+    // chart (uPlot, its script and stylesheet) loads lazily with the MRR chart.
     await page.waitForSelector('[data-testid="mrr-chart"] .chart canvas');
     const loaded = await Promise.all(shell);
     const bytes = (list: typeof loaded) => list.reduce((a, b) => a + b.bytes, 0);
     const chart = loaded.filter((l) => /\/assets\/chart-/.test(l.path));
-    expect(loaded.length - chart.length).toBe(3);
+    expect(loaded.length - chart.length).toBe(5);
     expect(chart.length).toBe(2);
     expect(bytes(loaded) - bytes(chart)).toBeLessThan(100_000);
     expect(bytes(loaded)).toBeLessThan(300_000);
@@ -321,12 +329,12 @@ describe('the admin console', () => {
   it('refuses a signed-in member with the 403 page', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${url}/`);
+    await page.goto(`${url}/sign-up`);
     await page.fill('#su-name', 'Mia Member');
     await page.fill('#su-email', MEMBER);
     await page.fill('#su-password', TEST_PASSWORD);
     await page.click('#sign-up button[type=submit]');
-    await page.waitForSelector('#signed-in:not([hidden])');
+    await page.waitForSelector('#account');
     await page.goto(`${url}/admin`);
     expect(await page.textContent('h1')).toContain('403');
     const res = await page.goto(`${url}/admin/plans`);

@@ -75,3 +75,26 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
   };
 }
+
+/** The text of a sunk message after its headers, quoted-printable decoded (nodemailer wraps long lines). */
+export function textOf(m: SunkMessage): string {
+  const body = m.data.slice(m.data.indexOf('\r\n\r\n') + 4);
+  if (!/content-transfer-encoding:\s*quoted-printable/i.test(m.data)) return body;
+  return body
+    .replace(/=\r\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/**
+ * The one-time link (`/verify-email?token=…` or `/reset-password?token=…`) in the latest message to `to` that has
+ * one (emails queued at the same instant go out in no particular order).
+ */
+export function linkTo(sink: SmtpSink, to: string, page: '/verify-email' | '/reset-password'): string {
+  const mine = sink.messages.filter((x) => x.to.some((t) => t.includes(to)));
+  if (!mine.length) throw new Error(`no message to ${to}`);
+  for (const m of mine.reverse()) {
+    const found = textOf(m).match(new RegExp(`https?://\\S+${page}\\?token=\\S+`));
+    if (found) return found[0];
+  }
+  throw new Error(`no ${page} link in the messages to ${to}`);
+}

@@ -62,7 +62,7 @@ const myInvoices = (userId: string) =>
     tieBreak: sql`i.id`,
   });
 
-interface InvoiceRow {
+export type InvoiceRow = {
   id: string;
   stripe_invoice_id: string;
   number: string | null;
@@ -78,11 +78,11 @@ interface InvoiceRow {
   period_end: Date | null;
   paid_at: Date | null;
   created_at: Date;
-}
+};
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-function item(i: InvoiceRow): InvoiceListItem {
+export function invoiceItem(i: InvoiceRow): InvoiceListItem {
   return {
     id: i.id,
     stripeInvoiceId: i.stripe_invoice_id,
@@ -120,7 +120,7 @@ export async function listInvoices(
   ]);
   return {
     items: rows.map((r) => ({
-      ...item(r),
+      ...invoiceItem(r),
       customer: { id: r.customer_id, stripeCustomerId: r.stripe_customer_id, email: r.customer_email },
     })),
     page: p.page,
@@ -141,5 +141,17 @@ export async function listMyInvoices(
     sort: 'created_at',
     order: 'desc',
   });
-  return { items: rows.map(item), page: opts.page, limit: opts.limit, total, totalExact };
+  return { items: rows.map(invoiceItem), page: opts.page, limit: opts.limit, total, totalExact };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One of the user's own invoices by our id or Stripe's, or null (another user's is null too). */
+export async function findMyInvoice(db: Executor, userId: string, id: string): Promise<InvoiceRow | null> {
+  const byId = UUID.test(id) ? sql`i.id = ${id}` : sql`i.stripe_invoice_id = ${id}`;
+  const res = await db.execute<InvoiceRow>(
+    sql`SELECT ${INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id
+        WHERE ${byId} AND c.user_id = ${userId}`,
+  );
+  return res.rows[0] ?? null;
 }

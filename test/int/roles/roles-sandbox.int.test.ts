@@ -49,10 +49,13 @@ const caseOf = async (userId: string) =>
   (await s.h.t.pool.query(`SELECT * FROM dunning_cases WHERE user_id = $1 ORDER BY opened_at`, [userId]))
     .rows;
 const mailOf = async (userId: string) =>
+  // Billing's notifications only: sign-up also queues the account's verification email (issue 16).
   (
-    await s.h.t.pool.query(`SELECT template FROM outbox WHERE user_id = $1 ORDER BY created_at, key`, [
-      userId,
-    ])
+    await s.h.t.pool.query(
+      `SELECT template FROM outbox WHERE user_id = $1 AND template NOT IN ('verify_email', 'reset_password')
+       ORDER BY created_at, key`,
+      [userId],
+    )
   ).rows.map((r) => r.template as string);
 const sweep = () => runDunningSweep(s.h.deps, s.clock.now());
 

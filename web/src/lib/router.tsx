@@ -1,11 +1,12 @@
 /**
- * A small client-side router for /admin/* (history API): the current path and query, `navigate()`, `<Link>`.
+ * A small client-side router (history API) for /admin/* and the customer's pages: the current path and query, `navigate()`, `<Link>`.
  * The URL is the state of a page's filters, so a copied link reopens the same view. No dependency: the console
  * needs path matching on a dozen fixed paths, not a routing library.
  */
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
-export const BASE = '/admin';
+/** The console lives under /admin; the customer's pages at the root (one app, routed by path). */
+export const BASE = /^\/admin(?:\/|$)/.test(window.location.pathname) ? '/admin' : '';
 
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
@@ -26,7 +27,7 @@ export function useLocation(): { path: string; query: URLSearchParams } {
 }
 
 /** `/customers?q=x` inside the console → `/admin/customers?q=x`. */
-export const href = (to: string) => BASE + (to === '/' ? '' : to);
+export const href = (to: string) => BASE + (to === '/' ? '' : to) || '/';
 
 export function navigate(to: string, opts: { replace?: boolean } = {}) {
   window.history[opts.replace ? 'replaceState' : 'pushState'](null, '', href(to));
