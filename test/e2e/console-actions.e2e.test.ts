@@ -148,7 +148,6 @@ describe('console write actions', () => {
     await settled(page);
     expect(await page.textContent('h1')).toContain('Starter');
     expect(await page.textContent('[data-testid="mrr"]')).toBe('$9.00');
-    await page.screenshot({ path: path.join(SHOTS, 'subscription-detail-1280.png'), fullPage: true });
 
     await page.click('button:text-is("Change plan")');
     await dialog()
@@ -191,6 +190,7 @@ describe('console write actions', () => {
     await page.reload();
     await settled(page);
     expect(await page.textContent('[data-testid="cancellation"]')).toContain('none scheduled');
+    await page.screenshot({ path: path.join(SHOTS, 'subscription-detail-1280.png'), fullPage: true });
     expect(problems.splice(0)).toEqual([]);
   });
 
@@ -221,7 +221,6 @@ describe('console write actions', () => {
     await page.goto(`${url}/admin/customers/${await customerIdOf('bob@demo.sertantai.test')}`);
     await settled(page);
     expect(await page.textContent('[data-testid="role"]')).toContain('professional');
-    await page.screenshot({ path: path.join(SHOTS, 'customer-detail-1280.png'), fullPage: true });
     await page.click('button:text-is("Override role")');
     await dialog().locator('label:has-text("Role") select').selectOption('enterprise');
     await dialog().locator('label:has-text("Reason") input').fill('pilot for the SSO launch');
@@ -243,6 +242,18 @@ describe('console write actions', () => {
     await settled(page);
     expect(await page.textContent('[data-testid="role"]')).toContain('professional');
     expect(await override.textContent()).toBe('none');
+
+    // Time travel to Jan 20, 2026 (before the override): Bob's yearly Professional subscription, role professional.
+    await page.locator('label:has-text("At (your time zone)") input').fill('2026-01-20T00:00');
+    await page.click('button:text-is("Show")');
+    const travel = page.getByTestId('time-travel');
+    await travel.waitFor();
+    expect(await travel.locator('dd').nth(1).textContent()).toMatch(
+      /^professional — the professional subscription \(sub_\w+\) is active$/,
+    );
+    expect(await travel.locator('dd').nth(2).textContent()).toBe('professional');
+    expect(await travel.locator('dd').nth(3).textContent()).toBe('none');
+    await page.screenshot({ path: path.join(SHOTS, 'customer-detail-1280.png'), fullPage: true });
     expect(problems.splice(0)).toEqual([]);
   });
 

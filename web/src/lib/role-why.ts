@@ -7,19 +7,29 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | null => (v && typeof v === 'object' ? (v as Json) : null);
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
-export function describeSource(source: unknown): string {
+export interface SubscriptionName {
+  id: string;
+  stripeSubscriptionId: string;
+  planName: string | null;
+}
+
+/** Why the entitled role is what it is; `subscriptions` name the subscription a source points at. */
+export function describeSource(source: unknown, subscriptions: readonly SubscriptionName[] = []): string {
   const s = obj(source);
   switch (str(s?.kind)) {
     case 'override':
       return `an admin override${str(s?.expiresAt) ? ' (with an expiry)' : ''}`;
-    case 'subscription':
-      return `subscription ${str(s?.subscriptionId) ?? ''} is ${str(s?.status) ?? '?'}${
-        str(s?.graceUntil) ? ' (in its grace period)' : ''
-      }`;
-    case 'admin':
-      return 'an administrator';
+    case 'subscription': {
+      const id = str(s?.subscriptionId);
+      const sub = subscriptions.find((x) => x.id === id);
+      const name = sub
+        ? `the ${sub.planName ?? 'unknown plan'} subscription (${sub.stripeSubscriptionId})`
+        : `subscription ${id ?? ''}`;
+      return `${name} is ${str(s?.status) ?? '?'}${str(s?.graceUntil) ? ', in its grace period' : ''}`;
+    }
+    case 'staff':
+      return 'a staff role (never changed by billing)';
     case 'default':
-    case 'none':
       return 'no paying subscription: the free role';
     default:
       return str(s?.kind) ?? 'unknown';
@@ -31,20 +41,41 @@ export function roleOf(v: unknown): string | null {
   return str(obj(v)?.role);
 }
 
-export function describeCause(cause: unknown, actor: { type: string; id: string | null }): string {
-  const c = obj(cause);
-  const sub = obj(c?.subscription);
-  const subText = sub
-    ? ` — subscription ${str(sub.stripeId) ?? ''} ${str(sub.from) ?? 'new'} → ${str(sub.to) ?? '?'}`
-    : '';
-  switch (str(c?.kind)) {
+function step(x: Json): string {
+  switch (str(x.kind)) {
     case 'stripe_event':
-      return `Stripe event ${str(c?.eventType) ?? ''} (${str(c?.eventId) ?? ''})${subText}`;
+      return `Stripe ${str(x.type) ?? 'event'} (${str(x.id) ?? ''})`;
     case 'admin':
-      return `${str(c?.actorType) ?? 'admin'} ${str(c?.actorId) ?? ''}: ${str(c?.action) ?? ''}${subText}`;
+      return `${str(x.actorType) ?? 'admin'} ${str(x.actorId) ?? ''}: ${str(x.action) ?? ''}`;
     case 'job':
-      return `job ${str(c?.job) ?? ''}`;
+      return `job ${str(x.name) ?? ''}`;
+    case 'subscription_change':
+      return `subscription ${str(x.stripeId) ?? ''} ${str(x.from) ?? 'new'} → ${str(x.to) ?? '?'}`;
+    case 'customer_link':
+      return `customer ${str(x.stripeCustomerId) ?? ''} linked`;
+    case 'customer_relink':
+      return `customer ${str(x.stripeCustomerId) ?? ''} moved to this user`;
+    case 'dunning_case':
+      return 'dunning case';
+    case 'role_override':
+      return 'override';
+    case 'role_sync_run':
+      return `role sync ${str(x.id) ?? ''}`;
+    case 'reconcile_run':
+      return `reconciliation ${str(x.id) ?? ''}`;
     default:
-      return `by ${actor.type}${actor.id ? ` ${actor.id}` : ''}`;
+      return str(x.kind) ?? '?';
   }
+}
+
+/** An audit row's cause as its chain of steps (src/accounts/roles/role-cause.ts causeChain), first cause first. */
+export function describeCause(cause: unknown, actor: { type: string; id: string | null }): string {
+  const chain = obj(cause)?.chain;
+  if (Array.isArray(chain) && chain.length > 0)
+    return chain
+      .map(obj)
+      .filter((x): x is Json => x !== null)
+      .map(step)
+      .join(' › ');
+  return `by ${actor.type}${actor.id ? ` ${actor.id}` : ''}`;
 }

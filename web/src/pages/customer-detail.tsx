@@ -346,10 +346,10 @@ function UserRole({
                 ) : null}
               </dd>
               <dt>Why</dt>
-              <dd>{describeSource(u.entitlement.source)}</dd>
+              <dd>{describeSource(u.entitlement.source, u.subscriptions)}</dd>
               {u.entitlement.recheckAt ? (
                 <>
-                  <dt>Rechecked</dt>
+                  <dt>Next recheck</dt>
                   <dd>
                     <DateTime iso={u.entitlement.recheckAt} withTime />
                   </dd>
@@ -554,7 +554,11 @@ function TimeTravel({ userId }: { userId: string }) {
             </dd>
             <dt>Entitled role</dt>
             <dd>
-              <strong>{state.entitledRole}</strong> — {describeSource(state.entitlement.source)}
+              <strong>{state.entitledRole}</strong> —{' '}
+              {describeSource(
+                state.entitlement.source,
+                state.subscriptions.map((x) => ({ ...x, planName: x.planKey })),
+              )}
             </dd>
             <dt>Stored role</dt>
             <dd>{state.recordedRole}</dd>
