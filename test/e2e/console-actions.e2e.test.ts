@@ -16,12 +16,16 @@ import { users } from '../../src/accounts/accounts.tables.js';
 import { roleJobs } from '../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../src/accounts/roles/sync-roles.js';
 import { ensureAdmin } from '../../src/accounts/ensure-admin.js';
+import { adminApiKeys } from '../../src/accounts/accounts.tables.js';
 import { customers, plans, subscriptions } from '../../src/billing/billing.tables.js';
+import { raiseBillingError } from '../../src/billing/errors/raise-billing-error.js';
+import { billingErrors } from '../../src/billing/inbox.tables.js';
 import { seedDemo } from '../../src/billing/seed/seed-demo.js';
 import { freePort } from '../../src/db/embedded.js';
 import { TEST_PASSWORD } from '../helpers/auth.js';
 import { billingStack, type BillingStack } from '../helpers/billing-stack.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { recordSecret } from '../helpers/log-capture.js';
 import { ROOT } from '../helpers/cli.js';
 
 const SHOTS = path.join(ROOT, '.data/screenshots');
@@ -283,6 +287,66 @@ describe('console write actions', () => {
     expect(await page.textContent('.state.empty')).toContain('No mismatch');
     const [cat] = await s.h.deps.db.select().from(users).where(eq(users.email, 'cat@demo.sertantai.test'));
     expect(cat!.role).toBe('enterprise');
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  it('resolves a billing error with a note, replays an event, creates an API key shown once and revokes it', async () => {
+    const planted = await raiseBillingError(s.h.deps.db, {
+      kind: 'price_not_in_catalogue',
+      subject: 'price_planted_for_console',
+      eventId: null,
+      message: 'A subscription uses a price the catalogue does not know',
+      at: s.clock.now(),
+    });
+    await page.goto(`${url}/admin/errors`);
+    await settled(page);
+    await page.click('tbody tr:has-text("price_planted_for_console") >> button:text-is("Resolve")');
+    await dialog().locator('textarea').fill('price added to the catalogue');
+    await dialog().locator('button:text-is("Resolve")').click();
+    await dialog().waitFor({ state: 'detached' });
+    await settled(page);
+    expect(await page.textContent('.state.empty')).toContain('No open billing errors');
+    const [closed] = await s.h.deps.db.select().from(billingErrors).where(eq(billingErrors.id, planted.id));
+    expect([closed!.status, closed!.resolutionNote]).toEqual(['resolved', 'price added to the catalogue']);
+
+    await page.goto(`${url}/admin/events?type=invoice.paid`);
+    await settled(page);
+    const first = page.locator('tbody tr').first();
+    const eventId = (await first.locator('.muted code').textContent())!;
+    await first.locator('button:text-is("Replay")').click();
+    await dialog().locator('button:text-is("Replay")').click();
+    await dialog().waitFor({ state: 'detached' });
+    // Applied again: the mirror already holds this version, so the handler finds it stale and changes nothing.
+    expect(await page.textContent('.notice[role=status]')).toMatch(
+      new RegExp(`^Replayed ${eventId}: (processed|stale)`),
+    );
+
+    await page.goto(`${url}/admin/settings`);
+    await settled(page);
+    await page.click('button:text-is("Create API key")');
+    await dialog().locator('label:has-text("Name") input').fill('reporting job');
+    await dialog().locator('button:text-is("Create key")').click();
+    const key = (await dialog().getByTestId('new-key').textContent())!;
+    expect(key).toMatch(/^sta_/);
+    recordSecret(key);
+    await dialog().locator('button:text-is("Done")').click();
+    await settled(page);
+    const keyRow = page.locator('tbody tr:has-text("reporting job")').first();
+    expect(await keyRow.textContent()).not.toContain(key);
+    const whoami = await fetch(`${url}/api/admin/whoami`, { headers: { authorization: `Bearer ${key}` } });
+    expect(whoami.status).toBe(200);
+    await keyRow.locator('button:text-is("Revoke")').click();
+    await dialog().locator('button:text-is("Revoke")').click();
+    await dialog().waitFor({ state: 'detached' });
+    await settled(page);
+    expect(await keyRow.locator('.badge').textContent()).toBe('revoked');
+    const refused = await fetch(`${url}/api/admin/whoami`, { headers: { authorization: `Bearer ${key}` } });
+    expect(refused.status).toBe(401);
+    const [stored] = await s.h.deps.db
+      .select()
+      .from(adminApiKeys)
+      .where(eq(adminApiKeys.name, 'reporting job'));
+    expect(stored!.revokedAt).not.toBeNull();
     expect(problems.splice(0)).toEqual([]);
   });
 });
