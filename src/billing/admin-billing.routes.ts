@@ -150,14 +150,25 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) => listSubscriptions(deps.db, subscriptionListParams.parse(request.query)),
     ),
   );
-  app.post('/subscriptions', async (request, reply) => {
-    const created = await createSubscription(
-      deps,
-      requestActor(request),
-      createSubscriptionInput.parse(request.body ?? {}),
-    );
-    return reply.status(201).send(created);
-  });
+  app.post(
+    '/subscriptions',
+    documented(
+      {
+        summary: "Create a subscription for a customer (or a user's customer) on an active catalogue price",
+        body: createSubscriptionInput,
+        response: subscriptionView,
+        status: 201,
+      },
+      async (request, reply) => {
+        const created = await createSubscription(
+          deps,
+          requestActor(request),
+          createSubscriptionInput.parse(request.body ?? {}),
+        );
+        return reply.status(201).send(created);
+      },
+    ),
+  );
   app.get(
     '/subscriptions/:id',
     documented(

@@ -349,4 +349,20 @@ describe('console write actions', () => {
     expect(stored!.revokedAt).not.toBeNull();
     expect(problems.splice(0)).toEqual([]);
   });
+
+  it("creates a subscription from a customer's page, seeing what is charged first", async () => {
+    await page.goto(`${url}/admin/customers/${await customerIdOf('bob@demo.sertantai.test')}`);
+    await settled(page);
+    await page.click('button:text-is("New subscription")');
+    await dialog()
+      .locator('label:has-text("Price") select')
+      .selectOption({ label: 'Starter — $9.00 / month' });
+    expect(await dialog().locator('.notice').textContent()).toBe('Charges $9.00 to the default card now.');
+    await dialog().locator('button:text-is("Create subscription")').click();
+    await page.waitForURL(/\/admin\/subscriptions\/[0-9a-f-]{36}$/);
+    await settled(page);
+    expect(await page.textContent('h1')).toBe('Starter active');
+    expect(await page.textContent('[data-testid="mrr"]')).toBe('$9.00');
+    expect(problems.splice(0)).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useAction } from '../api/use-action.js';
 import { DateTime } from '../components/date-time.js';
+import { NewSubscriptionButton } from '../components/new-subscription.js';
 import { RefundButton } from '../components/refund-dialog.js';
 import { OverrideButtons } from '../components/role-actions.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
@@ -99,6 +100,12 @@ export function CustomerDetail({ id }: { id: string }) {
           )}
 
           <h2 className="section-title">Subscriptions</h2>
+          <div className="actions">
+            <NewSubscriptionButton
+              customerId={c.id}
+              hasCard={c.paymentMethods.some((m) => m.isDefault && !m.detachedAt)}
+            />
+          </div>
           {c.subscriptions.length === 0 ? (
             <Empty>No subscription.</Empty>
           ) : (
