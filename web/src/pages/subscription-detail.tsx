@@ -444,15 +444,8 @@ function ChangePlan({
   const [behavior, setBehavior] = useState<'create_prorations' | 'always_invoice' | 'none'>(
     'create_prorations',
   );
-  const preview = useApi(
-    () =>
-      priceId
-        ? api.GET('/api/admin/subscriptions/{id}/change-preview', {
-            params: { path: { id: sub.id }, query: { priceId, prorationBehavior: behavior } },
-          })
-        : Promise.resolve({ data: undefined, response: new Response(null, { status: 204 }) }),
-    [priceId, behavior],
-  );
+  // The preview of the chosen price, reported by <ChangePreview> (null while none is loaded).
+  const [ready, setReady] = useState<PlanChangePreview | null>(null);
   const action = useAction();
   const options =
     plans.state === 'ok'
@@ -466,7 +459,6 @@ function ChangePlan({
               .map((pr) => ({ plan: p, price: pr })),
           )
       : [];
-  const ready = priceId && preview.state === 'ok' ? preview.data : null;
   const submit = async () => {
     if (!ready) return;
     const ok = await action.run(() =>
@@ -507,33 +499,75 @@ function ChangePlan({
             <option value="none">no proration</option>
           </select>
         </label>
-        {!priceId ? null : preview.state === 'loading' ? (
-          <Loading label="Asking Stripe for the proration…" />
-        ) : preview.state === 'error' ? (
-          <ErrorState error={preview.error} />
-        ) : ready ? (
-          <div className="notice" data-testid="change-preview">
-            <table className="compact">
-              <tbody>
-                {ready.lines.map((l, i) => (
-                  <tr key={i}>
-                    <td>{l.description ?? (l.proration ? 'proration' : 'line')}</td>
-                    <td className="num">{money(l.amount, ready.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <p>
-              Proration:{' '}
-              <strong data-testid="proration-amount">{money(ready.prorationAmount, ready.currency)}</strong>
-              <br />
-              Invoice total: <strong data-testid="preview-total">{money(ready.total, ready.currency)}</strong>
-              , due {behavior === 'always_invoice' ? 'now' : 'on the next invoice'}:{' '}
-              <strong data-testid="preview-due">{money(ready.amountDue, ready.currency)}</strong>
-            </p>
-          </div>
+        {priceId ? (
+          <ChangePreview
+            key={`${priceId}:${behavior}`}
+            subscriptionId={sub.id}
+            priceId={priceId}
+            behavior={behavior}
+            onReady={setReady}
+          />
         ) : null}
       </ActionForm>
     </Dialog>
+  );
+}
+
+type PlanChangePreview = {
+  prorationDate: number;
+  currency: string;
+  total: number;
+  amountDue: number;
+  prorationAmount: number;
+  lines: Array<{ description: string | null; amount: number; proration: boolean }>;
+};
+
+/** Stripe's preview invoice for one price and proration behaviour, with its exact amounts. */
+function ChangePreview({
+  subscriptionId,
+  priceId,
+  behavior,
+  onReady,
+}: {
+  subscriptionId: string;
+  priceId: string;
+  behavior: 'create_prorations' | 'always_invoice' | 'none';
+  onReady: (p: PlanChangePreview | null) => void;
+}) {
+  const preview = useApi(
+    () =>
+      api.GET('/api/admin/subscriptions/{id}/change-preview', {
+        params: { path: { id: subscriptionId }, query: { priceId, prorationBehavior: behavior } },
+      }),
+    [],
+  );
+  const ready = preview.state === 'ok' ? preview.data : null;
+  useEffect(() => {
+    onReady(ready);
+    return () => onReady(null);
+  }, [ready]);
+  if (preview.state === 'loading') return <Loading label="Asking Stripe for the proration…" />;
+  if (preview.state === 'error') return <ErrorState error={preview.error} />;
+  const p = preview.data;
+  return (
+    <div className="notice" data-testid="change-preview">
+      <table className="compact">
+        <tbody>
+          {p.lines.map((l, i) => (
+            <tr key={i}>
+              <td>{l.description ?? (l.proration ? 'proration' : 'line')}</td>
+              <td className="num">{money(l.amount, p.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        Proration: <strong data-testid="proration-amount">{money(p.prorationAmount, p.currency)}</strong>
+        <br />
+        Invoice total: <strong data-testid="preview-total">{money(p.total, p.currency)}</strong>, due{' '}
+        {behavior === 'always_invoice' ? 'now' : 'on the next invoice'}:{' '}
+        <strong data-testid="preview-due">{money(p.amountDue, p.currency)}</strong>
+      </p>
+    </div>
   );
 }
