@@ -9,15 +9,16 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { requireAdmin } from '../http/guards.js';
 import { documented } from '../http/openapi/route-doc.js';
+import { customerDetail, getCustomerDetail } from './customers/get-customer-detail.js';
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
 import { requestActor } from './operations/request-actor.js';
 import { listPayments, paymentListParams, paymentPage } from './payments/list-payments.js';
-import { refundInput, refundPayment } from './payments/refund-payment.js';
+import { refundInput, refundPayment, refundResult } from './payments/refund-payment.js';
 import { addPlanPrice } from './plans/add-plan-price.js';
 import { createPlan } from './plans/create-plan.js';
 import { createPlanInput, priceInput, updatePlanInput } from './plans/plan-input.js';
-import { getPlan, listPlans, planList } from './plans/plan-views.js';
+import { getPlan, listPlans, planList, planView } from './plans/plan-views.js';
 import { setPlanActive } from './plans/set-plan-active.js';
 import { updatePlan } from './plans/update-plan.js';
 import { cancelInput, cancelSubscription } from './subscriptions/cancel-subscription.js';
@@ -29,9 +30,10 @@ import {
   subscriptionPage,
 } from './subscriptions/list-subscriptions.js';
 import { pauseInput, pauseSubscription } from './subscriptions/pause-subscription.js';
-import { previewInput, previewPlanChange } from './subscriptions/preview-plan-change.js';
+import { planChangePreview, previewInput, previewPlanChange } from './subscriptions/preview-plan-change.js';
 import { resumeSubscription } from './subscriptions/resume-subscription.js';
-import { getSubscription } from './subscriptions/subscription-ref.js';
+import { subscriptionHistory, subscriptionHistoryOf } from './subscriptions/subscription-history.js';
+import { getSubscription, subscriptionSnapshot, subscriptionView } from './subscriptions/subscription-ref.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const id = (params: unknown) => idParam.parse(params).id;
@@ -46,28 +48,73 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       items: await listPlans(deps.db),
     })),
   );
-  app.post('/plans', async (request, reply) => {
-    const plan = await createPlan(deps, requestActor(request), createPlanInput.parse(request.body ?? {}));
-    return reply.status(201).send(plan);
-  });
-  app.get('/plans/:id', async (request) => getPlan(deps.db, id(request.params)));
-  app.patch('/plans/:id', async (request) =>
-    updatePlan(deps, requestActor(request), id(request.params), updatePlanInput.parse(request.body ?? {})),
+  app.post(
+    '/plans',
+    documented(
+      { summary: 'Create a plan with its prices', body: createPlanInput, response: planView, status: 201 },
+      async (request, reply) => {
+        const plan = await createPlan(deps, requestActor(request), createPlanInput.parse(request.body ?? {}));
+        return reply.status(201).send(plan);
+      },
+    ),
   );
-  app.post('/plans/:id/prices', async (request, reply) => {
-    const plan = await addPlanPrice(
-      deps,
-      requestActor(request),
-      id(request.params),
-      priceInput.parse(request.body ?? {}),
-    );
-    return reply.status(201).send(plan);
-  });
-  app.post('/plans/:id/activate', async (request) =>
-    setPlanActive(deps, requestActor(request), id(request.params), true),
+  app.get(
+    '/plans/:id',
+    documented({ summary: 'A plan with its prices', params: idParam, response: planView }, async (request) =>
+      getPlan(deps.db, id(request.params)),
+    ),
   );
-  app.post('/plans/:id/deactivate', async (request) =>
-    setPlanActive(deps, requestActor(request), id(request.params), false),
+  app.patch(
+    '/plans/:id',
+    documented(
+      {
+        summary: "Edit a plan's name, description, role, trial or features",
+        params: idParam,
+        body: updatePlanInput,
+        response: planView,
+      },
+      async (request) =>
+        updatePlan(
+          deps,
+          requestActor(request),
+          id(request.params),
+          updatePlanInput.parse(request.body ?? {}),
+        ),
+    ),
+  );
+  app.post(
+    '/plans/:id/prices',
+    documented(
+      {
+        summary: 'Add a price to a plan (price changes are new prices)',
+        params: idParam,
+        body: priceInput,
+        response: planView,
+        status: 201,
+      },
+      async (request, reply) => {
+        const plan = await addPlanPrice(
+          deps,
+          requestActor(request),
+          id(request.params),
+          priceInput.parse(request.body ?? {}),
+        );
+        return reply.status(201).send(plan);
+      },
+    ),
+  );
+  app.post(
+    '/plans/:id/activate',
+    documented({ summary: 'Activate a plan', params: idParam, response: planView }, async (request) =>
+      setPlanActive(deps, requestActor(request), id(request.params), true),
+    ),
+  );
+  app.post(
+    '/plans/:id/deactivate',
+    documented(
+      { summary: 'Deactivate (archive) a plan: no new subscriptions', params: idParam, response: planView },
+      async (request) => setPlanActive(deps, requestActor(request), id(request.params), false),
+    ),
   );
 
   // Customers
@@ -83,6 +130,18 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
     ),
   );
 
+  app.get(
+    '/customers/:id',
+    documented(
+      {
+        summary: "A customer's billing history: cards, subscriptions, invoices, payments, refunds, disputes",
+        params: idParam,
+        response: customerDetail,
+      },
+      async (request) => getCustomerDetail(deps.db, id(request.params)),
+    ),
+  );
+
   // Subscriptions
   app.get(
     '/subscriptions',
@@ -91,39 +150,119 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) => listSubscriptions(deps.db, subscriptionListParams.parse(request.query)),
     ),
   );
-  app.post('/subscriptions', async (request, reply) => {
-    const created = await createSubscription(
-      deps,
-      requestActor(request),
-      createSubscriptionInput.parse(request.body ?? {}),
-    );
-    return reply.status(201).send(created);
-  });
-  app.get('/subscriptions/:id', async (request) => getSubscription(deps.db, id(request.params)));
-  app.get('/subscriptions/:id/change-preview', async (request) =>
-    previewPlanChange(deps, id(request.params), previewInput.parse(request.query)),
-  );
-  app.post('/subscriptions/:id/change-plan', async (request) =>
-    changeSubscriptionPlan(
-      deps,
-      requestActor(request),
-      id(request.params),
-      changePlanInput.parse(request.body ?? {}),
+  app.post(
+    '/subscriptions',
+    documented(
+      {
+        summary: "Create a subscription for a customer (or a user's customer) on an active catalogue price",
+        body: createSubscriptionInput,
+        response: subscriptionView,
+        status: 201,
+      },
+      async (request, reply) => {
+        const created = await createSubscription(
+          deps,
+          requestActor(request),
+          createSubscriptionInput.parse(request.body ?? {}),
+        );
+        return reply.status(201).send(created);
+      },
     ),
   );
-  app.post('/subscriptions/:id/cancel', async (request) =>
-    cancelSubscription(
-      deps,
-      requestActor(request),
-      id(request.params),
-      cancelInput.parse(request.body ?? {}),
+  app.get(
+    '/subscriptions/:id',
+    documented(
+      { summary: 'A subscription with its customer and plan', params: idParam, response: subscriptionView },
+      async (request) => getSubscription(deps.db, id(request.params)),
     ),
   );
-  app.post('/subscriptions/:id/pause', async (request) =>
-    pauseSubscription(deps, requestActor(request), id(request.params), pauseInput.parse(request.body ?? {})),
+  app.get(
+    '/subscriptions/:id/history',
+    documented(
+      {
+        summary: "A subscription's items, discount, invoices, MRR movements and timeline of events",
+        params: idParam,
+        response: subscriptionHistory,
+      },
+      async (request) => subscriptionHistoryOf(deps.db, id(request.params)),
+    ),
   );
-  app.post('/subscriptions/:id/resume', async (request) =>
-    resumeSubscription(deps, requestActor(request), id(request.params)),
+  app.get(
+    '/subscriptions/:id/change-preview',
+    documented(
+      {
+        summary: 'The proration a plan change would produce (Stripe preview invoice)',
+        params: idParam,
+        query: previewInput,
+        response: planChangePreview,
+      },
+      async (request) => previewPlanChange(deps, id(request.params), previewInput.parse(request.query)),
+    ),
+  );
+  app.post(
+    '/subscriptions/:id/change-plan',
+    documented(
+      {
+        summary: "Change a subscription's price (pass the preview's prorationDate)",
+        params: idParam,
+        body: changePlanInput,
+        response: subscriptionSnapshot,
+      },
+      async (request) =>
+        changeSubscriptionPlan(
+          deps,
+          requestActor(request),
+          id(request.params),
+          changePlanInput.parse(request.body ?? {}),
+        ),
+    ),
+  );
+  app.post(
+    '/subscriptions/:id/cancel',
+    documented(
+      {
+        summary: 'Cancel now, at period end, or undo a scheduled cancellation',
+        params: idParam,
+        body: cancelInput,
+        response: subscriptionSnapshot,
+      },
+      async (request) =>
+        cancelSubscription(
+          deps,
+          requestActor(request),
+          id(request.params),
+          cancelInput.parse(request.body ?? {}),
+        ),
+    ),
+  );
+  app.post(
+    '/subscriptions/:id/pause',
+    documented(
+      {
+        summary: "Pause a subscription's collection",
+        params: idParam,
+        body: pauseInput,
+        response: subscriptionSnapshot,
+      },
+      async (request) =>
+        pauseSubscription(
+          deps,
+          requestActor(request),
+          id(request.params),
+          pauseInput.parse(request.body ?? {}),
+        ),
+    ),
+  );
+  app.post(
+    '/subscriptions/:id/resume',
+    documented(
+      {
+        summary: "Resume a paused subscription's collection",
+        params: idParam,
+        response: subscriptionSnapshot,
+      },
+      async (request) => resumeSubscription(deps, requestActor(request), id(request.params)),
+    ),
   );
 
   // Invoices and payments
@@ -135,13 +274,25 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) => listPayments(deps.db, paymentListParams.parse(request.query)),
     ),
   );
-  app.post('/payments/:id/refund', async (request, reply) => {
-    const refund = await refundPayment(
-      deps,
-      requestActor(request),
-      id(request.params),
-      refundInput.parse(request.body ?? {}),
-    );
-    return reply.status(201).send(refund);
-  });
+  app.post(
+    '/payments/:id/refund',
+    documented(
+      {
+        summary: 'Refund a payment in full (no amount) or in part',
+        params: idParam,
+        body: refundInput,
+        response: refundResult,
+        status: 201,
+      },
+      async (request, reply) => {
+        const refund = await refundPayment(
+          deps,
+          requestActor(request),
+          id(request.params),
+          refundInput.parse(request.body ?? {}),
+        );
+        return reply.status(201).send(refund);
+      },
+    ),
+  );
 };

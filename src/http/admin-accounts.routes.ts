@@ -76,16 +76,27 @@ export const adminAccountsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
     })),
   );
 
-  app.post('/api-keys', async (request, reply) => {
-    const input = createKeyInput.parse(request.body ?? {});
-    const created = await createApiKey(deps.db, {
-      name: input.name,
-      actor: auditActor(request),
-      requestId: String(request.id),
-    });
-    reply.header('cache-control', 'no-store');
-    return reply.status(201).send(created);
-  });
+  app.post(
+    '/api-keys',
+    documented(
+      {
+        summary: 'Create an admin API key (the key is in this answer only)',
+        body: createKeyInput,
+        response: z.object({ id: z.string(), key: z.string(), name: z.string() }),
+        status: 201,
+      },
+      async (request, reply) => {
+        const input = createKeyInput.parse(request.body ?? {});
+        const created = await createApiKey(deps.db, {
+          name: input.name,
+          actor: auditActor(request),
+          requestId: String(request.id),
+        });
+        reply.header('cache-control', 'no-store');
+        return reply.status(201).send(created);
+      },
+    ),
+  );
 
   app.delete<{ Params: { id: string } }>('/api-keys/:id', async (request, reply) => {
     await revokeApiKey(deps.db, deps.clock, {

@@ -9,6 +9,7 @@
  * progress record adds one source here.
  */
 import { eq } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { roleSyncRuns } from '../accounts/roles/roles.tables.js';
@@ -18,6 +19,18 @@ import { SYNC_PASSES } from '../billing/reconcile/run-sync.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
 export type JobStatusValue = (typeof JOB_STATUSES)[number];
+
+/** GET /api/admin/jobs/:id (also its OpenAPI schema). */
+export const jobStatusView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  status: z.enum(JOB_STATUSES),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  result: z.record(z.string(), z.unknown()).optional(),
+  error: z.object({ message: z.string() }).optional(),
+});
 
 export interface JobStatus {
   id: string;

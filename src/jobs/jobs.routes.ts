@@ -7,11 +7,18 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { requireAdmin } from '../http/guards.js';
-import { getJobStatus } from './job-status.js';
+import { documented } from '../http/openapi/route-doc.js';
+import { getJobStatus, jobStatusView } from './job-status.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
 export const adminJobRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.addHook('preHandler', requireAdmin);
-  app.get('/jobs/:id', async (request) => getJobStatus(deps.db, idParam.parse(request.params).id));
+  app.get(
+    '/jobs/:id',
+    documented(
+      { summary: "A long-running admin job's status and progress", params: idParam, response: jobStatusView },
+      async (request) => getJobStatus(deps.db, idParam.parse(request.params).id),
+    ),
+  );
 };

@@ -128,7 +128,8 @@ describe('the admin console', () => {
     const loaded = await Promise.all(shell);
     const bytes = (list: typeof loaded) => list.reduce((a, b) => a + b.bytes, 0);
     const chart = loaded.filter((l) => /\/assets\/chart-/.test(l.path));
-    expect(loaded.length - chart.length).toBe(5);
+    // The page, its script and stylesheet, and the chunks it preloads (modules the lazy pages share with it).
+    expect(loaded.length - chart.length).toBeLessThanOrEqual(5);
     expect(chart.length).toBe(2);
     expect(bytes(loaded) - bytes(chart)).toBeLessThan(100_000);
     expect(bytes(loaded)).toBeLessThan(300_000);

@@ -47,8 +47,32 @@ const Reports = lazy(() =>
   })),
 );
 
+// Detail pages (`/customers/<id>`, `/subscriptions/<id>`) load on first visit.
+const CustomerDetail = lazy(() =>
+  import('./pages/customer-detail.js').then((m) => ({ default: m.CustomerDetail })),
+);
+const SubscriptionDetail = lazy(() =>
+  import('./pages/subscription-detail.js').then((m) => ({ default: m.SubscriptionDetail })),
+);
+const DETAILS: Array<[RegExp, React.ComponentType<{ id: string }>]> = [
+  [/^\/customers\/([^/]+)$/, CustomerDetail],
+  [/^\/subscriptions\/([^/]+)$/, SubscriptionDetail],
+];
+
 export function App() {
   const { path } = useLocation();
+  for (const [pattern, Detail] of DETAILS) {
+    const id = pattern.exec(path)?.[1];
+    if (id) {
+      return (
+        <Layout>
+          <Suspense fallback={<Loading />}>
+            <Detail key={id} id={decodeURIComponent(id)} />
+          </Suspense>
+        </Layout>
+      );
+    }
+  }
   if (REPORT_PATHS.includes(path)) {
     return (
       <Layout>

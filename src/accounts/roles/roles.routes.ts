@@ -26,7 +26,8 @@ import { clearRoleOverride } from './clear-role-override.js';
 import { roleStats, roleStatsView } from './role-stats.js';
 import { findRoleMismatches, roleMismatchList } from './find-role-mismatches.js';
 import { planRoleSync, requestRoleSync } from './sync-roles.js';
-import { roleSyncSource } from '../../jobs/job-status.js';
+import { jobStatusView, roleSyncSource } from '../../jobs/job-status.js';
+import { billingStateView, overrideChangeView, roleHistoryView, userBillingView } from './role-views.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const reason = z.string().trim().min(3).max(500);
@@ -51,6 +52,19 @@ const syncInput = z
   })
   .strict();
 
+const roleDiff = z.object({
+  userId: z.string(),
+  email: z.string(),
+  from: z.string(),
+  to: z.string(),
+  kind: z.string(),
+});
+/** A dry run answers 200 with the exact diff; a real run answers 202 with the job to follow and the diff it applies. */
+const syncResult = z.union([
+  z.object({ dryRun: z.literal(true), total: z.number().int(), diff: z.array(roleDiff) }),
+  z.object({ dryRun: z.literal(false), job: jobStatusView.nullable(), diff: z.array(roleDiff) }),
+]);
+
 function actorOf(request: FastifyRequest): AdminActor {
   return { ...auditActor(request), requestId: String(request.id) };
 }
@@ -60,34 +74,84 @@ export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
 
   app.get('/users', async (request) => listUsers(deps, listUsersInput.parse(request.query)));
 
-  app.get('/users/:id', async (request) => getUserBilling(deps, idParam.parse(request.params).id));
-
-  app.get('/users/:id/role-history', async (request) =>
-    roleHistory(deps.db, idParam.parse(request.params).id),
+  app.get(
+    '/users/:id',
+    documented(
+      {
+        summary: "A user's role, why (entitlement), overrides, customer, subscriptions and dunning",
+        params: idParam,
+        response: userBillingView,
+      },
+      async (request) => getUserBilling(deps, idParam.parse(request.params).id),
+    ),
   );
 
-  app.get('/users/:id/billing-state', async (request) =>
-    billingStateAt(deps, idParam.parse(request.params).id, atInput.parse(request.query).at),
+  app.get(
+    '/users/:id/role-history',
+    documented(
+      {
+        summary: "The audit rows of a user's role with their causes, oldest first",
+        params: idParam,
+        response: roleHistoryView,
+      },
+      async (request) => roleHistory(deps.db, idParam.parse(request.params).id),
+    ),
   );
 
-  app.post('/users/:id/role-override', async (request) => {
-    const { id } = idParam.parse(request.params);
-    const input = overrideInput.parse(request.body ?? {});
-    const r = await setRoleOverride(deps, actorOf(request), {
-      userId: id,
-      role: input.role,
-      reason: input.reason,
-      expiresAt: input.expiresAt ?? null,
-    });
-    return { override: overrideView(r.override), role: r.role.after, previousRole: r.role.before };
-  });
+  app.get(
+    '/users/:id/billing-state',
+    documented(
+      {
+        summary: "A user's billing state and role at a past instant (time travel)",
+        params: idParam,
+        query: atInput,
+        response: billingStateView,
+      },
+      async (request) =>
+        billingStateAt(deps, idParam.parse(request.params).id, atInput.parse(request.query).at),
+    ),
+  );
 
-  app.delete('/users/:id/role-override', async (request) => {
-    const { id } = idParam.parse(request.params);
-    const input = clearInput.parse(request.body ?? {});
-    const r = await clearRoleOverride(deps, actorOf(request), { userId: id, reason: input.reason });
-    return { override: overrideView(r.override), role: r.role.after, previousRole: r.role.before };
-  });
+  app.post(
+    '/users/:id/role-override',
+    documented(
+      {
+        summary: 'Set a role override (role, reason, optional expiry)',
+        params: idParam,
+        body: overrideInput,
+        response: overrideChangeView,
+      },
+      async (request) => {
+        const { id } = idParam.parse(request.params);
+        const input = overrideInput.parse(request.body ?? {});
+        const r = await setRoleOverride(deps, actorOf(request), {
+          userId: id,
+          role: input.role,
+          reason: input.reason,
+          expiresAt: input.expiresAt ?? null,
+        });
+        return { override: overrideView(r.override), role: r.role.after, previousRole: r.role.before };
+      },
+    ),
+  );
+
+  app.delete(
+    '/users/:id/role-override',
+    documented(
+      {
+        summary: "Clear a user's role override",
+        params: idParam,
+        body: clearInput,
+        response: overrideChangeView,
+      },
+      async (request) => {
+        const { id } = idParam.parse(request.params);
+        const input = clearInput.parse(request.body ?? {});
+        const r = await clearRoleOverride(deps, actorOf(request), { userId: id, reason: input.reason });
+        return { override: overrideView(r.override), role: r.role.after, previousRole: r.role.before };
+      },
+    ),
+  );
 
   app.get(
     '/roles/stats',
@@ -110,17 +174,28 @@ export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
     ),
   );
 
-  app.post('/roles/sync', async (request, reply) => {
-    const input = syncInput.parse(request.body ?? {});
-    if (input.dryRun) {
-      const diff = await planRoleSync(deps);
-      return { dryRun: true, total: diff.length, diff };
-    }
-    const { run, diff } = await requestRoleSync(deps, actorOf(request), {
-      reason: input.reason ?? 'bulk role sync',
-      ...(input.batchSize ? { batchSize: input.batchSize } : {}),
-    });
-    reply.status(202);
-    return { dryRun: false, job: await roleSyncSource.find(deps.db, run.id), diff };
-  });
+  app.post(
+    '/roles/sync',
+    documented(
+      {
+        summary:
+          'Sync every stored role to its entitled role: a dry run returns the diff, else 202 with the job',
+        body: syncInput,
+        response: syncResult,
+      },
+      async (request, reply) => {
+        const input = syncInput.parse(request.body ?? {});
+        if (input.dryRun) {
+          const diff = await planRoleSync(deps);
+          return { dryRun: true as const, total: diff.length, diff };
+        }
+        const { run, diff } = await requestRoleSync(deps, actorOf(request), {
+          reason: input.reason ?? 'bulk role sync',
+          ...(input.batchSize ? { batchSize: input.batchSize } : {}),
+        });
+        reply.status(202);
+        return { dryRun: false as const, job: await roleSyncSource.find(deps.db, run.id), diff };
+      },
+    ),
+  );
 };

@@ -13,6 +13,7 @@ import { closeBillingError } from './close-billing-error.js';
 import {
   billingErrorListParams,
   billingErrorPage,
+  billingErrorView,
   getBillingError,
   listBillingErrors,
 } from './list-billing-errors.js';
@@ -34,10 +35,26 @@ export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): 
       async (request) => listBillingErrors(deps.db, billingErrorListParams.parse(request.query)),
     ),
   );
-  app.get('/errors/:id', async (request) => getBillingError(deps.db, idParam.parse(request.params).id));
-  app.post('/errors/:id/:action', async (request) => {
-    const { id, action } = actionParams.parse(request.params);
-    const { note } = noteBody.parse(request.body ?? {});
-    return closeBillingError(deps, requestActor(request), id, action, note ?? null);
-  });
+  app.get(
+    '/errors/:id',
+    documented({ summary: 'A billing error', params: idParam, response: billingErrorView }, async (request) =>
+      getBillingError(deps.db, idParam.parse(request.params).id),
+    ),
+  );
+  app.post(
+    '/errors/:id/:action',
+    documented(
+      {
+        summary: 'Retry (requeue its events), resolve or ignore a billing error, with a note',
+        params: actionParams,
+        body: noteBody,
+        response: billingErrorView.extend({ requeuedEvents: z.number().int() }),
+      },
+      async (request) => {
+        const { id, action } = actionParams.parse(request.params);
+        const { note } = noteBody.parse(request.body ?? {});
+        return closeBillingError(deps, requestActor(request), id, action, note ?? null);
+      },
+    ),
+  );
 }

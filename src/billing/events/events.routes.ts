@@ -10,7 +10,8 @@ import { documented } from '../../http/openapi/route-doc.js';
 import { requestActor } from '../operations/request-actor.js';
 import type { HandlerMap } from '../webhooks/types.js';
 import { getEvent } from './get-event.js';
-import { eventListParams, eventPage, listEvents } from './list-events.js';
+import { eventListParams, eventPage, eventSummary, listEvents } from './list-events.js';
+import { STRIPE_EVENT_STATUSES } from '../inbox.tables.js';
 import { replayEvent } from './replay-event.js';
 
 const idParam = z.object({ id: z.string().min(1).max(255) });
@@ -28,8 +29,28 @@ export async function eventsRoutes(
       async (request) => listEvents(deps.db, eventListParams.parse(request.query)),
     ),
   );
-  app.get('/events/:id', async (request) => getEvent(deps.db, idParam.parse(request.params).id));
-  app.post('/events/:id/replay', async (request) =>
-    replayEvent(deps, handlers, requestActor(request), idParam.parse(request.params).id),
+  app.get(
+    '/events/:id',
+    documented(
+      {
+        summary: 'A Stripe event with its payload',
+        params: idParam,
+        response: eventSummary.extend({ payload: z.unknown() }),
+      },
+      async (request) => getEvent(deps.db, idParam.parse(request.params).id),
+    ),
+  );
+  app.post(
+    '/events/:id/replay',
+    documented(
+      {
+        summary: 'Apply a stored event again through its handler (audited)',
+        params: idParam,
+        response: eventSummary.extend({
+          replay: z.object({ status: z.enum(STRIPE_EVENT_STATUSES), note: z.string().nullable() }),
+        }),
+      },
+      async (request) => replayEvent(deps, handlers, requestActor(request), idParam.parse(request.params).id),
+    ),
   );
 }

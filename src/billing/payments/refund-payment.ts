@@ -24,6 +24,17 @@ export const refundInput = z
   .strict();
 export type RefundInput = z.infer<typeof refundInput>;
 
+/** The answer of POST /payments/:id/refund (also its OpenAPI schema); amounts in the currency's minor unit. */
+export const refundResult = z.object({
+  refundId: z.string(),
+  paymentId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: z.string().nullable(),
+  refundedTotal: z.number().int(),
+  remaining: z.number().int(),
+});
+
 export interface RefundResult {
   refundId: string;
   paymentId: string;

@@ -22,6 +22,27 @@ export const previewInput = z
   .strict();
 export type PreviewInput = z.infer<typeof previewInput>;
 
+/** The preview (also its OpenAPI schema); amounts are integers in the currency's minor unit. */
+export const planChangePreview = z.object({
+  subscriptionId: z.string(),
+  fromPriceId: z.string(),
+  toPriceId: z.string(),
+  prorationDate: z.number().int(),
+  currency: z.string(),
+  total: z.number().int(),
+  amountDue: z.number().int(),
+  prorationAmount: z.number().int(),
+  lines: z.array(
+    z.object({
+      description: z.string().nullable(),
+      amount: z.number().int(),
+      proration: z.boolean(),
+      periodStart: z.iso.datetime(),
+      periodEnd: z.iso.datetime(),
+    }),
+  ),
+});
+
 export interface PlanChangePreview {
   subscriptionId: string;
   fromPriceId: string;

@@ -4,6 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { fromUnix } from '../../clock.js';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';
@@ -25,6 +26,21 @@ export async function findSubscription(db: Executor, ref: string) {
   if (!row) throw notFound('Subscription', 'subscription_not_found');
   return { subscription: row.s, customer: row.c };
 }
+
+const iso = z.iso.datetime();
+
+/** What the admin write routes (change plan, cancel, pause, resume) answer: Stripe's state after the call. */
+export const subscriptionSnapshot = z.object({
+  stripeSubscriptionId: z.string(),
+  status: z.string(),
+  priceId: z.string().nullable(),
+  quantity: z.number().int(),
+  currentPeriodEnd: iso.nullable(),
+  cancelAtPeriodEnd: z.boolean(),
+  cancelAt: iso.nullable(),
+  canceledAt: iso.nullable(),
+  pauseCollection: z.object({ behavior: z.string(), resumesAt: iso.nullable() }).nullable(),
+});
 
 export interface SubscriptionSnapshot {
   stripeSubscriptionId: string;
@@ -57,6 +73,36 @@ export function snapshotOf(s: Stripe.Subscription): SubscriptionSnapshot {
       : null,
   };
 }
+
+/** GET /api/admin/subscriptions/:id (also its OpenAPI schema); `mrr` in the currency's minor unit. */
+export const subscriptionView = z.object({
+  id: z.string(),
+  stripeSubscriptionId: z.string(),
+  status: z.string(),
+  planKey: z.string().nullable(),
+  planName: z.string().nullable(),
+  stripePriceId: z.string().nullable(),
+  quantity: z.number().int(),
+  currency: z.string(),
+  mrr: z.number().int(),
+  currentPeriodStart: iso.nullable(),
+  currentPeriodEnd: iso.nullable(),
+  trialStart: iso.nullable(),
+  trialEnd: iso.nullable(),
+  cancelAtPeriodEnd: z.boolean(),
+  cancelAt: iso.nullable(),
+  canceledAt: iso.nullable(),
+  endedAt: iso.nullable(),
+  /** Stripe's pause_collection as mirrored ({ behavior, resumes_at }), or null. */
+  pauseCollection: z.unknown(),
+  customer: z.object({
+    id: z.string(),
+    stripeCustomerId: z.string(),
+    email: z.string().nullable(),
+    userId: z.string().nullable(),
+  }),
+  createdAt: iso,
+});
 
 /** GET /api/admin/subscriptions/:id — the mirror row with its customer and plan. */
 export async function getSubscription(db: Executor, ref: string) {

@@ -2,12 +2,21 @@
  * Display formats. Money goes through the server's own money module (one place knows each currency's exponent:
  * JPY 0, USD 2, BHD 3; never `/ 100` here); dates show in the viewer's time zone with the UTC instant on hover.
  */
-import { formatMoney } from '../../../src/money.js';
+import { formatMoney, parseMajor } from '../../../src/money.js';
 
 const locale = navigator.language || 'en-US';
 
 export const money = (amountMinor: number, currency: string) =>
   formatMoney({ amountMinor, currency: currency.toLowerCase() }, locale);
+
+/** A typed major-unit amount ("12.50" USD, "500" JPY) in minor units by the currency's exponent; null if invalid. */
+export function parseMoney(typed: string, currency: string): number | null {
+  try {
+    return parseMajor(typed, currency).amountMinor;
+  } catch {
+    return null;
+  }
+}
 
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });

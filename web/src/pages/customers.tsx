@@ -1,4 +1,7 @@
-/** Customers: search (email, name or Stripe id), delinquent filter, sort and pages, all on the server, all in the URL. */
+/**
+ * Customers: search (email, name or Stripe id), delinquent filter, sort and pages, all on the server, all in the URL;
+ * each row opens the customer's page (customer-detail.tsx).
+ */
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { DateTime } from '../components/date-time.js';
@@ -7,7 +10,7 @@ import { SearchBox } from '../components/search-box.js';
 import { Empty, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { oneOf, pageParam } from '../lib/query.js';
-import { setQuery, useLocation } from '../lib/router.js';
+import { Link, setQuery, useLocation } from '../lib/router.js';
 
 const SORTS = ['created_at', 'email', 'name'] as const;
 const PAGE_SIZE = 25;
@@ -89,7 +92,9 @@ export function Customers() {
                   <tbody>
                     {d.items.map((c) => (
                       <tr key={c.id}>
-                        <td data-label="Email">{c.email ?? <span className="muted">—</span>}</td>
+                        <td data-label="Email">
+                          <Link to={`/customers/${c.id}`}>{c.email ?? c.stripeCustomerId}</Link>
+                        </td>
                         <td data-label="Name">{c.name ?? <span className="muted">—</span>}</td>
                         <td data-label="Stripe id">
                           <code>{c.stripeCustomerId}</code>

@@ -1,5 +1,10 @@
-/** Errors: billing errors by status (open by default), most recently seen first, keyset pages; status in the URL. */
+/**
+ * Errors: billing errors by status (open by default), most recently seen first, keyset pages; status in the URL.
+ * An open error can be retried (its waiting events are requeued), resolved with a note, or ignored.
+ */
+import { useState } from 'react';
 import { api } from '../api/client.js';
+import { ConfirmButton } from '../components/confirm-button.js';
 import { useApi } from '../api/use-api.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
@@ -13,12 +18,14 @@ export function Errors() {
   const { query } = useLocation();
   const status = oneOf(query, 'status', STATUSES) ?? 'open';
   const cursor = query.get('cursor') ?? '';
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
   const list = useApi(
     () =>
       api.GET('/api/admin/errors', {
         params: { query: { status, limit: 50, ...(cursor ? { cursor } : {}) } },
       }),
-    [status, cursor],
+    [status, cursor, version],
   );
   return (
     <>
@@ -52,6 +59,9 @@ export function Errors() {
                       <th className="num">Occurrences</th>
                       <th className="num">Waiting events</th>
                       <th>Last seen</th>
+                      <th>
+                        <span className="visually-hidden">Actions</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -75,6 +85,36 @@ export function Errors() {
                         </td>
                         <td data-label="Last seen">
                           <DateTime iso={e.lastSeenAt} withTime />
+                        </td>
+                        <td data-label="Actions">
+                          {e.status === 'open' ? (
+                            <div className="inline-form">
+                              {(['retry', 'resolve', 'ignore'] as const).map((action) => (
+                                <ConfirmButton
+                                  key={action}
+                                  label={action[0]!.toUpperCase() + action.slice(1)}
+                                  title={`${action[0]!.toUpperCase() + action.slice(1)} ${e.kind}`}
+                                  destructive={action === 'ignore'}
+                                  noteLabel="Note (kept in the audit log)"
+                                  call={(note) =>
+                                    api.POST('/api/admin/errors/{id}/{action}', {
+                                      params: { path: { id: e.id, action } },
+                                      body: note ? { note } : {},
+                                    })
+                                  }
+                                  onDone={reload}
+                                >
+                                  <p>
+                                    {action === 'retry'
+                                      ? `Requeues the ${e.failedEvents} event(s) waiting on it; it closes when they apply.`
+                                      : action === 'resolve'
+                                        ? 'Marks it fixed.'
+                                        : 'Closes it without a fix: its waiting events stay failed.'}
+                                  </p>
+                                </ConfirmButton>
+                              ))}
+                            </div>
+                          ) : null}
                         </td>
                       </tr>
                     ))}

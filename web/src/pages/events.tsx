@@ -1,5 +1,10 @@
-/** Events: the Stripe events log, newest first, filtered by type and status (in the URL), keyset pages. */
+/**
+ * Events: the Stripe events log, newest first, filtered by type and status (in the URL), keyset pages. Any stored
+ * event can be replayed through its handler (audited; the handlers are safe to run twice).
+ */
+import { useState } from 'react';
 import { api } from '../api/client.js';
+import { ConfirmButton } from '../components/confirm-button.js';
 import { useApi } from '../api/use-api.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
@@ -16,6 +21,8 @@ export function Events() {
   const status = oneOf(query, 'status', STATUSES);
   const type = TYPE.test(query.get('type') ?? '') ? query.get('type')! : '';
   const cursor = query.get('cursor') ?? '';
+  const [version, setVersion] = useState(0);
+  const [replayed, setReplayed] = useState<string | null>(null);
   const list = useApi(
     () =>
       api.GET('/api/admin/events', {
@@ -28,7 +35,7 @@ export function Events() {
           },
         },
       }),
-    [status, type, cursor],
+    [status, type, cursor, version],
   );
   return (
     <>
@@ -70,6 +77,11 @@ export function Events() {
           <button type="submit">Filter</button>
         </form>
       </div>
+      {replayed ? (
+        <p className="notice" role="status">
+          Replayed {replayed}
+        </p>
+      ) : null}
       <Show value={list}>
         {(d) =>
           d.items.length === 0 ? (
@@ -87,6 +99,9 @@ export function Events() {
                       <th>Object</th>
                       <th className="num">Attempts</th>
                       <th>Received</th>
+                      <th>
+                        <span className="visually-hidden">Actions</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -110,6 +125,26 @@ export function Events() {
                         </td>
                         <td data-label="Received">
                           <DateTime iso={e.receivedAt} withTime />
+                        </td>
+                        <td data-label="Actions">
+                          <ConfirmButton
+                            label="Replay"
+                            title={`Replay ${e.type}`}
+                            call={() =>
+                              api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })
+                            }
+                            onDone={(r) => {
+                              setReplayed(
+                                `${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`,
+                              );
+                              setVersion((v) => v + 1);
+                            }}
+                          >
+                            <p>
+                              Applies <code>{e.id}</code> again through its handler. Handlers are idempotent:
+                              an event older than what is stored changes nothing (it is marked stale).
+                            </p>
+                          </ConfirmButton>
                         </td>
                       </tr>
                     ))}

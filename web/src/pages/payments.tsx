@@ -1,8 +1,13 @@
-/** Payments: filter by status and currency, search (email, payment intent, charge or customer id), pages; in the URL. */
+/**
+ * Payments: filter by status and currency, search (email, payment intent, charge or customer id), pages; in the URL.
+ * A succeeded payment with something left to refund can be refunded, in full or in part (refund-dialog.tsx).
+ */
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
+import { RefundButton } from '../components/refund-dialog.js';
 import { SearchBox } from '../components/search-box.js';
 import { Empty, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -29,6 +34,7 @@ export function Payments() {
   const page = pageParam(query);
   const status = oneOf(query, 'status', STATUSES);
   const createdFrom = DAY.test(query.get('createdFrom') ?? '') ? query.get('createdFrom')! : '';
+  const [version, setVersion] = useState(0);
   const list = useApi(
     () =>
       api.GET('/api/admin/payments', {
@@ -42,7 +48,7 @@ export function Payments() {
           },
         },
       }),
-    [q, page, status, createdFrom],
+    [q, page, status, createdFrom, version],
   );
 
   return (
@@ -91,6 +97,9 @@ export function Payments() {
                       <th>Failure</th>
                       <th>Card</th>
                       <th>Created</th>
+                      <th>
+                        <span className="visually-hidden">Actions</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -131,6 +140,20 @@ export function Payments() {
                         </td>
                         <td data-label="Created">
                           <DateTime iso={p.createdAt} withTime />
+                        </td>
+                        <td data-label="Actions">
+                          {p.status === 'succeeded' ? (
+                            <RefundButton
+                              payment={{
+                                id: p.id,
+                                amount: p.amount,
+                                amountRefunded: p.amountRefunded,
+                                currency: p.currency,
+                                label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id,
+                              }}
+                              onDone={() => setVersion((v) => v + 1)}
+                            />
+                          ) : null}
                         </td>
                       </tr>
                     ))}

@@ -1,6 +1,17 @@
-/** Plans: each plan with the role it grants, its trial, and its prices (archived ones marked). */
+/**
+ * Plans: each plan with the role it grants, its trial, and its prices (archived ones marked); create a plan with its
+ * prices, edit it, add a price, activate / deactivate (plan-forms.tsx).
+ */
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import {
+  AddPrice,
+  CreatePlan,
+  EditPlan,
+  SetPlanActive,
+  type EditablePlan,
+} from '../components/plan-forms.js';
 import { Empty, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
@@ -9,15 +20,33 @@ import { Link } from '../lib/router.js';
 const every = (interval: string, count: number) =>
   count === 1 ? `/ ${interval}` : `/ ${count} ${interval}s`;
 
+type Open = { kind: 'create' } | { kind: 'edit' | 'price' | 'active'; plan: EditablePlan } | null;
+
 export function Plans() {
-  const plans = useApi(() => api.GET('/api/admin/plans', {}), []);
+  const [version, setVersion] = useState(0);
+  const plans = useApi(() => api.GET('/api/admin/plans', {}), [version]);
+  const [open, setOpen] = useState<Open>(null);
+  const close = () => setOpen(null);
+  const done = () => {
+    close();
+    setVersion((v) => v + 1);
+  };
   return (
     <>
       <h1>Plans</h1>
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => setOpen({ kind: 'create' })}>
+          Create plan
+        </button>
+      </div>
+      {open?.kind === 'create' ? <CreatePlan onClose={close} onDone={done} /> : null}
+      {open?.kind === 'edit' ? <EditPlan plan={open.plan} onClose={close} onDone={done} /> : null}
+      {open?.kind === 'price' ? <AddPrice plan={open.plan} onClose={close} onDone={done} /> : null}
+      {open?.kind === 'active' ? <SetPlanActive plan={open.plan} onClose={close} onDone={done} /> : null}
       <Show value={plans}>
         {(d) =>
           d.items.length === 0 ? (
-            <Empty>No plans yet. Create one through the API (POST /api/admin/plans).</Empty>
+            <Empty>No plans yet.</Empty>
           ) : (
             <div className="table-wrap cards">
               <table>
@@ -28,6 +57,9 @@ export function Plans() {
                     <th>Trial</th>
                     <th>Prices</th>
                     <th>Status</th>
+                    <th>
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -56,6 +88,19 @@ export function Plans() {
                       </td>
                       <td data-label="Status">
                         <StatusBadge status={p.active ? 'active' : 'inactive'} />
+                      </td>
+                      <td data-label="Actions">
+                        <div className="inline-form">
+                          <button type="button" onClick={() => setOpen({ kind: 'edit', plan: p })}>
+                            Edit
+                          </button>
+                          <button type="button" onClick={() => setOpen({ kind: 'price', plan: p })}>
+                            Add price
+                          </button>
+                          <button type="button" onClick={() => setOpen({ kind: 'active', plan: p })}>
+                            {p.active ? 'Deactivate' : 'Activate'}
+                          </button>
+                        </div>
                       </td>
                     </tr>
                   ))}

@@ -1,11 +1,15 @@
 /**
  * Roles: users by role and by sign-up provider (with paid conversion), and the mismatch report — users whose stored
  * role differs from what billing entitles them to, with why — filtered by kind and searched by email (in the URL).
- * Overrides and bulk sync are not in the console yet.
+ * Each mismatch can be overridden (or its override cleared); "Sync all" applies every entitled role after showing
+ * the dry run's diff, with a progress bar (sync-roles.tsx).
  */
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { OverrideButtons } from '../components/role-actions.js';
 import { SearchBox } from '../components/search-box.js';
+import { SyncAllButton } from '../components/sync-roles.js';
 import { Empty, Show } from '../components/states.js';
 import { number, share } from '../lib/format.js';
 import { oneOf } from '../lib/query.js';
@@ -23,8 +27,10 @@ export function Roles() {
   const { query } = useLocation();
   const kind = oneOf(query, 'kind', KINDS);
   const q = (query.get('q') ?? '').toLowerCase();
-  const stats = useApi(() => api.GET('/api/admin/roles/stats', {}), []);
-  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), []);
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
+  const stats = useApi(() => api.GET('/api/admin/roles/stats', {}), [version]);
+  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), [version]);
   return (
     <>
       <h1>Roles</h1>
@@ -74,6 +80,7 @@ export function Roles() {
       <h2 className="section-title">Mismatches</h2>
       <div className="toolbar">
         <SearchBox value={query.get('q') ?? ''} label="Email" />
+        <SyncAllButton onDone={reload} />
         <label>
           Why{' '}
           <select value={kind ?? ''} onChange={(e) => setQuery({ kind: e.target.value })}>
@@ -104,6 +111,9 @@ export function Roles() {
                     <th>Entitled role</th>
                     <th>Why</th>
                     <th>Signed up with</th>
+                    <th>
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -117,6 +127,16 @@ export function Roles() {
                       <td data-label="Entitled role">{m.entitledRole}</td>
                       <td data-label="Why">{KIND_LABEL[m.kind]}</td>
                       <td data-label="Signed up with">{m.signupProvider}</td>
+                      <td data-label="Actions">
+                        <div className="inline-form">
+                          <OverrideButtons
+                            userId={m.userId}
+                            email={m.email}
+                            hasOverride={m.kind === 'override_active'}
+                            onDone={reload}
+                          />
+                        </div>
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,9 +1,14 @@
 /**
  * Settings: the admin API keys (name, prefix, last use, revoked; the key itself is never shown again) and the
  * notifications outbox (what was sent, or kept when SMTP is not configured), its status filter and page in the URL.
- * Creating and revoking keys, and the webhook endpoint's status, are not in the console yet.
+ * Keys are created here (the key is shown once, in the dialog that created it) and revoked behind a confirmation.
+ * The webhook endpoint's status is not in the console yet.
  */
+import { useState } from 'react';
 import { api } from '../api/client.js';
+import { useAction } from '../api/use-action.js';
+import { ConfirmButton } from '../components/confirm-button.js';
+import { ActionForm, Dialog } from '../components/dialog.js';
 import { useApi } from '../api/use-api.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
@@ -18,7 +23,9 @@ export function Settings() {
   const { query } = useLocation();
   const status = oneOf(query, 'status', OUTBOX_STATUSES);
   const page = pageParam(query);
-  const keys = useApi(() => api.GET('/api/admin/api-keys', {}), []);
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
+  const keys = useApi(() => api.GET('/api/admin/api-keys', {}), [version]);
   const outbox = useApi(
     () =>
       api.GET('/api/admin/notifications', {
@@ -30,11 +37,14 @@ export function Settings() {
     <>
       <h1>Settings</h1>
       <h2 className="section-title">API keys</h2>
+      <div className="actions">
+        <CreateKeyButton onCreated={reload} />
+      </div>
       <Show value={keys}>
         {(d) =>
           d.items.length === 0 ? (
             <Empty>
-              No API key. Create one with <code>npx sertantai admin api-key create --name …</code>
+              No API key. Create one here or with <code>npx sertantai admin api-key create --name …</code>
             </Empty>
           ) : (
             <div className="table-wrap cards">
@@ -46,6 +56,9 @@ export function Settings() {
                     <th>Created</th>
                     <th>Last used</th>
                     <th>Status</th>
+                    <th>
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -63,6 +76,28 @@ export function Settings() {
                       </td>
                       <td data-label="Status">
                         <StatusBadge status={k.revokedAt ? 'revoked' : 'active'} />
+                      </td>
+                      <td data-label="Actions">
+                        {k.revokedAt ? null : (
+                          <ConfirmButton
+                            label="Revoke"
+                            title={`Revoke the key “${k.name}”`}
+                            destructive
+                            call={async () => {
+                              const r = await api.DELETE('/api/admin/api-keys/{id}', {
+                                params: { path: { id: k.id } },
+                              });
+                              // 204: no body; success is the status.
+                              return { ...r, data: r.response.ok ? true : undefined };
+                            }}
+                            onDone={reload}
+                          >
+                            <p>
+                              Requests with <code>{k.prefix}…</code> are refused from now on. This cannot be
+                              undone.
+                            </p>
+                          </ConfirmButton>
+                        )}
                       </td>
                     </tr>
                   ))}
@@ -132,6 +167,65 @@ export function Settings() {
           )
         }
       </Show>
+    </>
+  );
+}
+
+/** Creates a key and shows it once: the server keeps only its hash. */
+function CreateKeyButton({ onCreated }: { onCreated: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [key, setKey] = useState<string | null>(null);
+  const action = useAction();
+  const close = () => {
+    setOpen(false);
+    setName('');
+    setKey(null);
+    action.reset();
+  };
+  const submit = async () => {
+    const created = await action.run(() => api.POST('/api/admin/api-keys', { body: { name: name.trim() } }));
+    if (created) {
+      setKey(created.key);
+      onCreated();
+    }
+  };
+  return (
+    <>
+      <button type="button" className="primary" onClick={() => setOpen(true)}>
+        Create API key
+      </button>
+      {open ? (
+        <Dialog title="Create an API key" onClose={close}>
+          {key ? (
+            <>
+              <p>Copy the key now: it is not shown again.</p>
+              <code className="secret" data-testid="new-key">
+                {key}
+              </code>
+              <div className="dialog-buttons">
+                <button type="button" className="primary" onClick={close}>
+                  Done
+                </button>
+              </div>
+            </>
+          ) : (
+            <ActionForm
+              onSubmit={() => void submit()}
+              onCancel={close}
+              submitLabel="Create key"
+              busy={action.busy}
+              error={action.error}
+              disabled={!name.trim()}
+            >
+              <label>
+                Name (what uses it)
+                <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required />
+              </label>
+            </ActionForm>
+          )}
+        </Dialog>
+      ) : null}
     </>
   );
 }

@@ -8,7 +8,7 @@ import { Empty, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
 import { oneOf, pageParam } from '../lib/query.js';
-import { setQuery, useLocation } from '../lib/router.js';
+import { Link, setQuery, useLocation } from '../lib/router.js';
 
 // Stripe's eight subscription statuses.
 const STATUSES = [
@@ -135,7 +135,9 @@ export function Subscriptions() {
                     {d.items.map((s) => (
                       <tr key={s.id}>
                         <td data-label="Customer">
-                          {s.customer.email ?? <code>{s.customer.stripeCustomerId}</code>}
+                          <Link to={`/subscriptions/${s.id}`}>
+                            {s.customer.email ?? s.customer.stripeCustomerId}
+                          </Link>
                           <div className="muted small">
                             <code>{s.stripeSubscriptionId}</code>
                           </div>

@@ -1,0 +1,146 @@
+/**
+ * Role override actions: set (role, reason, optional expiry) and clear (with a reason), each in a dialog that
+ * shows the API's error code and request id. `onDone` reloads whatever the page shows.
+ */
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import { useAction } from '../api/use-action.js';
+import { ActionForm, Dialog } from './dialog.js';
+
+const PAID_ROLES = ['professional', 'enterprise'] as const;
+
+/** A `datetime-local` value (the viewer's time zone) as an ISO instant, or null when empty. */
+const localToIso = (v: string) => (v ? new Date(v).toISOString() : null);
+
+export function OverrideButtons({
+  userId,
+  email,
+  hasOverride,
+  onDone,
+}: {
+  userId: string;
+  email: string;
+  hasOverride: boolean;
+  onDone: () => void;
+}) {
+  const [open, setOpen] = useState<'set' | 'clear' | null>(null);
+  const close = () => setOpen(null);
+  const done = () => {
+    close();
+    onDone();
+  };
+  return (
+    <>
+      <button type="button" onClick={() => setOpen('set')}>
+        {hasOverride ? 'Replace override' : 'Override role'}
+      </button>
+      {hasOverride ? (
+        <button type="button" onClick={() => setOpen('clear')}>
+          Clear override
+        </button>
+      ) : null}
+      {open === 'set' ? <SetOverride userId={userId} email={email} onClose={close} onDone={done} /> : null}
+      {open === 'clear' ? (
+        <ClearOverride userId={userId} email={email} onClose={close} onDone={done} />
+      ) : null}
+    </>
+  );
+}
+
+function SetOverride({
+  userId,
+  email,
+  onClose,
+  onDone,
+}: {
+  userId: string;
+  email: string;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const [role, setRole] = useState<(typeof PAID_ROLES)[number]>('professional');
+  const [reason, setReason] = useState('');
+  const [expires, setExpires] = useState('');
+  const action = useAction();
+  const submit = async () => {
+    const ok = await action.run(() =>
+      api.POST('/api/admin/users/{id}/role-override', {
+        params: { path: { id: userId } },
+        body: { role, reason, expiresAt: localToIso(expires) },
+      }),
+    );
+    if (ok) onDone();
+  };
+  return (
+    <Dialog title={`Override the role of ${email}`} onClose={onClose}>
+      <ActionForm
+        onSubmit={() => void submit()}
+        onCancel={onClose}
+        submitLabel="Set override"
+        busy={action.busy}
+        error={action.error}
+        disabled={reason.trim().length < 3}
+      >
+        <label>
+          Role
+          <select value={role} onChange={(e) => setRole(e.target.value as (typeof PAID_ROLES)[number])}>
+            {PAID_ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Reason (at least 3 characters, kept in the audit log)
+          <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
+        </label>
+        <label>
+          Expires (optional, your time zone)
+          <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
+        </label>
+      </ActionForm>
+    </Dialog>
+  );
+}
+
+function ClearOverride({
+  userId,
+  email,
+  onClose,
+  onDone,
+}: {
+  userId: string;
+  email: string;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  const submit = async () => {
+    const ok = await action.run(() =>
+      api.DELETE('/api/admin/users/{id}/role-override', {
+        params: { path: { id: userId } },
+        body: { reason },
+      }),
+    );
+    if (ok) onDone();
+  };
+  return (
+    <Dialog title={`Clear the override of ${email}`} onClose={onClose}>
+      <ActionForm
+        onSubmit={() => void submit()}
+        onCancel={onClose}
+        submitLabel="Clear override"
+        destructive
+        busy={action.busy}
+        error={action.error}
+        disabled={reason.trim().length < 3}
+      >
+        <p>The user gets the role billing entitles them to again.</p>
+        <label>
+          Reason (at least 3 characters)
+          <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
+        </label>
+      </ActionForm>
+    </Dialog>
+  );
+}

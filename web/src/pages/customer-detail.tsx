@@ -1,0 +1,611 @@
+/**
+ * Customer detail (`/customers/<id>`): the customer and, when linked to a user, the user's role and why (the
+ * entitlement's source and the role's audited history with each change's cause), overrides (set / clear), sign-up
+ * provider, cards, subscriptions, billing history (invoices, payments with refunds, refunds, disputes), dunning
+ * cases, notifications sent, and time travel: the billing state and role at an instant the admin picks.
+ */
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { useAction } from '../api/use-action.js';
+import { DateTime } from '../components/date-time.js';
+import { NewSubscriptionButton } from '../components/new-subscription.js';
+import { RefundButton } from '../components/refund-dialog.js';
+import { OverrideButtons } from '../components/role-actions.js';
+import { Empty, ErrorState, Loading, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { describeCause, describeSource, roleOf } from '../lib/role-why.js';
+import { money } from '../lib/format.js';
+import { Link } from '../lib/router.js';
+
+const cardExpiry = (m: number | null, y: number | null) =>
+  m && y ? `${String(m).padStart(2, '0')}/${String(y).slice(-2)}` : '';
+
+export function CustomerDetail({ id }: { id: string }) {
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
+  const detail = useApi(
+    () => api.GET('/api/admin/customers/{id}', { params: { path: { id } } }),
+    [id, version],
+  );
+  return (
+    <Show value={detail}>
+      {(c) => (
+        <>
+          <p className="muted small">
+            <Link to="/customers">Customers</Link> /
+          </p>
+          <h1>
+            {c.name ?? c.email ?? c.stripeCustomerId}{' '}
+            {c.delinquent ? <StatusBadge status="delinquent" /> : null}
+          </h1>
+          <div className="detail-grid">
+            <section className="panel">
+              <h2>Customer</h2>
+              <dl className="kv">
+                <dt>Email</dt>
+                <dd>{c.email ?? <span className="muted">—</span>}</dd>
+                <dt>Stripe id</dt>
+                <dd>
+                  <code>{c.stripeCustomerId}</code>
+                </dd>
+                <dt>Country</dt>
+                <dd>{c.country ?? <span className="muted">—</span>}</dd>
+                <dt>Customer since</dt>
+                <dd>
+                  <DateTime iso={c.createdAt} />
+                </dd>
+              </dl>
+            </section>
+            {c.userId ? (
+              <UserRole userId={c.userId} version={version} onChanged={reload} />
+            ) : (
+              <section className="panel">
+                <h2>Role</h2>
+                <Empty>Not linked to a user yet: no role depends on this customer.</Empty>
+              </section>
+            )}
+          </div>
+
+          <h2 className="section-title">Payment methods</h2>
+          {c.paymentMethods.length === 0 ? (
+            <Empty>No card on file.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Card</th>
+                    <th>Expires</th>
+                    <th>Default</th>
+                    <th>Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {c.paymentMethods.map((m) => (
+                    <tr key={m.stripePaymentMethodId}>
+                      <td>
+                        <span className="brand-name">{m.brand ?? m.type}</span> ····{m.last4}
+                      </td>
+                      <td>{cardExpiry(m.expMonth, m.expYear)}</td>
+                      <td>{m.isDefault ? 'default' : ''}</td>
+                      <td>
+                        {m.detachedAt ? <StatusBadge status="detached" /> : <StatusBadge status="active" />}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+
+          <h2 className="section-title">Subscriptions</h2>
+          <div className="actions">
+            <NewSubscriptionButton
+              customerId={c.id}
+              hasCard={c.paymentMethods.some((m) => m.isDefault && !m.detachedAt)}
+            />
+          </div>
+          {c.subscriptions.length === 0 ? (
+            <Empty>No subscription.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Plan</th>
+                    <th>Status</th>
+                    <th className="num">MRR</th>
+                    <th>Renews / ends</th>
+                    <th>Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {c.subscriptions.map((s) => (
+                    <tr key={s.id}>
+                      <td>
+                        <Link to={`/subscriptions/${s.id}`}>
+                          {s.planName ?? s.planKey ?? 'unknown price'}
+                        </Link>
+                        <div className="muted small">
+                          <code>{s.stripeSubscriptionId}</code>
+                        </div>
+                      </td>
+                      <td>
+                        <StatusBadge status={s.status} />
+                        {s.cancelAtPeriodEnd ? (
+                          <div className="muted small">cancels at period end</div>
+                        ) : null}
+                      </td>
+                      <td className="num">{money(s.mrr, s.currency)}</td>
+                      <td>
+                        <DateTime iso={s.currentPeriodEnd} />
+                      </td>
+                      <td>
+                        <DateTime iso={s.createdAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+
+          <h2 className="section-title">Invoices</h2>
+          {c.invoices.length === 0 ? (
+            <Empty>No invoice.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Number</th>
+                    <th>Status</th>
+                    <th className="num">Total</th>
+                    <th className="num">Paid</th>
+                    <th className="num">Remaining</th>
+                    <th>Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {c.invoices.map((i) => (
+                    <tr key={i.id}>
+                      <td>
+                        {i.hostedInvoiceUrl ? (
+                          <a href={i.hostedInvoiceUrl} target="_blank" rel="noreferrer">
+                            {i.number ?? i.stripeInvoiceId}
+                          </a>
+                        ) : (
+                          (i.number ?? <code>{i.stripeInvoiceId}</code>)
+                        )}
+                      </td>
+                      <td>
+                        <StatusBadge status={i.status} />
+                      </td>
+                      <td className="num">{money(i.total, i.currency)}</td>
+                      <td className="num">{money(i.amountPaid, i.currency)}</td>
+                      <td className="num">{money(i.amountRemaining, i.currency)}</td>
+                      <td>
+                        <DateTime iso={i.createdAt} withTime />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+
+          <h2 className="section-title">Payments</h2>
+          {c.payments.length === 0 ? (
+            <Empty>No payment.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th className="num">Amount</th>
+                    <th>Status</th>
+                    <th>Failure</th>
+                    <th>Card</th>
+                    <th>Created</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {c.payments.map((p) => (
+                    <tr key={p.id}>
+                      <td className="num">
+                        {money(p.amount, p.currency)}
+                        {p.amountRefunded ? (
+                          <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
+                        ) : null}
+                      </td>
+                      <td>
+                        <StatusBadge status={p.status} />
+                      </td>
+                      <td>{p.declineCode ?? p.failureCode ?? <span className="muted">—</span>}</td>
+                      <td>
+                        {p.card ? (
+                          <>
+                            <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
+                          </>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
+                      <td>
+                        <DateTime iso={p.createdAt} withTime />
+                      </td>
+                      <td>
+                        {p.status === 'succeeded' ? (
+                          <RefundButton
+                            payment={{
+                              id: p.id,
+                              amount: p.amount,
+                              amountRefunded: p.amountRefunded,
+                              currency: p.currency,
+                              label: c.email ?? c.stripeCustomerId,
+                            }}
+                            onDone={reload}
+                          />
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+
+          <div className="detail-grid">
+            <section className="panel">
+              <h2>Refunds</h2>
+              {c.refunds.length === 0 ? (
+                <Empty>No refund.</Empty>
+              ) : (
+                <table className="compact">
+                  <tbody>
+                    {c.refunds.map((r) => (
+                      <tr key={r.id}>
+                        <td className="num">{money(r.amount, r.currency)}</td>
+                        <td>{r.status}</td>
+                        <td>{r.reason?.replace(/_/g, ' ')}</td>
+                        <td>
+                          <DateTime iso={r.createdAt} withTime />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </section>
+            <section className="panel">
+              <h2>Disputes</h2>
+              {c.disputes.length === 0 ? (
+                <Empty>No dispute.</Empty>
+              ) : (
+                <table className="compact">
+                  <tbody>
+                    {c.disputes.map((d) => (
+                      <tr key={d.id}>
+                        <td className="num">{money(d.amount, d.currency)}</td>
+                        <td>
+                          <StatusBadge status={d.status} />
+                        </td>
+                        <td>{d.reason?.replace(/_/g, ' ')}</td>
+                        <td>
+                          <DateTime iso={d.createdAt} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </section>
+          </div>
+
+          {c.userId ? (
+            <>
+              <Dunning userId={c.userId} version={version} />
+              <Notifications userId={c.userId} />
+              <TimeTravel userId={c.userId} />
+            </>
+          ) : null}
+        </>
+      )}
+    </Show>
+  );
+}
+
+function UserRole({
+  userId,
+  version,
+  onChanged,
+}: {
+  userId: string;
+  version: number;
+  onChanged: () => void;
+}) {
+  const user = useApi(
+    () => api.GET('/api/admin/users/{id}', { params: { path: { id: userId } } }),
+    [userId, version],
+  );
+  const history = useApi(
+    () => api.GET('/api/admin/users/{id}/role-history', { params: { path: { id: userId } } }),
+    [userId, version],
+  );
+  return (
+    <section className="panel" aria-labelledby="role-title">
+      <h2 id="role-title">Role and why</h2>
+      <Show value={user}>
+        {(u) => (
+          <>
+            <dl className="kv">
+              <dt>User</dt>
+              <dd>
+                {u.email} <span className="muted small">({u.id})</span>
+              </dd>
+              <dt>Role</dt>
+              <dd data-testid="role">
+                <strong>{u.role}</strong>
+                {u.entitledRole !== u.role ? (
+                  <span className="muted"> (entitled: {u.entitledRole}, a sync will apply it)</span>
+                ) : null}
+              </dd>
+              <dt>Why</dt>
+              <dd>{describeSource(u.entitlement.source, u.subscriptions)}</dd>
+              {u.entitlement.recheckAt ? (
+                <>
+                  <dt>Next recheck</dt>
+                  <dd>
+                    <DateTime iso={u.entitlement.recheckAt} withTime />
+                  </dd>
+                </>
+              ) : null}
+              <dt>Signed up with</dt>
+              <dd>{u.signupProvider ?? <span className="muted">—</span>}</dd>
+              <dt>Override</dt>
+              <dd data-testid="override">
+                {u.override ? (
+                  <>
+                    {u.override.role} — “{u.override.reason}”
+                    {u.override.expiresAt ? (
+                      <>
+                        , expires <DateTime iso={u.override.expiresAt} withTime />
+                      </>
+                    ) : (
+                      ', no expiry'
+                    )}
+                  </>
+                ) : (
+                  <span className="muted">none</span>
+                )}
+              </dd>
+            </dl>
+            <div className="actions" style={{ marginTop: 12 }}>
+              <OverrideButtons
+                userId={u.id}
+                email={u.email}
+                hasOverride={u.override !== null}
+                onDone={onChanged}
+              />
+            </div>
+          </>
+        )}
+      </Show>
+      <h2>Role history</h2>
+      <Show value={history}>
+        {(h) =>
+          h.data.length === 0 ? (
+            <Empty>The role has never changed.</Empty>
+          ) : (
+            <ol className="timeline" data-testid="role-history">
+              {h.data.map((r) => (
+                <li key={r.id}>
+                  <DateTime iso={r.at} withTime />
+                  <div>
+                    <strong>{r.action}</strong> {roleOf(r.before) ?? '—'} → {roleOf(r.after) ?? '—'}
+                    {r.reason ? <span className="muted"> “{r.reason}”</span> : null}
+                    <div className="muted small">{describeCause(r.cause, r.actor)}</div>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+function Dunning({ userId, version }: { userId: string; version: number }) {
+  const user = useApi(
+    () => api.GET('/api/admin/users/{id}', { params: { path: { id: userId } } }),
+    [userId, version],
+  );
+  return (
+    <>
+      <h2 className="section-title">Dunning cases</h2>
+      <Show value={user}>
+        {(u) =>
+          u.dunning.length === 0 ? (
+            <Empty>No dunning case.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Status</th>
+                    <th className="num">Amount due</th>
+                    <th>Opened</th>
+                    <th>Grace until</th>
+                    <th>Attempts</th>
+                    <th>Last decline</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {u.dunning.map((d) => (
+                    <tr key={d.id}>
+                      <td>
+                        <StatusBadge status={d.status} />
+                      </td>
+                      <td className="num">{money(d.amountDueMinor, d.currency)}</td>
+                      <td>
+                        <DateTime iso={d.openedAt} withTime />
+                      </td>
+                      <td>
+                        <DateTime iso={d.graceUntil} withTime />
+                      </td>
+                      <td>{d.attempts}</td>
+                      <td>{d.lastDeclineCode ?? <span className="muted">—</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Show>
+    </>
+  );
+}
+
+function Notifications({ userId }: { userId: string }) {
+  const list = useApi(
+    () => api.GET('/api/admin/notifications', { params: { query: { userId, limit: 20 } } }),
+    [userId],
+  );
+  return (
+    <>
+      <h2 className="section-title">Notifications sent</h2>
+      <Show value={list}>
+        {(n) =>
+          n.data.length === 0 ? (
+            <Empty>No notification.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Subject</th>
+                    <th>Template</th>
+                    <th>Status</th>
+                    <th>Sent</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {n.data.map((x) => (
+                    <tr key={x.id}>
+                      <td>{x.subject}</td>
+                      <td>
+                        <code>{x.template}</code>
+                      </td>
+                      <td>
+                        <StatusBadge status={x.status} />
+                      </td>
+                      <td>
+                        <DateTime iso={x.sentAt ?? x.createdAt} withTime />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Show>
+    </>
+  );
+}
+
+function TimeTravel({ userId }: { userId: string }) {
+  const [at, setAt] = useState('');
+  const action = useAction();
+  const [state, setState] = useState<Awaited<ReturnType<typeof load>> | undefined>(undefined);
+  const load = (iso: string) =>
+    action.run(() =>
+      api.GET('/api/admin/users/{id}/billing-state', {
+        params: { path: { id: userId }, query: { at: iso } },
+      }),
+    );
+  const submit = async () => {
+    if (!at) return;
+    setState(await load(new Date(at).toISOString()));
+  };
+  return (
+    <section className="panel" style={{ marginTop: 16 }}>
+      <h2>Time travel: billing state and role on a date</h2>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          At (your time zone){' '}
+          <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} required />
+        </label>
+        <button type="submit" disabled={!at || action.busy}>
+          Show
+        </button>
+      </form>
+      {action.busy ? <Loading /> : null}
+      {action.error ? <ErrorState error={action.error} /> : null}
+      {state && !action.busy ? (
+        <div data-testid="time-travel" style={{ marginTop: 12 }}>
+          <dl className="kv">
+            <dt>At</dt>
+            <dd>
+              <DateTime iso={state.at} withTime />
+            </dd>
+            <dt>Entitled role</dt>
+            <dd>
+              <strong>{state.entitledRole}</strong> —{' '}
+              {describeSource(
+                state.entitlement.source,
+                state.subscriptions.map((x) => ({ ...x, planName: x.planKey })),
+              )}
+            </dd>
+            <dt>Stored role</dt>
+            <dd>{state.recordedRole}</dd>
+            <dt>Overrides</dt>
+            <dd>
+              {state.overrides.length === 0
+                ? 'none'
+                : state.overrides.map((o) => `${o.role}${o.clearedAt ? ' (cleared)' : ''}`).join(', ')}
+            </dd>
+          </dl>
+          {state.subscriptions.length === 0 ? (
+            <Empty>No subscription at that instant.</Empty>
+          ) : (
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th>Subscription</th>
+                  <th>Plan</th>
+                  <th>Status</th>
+                  <th>Dunning</th>
+                </tr>
+              </thead>
+              <tbody>
+                {state.subscriptions.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <code>{s.stripeSubscriptionId}</code>
+                    </td>
+                    <td>{s.planKey ?? '—'}</td>
+                    <td>
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td>{s.dunning ? s.dunning.state : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,573 @@
+/**
+ * Subscription detail (`/subscriptions/<id>`): the subscription, its items, discount, invoices, MRR changes and a
+ * timeline of Stripe events and admin actions; and its actions — change plan (the proration preview's exact
+ * amounts shown before confirming), cancel now or at period end (and undo), pause and resume. Writes answer with
+ * Stripe's state at once; the mirror follows from the webhook, so the page reloads its rows a moment later too.
+ */
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.js';
+import { useApi } from '../api/use-api.js';
+import { useAction } from '../api/use-action.js';
+import { DateTime } from '../components/date-time.js';
+import { ActionForm, Dialog } from '../components/dialog.js';
+import { Empty, ErrorState, Loading, Show } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { money } from '../lib/format.js';
+import { Link } from '../lib/router.js';
+
+type Subscription = {
+  id: string;
+  status: string;
+  stripePriceId: string | null;
+  currency: string;
+  cancelAtPeriodEnd: boolean;
+  currentPeriodEnd: string | null;
+  pauseCollection: unknown;
+};
+
+const LIVE = ['active', 'trialing', 'past_due'];
+const ENDED = ['canceled', 'incomplete_expired'];
+const every = (interval: string | null, count: number | null) =>
+  interval ? (count && count > 1 ? `every ${count} ${interval}s` : `per ${interval}`) : '';
+
+export function SubscriptionDetail({ id }: { id: string }) {
+  const [version, setVersion] = useState(0);
+  const sub = useApi(
+    () => api.GET('/api/admin/subscriptions/{id}', { params: { path: { id } } }),
+    [id, version],
+  );
+  const history = useApi(
+    () => api.GET('/api/admin/subscriptions/{id}/history', { params: { path: { id } } }),
+    [id, version],
+  );
+  // After a write: reload now (Stripe's answer is already applied by the API), and once more when the webhook
+  // that follows has had time to update the mirror.
+  const [followUp, setFollowUp] = useState(0);
+  useEffect(() => {
+    if (!followUp) return;
+    const t = setTimeout(() => setVersion((v) => v + 1), 1500);
+    return () => clearTimeout(t);
+  }, [followUp]);
+  const changed = () => {
+    setVersion((v) => v + 1);
+    setFollowUp((f) => f + 1);
+  };
+
+  return (
+    <Show value={sub}>
+      {(s) => (
+        <>
+          <p className="muted small">
+            <Link to="/subscriptions">Subscriptions</Link> /{' '}
+            <Link to={`/customers/${s.customer.id}`}>{s.customer.email ?? s.customer.stripeCustomerId}</Link>
+          </p>
+          <h1>
+            {s.planName ?? s.planKey ?? 'Unknown price'} <StatusBadge status={s.status} />
+          </h1>
+          <Actions sub={s} onChanged={changed} />
+          <div className="detail-grid">
+            <section className="panel">
+              <h2>Subscription</h2>
+              <dl className="kv">
+                <dt>Customer</dt>
+                <dd>
+                  <Link to={`/customers/${s.customer.id}`}>
+                    {s.customer.email ?? s.customer.stripeCustomerId}
+                  </Link>
+                </dd>
+                <dt>Stripe id</dt>
+                <dd>
+                  <code>{s.stripeSubscriptionId}</code>
+                </dd>
+                <dt>MRR</dt>
+                <dd data-testid="mrr">{money(s.mrr, s.currency)}</dd>
+                <dt>Quantity</dt>
+                <dd>{s.quantity}</dd>
+                <dt>Current period</dt>
+                <dd>
+                  <DateTime iso={s.currentPeriodStart} /> – <DateTime iso={s.currentPeriodEnd} />
+                </dd>
+                {s.trialEnd ? (
+                  <>
+                    <dt>Trial</dt>
+                    <dd>
+                      <DateTime iso={s.trialStart} /> – <DateTime iso={s.trialEnd} />
+                    </dd>
+                  </>
+                ) : null}
+                <dt>Cancellation</dt>
+                <dd data-testid="cancellation">
+                  {s.endedAt ? (
+                    <>
+                      ended <DateTime iso={s.endedAt} withTime />
+                    </>
+                  ) : s.cancelAtPeriodEnd || s.cancelAt ? (
+                    <>
+                      cancels at period end (<DateTime iso={s.cancelAt ?? s.currentPeriodEnd} withTime />)
+                    </>
+                  ) : (
+                    <span className="muted">none scheduled</span>
+                  )}
+                </dd>
+                <dt>Collection</dt>
+                <dd>{s.pauseCollection ? 'paused' : 'collecting'}</dd>
+                <dt>Created</dt>
+                <dd>
+                  <DateTime iso={s.createdAt} withTime />
+                </dd>
+              </dl>
+            </section>
+            <Show value={history}>
+              {(h) => (
+                <section className="panel">
+                  <h2>Items</h2>
+                  <table className="compact">
+                    <tbody>
+                      {h.items.map((i) => (
+                        <tr key={i.stripeSubscriptionItemId}>
+                          <td>{i.planName ?? i.planKey ?? <code>{i.stripePriceId}</code>}</td>
+                          <td className="num">
+                            {i.unitAmount !== null && i.currency ? money(i.unitAmount, i.currency) : '—'}{' '}
+                            {every(i.interval, i.intervalCount)}
+                          </td>
+                          <td>× {i.quantity}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  <h2 style={{ marginTop: 12 }}>Discount</h2>
+                  <Discount discount={h.discount} />
+                </section>
+              )}
+            </Show>
+          </div>
+          <Show value={history}>
+            {(h) => (
+              <>
+                <h2 className="section-title">Invoices</h2>
+                {h.invoices.length === 0 ? (
+                  <Empty>No invoice.</Empty>
+                ) : (
+                  <div className="table-wrap">
+                    <table>
+                      <thead>
+                        <tr>
+                          <th>Number</th>
+                          <th>Reason</th>
+                          <th>Status</th>
+                          <th className="num">Total</th>
+                          <th className="num">Paid</th>
+                          <th>Period</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {h.invoices.map((i) => (
+                          <tr key={i.id}>
+                            <td>{i.number ?? <code>{i.stripeInvoiceId}</code>}</td>
+                            <td>{i.billingReason?.replace(/_/g, ' ')}</td>
+                            <td>
+                              <StatusBadge status={i.status} />
+                            </td>
+                            <td className="num">{money(i.total, i.currency)}</td>
+                            <td className="num">{money(i.amountPaid, i.currency)}</td>
+                            <td>
+                              <DateTime iso={i.periodStart} /> – <DateTime iso={i.periodEnd} />
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+                <div className="detail-grid" style={{ marginTop: 16 }}>
+                  <section className="panel">
+                    <h2>MRR changes</h2>
+                    {h.mrrMovements.length === 0 ? (
+                      <Empty>No MRR change.</Empty>
+                    ) : (
+                      <table className="compact" data-testid="mrr-changes">
+                        <tbody>
+                          {h.mrrMovements.map((m) => (
+                            <tr key={`${m.causeEventId}-${m.at}`}>
+                              <td>
+                                <DateTime iso={m.at} withTime />
+                              </td>
+                              <td>{m.kind}</td>
+                              <td className="num">
+                                {money(m.before, m.currency)} → {money(m.after, m.currency)}
+                              </td>
+                              <td className="num">
+                                {m.delta > 0 ? '+' : ''}
+                                {money(m.delta, m.currency)}
+                              </td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    )}
+                  </section>
+                  <section className="panel">
+                    <h2>Timeline</h2>
+                    {h.timeline.length === 0 ? (
+                      <Empty>No event yet.</Empty>
+                    ) : (
+                      <ol className="timeline">
+                        {h.timeline.map((t) => (
+                          <li key={t.source === 'stripe' ? t.eventId : `audit-${t.auditId}`}>
+                            <DateTime iso={t.at} withTime />
+                            {t.source === 'stripe' ? (
+                              <div>
+                                <Link to={`/events?q=${encodeURIComponent(t.eventId)}`}>{t.type}</Link>{' '}
+                                <span className="muted small">{t.status}</span>
+                              </div>
+                            ) : (
+                              <div>
+                                <strong>{t.action}</strong>{' '}
+                                <span className="muted small">
+                                  by {t.actor.type} {t.actor.id}
+                                  {t.reason ? ` — “${t.reason}”` : ''}
+                                </span>
+                              </div>
+                            )}
+                          </li>
+                        ))}
+                      </ol>
+                    )}
+                  </section>
+                </div>
+              </>
+            )}
+          </Show>
+        </>
+      )}
+    </Show>
+  );
+}
+
+function Discount({ discount }: { discount: unknown }) {
+  const d = discount as { coupon?: { id?: string; name?: string; percent_off?: number | null } } | null;
+  if (!d) return <p className="muted">None.</p>;
+  const c = d.coupon;
+  return (
+    <p>
+      {c?.name ?? c?.id ?? 'discount'}
+      {c?.percent_off ? ` (${c.percent_off}% off)` : ''}
+    </p>
+  );
+}
+
+type Open = 'change' | 'cancel' | 'undo' | 'pause' | 'resume' | null;
+
+function Actions({ sub, onChanged }: { sub: Subscription; onChanged: () => void }) {
+  const [open, setOpen] = useState<Open>(null);
+  const close = () => setOpen(null);
+  const done = () => {
+    close();
+    onChanged();
+  };
+  if (ENDED.includes(sub.status)) return null;
+  const paused = Boolean(sub.pauseCollection);
+  return (
+    <div className="actions">
+      {LIVE.includes(sub.status) ? (
+        <button type="button" className="primary" onClick={() => setOpen('change')}>
+          Change plan
+        </button>
+      ) : null}
+      {sub.cancelAtPeriodEnd ? (
+        <button type="button" onClick={() => setOpen('undo')}>
+          Undo cancellation
+        </button>
+      ) : (
+        <button type="button" onClick={() => setOpen('cancel')}>
+          Cancel…
+        </button>
+      )}
+      {paused ? (
+        <button type="button" onClick={() => setOpen('resume')}>
+          Resume collection
+        </button>
+      ) : (
+        <button type="button" onClick={() => setOpen('pause')}>
+          Pause collection
+        </button>
+      )}
+      {open === 'change' ? <ChangePlan sub={sub} onClose={close} onDone={done} /> : null}
+      {open === 'cancel' ? <Cancel sub={sub} onClose={close} onDone={done} /> : null}
+      {open === 'undo' ? (
+        <Confirm
+          title="Undo the scheduled cancellation"
+          text="The subscription renews at the end of the period again."
+          label="Undo cancellation"
+          call={() =>
+            api.POST('/api/admin/subscriptions/{id}/cancel', {
+              params: { path: { id: sub.id } },
+              body: { at: 'undo', prorate: false },
+            })
+          }
+          onClose={close}
+          onDone={done}
+        />
+      ) : null}
+      {open === 'pause' ? (
+        <Confirm
+          title="Pause collection"
+          text="Invoices are voided while paused; the subscription stays and the customer keeps access."
+          label="Pause collection"
+          destructive
+          call={() =>
+            api.POST('/api/admin/subscriptions/{id}/pause', {
+              params: { path: { id: sub.id } },
+              body: { behavior: 'void' },
+            })
+          }
+          onClose={close}
+          onDone={done}
+        />
+      ) : null}
+      {open === 'resume' ? (
+        <Confirm
+          title="Resume collection"
+          text="Invoices are collected again from the next one."
+          label="Resume collection"
+          call={() => api.POST('/api/admin/subscriptions/{id}/resume', { params: { path: { id: sub.id } } })}
+          onClose={close}
+          onDone={done}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function Confirm<T>({
+  title,
+  text,
+  label,
+  destructive = false,
+  call,
+  onClose,
+  onDone,
+}: {
+  title: string;
+  text: string;
+  label: string;
+  destructive?: boolean;
+  call: () => Promise<{ data?: T; error?: unknown; response: Response }>;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const action = useAction();
+  const submit = async () => {
+    if ((await action.run(call)) !== undefined) onDone();
+  };
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <ActionForm
+        onSubmit={() => void submit()}
+        onCancel={onClose}
+        submitLabel={label}
+        destructive={destructive}
+        busy={action.busy}
+        error={action.error}
+      >
+        <p>{text}</p>
+      </ActionForm>
+    </Dialog>
+  );
+}
+
+function Cancel({ sub, onClose, onDone }: { sub: Subscription; onClose: () => void; onDone: () => void }) {
+  const [at, setAt] = useState<'period_end' | 'now'>('period_end');
+  const [prorate, setProrate] = useState(false);
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  const submit = async () => {
+    const ok = await action.run(() =>
+      api.POST('/api/admin/subscriptions/{id}/cancel', {
+        params: { path: { id: sub.id } },
+        body: { at, prorate: at === 'now' && prorate, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+      }),
+    );
+    if (ok) onDone();
+  };
+  return (
+    <Dialog title="Cancel subscription" onClose={onClose}>
+      <ActionForm
+        onSubmit={() => void submit()}
+        onCancel={onClose}
+        submitLabel={at === 'now' ? 'Cancel now' : 'Cancel at period end'}
+        destructive
+        busy={action.busy}
+        error={action.error}
+      >
+        <label className="check">
+          <input type="radio" name="at" checked={at === 'period_end'} onChange={() => setAt('period_end')} />{' '}
+          At period end
+          {sub.currentPeriodEnd ? (
+            <>
+              {' '}
+              (<DateTime iso={sub.currentPeriodEnd} withTime />) — the customer keeps access until then; can
+              be undone
+            </>
+          ) : null}
+        </label>
+        <label className="check">
+          <input type="radio" name="at" checked={at === 'now'} onChange={() => setAt('now')} /> Now — ends
+          immediately, cannot be undone
+        </label>
+        {at === 'now' ? (
+          <label className="check">
+            <input type="checkbox" checked={prorate} onChange={(e) => setProrate(e.target.checked)} /> Credit
+            the unused time
+          </label>
+        ) : null}
+        <label>
+          Reason (optional, kept in the audit log)
+          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+        </label>
+      </ActionForm>
+    </Dialog>
+  );
+}
+
+function ChangePlan({
+  sub,
+  onClose,
+  onDone,
+}: {
+  sub: Subscription;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const plans = useApi(() => api.GET('/api/admin/plans', {}), []);
+  const [priceId, setPriceId] = useState('');
+  const [behavior, setBehavior] = useState<'create_prorations' | 'always_invoice' | 'none'>(
+    'create_prorations',
+  );
+  // The preview of the chosen price, reported by <ChangePreview> (null while none is loaded).
+  const [ready, setReady] = useState<PlanChangePreview | null>(null);
+  const action = useAction();
+  const options =
+    plans.state === 'ok'
+      ? plans.data.items
+          .filter((p) => p.active)
+          .flatMap((p) =>
+            p.prices
+              .filter(
+                (pr) => pr.active && pr.currency === sub.currency && pr.stripePriceId !== sub.stripePriceId,
+              )
+              .map((pr) => ({ plan: p, price: pr })),
+          )
+      : [];
+  const submit = async () => {
+    if (!ready) return;
+    const ok = await action.run(() =>
+      api.POST('/api/admin/subscriptions/{id}/change-plan', {
+        params: { path: { id: sub.id } },
+        body: { priceId, prorationBehavior: behavior, prorationDate: ready.prorationDate },
+      }),
+    );
+    if (ok) onDone();
+  };
+  return (
+    <Dialog title="Change plan" onClose={onClose}>
+      <ActionForm
+        onSubmit={() => void submit()}
+        onCancel={onClose}
+        submitLabel="Confirm change"
+        busy={action.busy}
+        error={action.error}
+        disabled={!ready}
+      >
+        <label>
+          New price
+          <select value={priceId} onChange={(e) => setPriceId(e.target.value)} required>
+            <option value="">Choose…</option>
+            {options.map(({ plan, price }) => (
+              <option key={price.id} value={price.stripePriceId}>
+                {plan.name} — {money(price.unitAmount, price.currency)}{' '}
+                {every(price.interval, price.intervalCount)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Proration
+          <select value={behavior} onChange={(e) => setBehavior(e.target.value as typeof behavior)}>
+            <option value="create_prorations">prorate on the next invoice</option>
+            <option value="always_invoice">prorate and invoice now</option>
+            <option value="none">no proration</option>
+          </select>
+        </label>
+        {priceId ? (
+          <ChangePreview
+            key={`${priceId}:${behavior}`}
+            subscriptionId={sub.id}
+            priceId={priceId}
+            behavior={behavior}
+            onReady={setReady}
+          />
+        ) : null}
+      </ActionForm>
+    </Dialog>
+  );
+}
+
+type PlanChangePreview = {
+  prorationDate: number;
+  currency: string;
+  total: number;
+  amountDue: number;
+  prorationAmount: number;
+  lines: Array<{ description: string | null; amount: number; proration: boolean }>;
+};
+
+/** Stripe's preview invoice for one price and proration behaviour, with its exact amounts. */
+function ChangePreview({
+  subscriptionId,
+  priceId,
+  behavior,
+  onReady,
+}: {
+  subscriptionId: string;
+  priceId: string;
+  behavior: 'create_prorations' | 'always_invoice' | 'none';
+  onReady: (p: PlanChangePreview | null) => void;
+}) {
+  const preview = useApi(
+    () =>
+      api.GET('/api/admin/subscriptions/{id}/change-preview', {
+        params: { path: { id: subscriptionId }, query: { priceId, prorationBehavior: behavior } },
+      }),
+    [],
+  );
+  const ready = preview.state === 'ok' ? preview.data : null;
+  useEffect(() => {
+    onReady(ready);
+    return () => onReady(null);
+  }, [ready]);
+  if (preview.state === 'loading') return <Loading label="Asking Stripe for the proration…" />;
+  if (preview.state === 'error') return <ErrorState error={preview.error} />;
+  const p = preview.data;
+  return (
+    <div className="notice" data-testid="change-preview">
+      <table className="compact">
+        <tbody>
+          {p.lines.map((l, i) => (
+            <tr key={i}>
+              <td>{l.description ?? (l.proration ? 'proration' : 'line')}</td>
+              <td className="num">{money(l.amount, p.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        Proration: <strong data-testid="proration-amount">{money(p.prorationAmount, p.currency)}</strong>
+        <br />
+        Invoice total: <strong data-testid="preview-total">{money(p.total, p.currency)}</strong>, due{' '}
+        {behavior === 'always_invoice' ? 'now' : 'on the next invoice'}:{' '}
+        <strong data-testid="preview-due">{money(p.amountDue, p.currency)}</strong>
+      </p>
+    </div>
+  );
+}
