@@ -1,0 +1,42 @@
+/**
+ * `mrr_customer_days`: each customer's net MRR change per UTC day and currency — the rows every MRR report reads,
+ * kept up to date by PostgreSQL triggers (drizzle/0013_mrr_customer_days_maintained.sql) in the transaction that
+ * writes `mrr_movements`, so a report never re-derives the whole history per request.
+ *
+ * A row is exactly what src/analytics/customer-days.ts computes from `mrr_movements` (the definition; it stays as
+ * the reference the property test compares with): one per customer, currency and day whose net change is not 0,
+ * ordered by the movement's `at` (the Stripe event's `created`), so a late or out-of-order movement re-writes the
+ * customer's later days and months. `plan_id` NULL = every plan; a plan's id = the customer's movements of
+ * subscriptions whose CURRENT plan it is (the `plan=` filter; re-written when a subscription changes plan).
+ *
+ * Derived columns: `mrr_before_minor` / `mrr_after_minor` (the customer's MRR in the scope around the day), `kind`
+ * (new | expansion | contraction | churn | reactivation), `same_window` (MRR 0 at the start and at the end of the
+ * day's month: started and churned inside it) and `next_day` (the scope's next row, NULL for the last: the row's
+ * `mrr_after_minor` holds over [day, next_day)).
+ */
+import { boolean, index, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { minor, ts } from '../db/columns.js';
+import { customers, plans } from '../billing/billing.tables.js';
+
+export const mrrCustomerDays = pgTable(
+  'mrr_customer_days',
+  {
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    currency: text('currency').notNull(),
+    planId: uuid('plan_id').references(() => plans.id, { onDelete: 'cascade' }),
+    day: ts('day').notNull(),
+    month: ts('month').notNull(),
+    deltaMinor: minor('delta_minor').notNull(),
+    mrrBeforeMinor: minor('mrr_before_minor').notNull(),
+    mrrAfterMinor: minor('mrr_after_minor').notNull(),
+    kind: text('kind').notNull(),
+    sameWindow: boolean('same_window').notNull(),
+    nextDay: ts('next_day'),
+  },
+  (t) => [
+    unique('mrr_customer_days_uq').on(t.customerId, t.currency, t.planId, t.day).nullsNotDistinct(),
+    index('mrr_customer_days_scope_day_idx').on(t.planId, t.currency, t.day),
+  ],
+);
