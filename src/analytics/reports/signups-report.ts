@@ -8,7 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { customerDays } from '../customer-days.js';
+import { rolledUpDays } from '../rolled-up-days.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -53,8 +53,12 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       GROUP BY pr.provider, mo.start, mo.label
       ORDER BY pr.provider, mo.start`),
     db.execute<{ currency: string; provider: string; mrr: string | number; paying: number }>(sql`
-      WITH days AS (${customerDays({ currency: p.currency, plan: p.plan, until: last.end })}),
-      paying AS (SELECT customer_id, currency, sum(delta) AS mrr FROM days GROUP BY 1, 2 HAVING sum(delta) > 0)
+      WITH days AS (${rolledUpDays({ currency: p.currency, plan: p.plan, until: last.end }, false)}),
+      -- a customer's MRR at the range's end: its last row before it
+      paying AS (
+        SELECT customer_id, currency, after AS mrr FROM days
+        WHERE after > 0 AND (next_day IS NULL OR next_day >= ${last.end})
+      )
       SELECT pg.currency, coalesce(u.signup_provider, 'unlinked') AS provider, sum(pg.mrr)::bigint AS mrr,
              count(*)::int AS paying
       FROM paying pg JOIN customers c ON c.id = pg.customer_id LEFT JOIN users u ON u.id = c.user_id
