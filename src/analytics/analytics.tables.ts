@@ -14,7 +14,7 @@
  * day's month: started and churned inside it) and `next_day` (the scope's next row, NULL for the last: the row's
  * `mrr_after_minor` holds over [day, next_day)).
  */
-import { boolean, index, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { minor, ts } from '../db/columns.js';
 import { customers, plans } from '../billing/billing.tables.js';
 
@@ -39,4 +39,26 @@ export const mrrCustomerDays = pgTable(
     unique('mrr_customer_days_uq').on(t.customerId, t.currency, t.planId, t.day).nullsNotDistinct(),
     index('mrr_customer_days_scope_day_idx').on(t.planId, t.currency, t.day),
   ],
+);
+
+/**
+ * `subscription_states`: each subscription's status and cancel-at-period-end over time, from the object of its
+ * `customer.subscription.*` events in the inbox (applied or found stale), kept by triggers on `stripe_events`
+ * (drizzle/0015_subscription_states_maintained.sql) so the summary reads one row per subscription at an instant
+ * instead of searching the inbox per subscription. A row holds over [valid_from, valid_to): `valid_from` = an event's
+ * `created`; of several events in one second the applied one wins over the stale, then the greater id (the rule of
+ * src/analytics/subscriptions-at.ts); `valid_to` = the next event's `created` (NULL for the last).
+ */
+export const subscriptionStates = pgTable(
+  'subscription_states',
+  {
+    stripeSubscriptionId: text('stripe_subscription_id').notNull(),
+    orderingKey: text('ordering_key').notNull(),
+    validFrom: ts('valid_from').notNull(),
+    validTo: ts('valid_to'),
+    status: text('status'),
+    cancelRequested: boolean('cancel_requested'),
+    eventId: text('event_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.stripeSubscriptionId, t.orderingKey, t.validFrom] })],
 );
