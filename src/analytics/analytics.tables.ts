@@ -11,8 +11,8 @@
  *
  * Derived columns: `mrr_before_minor` / `mrr_after_minor` (the customer's MRR in the scope around the day), `kind`
  * (new | expansion | contraction | churn | reactivation), `same_window` (MRR 0 at the start and at the end of the
- * day's month: started and churned inside it) and `next_day` (the scope's next row, NULL for the last: the row's
- * `mrr_after_minor` holds over [day, next_day)).
+ * day's month: started and churned inside it), `next_day` (the scope's next row, NULL for the last: the row's
+ * `mrr_after_minor` holds over [day, next_day)) and the customer's cohort months, on each of its rows in the scope.
  */
 import { boolean, index, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { minor, ts } from '../db/columns.js';
@@ -34,6 +34,10 @@ export const mrrCustomerDays = pgTable(
     kind: text('kind').notNull(),
     sameWindow: boolean('same_window').notNull(),
     nextDay: ts('next_day'),
+    /** The customer's cohort in the scope: the month of its first `new` row (NULL: none); `cohort_excluding_same_window`:
+     * of its first `new` row not in a same-window month (the cohort under sameWindow=exclude). */
+    cohort: ts('cohort'),
+    cohortExcludingSameWindow: ts('cohort_excluding_same_window'),
   },
   (t) => [
     unique('mrr_customer_days_uq').on(t.customerId, t.currency, t.planId, t.day).nullsNotDistinct(),

@@ -1,8 +1,9 @@
 /**
  * Per currency and calendar month (UTC): MRR at the month's start and end, the month's movements by kind, customers
  * paying at its start and customers who churned in it — the figures behind the `mrr`, `churn` and `ltv` reports, in
- * ONE query over the maintained customer-days (rolled-up-days.ts): the rows are aggregated per month once, and each
- * month's levels are sums over those monthly aggregates, so the cost grows with the rows, not rows × months.
+ * ONE query over the maintained customer-days (rolled-up-days.ts): the rows are aggregated per month in one hashed
+ * pass, and each month's levels are sums over those monthly aggregates, so the cost grows with the rows, not
+ * rows × months.
  *
  * - starting MRR = Σ deltas of days before the month; ending MRR = Σ deltas of days before the next month — both
  *   computed straight from the movements, so start + net new = end is a check, not a definition.
@@ -19,7 +20,7 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { Month } from './periods.js';
 import type { Conventions } from './report-params.js';
-import { rolledUpDays } from './rolled-up-days.js';
+import { rollupScope } from './rolled-up-days.js';
 
 export interface MonthMovements {
   currency: string;
@@ -52,35 +53,35 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
   const excludeSameWindow = f.conventions.sameWindow === 'exclude';
   const currencies =
     f.currency === null
-      ? sql`SELECT DISTINCT currency FROM days`
+      ? sql`SELECT DISTINCT currency FROM flows`
       : sql`SELECT ${f.currency}::text AS currency`;
+  const scope = rollupScope(f);
+  const excluded = sql`(r.same_window AND ${excludeSameWindow})`;
   const result = await db.execute<Record<string, string | number>>(sql`
-    WITH days AS MATERIALIZED (
-      ${rolledUpDays({ currency: f.currency, plan: f.plan, until: last.end }, excludeSameWindow)}
-    ),
-    months AS (
+    WITH months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[], ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
-    currencies AS (${currencies}),
+    -- One pass over the rows, per currency and month. \`paying\`: customers who start paying minus those who stop
+    -- (a customer's first row starts from 0, so the sum over the months before an instant counts who pays then).
     flows AS (
-      SELECT currency, month, sum(delta) AS net,
-        sum(delta) FILTER (WHERE NOT excluded AND kind = 'new') AS new,
-        sum(delta) FILTER (WHERE NOT excluded AND kind = 'expansion') AS expansion,
-        -sum(delta) FILTER (WHERE NOT excluded AND kind = 'contraction') AS contraction,
-        -sum(delta) FILTER (WHERE NOT excluded AND kind = 'churn') AS churn,
-        sum(delta) FILTER (WHERE NOT excluded AND kind = 'reactivation') AS reactivation,
-        count(DISTINCT customer_id) FILTER (WHERE NOT excluded AND kind = 'churn') AS churned
-      FROM days GROUP BY currency, month
+      SELECT r.currency, r.month, sum(r.delta_minor) AS net,
+        sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'new') AS new,
+        sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'expansion') AS expansion,
+        -sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'contraction') AS contraction,
+        -sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'churn') AS churn,
+        sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'reactivation') AS reactivation,
+        sum((r.mrr_after_minor > 0)::int - (r.mrr_before_minor > 0)::int) AS paying
+      FROM mrr_customer_days r
+      WHERE ${scope} AND r.day < ${last.end}
+      GROUP BY r.currency, r.month
     ),
-    -- A row with MRR above 0 makes its customer paying at every month start after its day and up to its next day:
-    -- +1 from its month on, -1 from its next day's month on; paying at an instant = the steps keyed before it.
-    steps AS (
-      SELECT currency, key, sum(w) AS w FROM (
-        SELECT currency, month AS key, 1 AS w FROM days WHERE after > 0
-        UNION ALL
-        SELECT currency, date_trunc('month', next_day, 'UTC'), -1 FROM days WHERE after > 0 AND next_day IS NOT NULL
-      ) s GROUP BY currency, key
-    )
+    churned AS (
+      SELECT currency, month, count(*) AS customers FROM (
+        SELECT DISTINCT r.currency, r.month, r.customer_id FROM mrr_customer_days r
+        WHERE ${scope} AND r.day < ${last.end} AND r.kind = 'churn' AND NOT ${excluded}
+      ) c GROUP BY currency, month
+    ),
+    currencies AS (${currencies})
     SELECT cur.currency, mo.label AS month,
       (SELECT coalesce(sum(net), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo.start)::bigint
         AS start_mrr,
@@ -91,13 +92,14 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
       coalesce(f.reactivation, 0)::bigint AS reactivation,
       (SELECT coalesce(sum(net), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo."end")::bigint
         AS end_mrr,
-      coalesce(f.churned, 0)::int AS churned_customers,
-      (SELECT coalesce(sum(w), 0) FROM steps s WHERE s.currency = cur.currency AND s.key < mo.start)::int
+      coalesce(ch.customers, 0)::int AS churned_customers,
+      (SELECT coalesce(sum(paying), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo.start)::int
         AS customers_at_start,
-      (SELECT coalesce(sum(w), 0) FROM steps s WHERE s.currency = cur.currency AND s.key < mo."end")::int
+      (SELECT coalesce(sum(paying), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo."end")::int
         AS customers_at_end
     FROM currencies cur CROSS JOIN months mo
     LEFT JOIN flows f ON f.currency = cur.currency AND f.month = mo.start
+    LEFT JOIN churned ch ON ch.currency = cur.currency AND ch.month = mo.start
     ORDER BY cur.currency, mo.start`);
   return result.rows.map((r) => ({
     currency: String(r.currency),

@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { rolledUpDays } from '../rolled-up-days.js';
+import { rollupScope } from '../rolled-up-days.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -34,10 +34,8 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const starts = p.months.map((m) => m.start.toISOString());
   const ends = p.months.map((m) => m.end.toISOString());
   const labels = p.months.map((m) => m.month);
-  const days = rolledUpDays(
-    { currency: p.currency, plan: p.plan, until: last.end },
-    p.conventions.sameWindow === 'exclude',
-  );
+  const cohortOf =
+    p.conventions.sameWindow === 'exclude' ? sql`r.cohort_excluding_same_window` : sql`r.cohort`;
   const result = await db.execute<{
     currency: string;
     cohort: string;
@@ -46,31 +44,26 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
     paying: number;
     mrr: string | number;
   }>(sql`
-    WITH days AS MATERIALIZED (${days}),
-    months AS (
+    WITH months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
                            ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
-    members AS (
-      SELECT customer_id, currency, min(month) AS cohort FROM days
-      WHERE kind = 'new' AND NOT excluded GROUP BY customer_id, currency
-      HAVING min(month) >= ${first.start}
+    member_rows AS (
+      SELECT r.currency, ${cohortOf} AS cohort, r.month, r.customer_id, r.kind, r.delta_minor AS delta,
+             (r.mrr_after_minor > 0)::int - (r.mrr_before_minor > 0)::int AS paying
+      FROM mrr_customer_days r
+      WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start} AND ${cohortOf} < ${last.end}
     ),
-    sizes AS (SELECT currency, cohort, count(*)::int AS size FROM members GROUP BY currency, cohort),
-    -- A member's row holds its MRR at every month end from its day's month until its next day's month (excluded):
-    -- +MRR keyed by the first, -MRR by the second; a member's MRR at a month's end = its steps keyed up to that month.
-    -- Steps before the cohort's month are folded into it (the report starts there).
+    sizes AS (
+      SELECT currency, cohort, count(*)::int AS size FROM (
+        SELECT DISTINCT currency, cohort, customer_id FROM member_rows WHERE month = cohort AND kind = 'new'
+      ) m GROUP BY currency, cohort
+    ),
+    -- A member's MRR at a month's end = the sum of its deltas up to that month (its first row starts from 0), and
+    -- whether it pays = the sum of its starts minus stops; rows before the cohort's month are folded into it.
     steps AS (
-      SELECT currency, cohort, key, sum(mrr) AS mrr, sum(paying) AS paying FROM (
-        SELECT m.currency, m.cohort, greatest(d.month, m.cohort) AS key, d.after AS mrr,
-               (d.after > 0)::int AS paying
-        FROM members m JOIN days d USING (customer_id, currency)
-        UNION ALL
-        SELECT m.currency, m.cohort, greatest(date_trunc('month', d.next_day, 'UTC'), m.cohort), -d.after,
-               -(d.after > 0)::int
-        FROM members m JOIN days d USING (customer_id, currency)
-        WHERE d.next_day < ${last.end}
-      ) s GROUP BY currency, cohort, key
+      SELECT currency, cohort, greatest(month, cohort) AS key, sum(delta) AS mrr, sum(paying) AS paying
+      FROM member_rows GROUP BY currency, cohort, greatest(month, cohort)
     )
     SELECT z.currency, to_char(z.cohort AT TIME ZONE 'UTC', 'YYYY-MM') AS cohort, mo.label AS month, z.size,
            (sum(coalesce(s.paying, 0)) OVER w)::int AS paying, (sum(coalesce(s.mrr, 0)) OVER w)::bigint AS mrr
