@@ -66,3 +66,15 @@ export const subscriptionStates = pgTable(
   },
   (t) => [primaryKey({ columns: [t.stripeSubscriptionId, t.orderingKey, t.validFrom] })],
 );
+
+/**
+ * `customer_first_payments`: when each customer first paid money (its earliest paid invoice with an amount paid above
+ * 0, by Stripe's `paid_at`), kept by triggers on `invoices` (drizzle/0018_customer_first_payments_maintained.sql) so
+ * the signups report's conversions are one row per customer instead of a search through every customer's invoices.
+ */
+export const customerFirstPayments = pgTable('customer_first_payments', {
+  customerId: uuid('customer_id')
+    .primaryKey()
+    .references(() => customers.id, { onDelete: 'cascade' }),
+  firstPaidAt: ts('first_paid_at').notNull(),
+});
