@@ -54,9 +54,14 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       FROM mrr_customer_days r
       WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start} AND ${cohortOf} < ${last.end}
     ),
+    -- members counted once each (a customer has one new row in its cohort month unless its MRR went below 0),
+    -- straight from the table so the planner sees the rows it groups
     sizes AS (
       SELECT currency, cohort, count(*)::int AS size FROM (
-        SELECT DISTINCT currency, cohort, customer_id FROM member_rows WHERE month = cohort AND kind = 'new'
+        SELECT r.currency, ${cohortOf} AS cohort, r.customer_id FROM mrr_customer_days r
+        WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start}
+          AND ${cohortOf} < ${last.end} AND r.kind = 'new' AND r.month = ${cohortOf}
+        GROUP BY 1, 2, 3
       ) m GROUP BY currency, cohort
     ),
     -- A member's MRR at a month's end = the sum of its deltas up to that month (its first row starts from 0), and
