@@ -10,7 +10,7 @@
  * - one in six changes quantity once (up two times in three, else down); about a third churn some months later;
  * - of those still live at the end: one in thirty past_due (its last invoice open), the rest active (or trialing
  *   when the trial has not ended yet);
- * - an invoice per billing period while live (paid, but the past_due one's last), an MRR movement at each change
+ * - an invoice per billing period while live (paid when issued — `paid_at` set —, but the past_due one's last), an MRR movement at each change
  *   (time = the change), and the `customer.subscription.*` events the inbox would hold for each change (the
  *   reports rebuild a subscription's status at an instant from them).
  */
@@ -199,10 +199,10 @@ async function load(
   await q(
     `INSERT INTO invoices (stripe_invoice_id, customer_id, subscription_id, status, currency, amount_due_minor,
                            amount_paid_minor, amount_remaining_minor, subtotal_minor, total_minor, attempt_count,
-                           created_at, stripe_version_at)
+                           paid_at, created_at, stripe_version_at)
      SELECT 'in_h' || g.k || '_' || i, s.customer_id, s.id, st.status, g.currency, amt.a,
             CASE WHEN st.status = 'paid' THEN amt.a ELSE 0 END, CASE WHEN st.status = 'paid' THEN 0 ELSE amt.a END,
-            amt.a, amt.a, 1, p.at, p.at
+            amt.a, amt.a, 1, CASE WHEN st.status = 'paid' THEN p.at END, p.at, p.at
      FROM gen_subs g JOIN subscriptions s ON s.stripe_subscription_id = g.sid
      CROSS JOIN LATERAL generate_series(0, 1000) i
      CROSS JOIN LATERAL (SELECT g.paying_from + i * CASE g.iv WHEN 'year' THEN interval '1 year' ELSE interval '1 month' END AS at) p

@@ -1,7 +1,9 @@
 /**
  * Per currency and calendar month (UTC): MRR at the month's start and end, the month's movements by kind, customers
- * paying at its start and customers who churned in it — the figures behind the `mrr` and `churn` reports, in ONE
- * query over customer-days.ts.
+ * paying at its start and customers who churned in it — the figures behind the `mrr`, `churn` and `ltv` reports, in
+ * ONE query over the maintained customer-days (rolled-up-days.ts): the rows are aggregated per month in one hashed
+ * pass, and each month's levels are sums over those monthly aggregates, so the cost grows with the rows, not
+ * rows × months.
  *
  * - starting MRR = Σ deltas of days before the month; ending MRR = Σ deltas of days before the next month — both
  *   computed straight from the movements, so start + net new = end is a check, not a definition.
@@ -18,7 +20,7 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { Month } from './periods.js';
 import type { Conventions } from './report-params.js';
-import { windowedDays } from './customer-days.js';
+import { rollupScope } from './rolled-up-days.js';
 
 export interface MonthMovements {
   currency: string;
@@ -51,44 +53,53 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
   const excludeSameWindow = f.conventions.sameWindow === 'exclude';
   const currencies =
     f.currency === null
-      ? sql`SELECT DISTINCT currency FROM days`
+      ? sql`SELECT DISTINCT currency FROM flows`
       : sql`SELECT ${f.currency}::text AS currency`;
+  const scope = rollupScope(f);
+  const excluded = sql`(r.same_window AND ${excludeSameWindow})`;
   const result = await db.execute<Record<string, string | number>>(sql`
-    WITH days AS (${windowedDays({ currency: f.currency, plan: f.plan, until: last.end }, excludeSameWindow)}),
-    months AS (
+    WITH months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[], ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
-    currencies AS (${currencies}),
-    at_start AS (
-      SELECT cur.currency, mo.start, count(*) FILTER (WHERE c.mrr_start > 0)::int AS customers,
-             count(*) FILTER (WHERE c.mrr_end > 0)::int AS customers_end
-      FROM currencies cur CROSS JOIN months mo
-      LEFT JOIN LATERAL (
-        SELECT sum(d.delta) FILTER (WHERE d.day < mo.start) AS mrr_start, sum(d.delta) AS mrr_end
-        FROM days d WHERE d.currency = cur.currency AND d.day < mo.end GROUP BY d.customer_id
-      ) c ON true
-      GROUP BY cur.currency, mo.start
-    )
+    -- One pass over the rows, per currency and month. \`paying\`: customers who start paying minus those who stop
+    -- (a customer's first row starts from 0, so the sum over the months before an instant counts who pays then).
+    flows AS (
+      SELECT r.currency, r.month, sum(r.delta_minor) AS net,
+        sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'new') AS new,
+        sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'expansion') AS expansion,
+        -sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'contraction') AS contraction,
+        -sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'churn') AS churn,
+        sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'reactivation') AS reactivation,
+        sum((r.mrr_after_minor > 0)::int - (r.mrr_before_minor > 0)::int) AS paying
+      FROM mrr_customer_days r
+      WHERE ${scope} AND r.day < ${last.end}
+      GROUP BY r.currency, r.month
+    ),
+    churned AS (
+      SELECT currency, month, count(*) AS customers FROM (
+        SELECT DISTINCT r.currency, r.month, r.customer_id FROM mrr_customer_days r
+        WHERE ${scope} AND r.day < ${last.end} AND r.kind = 'churn' AND NOT ${excluded}
+      ) c GROUP BY currency, month
+    ),
+    currencies AS (${currencies})
     SELECT cur.currency, mo.label AS month,
-      coalesce(sum(d.delta) FILTER (WHERE d.day < mo.start), 0)::bigint AS start_mrr,
-      coalesce(sum(d.delta) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'new'), 0)::bigint AS new,
-      coalesce(sum(d.delta) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'expansion'), 0)::bigint
-        AS expansion,
-      coalesce(-sum(d.delta) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'contraction'), 0)::bigint
-        AS contraction,
-      coalesce(-sum(d.delta) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'churn'), 0)::bigint
-        AS churn,
-      coalesce(sum(d.delta) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'reactivation'), 0)::bigint
-        AS reactivation,
-      coalesce(sum(d.delta), 0)::bigint AS end_mrr,
-      (count(DISTINCT d.customer_id) FILTER (WHERE d.day >= mo.start AND NOT d.excluded AND d.kind = 'churn'))::int
-        AS churned_customers,
-      max(s.customers) AS customers_at_start,
-      max(s.customers_end) AS customers_at_end
+      (SELECT coalesce(sum(net), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo.start)::bigint
+        AS start_mrr,
+      coalesce(f.new, 0)::bigint AS new,
+      coalesce(f.expansion, 0)::bigint AS expansion,
+      coalesce(f.contraction, 0)::bigint AS contraction,
+      coalesce(f.churn, 0)::bigint AS churn,
+      coalesce(f.reactivation, 0)::bigint AS reactivation,
+      (SELECT coalesce(sum(net), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo."end")::bigint
+        AS end_mrr,
+      coalesce(ch.customers, 0)::int AS churned_customers,
+      (SELECT coalesce(sum(paying), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo.start)::int
+        AS customers_at_start,
+      (SELECT coalesce(sum(paying), 0) FROM flows p WHERE p.currency = cur.currency AND p.month < mo."end")::int
+        AS customers_at_end
     FROM currencies cur CROSS JOIN months mo
-    JOIN at_start s ON s.currency = cur.currency AND s.start = mo.start
-    LEFT JOIN days d ON d.currency = cur.currency AND d.day < mo.end
-    GROUP BY cur.currency, mo.start, mo.label
+    LEFT JOIN flows f ON f.currency = cur.currency AND f.month = mo.start
+    LEFT JOIN churned ch ON ch.currency = cur.currency AND ch.month = mo.start
     ORDER BY cur.currency, mo.start`);
   return result.rows.map((r) => ({
     currency: String(r.currency),

@@ -24,6 +24,7 @@ import {
   summaryAnswer,
 } from './report-schemas.js';
 import { checkedParams, paramError, reportNamed } from './report-request.js';
+import { inReportSnapshot } from './report.js';
 
 export { REPORTS } from './report-request.js';
 
@@ -44,7 +45,7 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
       request.query as Record<string, unknown>,
       deps.clock.now(),
     );
-    const answer = await report.run(deps.db, p);
+    const answer = await inReportSnapshot(deps.db, (tx) => report.run(tx, p));
     if (p.format === 'csv') {
       return reply
         .type('text/csv; charset=utf-8')
@@ -68,7 +69,8 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
     const drill = parseDrillParams(p, report.drill.metrics, report.drill.monthly);
     if (!drill.ok) throw paramError(drill.error);
     const d = drill.value;
-    const answer = await report.drill.rows(deps.db, p, d);
+    const drillRows = report.drill.rows;
+    const answer = await inReportSnapshot(deps.db, (tx) => drillRows(tx, p, d));
     if (p.format === 'csv') {
       return reply
         .type('text/csv; charset=utf-8')

@@ -2,8 +2,10 @@
  * Every subscription as it stood at an instant, rebuilt from stored history (never from the current rows alone):
  * - its status and cancel_at_period_end: from the object of its latest `customer.subscription.*` event created at
  *   or before the instant (the inbox keeps every verified payload; applied or found stale, not parked/failed);
- *   ties on `created` go to the greater event id (a simplification of the mirror's same-second rule). A
- *   subscription with no such event but a row last changed by then (an app write, a reconciliation) uses its row.
+ *   of events in one second the applied one wins, then the greater event id (a simplification of the mirror's
+ *   same-second rule). Read from `subscription_states`, the inbox's subscription events kept as validity intervals
+ *   by triggers (drizzle/0015), one row per subscription at the instant. A subscription with no such event but a
+ *   row last changed by then (an app write, a reconciliation) uses its row.
  * - its MRR: the sum of its movements up to and including the instant (movement time = the event's `created`).
  *
  * Columns: id, stripe_subscription_id, stripe_customer_id, customer_id, currency, plan (current plan key), status,
@@ -23,22 +25,13 @@ export function subscriptionsAt(at: Date, f: { currency: string | null; plan: st
     FROM subscriptions s
     JOIN customers c ON c.id = s.customer_id
     LEFT JOIN plans p ON p.id = s.plan_id
-    LEFT JOIN LATERAL (
-      SELECT ev.payload #>> '{data,object,status}' AS status,
-             (ev.payload #>> '{data,object,cancel_at_period_end}')::boolean AS cancel_requested
-      FROM stripe_events ev
-      -- ordering_key (the customer) first: stripe_events_key_created_idx serves it; object_id has no index
-      WHERE ev.ordering_key = c.stripe_customer_id AND ev.object_id = s.stripe_subscription_id
-        AND ev.type LIKE 'customer.subscription.%'
-        AND ev.created_at <= ${at} AND ev.status IN ('processed', 'stale')
-      -- Same second: the event the mirror applied wins over the ones its version guard found stale (Stripe sends
-      -- created(incomplete) and updated(active) in one second; event ids order them at random).
-      ORDER BY ev.created_at DESC, (ev.status = 'processed') DESC, ev.id DESC
-      LIMIT 1
-    ) e ON true
-    LEFT JOIN LATERAL (
-      SELECT sum(m.delta_minor) AS mrr FROM mrr_movements m WHERE m.subscription_id = s.id AND m.at <= ${at}
-    ) mv ON true
+    LEFT JOIN subscription_states e
+      ON e.stripe_subscription_id = s.stripe_subscription_id AND e.ordering_key = c.stripe_customer_id
+      AND e.valid_from <= ${at} AND (e.valid_to IS NULL OR e.valid_to > ${at})
+    LEFT JOIN (
+      SELECT m.subscription_id, sum(m.delta_minor) AS mrr FROM mrr_movements m WHERE m.at <= ${at}
+      GROUP BY m.subscription_id
+    ) mv ON mv.subscription_id = s.id
     WHERE ${sql.join(where, sql` AND `)}
       AND (e.status IS NOT NULL OR (s.created_at <= ${at} AND s.stripe_version_at <= ${at}))`;
 }

@@ -297,6 +297,10 @@ export const invoices = pgTable(
     index('invoices_stripe_subscription_idx').on(t.stripeSubscriptionId),
     index('invoices_status_idx').on(t.status),
     index('invoices_created_idx').on(t.createdAt),
+    // a customer's first payment (customer_first_payments, the signups report): one probe per customer
+    index('invoices_customer_first_paid_idx')
+      .on(t.customerId, t.paidAt)
+      .where(sql`${t.status} = 'paid' AND ${t.amountPaidMinor} > 0 AND ${t.paidAt} IS NOT NULL`),
   ],
 );
 

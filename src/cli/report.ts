@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { toCsv } from '../analytics/csv.js';
 import { checkedParams, REPORTS, reportNamed } from '../analytics/report-request.js';
-import type { CsvValue } from '../analytics/report.js';
+import { inReportSnapshot, type CsvValue } from '../analytics/report.js';
 import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { withDatabase } from './with-database.js';
@@ -89,7 +89,7 @@ export function registerReportCommand(program: Command): Command {
         );
         const answer = await withDatabase(async ({ database }) => {
           const p = await checkedParams(database.db, report, query, systemClock.now());
-          return report.run(database.db, p);
+          return inReportSnapshot(database.db, (tx) => report.run(tx, p));
         });
         if (format === 'json') process.stdout.write(JSON.stringify(answer.body, null, 2) + '\n');
         else if (format === 'csv') process.stdout.write(toCsv(answer.rows));

@@ -3,6 +3,7 @@
  * drizzle-kit reads every `*.tables.ts` under src directly. Each domain owns its `*.tables.ts`; add it here too.
  */
 import * as accounts from '../accounts/accounts.tables.js';
+import * as analytics from '../analytics/analytics.tables.js';
 import * as roles from '../accounts/roles/roles.tables.js';
 import * as audit from '../audit/audit.tables.js';
 import * as billing from '../billing/billing.tables.js';
@@ -14,6 +15,7 @@ import * as notifications from '../notifications/notifications.tables.js';
 
 export const tables = {
   ...accounts,
+  ...analytics,
   ...roles,
   ...audit,
   ...billing,

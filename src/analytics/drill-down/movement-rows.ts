@@ -1,6 +1,6 @@
 /**
  * Drill-down of the `mrr` and `churn` reports: the customers or customer-days behind one figure of one currency and
- * month, computed from the same SQL as the figure (customer-days.ts), so the rows' `amount`s sum to a money figure
+ * month, computed from the same rows as the figure (the maintained customer-days, rolled-up-days.ts), so the rows' `amount`s sum to a money figure
  * and their count is a count figure — across all pages (`total`, `sum` are over every row, not the page).
  *
  * - movement metrics (new, expansion, contraction, churn, reactivation, netNew and the churn report's *Mrr names):
@@ -12,7 +12,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ReportParams } from '../report-params.js';
-import { windowedDays } from '../customer-days.js';
+import { rolledUpDays } from '../rolled-up-days.js';
 import type { DrillParams } from './drill-params.js';
 
 type Shape =
@@ -65,7 +65,7 @@ export async function movementRows(db: Executor, p: ReportParams, d: DrillParams
   const shape = SHAPES[d.metric];
   const month = d.month;
   if (!shape || !month) throw new Error(`no rows for ${d.metric}`);
-  const days = windowedDays(
+  const days = rolledUpDays(
     { currency: d.currency, plan: p.plan, until: month.end },
     p.conventions.sameWindow === 'exclude',
   );
@@ -78,11 +78,11 @@ export async function movementRows(db: Executor, p: ReportParams, d: DrillParams
       WHERE d.day >= ${month.start} AND NOT d.excluded AND d.kind = ANY(${sql.param(shape.kinds)}::text[])`;
   } else if (shape.kind === 'level') {
     const bound = shape.at === 'start' ? month.start : month.end;
+    // the customer's MRR at the bound: its last row before it
     select = sql`
       SELECT d.customer_id, NULL::timestamptz AS day, NULL::text AS kind, NULL::bigint AS before,
-             NULL::bigint AS after, sum(d.delta) AS amount
-      FROM days d WHERE d.day < ${bound}
-      GROUP BY d.customer_id HAVING sum(d.delta) > 0`;
+             NULL::bigint AS after, d.after AS amount
+      FROM days d WHERE d.day < ${bound} AND (d.next_day IS NULL OR d.next_day >= ${bound}) AND d.after > 0`;
   } else {
     select = sql`
       SELECT d.customer_id, min(d.day) AS day, 'churn'::text AS kind, NULL::bigint AS before, NULL::bigint AS after,

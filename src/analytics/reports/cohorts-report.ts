@@ -1,13 +1,13 @@
 /**
  * `GET /api/admin/reports/cohorts?from=&to=`: per currency, customers grouped by the month they started paying (their
- * first `new` day, customer-days.ts) inside the range; for that month and every later month of the range, how many
+ * first `new` day, from the maintained customer-days: rolled-up-days.ts) inside the range; for that month and every later month of the range, how many
  * of them still pay at the month's end (logo retention = paying ÷ cohort size) and their MRR then (revenue
  * retention = MRR ÷ the cohort's MRR at the end of its first month; above 1 when it expanded). docs/METRICS.md
  * §cohorts. With sameWindow=exclude a customer who started and churned inside their first month is in no cohort.
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { windowedDays } from '../customer-days.js';
+import { rollupScope } from '../rolled-up-days.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -34,10 +34,8 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const starts = p.months.map((m) => m.start.toISOString());
   const ends = p.months.map((m) => m.end.toISOString());
   const labels = p.months.map((m) => m.month);
-  const days = windowedDays(
-    { currency: p.currency, plan: p.plan, until: last.end },
-    p.conventions.sameWindow === 'exclude',
-  );
+  const cohortOf =
+    p.conventions.sameWindow === 'exclude' ? sql`r.cohort_excluding_same_window` : sql`r.cohort`;
   const result = await db.execute<{
     currency: string;
     cohort: string;
@@ -46,25 +44,38 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
     paying: number;
     mrr: string | number;
   }>(sql`
-    WITH days AS (${days}),
-    months AS (
+    WITH months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
                            ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
-    members AS (
-      SELECT customer_id, currency, min(month) AS cohort FROM days
-      WHERE kind = 'new' AND NOT excluded GROUP BY customer_id, currency
+    member_rows AS (
+      SELECT r.currency, ${cohortOf} AS cohort, r.month, r.customer_id, r.kind, r.delta_minor AS delta,
+             (r.mrr_after_minor > 0)::int - (r.mrr_before_minor > 0)::int AS paying
+      FROM mrr_customer_days r
+      WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start} AND ${cohortOf} < ${last.end}
     ),
-    levels AS (
-      SELECT m.currency, m.cohort, m.customer_id, mo.start, mo.label,
-             (SELECT coalesce(sum(d.delta), 0) FROM days d
-              WHERE d.customer_id = m.customer_id AND d.currency = m.currency AND d.day < mo."end") AS mrr
-      FROM members m JOIN months mo ON mo.start >= m.cohort
-      WHERE m.cohort >= ${first.start}
+    -- members counted once each (a customer has one new row in its cohort month unless its MRR went below 0),
+    -- straight from the table so the planner sees the rows it groups
+    sizes AS (
+      SELECT currency, cohort, count(*)::int AS size FROM (
+        SELECT r.currency, ${cohortOf} AS cohort, r.customer_id FROM mrr_customer_days r
+        WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start}
+          AND ${cohortOf} < ${last.end} AND r.kind = 'new' AND r.month = ${cohortOf}
+        GROUP BY 1, 2, 3
+      ) m GROUP BY currency, cohort
+    ),
+    -- A member's MRR at a month's end = the sum of its deltas up to that month (its first row starts from 0), and
+    -- whether it pays = the sum of its starts minus stops; rows before the cohort's month are folded into it.
+    steps AS (
+      SELECT currency, cohort, greatest(month, cohort) AS key, sum(delta) AS mrr, sum(paying) AS paying
+      FROM member_rows GROUP BY currency, cohort, greatest(month, cohort)
     )
-    SELECT currency, to_char(cohort AT TIME ZONE 'UTC', 'YYYY-MM') AS cohort, label AS month,
-           count(*)::int AS size, (count(*) FILTER (WHERE mrr > 0))::int AS paying, sum(mrr)::bigint AS mrr
-    FROM levels GROUP BY currency, cohort, start, label ORDER BY currency, cohort, start`);
+    SELECT z.currency, to_char(z.cohort AT TIME ZONE 'UTC', 'YYYY-MM') AS cohort, mo.label AS month, z.size,
+           (sum(coalesce(s.paying, 0)) OVER w)::int AS paying, (sum(coalesce(s.mrr, 0)) OVER w)::bigint AS mrr
+    FROM sizes z JOIN months mo ON mo.start >= z.cohort
+    LEFT JOIN steps s ON s.currency = z.currency AND s.cohort = z.cohort AND s.key = mo.start
+    WINDOW w AS (PARTITION BY z.currency, z.cohort ORDER BY mo.start)
+    ORDER BY z.currency, z.cohort, mo.start`);
   const series: Array<{ currency: string; cohorts: Cohort[] }> = [];
   for (const r of result.rows) {
     if (series.at(-1)?.currency !== r.currency) series.push({ currency: r.currency, cohorts: [] });

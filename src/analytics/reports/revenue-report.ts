@@ -68,16 +68,21 @@ async function revenue(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
                            ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
+    -- one hashed pass per currency and month, then months matched by equality (not every row against every month)
+    per_month AS (
+      SELECT currency, date_trunc('month', at, 'UTC') AS month, sum(paid) AS paid, sum(collected) AS collected,
+             sum(refunded) AS refunded, sum(opened) AS opened, sum(lost) AS lost
+      FROM cash GROUP BY currency, date_trunc('month', at, 'UTC')
+    ),
     currencies AS (${currencies})
     SELECT cur.currency, mo.label AS month,
-           coalesce(sum(c.paid), 0)::int AS invoices_paid,
-           coalesce(sum(c.collected), 0)::bigint AS collected,
-           coalesce(sum(c.refunded), 0)::bigint AS refunded,
-           coalesce(sum(c.opened), 0)::bigint AS opened,
-           coalesce(sum(c.lost), 0)::bigint AS lost
+           coalesce(c.paid, 0)::int AS invoices_paid,
+           coalesce(c.collected, 0)::bigint AS collected,
+           coalesce(c.refunded, 0)::bigint AS refunded,
+           coalesce(c.opened, 0)::bigint AS opened,
+           coalesce(c.lost, 0)::bigint AS lost
     FROM currencies cur CROSS JOIN months mo
-    LEFT JOIN cash c ON c.currency = cur.currency AND c.at >= mo.start AND c.at < mo."end"
-    GROUP BY cur.currency, mo.start, mo.label
+    LEFT JOIN per_month c ON c.currency = cur.currency AND c.month = mo.start
     ORDER BY cur.currency, mo.start`);
   const rows = result.rows.map((r) => ({
     currency: String(r.currency),

@@ -8,7 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { customerDays } from '../customer-days.js';
+import { rolledUpDays } from '../rolled-up-days.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -36,12 +36,14 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
         SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
                              ${sql.param(labels)}::text[]) AS mo(start, "end", label)
       ),
+      -- the user's customer's first payment (customer_first_payments, kept from invoices; one customer per user), if
+      -- before the end; users matched to their month by equality (hashed), not by range
       joined AS (
-        SELECT u.id, u.signup_provider AS provider, u.created_at,
-               (SELECT min(i.paid_at) FROM customers c JOIN invoices i ON i.customer_id = c.id
-                WHERE c.user_id = u.id AND i.status = 'paid' AND i.amount_paid_minor > 0
-                  AND i.paid_at < ${last.end}) AS first_paid_at
+        SELECT u.id, u.signup_provider AS provider, u.created_at, date_trunc('month', u.created_at, 'UTC') AS month,
+               CASE WHEN f.first_paid_at < ${last.end} THEN f.first_paid_at END AS first_paid_at
         FROM users u
+        LEFT JOIN customers c ON c.user_id = u.id
+        LEFT JOIN customer_first_payments f ON f.customer_id = c.id
         WHERE u.role <> 'admin' AND u.created_at >= ${first.start} AND u.created_at < ${last.end}
       )
       SELECT pr.provider, mo.label AS month, count(j.id)::int AS signups,
@@ -49,12 +51,16 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM j.first_paid_at - j.created_at))
                FILTER (WHERE j.first_paid_at IS NOT NULL))::bigint AS median_seconds
       FROM providers pr CROSS JOIN months mo
-      LEFT JOIN joined j ON j.provider = pr.provider AND j.created_at >= mo.start AND j.created_at < mo."end"
+      LEFT JOIN joined j ON j.provider = pr.provider AND j.month = mo.start
       GROUP BY pr.provider, mo.start, mo.label
       ORDER BY pr.provider, mo.start`),
     db.execute<{ currency: string; provider: string; mrr: string | number; paying: number }>(sql`
-      WITH days AS (${customerDays({ currency: p.currency, plan: p.plan, until: last.end })}),
-      paying AS (SELECT customer_id, currency, sum(delta) AS mrr FROM days GROUP BY 1, 2 HAVING sum(delta) > 0)
+      WITH days AS (${rolledUpDays({ currency: p.currency, plan: p.plan, until: last.end }, false)}),
+      -- a customer's MRR at the range's end: its last row before it
+      paying AS (
+        SELECT customer_id, currency, after AS mrr FROM days
+        WHERE after > 0 AND (next_day IS NULL OR next_day >= ${last.end})
+      )
       SELECT pg.currency, coalesce(u.signup_provider, 'unlinked') AS provider, sum(pg.mrr)::bigint AS mrr,
              count(*)::int AS paying
       FROM paying pg JOIN customers c ON c.id = pg.customer_id LEFT JOIN users u ON u.id = c.user_id
