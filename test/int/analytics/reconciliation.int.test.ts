@@ -18,6 +18,7 @@ import { systemActor } from '../../../src/billing/operations/actor.js';
 import { createPlan } from '../../../src/billing/plans/create-plan.js';
 import type { PlanView } from '../../../src/billing/plans/plan-views.js';
 import { billingStack, type BillingStack } from '../../helpers/billing-stack.js';
+import { mrrFromStripe } from '../../helpers/stripe-mrr.js';
 
 const ADMIN_KEY = 'analytics-reconcile-key-0123456789abcdefg';
 let s: BillingStack;
@@ -125,46 +126,6 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => s?.close());
 
-/** Stripe's figures, recomputed from its objects: subscription id → [currency, MRR in minor units]. */
-async function mrrFromStripe(): Promise<Map<string, [string, number]>> {
-  const out = new Map<string, [string, number]>();
-  const coupons = new Map<string, Stripe.Coupon>();
-  for await (const sub of stripe.subscriptions.list({
-    status: 'all',
-    limit: 3,
-    expand: ['data.discounts'],
-  })) {
-    const counted = sub.status === 'active' || sub.status === 'past_due';
-    // The year's amount: a monthly price bills 12 times a year, a yearly one once.
-    const perYear = (interval: string | undefined) => (interval === 'year' ? 1n : 12n);
-    let yearly100 = 0n; // hundredths, so a percent off stays exact
-    for (const item of sub.items.data) {
-      yearly100 +=
-        BigInt(item.price.unit_amount!) *
-        BigInt(item.quantity ?? 1) *
-        perYear(item.price.recurring?.interval) *
-        100n;
-    }
-    const invoicesPerYear = perYear(sub.items.data[0]!.price.recurring?.interval);
-    for (const d of sub.discounts) {
-      const discount = typeof d === 'string' ? null : d;
-      const ref = discount?.source?.coupon;
-      if (!ref) throw new Error(`subscription ${sub.id}: discount not expanded`);
-      const id = typeof ref === 'string' ? ref : ref.id;
-      if (!coupons.has(id)) coupons.set(id, await stripe.coupons.retrieve(id));
-      const c = coupons.get(id)!;
-      if (c.duration === 'once') continue;
-      if (c.percent_off !== null)
-        yearly100 = (yearly100 * BigInt(Math.round((100 - c.percent_off) * 100))) / 10000n;
-      else if (c.amount_off !== null) yearly100 -= BigInt(c.amount_off) * invoicesPerYear * 100n;
-    }
-    // ÷ 12 months ÷ 100 hundredths, rounded half up
-    const mrr = counted ? Number((2n * yearly100 + 1200n) / 2400n) : 0;
-    out.set(sub.id, [sub.currency, mrr]);
-  }
-  return out;
-}
-
 const get = async (url: string) => {
   const res = await s.h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   expect(res.statusCode, res.body).toBe(200);
@@ -173,7 +134,7 @@ const get = async (url: string) => {
 
 describe('reconciliation with Stripe', () => {
   it('each subscription: the mirror’s MRR equals Stripe’s, to the cent', async () => {
-    const stripeMrr = await mrrFromStripe();
+    const stripeMrr = await mrrFromStripe(stripe);
     expect(stripeMrr.size).toBe(10);
     const { rows } = await s.h.t.pool.query<{ id: string; currency: string; mrr: number; status: string }>(
       `SELECT stripe_subscription_id AS id, currency, mrr_minor::int AS mrr, status FROM subscriptions`,
@@ -204,7 +165,7 @@ describe('reconciliation with Stripe', () => {
   });
 
   it('per currency: the summary now and the mrr report’s ending MRR equal Stripe’s sum', async () => {
-    const stripeMrr = await mrrFromStripe();
+    const stripeMrr = await mrrFromStripe(stripe);
     const sums: Record<string, number> = {};
     for (const [currency, mrr] of stripeMrr.values()) sums[currency] = (sums[currency] ?? 0) + mrr;
     // by hand: usd 2900 + 4833 + 2900 + 9900 + 0 + 2900 + 2900 = 26333; eur 6480 + 2150 + 0 = 8630
