@@ -7,7 +7,8 @@
  *
  * Stripe allows 3 customers per test clock: each clock carries 3 customers, is created at its first sign-up and
  * advanced to each of its customers' next action, then to now. Deterministic for a given `seed`. Not idempotent:
- * callers run it on an empty business only (seedOnStart checks).
+ * each run adds another N customers (`sertantai db seed --customers N --months M`). The app must be receiving the
+ * webhooks while it runs: nothing else carries the history to the database.
  */
 import { and, eq } from 'drizzle-orm';
 import { users } from '../../accounts/accounts.tables.js';
@@ -178,14 +179,6 @@ async function ensureEuroPrices(deps: Pick<Deps, 'db' | 'stripe'>): Promise<void
 
 const CLOCK_NAME = 'demo history';
 
-/** Whether a demo history was made in this Stripe account already (its test clocks are named for it). */
-export async function hasHistory(deps: Pick<Deps, 'stripe'>): Promise<boolean> {
-  for await (const clock of deps.stripe.testHelpers.testClocks.list({ limit: 100 })) {
-    if (clock.name?.startsWith(CLOCK_NAME)) return true;
-  }
-  return false;
-}
-
 /** Seeds the history; the app learns it from the webhooks (wait for them to be applied before reading reports). */
 export async function seedHistory(
   deps: Pick<Deps, 'db' | 'stripe' | 'logger' | 'clock' | 'config'>,
@@ -195,8 +188,6 @@ export async function seedHistory(
     seed?: number;
     /** Test clocks moved at once (default 6). */
     concurrency?: number;
-    /** Stops between steps (a shutdown): what was made stays, the rest is not made. */
-    signal?: AbortSignal;
   },
 ): Promise<HistoryReport> {
   const { db, stripe } = deps;
@@ -261,7 +252,7 @@ export async function seedHistory(
   for (let g = 0; g < stories.length; g += 3) groups.push(stories.slice(g, g + 3));
   let nextGroup = 0;
   const playGroups = async () => {
-    while (nextGroup < groups.length && !opts.signal?.aborted) {
+    while (nextGroup < groups.length) {
       const g = nextGroup++;
       await playGroup(g, groups[g]!);
     }
@@ -286,7 +277,6 @@ export async function seedHistory(
       ])
       .sort((a, b) => a.at - b.at);
     for (const step of steps) {
-      if (opts.signal?.aborted) return;
       await advance(step.at);
       const s = step.story;
       report.actions[step.kind] = (report.actions[step.kind] ?? 0) + 1;
