@@ -20,6 +20,8 @@ export interface Settings {
   signWithSandboxClock: boolean;
   /** API requests per second (wall clock) before 429 `rate_limit`, like Stripe's 100/s in live mode; null = no limit. */
   rateLimitPerSecond: number | null;
+  /** Webhook deliveries in flight at once: 1 = one at a time in Stripe's order; Stripe itself sends many at once. */
+  webhookConcurrency: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: Settings = {
   finalizeAfterHours: 1,
   signWithSandboxClock: false,
   rateLimitPerSecond: null,
+  webhookConcurrency: 1,
 };
 
 export interface ApiFault {
@@ -71,6 +74,7 @@ export class Sandbox {
       now: () => this.clock.now(),
       signatureTime: () =>
         this.settings.signWithSandboxClock ? this.clock.now() : Math.floor(Date.now() / 1000),
+      concurrency: () => this.settings.webhookConcurrency,
     });
   }
 

@@ -42,6 +42,8 @@ export interface DeliveryOptions {
   now: () => number;
   signatureTime: () => number;
   timeoutMs?: number;
+  /** Deliveries in flight at once (default 1: one at a time, in order). */
+  concurrency?: () => number;
   onAttempt?: (a: DeliveryAttempt) => void;
 }
 
@@ -51,7 +53,7 @@ export class WebhookDelivery {
   private readonly dropped: Job[] = [];
   private reorderBuffer: Job[] = [];
   private faults: DeliveryFault[] = [];
-  private running = false;
+  private running = 0;
   private delayed = 0;
   private waiters: Array<() => void> = [];
   private stopped = false;
@@ -139,7 +141,7 @@ export class WebhookDelivery {
 
   pending(): { queued: number; retrying: number; dropped: number; delayed: number; reorderBuffered: number } {
     return {
-      queued: this.queue.length + (this.running ? 1 : 0),
+      queued: this.queue.length + this.running,
       retrying: this.retries.length,
       dropped: this.dropped.length,
       delayed: this.delayed,
@@ -159,7 +161,7 @@ export class WebhookDelivery {
   }
 
   private idle(): boolean {
-    return !this.running && this.queue.length === 0 && this.delayed === 0;
+    return this.running === 0 && this.queue.length === 0 && this.delayed === 0;
   }
 
   private notifyIdle(): void {
@@ -169,20 +171,17 @@ export class WebhookDelivery {
   }
 
   private pump(): void {
-    if (this.running || this.stopped) {
-      this.notifyIdle();
-      return;
+    const limit = Math.max(1, this.opts.concurrency?.() ?? 1);
+    while (!this.stopped && this.running < limit) {
+      const job = this.queue.shift();
+      if (!job) break;
+      this.running++;
+      void this.deliver(job).finally(() => {
+        this.running--;
+        this.pump();
+      });
     }
-    const job = this.queue.shift();
-    if (!job) {
-      this.notifyIdle();
-      return;
-    }
-    this.running = true;
-    void this.deliver(job).finally(() => {
-      this.running = false;
-      this.pump();
-    });
+    this.notifyIdle();
   }
 
   private async deliver(job: Job): Promise<void> {

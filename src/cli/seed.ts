@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAuth } from '../accounts/auth.js';
 import type { Deps } from '../deps.js';
 import { seedDemo, type SeedReport } from '../billing/seed/seed-demo.js';
+import { seedHistory } from '../billing/seed/seed-history.js';
 import { buildDeps } from './build-deps.js';
 import { localAuthSecret } from './local-secrets.js';
 import { prepareStripe } from './start.js';
@@ -39,7 +40,13 @@ export function registerSeedCommand(db: Command): void {
   db.command('seed')
     .description('Create the demo plans (and demo customers with subscriptions) in Stripe and the database')
     .option('--no-customers', 'only the plans')
-    .action(async (opts: { customers: boolean }) => {
+    .option(
+      '--customers <n>',
+      'a history of N customers made on Stripe test clocks (issue 14) instead of the 3 demo customers; it reaches the ' +
+        'database only by webhooks, so point STRIPE_SECRET_KEY/STRIPE_API_URL at the Stripe a running app listens to',
+    )
+    .option('--months <m>', 'how many months back the history starts (with --customers)', '12')
+    .action(async (opts: { customers?: boolean | string; months: string }) => {
       await withDatabase(async ({ config: base, logger, url }) => {
         const stripe = await prepareStripe(base, logger);
         try {
@@ -54,8 +61,23 @@ export function registerSeedCommand(db: Command): void {
               logger,
               secret: config.authSecret ?? localAuthSecret(config.dataDir),
             });
-            const report = await seedDemo(deps, { auth, customers: opts.customers });
-            console.log(describe(report));
+            if (typeof opts.customers === 'string') {
+              const customers = Number(opts.customers);
+              const months = Number(opts.months);
+              if (!Number.isInteger(customers) || customers < 1)
+                throw new Error('--customers: a positive integer');
+              if (!Number.isInteger(months) || months < 1) throw new Error('--months: a positive integer');
+              const started = performance.now();
+              const r = await seedHistory(deps, { customers, months });
+              console.log(
+                `History made in Stripe: ${r.customers} customers over ${r.months} months on ${r.clocks} test clocks ` +
+                  `in ${Math.round(performance.now() - started)} ms (${JSON.stringify(r.actions)}); the app applies ` +
+                  `their webhooks as they arrive`,
+              );
+            } else {
+              const report = await seedDemo(deps, { auth, customers: opts.customers });
+              console.log(describe(report));
+            }
           } finally {
             await deps.database.close();
           }

@@ -47,21 +47,22 @@ describe('mrr report', () => {
     expect(body.currency).toBeNull();
     expect(body.conventions).toEqual(DEFAULTS);
     // usd (customer MRR: A 2000→5000 Mar; B 4000→2000 Apr; C 6000, 0 Apr 28, 5000 Jun; D 5000; E 2000 Mar 15;
-    //      F 2000 Mar 10 → 0 Mar 25; G trial 0)
+    //      F 2000 Mar 10 → 0 Mar 25; G trial 0; J 2 × 2000 − 25 % = 3000 Apr 10; L 2000 Apr 05 → 0 Jun 05, its
+    //      cancel request of May 12 moves nothing)
     // month | start | new              | expansion  | contraction | churn      | react.   | net new | end
     // Jan   |     0 | A 2000 + B 4000  |          0 |           0 |          0 |        0 |    6000 |  6000
     // Feb   |  6000 | C 6000 + D 5000  |          0 |           0 |          0 |        0 |   11000 | 17000
     // Mar   | 17000 | E 2000 + F 2000  | A 3000     |           0 | F 2000     |        0 |    5000 | 22000
-    // Apr   | 22000 |                0 |          0 | B 2000      | C 6000     |        0 |   −8000 | 14000
-    // May   | 14000 |                0 |          0 |           0 |          0 |        0 |       0 | 14000
-    // Jun   | 14000 |                0 |          0 |           0 |          0 | C 5000   |    5000 | 19000
-    // eur (H 3600 → 9000 Mar 20; I 4500 Feb 10 → 0 May 05)
+    // Apr   | 22000 | J 3000 + L 2000  |          0 | B 2000      | C 6000     |        0 |   −3000 | 19000
+    // May   | 19000 |                0 |          0 |           0 |          0 |        0 |       0 | 19000
+    // Jun   | 19000 |                0 |          0 |           0 | L 2000     | C 5000   |    3000 | 22000
+    // eur (H 3600 → 9000 Mar 20; I 4500 Feb 10 → 0 May 05; K (18000 − 1200) ÷ 12 = 1400 May 03)
     // Jan   |     0 | H 3600           |          0 |           0 |          0 |        0 |    3600 |  3600
     // Feb   |  3600 | I 4500           |          0 |           0 |          0 |        0 |    4500 |  8100
     // Mar   |  8100 |                0 | H 5400     |           0 |          0 |        0 |    5400 | 13500
     // Apr   | 13500 |                0 |          0 |           0 |          0 |        0 |       0 | 13500
-    // May   | 13500 |                0 |          0 |           0 | I 4500     |        0 |   −4500 |  9000
-    // Jun   |  9000 |                0 |          0 |           0 |          0 |        0 |       0 |  9000
+    // May   | 13500 | K 1400           |          0 |           0 | I 4500     |        0 |   −3100 | 10400
+    // Jun   | 10400 |                0 |          0 |           0 |          0 |        0 |       0 | 10400
     const row = (month: string, start: number, n: number, exp: number, con: number, churn: number, re: number, net: number, end: number) => ({
       month, startMrr: start, new: n, expansion: exp, contraction: con, churn, reactivation: re, netNew: net, endMrr: end,
     }); // prettier-ignore
@@ -73,8 +74,8 @@ describe('mrr report', () => {
           row('2026-02', 3600, 4500, 0, 0, 0, 0, 4500, 8100),
           row('2026-03', 8100, 0, 5400, 0, 0, 0, 5400, 13500),
           row('2026-04', 13500, 0, 0, 0, 0, 0, 0, 13500),
-          row('2026-05', 13500, 0, 0, 0, 4500, 0, -4500, 9000),
-          row('2026-06', 9000, 0, 0, 0, 0, 0, 0, 9000),
+          row('2026-05', 13500, 1400, 0, 0, 4500, 0, -3100, 10400),
+          row('2026-06', 10400, 0, 0, 0, 0, 0, 0, 10400),
         ],
       },
       {
@@ -83,9 +84,9 @@ describe('mrr report', () => {
           row('2026-01', 0, 6000, 0, 0, 0, 0, 6000, 6000),
           row('2026-02', 6000, 11000, 0, 0, 0, 0, 11000, 17000),
           row('2026-03', 17000, 4000, 3000, 0, 2000, 0, 5000, 22000),
-          row('2026-04', 22000, 0, 0, 2000, 6000, 0, -8000, 14000),
-          row('2026-05', 14000, 0, 0, 0, 0, 0, 0, 14000),
-          row('2026-06', 14000, 0, 0, 0, 0, 5000, 5000, 19000),
+          row('2026-04', 22000, 5000, 0, 2000, 6000, 0, -3000, 19000),
+          row('2026-05', 19000, 0, 0, 0, 0, 0, 0, 19000),
+          row('2026-06', 19000, 0, 0, 0, 2000, 5000, 3000, 22000),
         ],
       },
     ]);
@@ -141,7 +142,7 @@ describe('mrr report', () => {
     expect(res.body).toBe(
       'currency,month,start_mrr,new,expansion,contraction,churn,reactivation,net_new,end_mrr\r\n' +
         'eur,2026-04,13500,0,0,0,0,0,0,13500\r\n' +
-        'eur,2026-05,13500,0,0,0,4500,0,-4500,9000\r\n',
+        'eur,2026-05,13500,1400,0,0,4500,0,-3100,10400\r\n',
     );
   });
 });
@@ -154,9 +155,9 @@ describe('churn report', () => {
     // Jan   | 0          | 0       | null       |     0     | null                       | null                       | null   | 6000/0 → null
     // Feb   | 2 (A B)    | 0       | 0          |  6000     | 0/6000 = 0                 | 0                          | 1      | 11000/0 → null
     // Mar   | 4 (A B C D)| 1 (F)   | 1/4 = 0.25 | 17000     | 2000/17000 = 0.1176        | −1000/17000 = −0.0588      | 1.0588 | 7000/2000 = 3.5
-    // Apr   | 5 (+E)     | 1 (C)   | 1/5 = 0.2  | 22000     | 8000/22000 = 0.3636        | 8000/22000 = 0.3636        | 0.6364 | 0/8000 = 0
-    // May   | 4 (A B D E)| 0       | 0          | 14000     | 0                          | 0                          | 1      | 0/0 → null
-    // Jun   | 4          | 0       | 0          | 14000     | 0                          | −5000/14000 = −0.3571      | 1.3571 | 5000/0 → null
+    // Apr   | 5 (+E)     | 1 (C)   | 1/5 = 0.2  | 22000     | 8000/22000 = 0.3636        | 8000/22000 = 0.3636        | 0.6364 | (J 3000 + L 2000)/8000 = 0.625
+    // May   | 6 (A B D E J L) | 0  | 0          | 19000     | 0                          | 0                          | 1      | 0/0 → null
+    // Jun   | 6          | 1 (L)   | 1/6 = 0.1667 | 19000   | L 2000/19000 = 0.1053      | (2000 − C 5000)/19000 = −0.1579 | 1.1579 | C 5000/2000 = 2.5
     const row = (month: string, atStart: number, churned: number, rate: number | null, start: number,
       churnMrr: number, contraction: number, expansion: number, reactivation: number, newMrr: number,
       gross: number | null, net: number | null, nrr: number | null, quick: number | null) => ({
@@ -171,18 +172,18 @@ describe('churn report', () => {
           row('2026-01', 0, 0, null, 0, 0, 0, 0, 0, 6000, null, null, null, null),
           row('2026-02', 2, 0, 0, 6000, 0, 0, 0, 0, 11000, 0, 0, 1, null),
           row('2026-03', 4, 1, 0.25, 17000, 2000, 0, 3000, 0, 4000, 0.1176, -0.0588, 1.0588, 3.5),
-          row('2026-04', 5, 1, 0.2, 22000, 6000, 2000, 0, 0, 0, 0.3636, 0.3636, 0.6364, 0),
-          row('2026-05', 4, 0, 0, 14000, 0, 0, 0, 0, 0, 0, 0, 1, null),
-          row('2026-06', 4, 0, 0, 14000, 0, 0, 0, 5000, 0, 0, -0.3571, 1.3571, null),
+          row('2026-04', 5, 1, 0.2, 22000, 6000, 2000, 0, 0, 5000, 0.3636, 0.3636, 0.6364, 0.625),
+          row('2026-05', 6, 0, 0, 19000, 0, 0, 0, 0, 0, 0, 0, 1, null),
+          row('2026-06', 6, 1, 0.1667, 19000, 2000, 0, 0, 5000, 0, 0.1053, -0.1579, 1.1579, 2.5),
         ],
       },
     ]);
   });
 
-  it('eur: I churns in May', async () => {
+  it('eur: I churns in May, K starts', async () => {
     const body = await json('/api/admin/reports/churn?from=2026-05&to=2026-05&currency=eur');
     // May eur: at start H, I = 2; churned I = 1 → 0.5; start MRR 13500; gross 4500/13500 = 0.3333;
-    // net 0.3333; NRR 0.6667; quick 0/4500 = 0
+    // net 0.3333; NRR 0.6667; quick K 1400/4500 = 0.3111
     expect(body.series[0].months[0]).toMatchObject({
       month: '2026-05',
       customersAtStart: 2,
@@ -192,7 +193,7 @@ describe('churn report', () => {
       grossMrrChurnRate: 0.3333,
       netMrrChurnRate: 0.3333,
       nrr: 0.6667,
-      quickRatio: 0,
+      quickRatio: 0.3111,
     });
   });
 
@@ -220,18 +221,18 @@ describe('summary report', () => {
     expect(body.at).toBe('2026-06-01T00:00:00.000Z');
     expect(body.conventions).toEqual(DEFAULTS);
     // usd at 2026-06-01: A team 5000 active, B 2000 active, C1 canceled, D 5000 past_due, E 2000 active,
-    //   F canceled, G trialing (0); C2 starts Jun 02 (not yet)
-    //   MRR 5000 + 2000 + 5000 + 2000 = 14000; ARR 12 × 14000 = 168000; paying A B D E = 4; ARPA 14000/4 = 3500
-    //   active A B E = 3, trialing G = 1, past_due D = 1; at risk D 5000
-    // eur: H 9000 active, I canceled → MRR 9000, ARR 108000, paying 1, ARPA 9000, active 1
+    //   F canceled, G trialing (0), J 3000 active, L 2000 active (cancel asked, not yet ended); C2 starts Jun 02
+    //   MRR 5000 + 2000 + 5000 + 2000 + 3000 + 2000 = 19000; ARR 12 × 19000 = 228000; paying A B D E J L = 6;
+    //   ARPA 19000/6 = 3166.67 → 3167; active A B E J L = 5, trialing G = 1, past_due D = 1; at risk D 5000
+    // eur: H 9000 active, I canceled, K 1400 active → MRR 10400, ARR 124800, paying 2, ARPA 5200, active 2
     expect(body.series).toEqual([
       {
-        currency: 'eur', mrr: 9000, arr: 108000, payingCustomers: 1, arpa: 9000,
-        subscriptions: { active: 1, trialing: 0, pastDue: 0 }, mrrAtRisk: 0,
+        currency: 'eur', mrr: 10400, arr: 124800, payingCustomers: 2, arpa: 5200,
+        subscriptions: { active: 2, trialing: 0, pastDue: 0 }, mrrAtRisk: 0,
       },
       {
-        currency: 'usd', mrr: 14000, arr: 168000, payingCustomers: 4, arpa: 3500,
-        subscriptions: { active: 3, trialing: 1, pastDue: 1 }, mrrAtRisk: 5000,
+        currency: 'usd', mrr: 19000, arr: 228000, payingCustomers: 6, arpa: 3167,
+        subscriptions: { active: 5, trialing: 1, pastDue: 1 }, mrrAtRisk: 5000,
       },
     ]); // prettier-ignore
   });
@@ -241,11 +242,12 @@ describe('summary report', () => {
       '/api/admin/reports/summary?at=2026-06-01&currency=usd&pastDue=exclude&trials=list',
     );
     expect(body.conventions).toEqual({ ...DEFAULTS, pastDue: 'exclude', trials: 'list' });
-    // usd without D: MRR 5000 + 2000 + 2000 = 9000; paying 3; ARPA 3000; at risk still D 5000
+    // usd without D: MRR 5000 + 2000 + 2000 + 3000 + 2000 = 14000; ARR 168000; paying 5; ARPA 2800;
+    // at risk still D 5000
     expect(body.series).toEqual([
       {
-        currency: 'usd', mrr: 9000, arr: 108000, payingCustomers: 3, arpa: 3000,
-        subscriptions: { active: 3, trialing: 1, pastDue: 1 }, mrrAtRisk: 5000,
+        currency: 'usd', mrr: 14000, arr: 168000, payingCustomers: 5, arpa: 2800,
+        subscriptions: { active: 5, trialing: 1, pastDue: 1 }, mrrAtRisk: 5000,
         trials: [{ subscription: 'sub_an_g1', customer: 'cus_an_g', plan: 'pro' }],
       },
     ]); // prettier-ignore
@@ -263,19 +265,20 @@ describe('summary report', () => {
     ]); // prettier-ignore
   });
   it("now (1 July): equal to the mirrored subscriptions' own mrr_minor, per currency", async () => {
-    // usd: A 5000 + B 2000 + C2 5000 + D 5000 (past_due) + E 2000 = 19000; eur: H 9000
+    // usd: A 5000 + B 2000 + C2 5000 + D 5000 (past_due) + E 2000 + J 3000 = 22000 (L ended Jun 05);
+    // eur: H 9000 + K 1400 = 10400
     const body = await json('/api/admin/reports/summary');
     expect(body.at).toBe('2026-07-01T00:00:00.000Z');
     expect(body.series.map((s: { currency: string; mrr: number }) => [s.currency, s.mrr])).toEqual([
-      ['eur', 9000],
-      ['usd', 19000],
+      ['eur', 10400],
+      ['usd', 22000],
     ]);
     const { rows } = await h.t.pool.query<{ currency: string; mrr: number }>(
       `SELECT currency, sum(mrr_minor)::int AS mrr FROM subscriptions GROUP BY currency ORDER BY currency`,
     );
     expect(rows).toEqual([
-      { currency: 'eur', mrr: 9000 },
-      { currency: 'usd', mrr: 19000 },
+      { currency: 'eur', mrr: 10400 },
+      { currency: 'usd', mrr: 22000 },
     ]);
   });
 });
@@ -353,14 +356,16 @@ describe('drill-down: the rows behind a figure', () => {
     ]);
   });
 
-  it('mrr end of April (usd): A 5000 + B 2000 + D 5000 + E 2000 = 14000', async () => {
+  it('mrr end of April (usd): A 5000 + B 2000 + D 5000 + E 2000 + J 3000 + L 2000 = 19000', async () => {
     const body = await rows('mrr/rows?metric=endMrr&month=2026-04&currency=usd');
-    expect(body).toMatchObject({ total: 4, sum: 14000 });
+    expect(body).toMatchObject({ total: 6, sum: 19000 });
     expect(body.rows).toEqual([
       r('cus_an_a', null, null, null, null, 5000),
       r('cus_an_b', null, null, null, null, 2000),
       r('cus_an_d', null, null, null, null, 5000),
       r('cus_an_e', null, null, null, null, 2000),
+      r('cus_an_j', null, null, null, null, 3000),
+      r('cus_an_l', null, null, null, null, 2000),
     ]);
   });
 
@@ -435,13 +440,13 @@ describe('ltv report', () => {
   it('ARPA, churn pooled over the 6 months ending with each month, LTV — worked out by hand', async () => {
     const body = await json('/api/admin/reports/ltv?from=2026-02&to=2026-06&currency=usd');
     expect(body.windowMonths).toBe(6);
-    // usd, from the churn table above (at start: Jan 0, Feb 2, Mar 4, Apr 5, May 4, Jun 4; churned: Mar 1, Apr 1)
-    // month | end MRR | paying at end   | ARPA            | window  | churned | at start          | rate         | LTV = MRR × at start ÷ (paying × churned)
-    // Feb   | 17000   | A B C D = 4     | 4250            | Sep–Feb | 0       | 0+0+0+0+0+2 = 2   | 0            | null (nobody churned)
-    // Mar   | 22000   | A B C D E = 5   | 4400            | Oct–Mar | 1       | 2+4 = 6           | 1/6 = 0.1667 | 22000 × 6 ÷ 5 = 26400
-    // Apr   | 14000   | A B D E = 4     | 3500            | Nov–Apr | 2       | 2+4+5 = 11        | 0.1818       | 14000 × 11 ÷ (4 × 2) = 19250
-    // May   | 14000   | 4               | 3500            | Dec–May | 2       | 2+4+5+4 = 15      | 0.1333       | 14000 × 15 ÷ 8 = 26250
-    // Jun   | 19000   | A B C D E = 5   | 3800            | Jan–Jun | 2       | 0+2+4+5+4+4 = 19  | 0.1053       | 19000 × 19 ÷ 10 = 36100
+    // usd, from the churn table above (at start: Jan 0, Feb 2, Mar 4, Apr 5, May 6, Jun 6; churned: Mar F, Apr C, Jun L)
+    // month | end MRR | paying at end     | ARPA                 | window  | churned | at start         | rate          | LTV = MRR × at start ÷ (paying × churned)
+    // Feb   | 17000   | A B C D = 4       | 4250                 | Sep–Feb | 0       | 0+0+0+0+0+2 = 2  | 0             | null (nobody churned)
+    // Mar   | 22000   | A B C D E = 5     | 4400                 | Oct–Mar | 1       | 2+4 = 6          | 1/6 = 0.1667  | 22000 × 6 ÷ 5 = 26400
+    // Apr   | 19000   | A B D E J L = 6   | 3166.67 → 3167       | Nov–Apr | 2       | 2+4+5 = 11       | 2/11 = 0.1818 | 19000 × 11 ÷ (6 × 2) = 17416.67 → 17417
+    // May   | 19000   | 6                 | 3167                 | Dec–May | 2       | 2+4+5+6 = 17     | 2/17 = 0.1176 | 19000 × 17 ÷ 12 = 26916.67 → 26917
+    // Jun   | 22000   | A B C D E J = 6   | 3666.67 → 3667       | Jan–Jun | 3       | 0+2+4+5+6+6 = 23 | 3/23 = 0.1304 | 22000 × 23 ÷ (6 × 3) = 28111.11 → 28111
     const row = (month: string, mrr: number, paying: number, arpa: number, churned: number, atStart: number, rate: number, ltv: number | null) => ({
       month, mrr, payingCustomers: paying, arpa, churnedCustomersInWindow: churned, customersAtStartInWindow: atStart,
       customerChurnRate: rate, ltv,
@@ -452,20 +457,21 @@ describe('ltv report', () => {
         months: [
           row('2026-02', 17000, 4, 4250, 0, 2, 0, null),
           row('2026-03', 22000, 5, 4400, 1, 6, 0.1667, 26400),
-          row('2026-04', 14000, 4, 3500, 2, 11, 0.1818, 19250),
-          row('2026-05', 14000, 4, 3500, 2, 15, 0.1333, 26250),
-          row('2026-06', 19000, 5, 3800, 2, 19, 0.1053, 36100),
+          row('2026-04', 19000, 6, 3167, 2, 11, 0.1818, 17417),
+          row('2026-05', 19000, 6, 3167, 2, 17, 0.1176, 26917),
+          row('2026-06', 22000, 6, 3667, 3, 23, 0.1304, 28111),
         ],
       },
     ]);
   });
 
-  it('eur in June: 9000 ÷ 1 paying; 1 churned (I) of 0+1+2+2+2+1 = 8 → LTV 9000 × 8 ÷ 1 = 72000', async () => {
+  it('eur in June: 10400 ÷ 2 paying (H, K); 1 churned (I) of 0+1+2+2+2+2 = 9 → LTV 10400 × 9 ÷ 2 = 46800', async () => {
     const body = await json('/api/admin/reports/ltv?from=2026-06&to=2026-06&currency=eur');
+    // at start: Jan 0, Feb H, Mar H I, Apr H I, May H I, Jun H K; rate 1/9 = 0.1111
     expect(body.series[0].months).toEqual([
       {
-        month: '2026-06', mrr: 9000, payingCustomers: 1, arpa: 9000, churnedCustomersInWindow: 1,
-        customersAtStartInWindow: 8, customerChurnRate: 0.125, ltv: 72000,
+        month: '2026-06', mrr: 10400, payingCustomers: 2, arpa: 5200, churnedCustomersInWindow: 1,
+        customersAtStartInWindow: 9, customerChurnRate: 0.1111, ltv: 46800,
       },
     ]); // prettier-ignore
   });
@@ -478,10 +484,10 @@ describe('revenue report', () => {
     // Jan  | A1 B1 = 2                | 2000 + 48000 = 50000    | 0         | 50000                | 0               | 0
     // Feb  | A2 D1 = 2                | 2000 + 5000 = 7000      | 0         | 7000                 | 0               | 0
     // Mar  | A3 D2 = 2                | 3000 + 5000 = 8000      | 0         | 8000                 | A 2000          | 0
-    // Apr  | D3 E2 = 2                | 5000 + 2000 = 7000      | B 10000   | 7000 − 10000 = −3000 | 0               | A 2000
-    // May  | 0 (D4 failed, open)      | 0                       | 0         | 0                    | 0               | 0
-    // Jun  | 0                        | 0                       | 0         | 0                    | 0               | 0
-    // eur: Jan H1 3600, Feb H2 3600, nothing after
+    // Apr  | D3 E2 J1 L1 = 4          | 5000+2000+3000+2000 = 12000 | B 10000 | 12000 − 10000 = 2000 | 0            | A 2000
+    // May  | J2 L2 = 2 (D4 failed)    | 3000 + 2000 = 5000      | 0         | 5000                 | 0               | 0
+    // Jun  | J3 = 1                   | 3000                    | 0         | 3000                 | 0               | 0
+    // eur: Jan H1 3600, Feb H2 3600, May K1 16800 (the year less the 1200 coupon), nothing else
     const row = (month: string, paid: number, collected: number, refunded: number, net: number, opened: number, lost: number) => ({
       month, invoicesPaid: paid, collected, refunded, net, disputesOpened: opened, disputesLost: lost,
     }); // prettier-ignore
@@ -493,7 +499,7 @@ describe('revenue report', () => {
           row('2026-02', 1, 3600, 0, 3600, 0, 0),
           row('2026-03', 0, 0, 0, 0, 0, 0),
           row('2026-04', 0, 0, 0, 0, 0, 0),
-          row('2026-05', 0, 0, 0, 0, 0, 0),
+          row('2026-05', 1, 16800, 0, 16800, 0, 0),
           row('2026-06', 0, 0, 0, 0, 0, 0),
         ],
       },
@@ -503,9 +509,9 @@ describe('revenue report', () => {
           row('2026-01', 2, 50000, 0, 50000, 0, 0),
           row('2026-02', 2, 7000, 0, 7000, 0, 0),
           row('2026-03', 2, 8000, 0, 8000, 2000, 0),
-          row('2026-04', 2, 7000, 10000, -3000, 0, 2000),
-          row('2026-05', 0, 0, 0, 0, 0, 0),
-          row('2026-06', 0, 0, 0, 0, 0, 0),
+          row('2026-04', 4, 12000, 10000, 2000, 0, 2000),
+          row('2026-05', 2, 5000, 0, 5000, 0, 0),
+          row('2026-06', 1, 3000, 0, 3000, 0, 0),
         ],
       },
     ]);
@@ -525,7 +531,7 @@ describe('revenue report', () => {
 
   it('refunds and disputes never move MRR: the mrr report is unchanged by them', async () => {
     const body = await json('/api/admin/reports/mrr?from=2026-04&to=2026-04&currency=usd');
-    expect(body.series[0].months[0]).toMatchObject({ contraction: 2000, churn: 6000, endMrr: 14000 });
+    expect(body.series[0].months[0]).toMatchObject({ contraction: 2000, churn: 6000, endMrr: 19000 });
   });
 });
 
@@ -578,11 +584,16 @@ describe('signups report', () => {
     // github    Jan: B Jan 15 → Jan 20 09:00:30 = 5 d 9 h 30 s = 464430 s, 1 of 1
     // email     Jan: C (never paid an invoice), Feb: I (never) → 0 of 1 each
     // microsoft Feb: E signed up Feb 20, first paid Apr 18 — after the range: 0 of 1
+    // airtable, linkedin, okta: their users (L, J, K) signed up in April and May — a series of zeros each
+    const none = [m('2026-01', 0, 0, null, null), m('2026-02', 0, 0, null, null)];
     expect(body.series).toEqual([
+      { provider: 'airtable', months: none },
       { provider: 'email', months: [m('2026-01', 1, 0, 0, null), m('2026-02', 1, 0, 0, null)] },
       { provider: 'github', months: [m('2026-01', 1, 1, 1, 464430), m('2026-02', 0, 0, null, null)] },
       { provider: 'google', months: [m('2026-01', 2, 2, 1, 248430), m('2026-02', 1, 1, 1, 1155630)] },
+      { provider: 'linkedin', months: none },
       { provider: 'microsoft', months: [m('2026-01', 0, 0, null, null), m('2026-02', 1, 0, 0, null)] },
+      { provider: 'okta', months: none },
     ]);
     // MRR at 1 March by provider: usd google A 2000 + D 5000 = 7000 (2), github B 4000, email C 6000;
     // eur google H 3600, email I 4500
@@ -593,6 +604,39 @@ describe('signups report', () => {
       { currency: 'usd', provider: 'email', mrr: 6000, payingCustomers: 1 },
       { currency: 'usd', provider: 'github', mrr: 4000, payingCustomers: 1 },
       { currency: 'usd', provider: 'google', mrr: 7000, payingCustomers: 2 },
+    ]);
+  });
+
+  it('April and May: LinkedIn, Airtable and Okta convert, GitHub’s trial does not — worked out by hand', async () => {
+    const body = await json('/api/admin/reports/signups?from=2026-04&to=2026-05');
+    // sign-up (00:00 UTC) → first paid invoice (paid_at), paid by 1 June:
+    // airtable  Apr: L Apr 03 → Apr 05 09:00:30 = 2 d 9 h 30 s = 172800 + 32430 = 205230 s, 1 of 1
+    // linkedin  Apr: J Apr 01 → Apr 10 09:00:30 = 9 d 9 h 30 s = 777600 + 32430 = 810030 s, 1 of 1
+    // github    May: G May 18, still trialing, never paid → 0 of 1
+    // okta      May: K May 02 → May 03 09:00:30 = 1 d 9 h 30 s = 86400 + 32430 = 118830 s, 1 of 1
+    // email, google, microsoft: nobody signed up in April or May
+    const none = [m('2026-04', 0, 0, null, null), m('2026-05', 0, 0, null, null)];
+    expect(body.series).toEqual([
+      { provider: 'airtable', months: [m('2026-04', 1, 1, 1, 205230), m('2026-05', 0, 0, null, null)] },
+      { provider: 'email', months: none },
+      { provider: 'github', months: [m('2026-04', 0, 0, null, null), m('2026-05', 1, 0, 0, null)] },
+      { provider: 'google', months: none },
+      { provider: 'linkedin', months: [m('2026-04', 1, 1, 1, 810030), m('2026-05', 0, 0, null, null)] },
+      { provider: 'microsoft', months: none },
+      { provider: 'okta', months: [m('2026-04', 0, 0, null, null), m('2026-05', 1, 1, 1, 118830)] },
+    ]);
+    // MRR at 1 June by provider (paying customers only): usd airtable L 2000 (cancel asked, still paying),
+    // github B 2000 (G trials), google A 5000 + D 5000 = 10000 (2), linkedin J 3000, microsoft E 2000;
+    // email's C and F ended. eur google H 9000, okta K 1400 (I, email, ended in May)
+    expect(body.mrrAt).toBe('2026-06-01T00:00:00.000Z');
+    expect(body.mrrByProvider).toEqual([
+      { currency: 'eur', provider: 'google', mrr: 9000, payingCustomers: 1 },
+      { currency: 'eur', provider: 'okta', mrr: 1400, payingCustomers: 1 },
+      { currency: 'usd', provider: 'airtable', mrr: 2000, payingCustomers: 1 },
+      { currency: 'usd', provider: 'github', mrr: 2000, payingCustomers: 1 },
+      { currency: 'usd', provider: 'google', mrr: 10000, payingCustomers: 2 },
+      { currency: 'usd', provider: 'linkedin', mrr: 3000, payingCustomers: 1 },
+      { currency: 'usd', provider: 'microsoft', mrr: 2000, payingCustomers: 1 },
     ]);
   });
 
@@ -660,7 +704,9 @@ describe('cohorts report', () => {
     // usd Feb cohort C, D (6000 + 5000 = 11000): Apr C churned → 1 of 2 = 0.5, D 5000 → 5000/11000 = 0.4545;
     //     Jun C back with 5000 → 2 of 2 = 1, 10000/11000 = 0.9091
     // usd Mar cohort E, F (F started 10 Mar, churned 25 Mar): end of Mar E 2000 alone → logo 1/2 = 0.5, start 2000
+    // usd Apr cohort J, L (3000 + 2000 = 5000): Jun L ended → 1 of 2 = 0.5, J 3000 → 3000/5000 = 0.6
     // eur Jan cohort H (3600): Mar on 9000 → 2.5; eur Feb cohort I (4500): May churned → 0, 0
+    // eur May cohort K ((18000 − 1200) ÷ 12 = 1400): still paying in June → 1, 1
     expect(body.series).toEqual([
       {
         currency: 'eur',
@@ -672,6 +718,9 @@ describe('cohorts report', () => {
           { cohort: '2026-02', customers: 1, startMrr: 4500, months: [
             m('2026-02', 1, 1, 4500, 1), m('2026-03', 1, 1, 4500, 1), m('2026-04', 1, 1, 4500, 1),
             m('2026-05', 0, 0, 0, 0), m('2026-06', 0, 0, 0, 0),
+          ] },
+          { cohort: '2026-05', customers: 1, startMrr: 1400, months: [
+            m('2026-05', 1, 1, 1400, 1), m('2026-06', 1, 1, 1400, 1),
           ] },
         ],
       },
@@ -690,6 +739,9 @@ describe('cohorts report', () => {
             m('2026-03', 1, 0.5, 2000, 1), m('2026-04', 1, 0.5, 2000, 1), m('2026-05', 1, 0.5, 2000, 1),
             m('2026-06', 1, 0.5, 2000, 1),
           ] },
+          { cohort: '2026-04', customers: 2, startMrr: 5000, months: [
+            m('2026-04', 2, 1, 5000, 1), m('2026-05', 2, 1, 5000, 1), m('2026-06', 1, 0.5, 3000, 0.6),
+          ] },
         ],
       },
     ]); // prettier-ignore
@@ -699,12 +751,13 @@ describe('cohorts report', () => {
     const body = await json(
       '/api/admin/reports/cohorts?from=2026-03&to=2026-04&currency=usd&sameWindow=exclude',
     );
-    // only the March cohort starts in range: E alone, 2000 → logo 1, revenue 1
+    // the March cohort: E alone, 2000 → logo 1, revenue 1; the April cohort: J 3000 + L 2000, both paying in April
     expect(body.series).toEqual([
       {
         currency: 'usd',
         cohorts: [
           { cohort: '2026-03', customers: 1, startMrr: 2000, months: [m('2026-03', 1, 1, 2000, 1), m('2026-04', 1, 1, 2000, 1)] },
+          { cohort: '2026-04', customers: 2, startMrr: 5000, months: [m('2026-04', 2, 1, 5000, 1)] },
         ],
       },
     ]); // prettier-ignore
