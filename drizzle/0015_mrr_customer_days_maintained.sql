@@ -100,7 +100,7 @@ CREATE TRIGGER mrr_movements_roll_up_delete AFTER DELETE ON mrr_movements
 --> statement-breakpoint
 CREATE FUNCTION mrr_movements_roll_up_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE mrr_customer_days;
+  DELETE FROM mrr_customer_days; -- not TRUNCATE: a TRUNCATE … CASCADE may already hold it in this statement
   RETURN NULL;
 END
 $$;

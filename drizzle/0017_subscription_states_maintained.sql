@@ -81,7 +81,7 @@ CREATE TRIGGER stripe_events_subscription_states_delete AFTER DELETE ON stripe_e
 --> statement-breakpoint
 CREATE FUNCTION stripe_events_subscription_states_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE subscription_states;
+  DELETE FROM subscription_states; -- not TRUNCATE: a TRUNCATE … CASCADE may already hold it in this statement
   RETURN NULL;
 END
 $$;

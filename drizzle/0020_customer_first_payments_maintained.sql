@@ -71,7 +71,7 @@ CREATE TRIGGER invoices_first_payments_delete AFTER DELETE ON invoices
 --> statement-breakpoint
 CREATE FUNCTION invoices_first_payments_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE customer_first_payments;
+  DELETE FROM customer_first_payments; -- not TRUNCATE: a TRUNCATE … CASCADE may already hold it in this statement
   RETURN NULL;
 END
 $$;
