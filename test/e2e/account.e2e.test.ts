@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../../src/db/embedded.js';
+import { ensureAdmin } from '../../src/accounts/ensure-admin.js';
 import { seedDemo } from '../../src/billing/seed/seed-demo.js';
 import { sendPendingNotifications } from '../../src/notifications/send-pending-notifications.js';
 import { billingStack, type BillingStack } from '../helpers/billing-stack.js';
@@ -357,5 +358,48 @@ describe('the customer journey', () => {
     expect(await methods()).toEqual(['Email and password']);
     expect(await page.isDisabled('#sign-in-methods li button')).toBe(true);
     await context.close();
+  });
+
+  it("the console's Subscriptions page shows a member's Checkout without a reload (live)", async () => {
+    // An administrator watching the console (issue 15: live updates over /api/admin/stream).
+    await ensureAdmin(
+      { auth: s.h.app.httpContext.auth, db: s.h.deps.db },
+      { email: 'live-admin@example.com', password: PASSWORD, source: 'test' },
+    );
+    const adminContext = await browser.newContext();
+    const admin = await adminContext.newPage();
+    const failures: string[] = [];
+    admin.on('pageerror', (e) => failures.push(e.message));
+    await admin.goto(`${url}/sign-in?next=/admin/subscriptions`);
+    await admin.fill('#si-email', 'live-admin@example.com');
+    await admin.fill('#si-password', PASSWORD);
+    await admin.click('#sign-in button[type=submit]');
+    await admin.waitForURL(`${url}/admin/subscriptions`);
+    await admin.waitForSelector('.live-live');
+    expect(await admin.locator('tbody tr:has-text("lara@example.com")').count()).toBe(0);
+    // A marker that a reload would erase.
+    await admin.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+
+    const context = await browser.newContext();
+    const page = await signUp(context, 'Lara Live', 'lara@example.com');
+    const verify = await context.newPage();
+    await verify.goto(await emailed('lara@example.com', '/verify-email'));
+    await verify.waitForSelector('#message');
+    await page.reload();
+    await page.waitForSelector('#plans .plan-card');
+    await page.click('[data-plan=professional] button');
+    await page.waitForURL(/\/checkout\//);
+    await page.click('[data-testid=pay]');
+    await page.waitForURL(/\/account\?checkout=success/);
+    await s.settle();
+
+    // The row appears on the admin's open page, which was not reloaded.
+    const row = admin.locator('tbody tr:has-text("lara@example.com")');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain('active');
+    expect(await admin.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    expect(failures).toEqual([]);
+    await context.close();
+    await adminContext.close();
   });
 });

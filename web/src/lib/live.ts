@@ -116,10 +116,14 @@ function release(path: LiveStreamPath) {
   streams.delete(path);
 }
 
-/** A number that grows whenever one of `topics` changed on the server (or the stream started over). */
+/**
+ * A number that grows whenever one of `topics` changed on the server (or the stream started over), at most once
+ * per `minIntervalMs` (a burst of webhooks refetches a heavy page once, at the end of each interval, not per event).
+ */
 export function useLiveVersion(
   topics: readonly LiveTopic[],
   path: LiveStreamPath = '/api/admin/stream',
+  minIntervalMs = 1000,
 ): number {
   const [version, setVersion] = useState(0);
   const key = topics.join(',');
@@ -127,16 +131,28 @@ export function useLiveVersion(
     if (topics.length === 0) return;
     const s = streamFor(path);
     const wanted = new Set<string>(topics);
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bump = () => {
+      timer = undefined;
+      last = Date.now();
+      setVersion((v) => v + 1);
+    };
     const listener: Listener = (changed) => {
-      if (changed === 'reset' || changed.some((t) => wanted.has(t))) setVersion((v) => v + 1);
+      if (changed !== 'reset' && !changed.some((t) => wanted.has(t))) return;
+      if (timer) return; // already due
+      const wait = last + minIntervalMs - Date.now();
+      if (wait <= 0) bump();
+      else timer = setTimeout(bump, wait);
     };
     s.listeners.add(listener);
     return () => {
+      clearTimeout(timer);
       s.listeners.delete(listener);
       release(path);
     };
     // `key` stands for the topics' content: a new array with the same topics must not reconnect.
-  }, [key, path]);
+  }, [key, path, minIntervalMs]);
   return version;
 }
 

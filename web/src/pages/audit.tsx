@@ -5,6 +5,7 @@
  */
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
 import { Empty, Show } from '../components/states.js';
@@ -15,6 +16,7 @@ const ACTOR_TYPES = ['user', 'api_key', 'system', 'stripe', 'job'] as const;
 const WORD = /^[\w.:-]{1,100}$/;
 
 export function Audit() {
+  const live = useLiveVersion(['audit']);
   const { query } = useLocation();
   const actorType = oneOf(query, 'actorType', ACTOR_TYPES);
   const action = WORD.test(query.get('action') ?? '') ? query.get('action')! : '';
@@ -34,6 +36,7 @@ export function Audit() {
         },
       }),
     [actorType, action, subjectType, before],
+    live,
   );
   return (
     <>

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { useAction } from '../api/use-action.js';
 import { DateTime } from '../components/date-time.js';
 import { NewSubscriptionButton } from '../components/new-subscription.js';
@@ -22,11 +23,13 @@ const cardExpiry = (m: number | null, y: number | null) =>
   m && y ? `${String(m).padStart(2, '0')}/${String(y).slice(-2)}` : '';
 
 export function CustomerDetail({ id }: { id: string }) {
+  const live = useLiveVersion(['customers', 'subscriptions', 'invoices', 'payments', 'users', 'dunning']);
   const [version, setVersion] = useState(0);
   const reload = () => setVersion((v) => v + 1);
   const detail = useApi(
     () => api.GET('/api/admin/customers/{id}', { params: { path: { id } } }),
     [id, version],
+    live,
   );
   return (
     <Show value={detail}>

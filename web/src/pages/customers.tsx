@@ -4,6 +4,7 @@
  */
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
@@ -16,6 +17,7 @@ const SORTS = ['created_at', 'email', 'name'] as const;
 const PAGE_SIZE = 25;
 
 export function Customers() {
+  const live = useLiveVersion(['customers']);
   const { query } = useLocation();
   const q = query.get('q') ?? '';
   const page = pageParam(query);
@@ -37,6 +39,7 @@ export function Customers() {
         },
       }),
     [q, page, sort, order, delinquent],
+    live,
   );
 
   return (

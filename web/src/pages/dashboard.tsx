@@ -6,6 +6,7 @@
 import { useMemo } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { Figure } from '../components/figure.js';
 import { LazyChart, type ChartSeries } from '../components/lazy-chart.js';
@@ -78,14 +79,25 @@ function Amounts({ amounts }: { amounts: Array<[string, number]> }) {
 }
 
 export function Dashboard() {
+  // The summary and MRR reports are the heaviest requests here: at most one refresh every 5 s.
+  const live = useLiveVersion(
+    ['subscriptions', 'customers', 'payments', 'errors', 'dunning', 'users', 'mrr', 'events'],
+    '/api/admin/stream',
+    5000,
+  );
   const since = daysAgo(30);
-  const active = useApi(() => subscriptionsWith('active'), []);
-  const trialing = useApi(() => subscriptionsWith('trialing'), []);
-  const pastDue = useApi(() => subscriptionsWith('past_due', AT_RISK_SAMPLE), []);
-  const customers = useApi(() => api.GET('/api/admin/customers', { params: { query: { limit: 1 } } }), []);
+  const active = useApi(() => subscriptionsWith('active'), [], live);
+  const trialing = useApi(() => subscriptionsWith('trialing'), [], live);
+  const pastDue = useApi(() => subscriptionsWith('past_due', AT_RISK_SAMPLE), [], live);
+  const customers = useApi(
+    () => api.GET('/api/admin/customers', { params: { query: { limit: 1 } } }),
+    [],
+    live,
+  );
   const delinquent = useApi(
     () => api.GET('/api/admin/customers', { params: { query: { status: 'delinquent', limit: 1 } } }),
     [],
+    live,
   );
   const failed = useApi(
     () =>
@@ -93,16 +105,18 @@ export function Dashboard() {
         params: { query: { status: 'failed', createdFrom: since, limit: 1 } },
       }),
     [since],
+    live,
   );
   const errors = useApi(
     () => api.GET('/api/admin/errors', { params: { query: { status: 'open', limit: 200 } } }),
     [],
+    live,
   );
-  const dunning = useApi(() => api.GET('/api/admin/dunning/stats', {}), []);
-  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), []);
-  const summary = useApi(() => api.GET('/api/admin/reports/summary', {}), []);
-  const mrr = useApi(() => api.GET('/api/admin/reports/mrr', {}), []);
-  const events = useApi(() => api.GET('/api/admin/events', { params: { query: { limit: 8 } } }), []);
+  const dunning = useApi(() => api.GET('/api/admin/dunning/stats', {}), [], live);
+  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), [], live);
+  const summary = useApi(() => api.GET('/api/admin/reports/summary', {}), [], live);
+  const mrr = useApi(() => api.GET('/api/admin/reports/mrr', {}), [], live);
+  const events = useApi(() => api.GET('/api/admin/events', { params: { query: { limit: 8 } } }), [], live);
 
   return (
     <>

@@ -5,6 +5,7 @@
  */
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
@@ -17,6 +18,7 @@ const STATUSES = ['open', 'recovered', 'lost'] as const;
 const PAGE_SIZE = 25;
 
 export function Dunning() {
+  const live = useLiveVersion(['dunning']);
   const { query } = useLocation();
   const status = oneOf(query, 'status', STATUSES) ?? 'open';
   const q = query.get('q') ?? '';
@@ -36,6 +38,7 @@ export function Dunning() {
         },
       }),
     [status, q, page],
+    live,
   );
   return (
     <>

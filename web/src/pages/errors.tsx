@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
 import { Empty, Show } from '../components/states.js';
@@ -15,6 +16,7 @@ import { setQuery, useLocation } from '../lib/router.js';
 const STATUSES = ['open', 'resolved', 'ignored'] as const;
 
 export function Errors() {
+  const live = useLiveVersion(['errors']);
   const { query } = useLocation();
   const status = oneOf(query, 'status', STATUSES) ?? 'open';
   const cursor = query.get('cursor') ?? '';
@@ -26,6 +28,7 @@ export function Errors() {
         params: { query: { status, limit: 50, ...(cursor ? { cursor } : {}) } },
       }),
     [status, cursor, version],
+    live,
   );
   return (
     <>

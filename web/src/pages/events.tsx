@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
 import { Empty, Show } from '../components/states.js';
@@ -17,6 +18,7 @@ const STATUSES = ['pending', 'parked', 'processed', 'stale', 'ignored', 'skipped
 const TYPE = /^[a-z_.*]{1,100}$/;
 
 export function Events() {
+  const live = useLiveVersion(['events']);
   const { query } = useLocation();
   const status = oneOf(query, 'status', STATUSES);
   const type = TYPE.test(query.get('type') ?? '') ? query.get('type')! : '';
@@ -36,6 +38,7 @@ export function Events() {
         },
       }),
     [status, type, cursor, version],
+    live,
   );
   return (
     <>

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
 import { RefundButton } from '../components/refund-dialog.js';
@@ -29,6 +30,7 @@ const PAGE_SIZE = 25;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function Payments() {
+  const live = useLiveVersion(['payments']);
   const { query } = useLocation();
   const q = query.get('q') ?? '';
   const page = pageParam(query);
@@ -49,6 +51,7 @@ export function Payments() {
         },
       }),
     [q, page, status, createdFrom, version],
+    live,
   );
 
   return (

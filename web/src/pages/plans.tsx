@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import {
   AddPrice,
   CreatePlan,
@@ -23,8 +24,9 @@ const every = (interval: string, count: number) =>
 type Open = { kind: 'create' } | { kind: 'edit' | 'price' | 'active'; plan: EditablePlan } | null;
 
 export function Plans() {
+  const live = useLiveVersion(['plans', 'subscriptions']);
   const [version, setVersion] = useState(0);
-  const plans = useApi(() => api.GET('/api/admin/plans', {}), [version]);
+  const plans = useApi(() => api.GET('/api/admin/plans', {}), [version], live);
   const [open, setOpen] = useState<Open>(null);
   const close = () => setOpen(null);
   const done = () => {

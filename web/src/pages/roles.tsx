@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { OverrideButtons } from '../components/role-actions.js';
 import { SearchBox } from '../components/search-box.js';
 import { SyncAllButton } from '../components/sync-roles.js';
@@ -24,13 +25,14 @@ const KIND_LABEL: Record<(typeof KINDS)[number], string> = {
 };
 
 export function Roles() {
+  const live = useLiveVersion(['users', 'jobs']);
   const { query } = useLocation();
   const kind = oneOf(query, 'kind', KINDS);
   const q = (query.get('q') ?? '').toLowerCase();
   const [version, setVersion] = useState(0);
   const reload = () => setVersion((v) => v + 1);
-  const stats = useApi(() => api.GET('/api/admin/roles/stats', {}), [version]);
-  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), [version]);
+  const stats = useApi(() => api.GET('/api/admin/roles/stats', {}), [version], live);
+  const mismatches = useApi(() => api.GET('/api/admin/roles/mismatches', {}), [version], live);
   return (
     <>
       <h1>Roles</h1>

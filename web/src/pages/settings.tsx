@@ -10,6 +10,7 @@ import { useAction } from '../api/use-action.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { ActionForm, Dialog } from '../components/dialog.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
 import { Empty, Show } from '../components/states.js';
@@ -20,18 +21,20 @@ import { setQuery, useLocation } from '../lib/router.js';
 const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 
 export function Settings() {
+  const live = useLiveVersion(['settings', 'notifications']);
   const { query } = useLocation();
   const status = oneOf(query, 'status', OUTBOX_STATUSES);
   const page = pageParam(query);
   const [version, setVersion] = useState(0);
   const reload = () => setVersion((v) => v + 1);
-  const keys = useApi(() => api.GET('/api/admin/api-keys', {}), [version]);
+  const keys = useApi(() => api.GET('/api/admin/api-keys', {}), [version], live);
   const outbox = useApi(
     () =>
       api.GET('/api/admin/notifications', {
         params: { query: { page, limit: 25, ...(status ? { status } : {}) } },
       }),
     [status, page],
+    live,
   );
   return (
     <>

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { useAction } from '../api/use-action.js';
 import { DateTime } from '../components/date-time.js';
 import { ActionForm, Dialog } from '../components/dialog.js';
@@ -31,14 +32,17 @@ const every = (interval: string | null, count: number | null) =>
   interval ? (count && count > 1 ? `every ${count} ${interval}s` : `per ${interval}`) : '';
 
 export function SubscriptionDetail({ id }: { id: string }) {
+  const live = useLiveVersion(['subscriptions', 'invoices', 'mrr', 'events']);
   const [version, setVersion] = useState(0);
   const sub = useApi(
     () => api.GET('/api/admin/subscriptions/{id}', { params: { path: { id } } }),
     [id, version],
+    live,
   );
   const history = useApi(
     () => api.GET('/api/admin/subscriptions/{id}/history', { params: { path: { id } } }),
     [id, version],
+    live,
   );
   // After a write: reload now (Stripe's answer is already applied by the API), and once more when the webhook
   // that follows has had time to update the mirror.

@@ -1,6 +1,7 @@
 /** Subscriptions: filter by status, plan and currency, search, sort and pages, on the server and in the URL. */
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
+import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { Pager } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
@@ -25,6 +26,7 @@ const SORTS = ['created_at', 'current_period_end', 'mrr', 'status'] as const;
 const PAGE_SIZE = 25;
 
 export function Subscriptions() {
+  const live = useLiveVersion(['subscriptions', 'plans']);
   const { query } = useLocation();
   const q = query.get('q') ?? '';
   const page = pageParam(query);
@@ -32,7 +34,7 @@ export function Subscriptions() {
   const plan = query.get('plan') ?? '';
   const currency = /^[a-z]{3}$/.test(query.get('currency') ?? '') ? query.get('currency')! : '';
   const sort = oneOf(query, 'sort', SORTS) ?? 'created_at';
-  const plans = useApi(() => api.GET('/api/admin/plans', {}), []);
+  const plans = useApi(() => api.GET('/api/admin/plans', {}), [], live);
   const list = useApi(
     () =>
       api.GET('/api/admin/subscriptions', {
@@ -50,6 +52,7 @@ export function Subscriptions() {
         },
       }),
     [q, page, status, plan, currency, sort],
+    live,
   );
   const currencies =
     plans.state === 'ok'
