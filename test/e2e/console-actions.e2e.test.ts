@@ -24,7 +24,7 @@ import { seedDemo } from '../../src/billing/seed/seed-demo.js';
 import { freePort } from '../../src/db/embedded.js';
 import { TEST_PASSWORD } from '../helpers/auth.js';
 import { billingStack, type BillingStack } from '../helpers/billing-stack.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, watchPage } from '../helpers/browser.js';
 import { recordSecret } from '../helpers/log-capture.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -86,19 +86,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** Console errors, uncaught exceptions, failed and >= 400 requests of a page, from the moment `watch` is called. */
-function watch(p: Page): string[] {
-  const found: string[] = [];
-  p.on('console', (m) => {
-    if (m.type() === 'error') found.push(`console: ${m.text()}`);
-  });
-  p.on('pageerror', (e) => found.push(`exception: ${e.message}`));
-  p.on('requestfailed', (r) => found.push(`failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
-  p.on('response', (r) => {
-    if (r.status() >= 400) found.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  return found;
-}
+const watch = watchPage;
 
 /** Waits until no loading state is left on the page. */
 async function settled(p: Page) {

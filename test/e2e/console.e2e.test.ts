@@ -14,7 +14,7 @@ import { freePort } from '../../src/db/embedded.js';
 import { ensureAdmin } from '../../src/accounts/ensure-admin.js';
 import { TEST_PASSWORD } from '../helpers/auth.js';
 import { billingStack, type BillingStack } from '../helpers/billing-stack.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, watchPage } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 
 const SHOTS = path.join(ROOT, '.data/screenshots');
@@ -44,24 +44,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** Console errors, uncaught exceptions, failed and >= 400 requests of a page, from the moment `watch` is called. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    // A live-update stream is cut when the page navigates away: that is its end, not a failure (a refused stream
-    // still shows below as an HTTP error).
-    if (r.resourceType() === 'eventsource' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
-    problems.push(`failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  return problems;
-}
+const watch = watchPage;
 
 async function signIn(page: Page, email: string) {
   await page.fill('#si-email', email);
