@@ -107,6 +107,7 @@ describe('GET /openapi.json', () => {
       'page',
       'limit',
       'total',
+      'totalExact',
     ]);
   });
 });

@@ -143,7 +143,7 @@ describe('a customer story', () => {
     await page.goto(res.json().url);
     await page.getByTestId('pm_card_visa').check();
     // Paid: the page sends the browser back to APP_URL's success page (not served in this test).
-    const success = /^http:\/\/app\.test\/billing\/success\?session_id=cs_/;
+    const success = /^http:\/\/app\.test\/account\?checkout=success&session_id=cs_/;
     // Wait until the redirect has ended (answered or failed), not only been requested: a later page.goto would
     // otherwise be interrupted by it.
     await Promise.all([

@@ -108,12 +108,15 @@ function streamFor(path: LiveStreamPath): Stream {
   return s;
 }
 
+/** Closes a stream nobody listens to any more — a few seconds later, so moving between pages keeps it open. */
 function release(path: LiveStreamPath) {
-  const s = streams.get(path);
-  if (!s || s.listeners.size > 0 || s.statusListeners.size > 0) return;
-  s.source?.close();
-  clearTimeout(s.retryTimer);
-  streams.delete(path);
+  setTimeout(() => {
+    const s = streams.get(path);
+    if (!s || s.listeners.size > 0 || s.statusListeners.size > 0) return;
+    s.source?.close();
+    clearTimeout(s.retryTimer);
+    streams.delete(path);
+  }, 5000);
 }
 
 /**
