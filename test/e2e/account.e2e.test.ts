@@ -396,7 +396,12 @@ describe('the customer journey', () => {
     // The row appears on the admin's open page, which was not reloaded.
     const row = admin.locator('tbody tr:has-text("lara@example.com")');
     await row.waitFor({ timeout: 15_000 });
-    expect(await row.textContent()).toContain('active');
+    // Showing what was mirrored (the demo's Professional plan starts with a trial).
+    const { rows } = await s.h.t.pool.query(
+      `SELECT s.status FROM subscriptions s JOIN customers c ON c.id = s.customer_id WHERE c.email = 'lara@example.com'`,
+    );
+    expect(rows.map((r: { status: string }) => r.status)).toEqual(['trialing']);
+    expect(await row.locator('.badge').first().textContent()).toBe('trialing');
     expect(await admin.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
     expect(failures).toEqual([]);
     await context.close();
