@@ -25,8 +25,13 @@ export interface ListTable<S extends string> {
   sort: Record<S, SQL>;
   /** A unique expression that orders ties (the primary key). */
   tieBreak: SQL;
-  /** What `q` searches: `contains` by case-insensitive substring, `equals` by exact match (ids). */
-  search?: { contains?: SQL[]; equals?: SQL[] };
+  /**
+   * What `q` searches: `contains` by case-insensitive substring, `equals` by exact match (ids); or `where`, the
+   * condition written out (to keep each side of an OR on one table, where an index can serve it).
+   */
+  search?: { contains?: SQL[]; equals?: SQL[]; where?: (q: string, pattern: string) => SQL };
+  /** Sort keys whose column may be null: their nulls go last (other keys keep the order their index has). */
+  nullable?: readonly S[];
   /** A condition every row of this table satisfies (e.g. not deleted). */
   always?: SQL;
 }
@@ -62,6 +67,7 @@ export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c
 function searchOf(t: ListTable<string>, q: string | undefined): Condition {
   if (!q || !t.search) return undefined;
   const pat = likePattern(q);
+  if (t.search.where) return sql`(${t.search.where(q, pat)})`;
   const terms = [
     ...(t.search.contains ?? []).map((c) => sql`${c} ILIKE ${pat}`),
     ...(t.search.equals ?? []).map((c) => sql`${c} = ${q}`),
@@ -105,7 +111,7 @@ export async function offsetPage<R, S extends string = string>(
   // The two statements leave together on the pipelined connection (src/db/client.ts).
   const [rows, counted] = await Promise.all([
     db.execute(sql`SELECT ${t.select} FROM ${t.from} ${where}
-      ORDER BY ${t.sort[p.sort]} ${dir} NULLS LAST, ${t.tieBreak} ${dir}
+      ORDER BY ${t.sort[p.sort]} ${dir}${t.nullable?.includes(p.sort) ? sql` NULLS LAST` : sql``}, ${t.tieBreak} ${dir}
       LIMIT ${p.limit} OFFSET ${offset}`),
     db.execute<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.from} ${where} LIMIT ${countUpTo}) matches`,

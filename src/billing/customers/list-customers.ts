@@ -37,6 +37,7 @@ const CUSTOMERS = listTable<Sort>({
   always: sql`c.deleted_at IS NULL`,
   sort: { created_at: sql`c.created_at`, email: sql`c.email`, name: sql`c.name` },
   tieBreak: sql`c.id`,
+  nullable: ['email', 'name'],
   search: { contains: [sql`c.email`, sql`c.name`], equals: [sql`c.stripe_customer_id`] },
 });
 

@@ -6,7 +6,13 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
-import { customerIs, listParams, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  customerIs,
+  customersMatching,
+  listParams,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
 export const invoiceListParams = listParams(['created_at', 'total', 'amount_due'] as const);
 
@@ -46,8 +52,8 @@ const INVOICES = listTable<Sort>({
   sort: SORT,
   tieBreak: sql`i.id`,
   search: {
-    contains: [sql`c.email`],
-    equals: [sql`i.stripe_invoice_id`, sql`i.number`, sql`c.stripe_customer_id`],
+    where: (q, pat) =>
+      sql`i.stripe_invoice_id = ${q} OR i.number = ${q} OR i.customer_id IN (${customersMatching(q, pat)})`,
   },
 });
 

@@ -78,3 +78,10 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
  */
 export const customerIs = (id: string | undefined) =>
   id === undefined ? undefined : sql`(c.stripe_customer_id = ${id} OR c.user_id = ${id})`;
+
+/**
+ * The ids of customers whose email contains `pattern` (an ILIKE pattern) or whose Stripe id is `q`: a subquery on
+ * customers alone, so its trigram and unique indexes serve it (drizzle/0021_list_search_indexes.sql).
+ */
+export const customersMatching = (q: string, pattern: string) =>
+  sql`SELECT id FROM customers WHERE email ILIKE ${pattern} OR stripe_customer_id = ${q}`;

@@ -3,7 +3,14 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
-import { customerIs, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  customerIs,
+  customersMatching,
+  listParams,
+  pageOf,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
 export const paymentListParams = listParams(['created_at', 'amount'] as const);
 
@@ -38,8 +45,8 @@ const PAYMENTS = listTable<Sort>({
   sort: { created_at: sql`pay.created_at`, amount: sql`pay.amount_minor` },
   tieBreak: sql`pay.id`,
   search: {
-    contains: [sql`c.email`],
-    equals: [sql`pay.stripe_payment_intent_id`, sql`pay.stripe_charge_id`, sql`pay.stripe_customer_id`],
+    where: (q, pat) => sql`pay.stripe_payment_intent_id = ${q} OR pay.stripe_charge_id = ${q}
+      OR pay.stripe_customer_id = ${q} OR pay.customer_id IN (${customersMatching(q, pat)})`,
   },
 });
 

@@ -3,7 +3,14 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
-import { customerIs, listParams, pageOf, type ListParams, type Page } from '../operations/list-params.js';
+import {
+  customerIs,
+  customersMatching,
+  listParams,
+  pageOf,
+  type ListParams,
+  type Page,
+} from '../operations/list-params.js';
 
 export const subscriptionListParams = listParams([
   'created_at',
@@ -51,9 +58,10 @@ const SUBSCRIPTIONS = listTable<Sort>({
     status: sql`s.status`,
   },
   tieBreak: sql`s.id`,
+  nullable: ['current_period_end'],
   search: {
-    contains: [sql`c.email`],
-    equals: [sql`s.stripe_subscription_id`, sql`c.stripe_customer_id`],
+    where: (q, pat) =>
+      sql`s.stripe_subscription_id = ${q} OR s.customer_id IN (${customersMatching(q, pat)})`,
   },
 });
 

@@ -13,6 +13,7 @@ import { DateTime } from '../components/date-time.js';
 import { NewSubscriptionButton } from '../components/new-subscription.js';
 import { RefundButton } from '../components/refund-dialog.js';
 import { OverrideButtons } from '../components/role-actions.js';
+import { RowsTable } from '../components/rows-table.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { describeCause, describeSource, roleOf } from '../lib/role-why.js';
@@ -109,201 +110,173 @@ export function CustomerDetail({ id }: { id: string }) {
               hasCard={c.paymentMethods.some((m) => m.isDefault && !m.detachedAt)}
             />
           </div>
-          {c.subscriptions.length === 0 ? (
-            <Empty>No subscription.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Plan</th>
-                    <th>Status</th>
-                    <th className="num">MRR</th>
-                    <th>Renews / ends</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.subscriptions.map((s) => (
-                    <tr key={s.id}>
-                      <td>
-                        <Link to={`/subscriptions/${s.id}`}>
-                          {s.planName ?? s.planKey ?? 'unknown price'}
-                        </Link>
-                        <div className="muted small">
-                          <code>{s.stripeSubscriptionId}</code>
-                        </div>
-                      </td>
-                      <td>
-                        <StatusBadge status={s.status} />
-                        {s.cancelAtPeriodEnd ? (
-                          <div className="muted small">cancels at period end</div>
-                        ) : null}
-                      </td>
-                      <td className="num">{money(s.mrr, s.currency)}</td>
-                      <td>
-                        <DateTime iso={s.currentPeriodEnd} />
-                      </td>
-                      <td>
-                        <DateTime iso={s.createdAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <RowsTable
+            rows={c.subscriptions}
+            empty="No subscription."
+            head={
+              <>
+                <th>Plan</th>
+                <th>Status</th>
+                <th className="num">MRR</th>
+                <th>Renews / ends</th>
+                <th>Created</th>
+              </>
+            }
+            row={(s) => (
+              <>
+                <td>
+                  <Link to={`/subscriptions/${s.id}`}>{s.planName ?? s.planKey ?? 'unknown price'}</Link>
+                  <div className="muted small">
+                    <code>{s.stripeSubscriptionId}</code>
+                  </div>
+                </td>
+                <td>
+                  <StatusBadge status={s.status} />
+                  {s.cancelAtPeriodEnd ? <div className="muted small">cancels at period end</div> : null}
+                </td>
+                <td className="num">{money(s.mrr, s.currency)}</td>
+                <td>
+                  <DateTime iso={s.currentPeriodEnd} />
+                </td>
+                <td>
+                  <DateTime iso={s.createdAt} />
+                </td>
+              </>
+            )}
+          />
 
           <h2 className="section-title">Invoices</h2>
-          {c.invoices.length === 0 ? (
-            <Empty>No invoice.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Number</th>
-                    <th>Status</th>
-                    <th className="num">Total</th>
-                    <th className="num">Paid</th>
-                    <th className="num">Remaining</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.invoices.map((i) => (
-                    <tr key={i.id}>
-                      <td>
-                        {i.hostedInvoiceUrl ? (
-                          <a href={i.hostedInvoiceUrl} target="_blank" rel="noreferrer">
-                            {i.number ?? i.stripeInvoiceId}
-                          </a>
-                        ) : (
-                          (i.number ?? <code>{i.stripeInvoiceId}</code>)
-                        )}
-                      </td>
-                      <td>
-                        <StatusBadge status={i.status} />
-                      </td>
-                      <td className="num">{money(i.total, i.currency)}</td>
-                      <td className="num">{money(i.amountPaid, i.currency)}</td>
-                      <td className="num">{money(i.amountRemaining, i.currency)}</td>
-                      <td>
-                        <DateTime iso={i.createdAt} withTime />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <RowsTable
+            rows={c.invoices}
+            empty="No invoice."
+            head={
+              <>
+                <th>Number</th>
+                <th>Status</th>
+                <th className="num">Total</th>
+                <th className="num">Paid</th>
+                <th className="num">Remaining</th>
+                <th>Created</th>
+              </>
+            }
+            row={(i) => (
+              <>
+                <td>
+                  {i.hostedInvoiceUrl ? (
+                    <a href={i.hostedInvoiceUrl} target="_blank" rel="noreferrer">
+                      {i.number ?? i.stripeInvoiceId}
+                    </a>
+                  ) : (
+                    (i.number ?? <code>{i.stripeInvoiceId}</code>)
+                  )}
+                </td>
+                <td>
+                  <StatusBadge status={i.status} />
+                </td>
+                <td className="num">{money(i.total, i.currency)}</td>
+                <td className="num">{money(i.amountPaid, i.currency)}</td>
+                <td className="num">{money(i.amountRemaining, i.currency)}</td>
+                <td>
+                  <DateTime iso={i.createdAt} withTime />
+                </td>
+              </>
+            )}
+          />
 
           <h2 className="section-title">Payments</h2>
-          {c.payments.length === 0 ? (
-            <Empty>No payment.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th className="num">Amount</th>
-                    <th>Status</th>
-                    <th>Failure</th>
-                    <th>Card</th>
-                    <th>Created</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.payments.map((p) => (
-                    <tr key={p.id}>
-                      <td className="num">
-                        {money(p.amount, p.currency)}
-                        {p.amountRefunded ? (
-                          <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
-                        ) : null}
-                      </td>
-                      <td>
-                        <StatusBadge status={p.status} />
-                      </td>
-                      <td>{p.declineCode ?? p.failureCode ?? <span className="muted">—</span>}</td>
-                      <td>
-                        {p.card ? (
-                          <>
-                            <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
-                          </>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td>
-                        <DateTime iso={p.createdAt} withTime />
-                      </td>
-                      <td>
-                        {p.status === 'succeeded' ? (
-                          <RefundButton
-                            payment={{
-                              id: p.id,
-                              amount: p.amount,
-                              amountRefunded: p.amountRefunded,
-                              currency: p.currency,
-                              label: c.email ?? c.stripeCustomerId,
-                            }}
-                            onDone={reload}
-                          />
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <RowsTable
+            rows={c.payments}
+            empty="No payment."
+            head={
+              <>
+                <th className="num">Amount</th>
+                <th>Status</th>
+                <th>Failure</th>
+                <th>Card</th>
+                <th>Created</th>
+                <th />
+              </>
+            }
+            row={(p) => (
+              <>
+                <td className="num">
+                  {money(p.amount, p.currency)}
+                  {p.amountRefunded ? (
+                    <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
+                  ) : null}
+                </td>
+                <td>
+                  <StatusBadge status={p.status} />
+                </td>
+                <td>{p.declineCode ?? p.failureCode ?? <span className="muted">—</span>}</td>
+                <td>
+                  {p.card ? (
+                    <>
+                      <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td>
+                  <DateTime iso={p.createdAt} withTime />
+                </td>
+                <td>
+                  {p.status === 'succeeded' ? (
+                    <RefundButton
+                      payment={{
+                        id: p.id,
+                        amount: p.amount,
+                        amountRefunded: p.amountRefunded,
+                        currency: p.currency,
+                        label: c.email ?? c.stripeCustomerId,
+                      }}
+                      onDone={reload}
+                    />
+                  ) : null}
+                </td>
+              </>
+            )}
+          />
 
           <div className="detail-grid">
             <section className="panel">
               <h2>Refunds</h2>
-              {c.refunds.length === 0 ? (
-                <Empty>No refund.</Empty>
-              ) : (
-                <table className="compact">
-                  <tbody>
-                    {c.refunds.map((r) => (
-                      <tr key={r.id}>
-                        <td className="num">{money(r.amount, r.currency)}</td>
-                        <td>{r.status}</td>
-                        <td>{r.reason?.replace(/_/g, ' ')}</td>
-                        <td>
-                          <DateTime iso={r.createdAt} withTime />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <RowsTable
+                compact
+                rows={c.refunds}
+                empty="No refund."
+                row={(r) => (
+                  <>
+                    <td className="num">{money(r.amount, r.currency)}</td>
+                    <td>{r.status}</td>
+                    <td>{r.reason?.replace(/_/g, ' ')}</td>
+                    <td>
+                      <DateTime iso={r.createdAt} withTime />
+                    </td>
+                  </>
+                )}
+              />
             </section>
             <section className="panel">
               <h2>Disputes</h2>
-              {c.disputes.length === 0 ? (
-                <Empty>No dispute.</Empty>
-              ) : (
-                <table className="compact">
-                  <tbody>
-                    {c.disputes.map((d) => (
-                      <tr key={d.id}>
-                        <td className="num">{money(d.amount, d.currency)}</td>
-                        <td>
-                          <StatusBadge status={d.status} />
-                        </td>
-                        <td>{d.reason?.replace(/_/g, ' ')}</td>
-                        <td>
-                          <DateTime iso={d.createdAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <RowsTable
+                compact
+                rows={c.disputes}
+                empty="No dispute."
+                row={(d) => (
+                  <>
+                    <td className="num">{money(d.amount, d.currency)}</td>
+                    <td>
+                      <StatusBadge status={d.status} />
+                    </td>
+                    <td>{d.reason?.replace(/_/g, ' ')}</td>
+                    <td>
+                      <DateTime iso={d.createdAt} />
+                    </td>
+                  </>
+                )}
+              />
             </section>
           </div>
 

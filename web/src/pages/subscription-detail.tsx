@@ -11,6 +11,7 @@ import { useLiveVersion } from '../lib/live.js';
 import { useAction } from '../api/use-action.js';
 import { DateTime } from '../components/date-time.js';
 import { ActionForm, Dialog } from '../components/dialog.js';
+import { RowsTable } from '../components/rows-table.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
@@ -149,40 +150,34 @@ export function SubscriptionDetail({ id }: { id: string }) {
             {(h) => (
               <>
                 <h2 className="section-title">Invoices</h2>
-                {h.invoices.length === 0 ? (
-                  <Empty>No invoice.</Empty>
-                ) : (
-                  <div className="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th>Number</th>
-                          <th>Reason</th>
-                          <th>Status</th>
-                          <th className="num">Total</th>
-                          <th className="num">Paid</th>
-                          <th>Period</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {h.invoices.map((i) => (
-                          <tr key={i.id}>
-                            <td>{i.number ?? <code>{i.stripeInvoiceId}</code>}</td>
-                            <td>{i.billingReason?.replace(/_/g, ' ')}</td>
-                            <td>
-                              <StatusBadge status={i.status} />
-                            </td>
-                            <td className="num">{money(i.total, i.currency)}</td>
-                            <td className="num">{money(i.amountPaid, i.currency)}</td>
-                            <td>
-                              <DateTime iso={i.periodStart} /> – <DateTime iso={i.periodEnd} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                )}
+                <RowsTable
+                  rows={h.invoices}
+                  empty="No invoice."
+                  head={
+                    <>
+                      <th>Number</th>
+                      <th>Reason</th>
+                      <th>Status</th>
+                      <th className="num">Total</th>
+                      <th className="num">Paid</th>
+                      <th>Period</th>
+                    </>
+                  }
+                  row={(i) => (
+                    <>
+                      <td>{i.number ?? <code>{i.stripeInvoiceId}</code>}</td>
+                      <td>{i.billingReason?.replace(/_/g, ' ')}</td>
+                      <td>
+                        <StatusBadge status={i.status} />
+                      </td>
+                      <td className="num">{money(i.total, i.currency)}</td>
+                      <td className="num">{money(i.amountPaid, i.currency)}</td>
+                      <td>
+                        <DateTime iso={i.periodStart} /> – <DateTime iso={i.periodEnd} />
+                      </td>
+                    </>
+                  )}
+                />
                 <div className="detail-grid" style={{ marginTop: 16 }}>
                   <section className="panel">
                     <h2>MRR changes</h2>
