@@ -4,6 +4,7 @@
  * client sends).
  */
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { anyOf, equals, listTable, offsetPage, within } from '../../db/list-query.js';
 import {
@@ -16,23 +17,25 @@ import {
 
 export const invoiceListParams = listParams(['created_at', 'total', 'amount_due'] as const);
 
-export interface InvoiceListItem {
-  id: string;
-  stripeInvoiceId: string;
-  number: string | null;
-  status: string;
-  currency: string;
-  total: number;
-  amountDue: number;
-  amountPaid: number;
-  amountRemaining: number;
-  billingReason: string | null;
-  hostedInvoiceUrl: string | null;
-  periodStart: string | null;
-  periodEnd: string | null;
-  paidAt: string | null;
-  createdAt: string;
-}
+/** An invoice as a list shows it (also its OpenAPI schema); amounts in minor units of `currency`. */
+export const invoiceListItem = z.object({
+  id: z.string(),
+  stripeInvoiceId: z.string(),
+  number: z.string().nullable(),
+  status: z.string(),
+  currency: z.string(),
+  total: z.number().int(),
+  amountDue: z.number().int(),
+  amountPaid: z.number().int(),
+  amountRemaining: z.number().int(),
+  billingReason: z.string().nullable(),
+  hostedInvoiceUrl: z.string().nullable(),
+  periodStart: z.iso.datetime().nullable(),
+  periodEnd: z.iso.datetime().nullable(),
+  paidAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type InvoiceListItem = z.infer<typeof invoiceListItem>;
 
 type Sort = 'created_at' | 'total' | 'amount_due';
 

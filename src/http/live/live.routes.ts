@@ -28,13 +28,11 @@ interface StreamScope {
   stillAllowed(): Promise<boolean>;
 }
 
-/** The open streams of this process, ended when the app closes (an open response would hold server.close()). */
-const open = new Set<FastifyReply['raw']>();
-
 async function openStream(
   request: FastifyRequest,
   reply: FastifyReply,
   hub: LiveHub,
+  open: Set<FastifyReply['raw']>,
   scope: StreamScope,
 ): Promise<void> {
   // LISTEN first: a page loads its data after the stream opens, so a change committed in between is heard.
@@ -111,13 +109,10 @@ async function openStream(
 }
 
 export const liveRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hub }) => {
-  const mine = new Set<FastifyReply['raw']>();
-  app.addHook('onRequest', async (request, reply) => {
-    reply.raw.once('close', () => mine.delete(reply.raw));
-    mine.add(reply.raw);
-  });
+  // This app's open streams, ended when it closes (an open response would hold server.close()).
+  const open = new Set<FastifyReply['raw']>();
   app.addHook('preClose', async () => {
-    for (const res of mine) if (open.has(res)) res.end();
+    for (const res of open) res.end();
   });
   app.get('/api/admin/stream', {
     preHandler: requireAdmin,
@@ -135,7 +130,7 @@ export const liveRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hu
     },
     handler: async (request, reply) => {
       const actor = request.actor!;
-      await openStream(request, reply, hub, {
+      await openStream(request, reply, hub, open, {
         topicOf: (n) => (n.topic.startsWith('user:') ? null : n.topic),
         stillAllowed: async () => {
           if (actor.kind !== 'user') return true; // an API key is checked when the stream opens
@@ -162,7 +157,7 @@ export const liveRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hu
       const actor = request.actor!;
       if (actor.kind !== 'user') return; // requireUser admits sessions only
       const own = `user:${actor.userId}`;
-      await openStream(request, reply, hub, {
+      await openStream(request, reply, hub, open, {
         topicOf: (n) => (n.topic === own ? 'me' : null),
         stillAllowed: async () => (await sessionOf(request))?.userId === actor.userId,
       });
