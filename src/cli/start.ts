@@ -130,6 +130,19 @@ export async function start(opts: { role?: StartRole } = {}): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // A stray failure stops everything in order (the embedded database too) and exits 1, instead of Node's bare
+  // exit that leaves postgres running. Once stopping, a component torn down under an in-flight call (a query on a
+  // closed pool) is logged like any error while stopping and does not turn a clean stop into a failed one.
+  const onStray = (kind: string) => (err: unknown) => {
+    if (stopping) {
+      logger.error({ err, kind }, 'error while stopping');
+      return;
+    }
+    logger.fatal({ err, kind }, 'stopping after an unhandled error');
+    void shutdown(kind, 1);
+  };
+  process.on('unhandledRejection', onStray('unhandledRejection'));
+  process.on('uncaughtException', onStray('uncaughtException'));
 
   try {
     const database = await openDatabase(config, logger, { reuseRunning: false });

@@ -86,12 +86,13 @@ async function start(env: Record<string, string>, args: string[] = []) {
   });
   const url = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
   const stop = () =>
-    new Promise<number | null>((resolve) => {
+    new Promise<number | null>((resolve, reject) => {
       child.on('exit', (c) => {
         out.end();
-        // A failed shutdown is diagnosed from what the process said last (the capture file is deleted after a run).
-        if (c !== 0) process.stderr.write(`exit ${c}; last output:\n${(stdout + stderr).slice(-4000)}\n`);
-        resolve(c);
+        // A failed shutdown is diagnosed from what the process said last (the capture file is deleted after a run):
+        // in the assertion's message, so CI's failure summary shows it.
+        if (c !== 0) reject(new Error(`exit ${c}; last output:\n${(stdout + stderr).slice(-4000)}`));
+        else resolve(c);
       });
       child.kill('SIGINT');
     });
