@@ -69,34 +69,60 @@ export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /**
- * The app's web role in a child process on `url` (bench/webhooks-server.ts, production mode), answering admin
- * requests authenticated by `adminKey`; resolves with its port once it listens.
+ * `sertantai serve --role <role>` in a child process (one node process: `node --import tsx`, so signals reach the
+ * app itself), in production mode on `url`, with `env` on top; BENCH_CPU_PROF=dir writes a V8 CPU profile of it
+ * there. Its machine-readable stdout lines go to `onLine`; resolves with its port once it serves (0 for a worker).
  */
+export function startServe(
+  role: 'all' | 'web' | 'worker',
+  url: string,
+  env: Record<string, string>,
+  onLine: (line: string) => void = () => {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'serve',
+      '--role',
+      role,
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        AUTH_SECRET: 'b'.repeat(40),
+        STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
+        // Nothing answers there: a benchmark that reached Stripe would fail loudly, not call the real one.
+        STRIPE_API_URL: 'http://127.0.0.1:9',
+        STRIPE_WEBHOOK_SECRET: 'whsec_bench_0123456789abcdef',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (line.startsWith('{"port":')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      else onLine(line);
+    });
+    child.once('exit', (code) => reject(new Error(`sertantai serve --role ${role} exited with ${code}`)));
+  });
+}
+
+/** The app's web role on `url`, answering admin requests authenticated by `adminKey`. */
 export function startWebServer(
   url: string,
   adminKey: string,
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/webhooks-server.ts'], {
-    env: {
-      ...process.env,
-      BENCH_ROLE: 'web',
-      DATABASE_URL: url,
-      NODE_ENV: 'production',
-      AUTH_SECRET: 'b'.repeat(40),
-      STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
-      STRIPE_WEBHOOK_SECRET: 'whsec_bench_reports_0123456789abcdef',
-      ADMIN_API_KEYS: adminKey,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      const m = /^\{"port":(\d+)\}$/.exec(line.trim());
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
+  return startServe('web', url, { ADMIN_API_KEYS: adminKey });
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {

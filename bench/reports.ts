@@ -1,7 +1,7 @@
 /**
  * `npm run bench:reports` — DESIGN §9 and issue 14: a generated history (bench/_report-history.ts: BENCH_CUSTOMERS
  * customers, default 100,000, with 1.5 subscriptions each and an invoice per billing period over BENCH_MONTHS
- * months, default 36) loaded with raw SQL; the app started in a child process (bench/webhooks-server.ts, web role);
+ * months, default 36) loaded with raw SQL; the app started in a child process (`sertantai serve --role web`);
  * every report asked from THIS process over loopback for the whole range in usd, once cold (the first request of
  * a freshly started server: new connections, nothing planned or cached by the app) and BENCH_REPEAT times warm
  * (default 10), and one drill-down page per report that has one. Prints one JSON figure per measurement:

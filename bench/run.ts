@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-const helpers = new Set(['run', 'webhooks-server']);
+const helpers = new Set(['run']);
 const all = fs
   .readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

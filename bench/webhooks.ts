@@ -1,6 +1,6 @@
 /**
  * `npm run bench:webhooks` — DESIGN §9. Loads BENCH_ROWS (default 100,000) customers, subscriptions and invoices
- * with raw SQL, starts the app + worker in a child process (bench/webhooks-server.ts), and posts signed events with
+ * with raw SQL, starts the app + worker in a child process (`sertantai serve`), and posts signed events with
  * unique ids from THIS process with autocannon at each concurrency (BENCH_CONCURRENCY, default 10,50), BENCH_EVENTS
  * per run (default 5,000), for customer.updated, invoice.paid and customer.subscription.updated. Prints one JSON
  * object per figure: ack throughput with p50/p99 ack latency, and end-to-end throughput (first request sent →
@@ -21,7 +21,7 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { printFigure, withBenchDatabase } from './_support.js';
+import { printFigure, startServe, withBenchDatabase } from './_support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
@@ -31,6 +31,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 const PHASED = process.env.BENCH_PHASED === '1';
 /** A web process and a worker process instead of one process running both. */
 const SPLIT = process.env.BENCH_SPLIT === '1';
+/** Dispatcher loops of the worker (WEBHOOK_WORKERS of `sertantai serve`). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
 const SECRET = 'whsec_bench_webhooks_0123456789abcdef';
 const ALL_TYPES = ['customer.updated', 'invoice.paid', 'customer.subscription.updated'] as const;
@@ -158,44 +160,30 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
     );
 
     /**
-     * Starts bench/webhooks-server.ts in `role` (bench/peer-server.ts for `peer`); resolves with the process and its
-     * port once it is ready.
+     * Starts `sertantai serve` in `role` (bench/peer-server.ts for `peer`); resolves with the process and its port once
+     * it is ready. No pg-boss jobs (JOBS=none): the minute sweeps would add work unrelated to the events measured.
      */
-    const startServer = (role: 'all' | 'web' | 'worker' | 'peer') => {
-      const child = spawn(
-        process.execPath,
-        [
-          // BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (open it in Chrome DevTools).
-          ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
-          '--import',
-          'tsx',
-          role === 'peer' ? 'bench/peer-server.ts' : 'bench/webhooks-server.ts',
-        ],
-        {
-          env: {
-            ...process.env,
-            BENCH_ROLE: role,
-            DATABASE_URL: url,
-            STRIPE_WEBHOOK_SECRET: SECRET,
-            NODE_ENV: 'production',
-            AUTH_SECRET: 'b'.repeat(40),
-            STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      servers.push(child);
-      return new Promise<{ child: typeof child; port: number }>((resolve, reject) => {
-        const rl = readline.createInterface({ input: child.stdout! });
-        rl.on('line', (line) => {
-          if (line.startsWith('{"port":')) resolve({ child, port: JSON.parse(line).port });
-          else if (line.startsWith('{"dispatcher":')) {
-            process.stderr.write(line + '\n');
-            dispatcherAnswered?.();
-          } else process.stderr.write(line + '\n');
-        });
-        child.once('exit', (code) => reject(new Error(`server (${role}) exited ${code}`)));
-      });
+    const startServer = async (role: 'all' | 'web' | 'worker' | 'peer') => {
+      const onLine = (line: string) => {
+        process.stderr.write(line + '\n');
+        if (line.startsWith('{"dispatcher":')) dispatcherAnswered?.();
+      };
+      const started =
+        role === 'peer'
+          ? await startPeer(url, onLine)
+          : await startServe(
+              role,
+              url,
+              {
+                STRIPE_WEBHOOK_SECRET: SECRET,
+                JOBS: 'none',
+                DATABASE_POOL_MAX: '30',
+                WEBHOOK_WORKERS: String(WORKERS),
+              },
+              onLine,
+            );
+      servers.push(started.child);
+      return started;
     };
     let dispatcherAnswered: (() => void) | undefined;
     // BENCH_SPLIT=1: one web process and one worker process (`sertantai start --role web|worker`), else one
@@ -502,6 +490,21 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
 }
 
 /** SIGTERM to each server process still running; resolves when they have exited. */
+/** bench/peer-server.ts on `url`; resolves with its port once it listens. */
+function startPeer(url: string, onLine: (line: string) => void) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peer-server.ts'], {
+    env: { ...process.env, DATABASE_URL: url, STRIPE_WEBHOOK_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise<{ child: typeof child; port: number }>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{"port":')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      else onLine(line);
+    });
+    child.once('exit', (code) => reject(new Error(`peer server exited ${code}`)));
+  });
+}
+
 async function stopServers(children: ReturnType<typeof spawn>[]): Promise<void> {
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null) continue;

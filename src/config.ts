@@ -58,6 +58,7 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: url(['postgres:', 'postgresql:']),
     DATABASE_REPLICA_URL: url(['postgres:', 'postgresql:']),
+    DATABASE_POOL_MAX: intFrom(20, 2, 500),
     DATA_DIR: z.string().default('.data'),
     HOST: z.string().default('127.0.0.1'),
     PORT: intFrom(3000, 0, 65535),
@@ -76,6 +77,7 @@ const envSchema = z
     STRIPE_RATE_BUDGET: intFrom(80, 1, 10000),
     GRACE_DAYS: intFrom(7, 0, 90),
     WEBHOOK_WORKERS: intFrom(4, 1, 64),
+    JOBS: list,
     WEBHOOK_YIELD_TO_INGEST: z
       .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
       .optional()
@@ -131,6 +133,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string | undefined;
   databaseReplicaUrl: string | undefined;
+  /** Connections of each pool of this process (the primary's; a replica's is the same size). */
+  databasePoolMax: number;
   dataDir: string;
   host: string;
   port: number;
@@ -146,6 +150,8 @@ export interface Config {
   graceDays: number;
   /** The webhook event dispatcher of a worker process. */
   webhooks: { workers: number; yieldToIngest: boolean };
+  /** The background jobs a worker process runs: every registered one, none, or these names (src/jobs/registry.ts). */
+  jobs: 'all' | string[];
   bootstrapAdmin: { email: string; password: string } | undefined;
   adminApiKeys: string[];
   smtp: { url: string | undefined; from: string };
@@ -201,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     databaseReplicaUrl: e.DATABASE_REPLICA_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
     dataDir: e.DATA_DIR,
     host: e.HOST,
     port: e.PORT,
@@ -215,6 +222,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     graceDays: e.GRACE_DAYS,
     webhooks: { workers: e.WEBHOOK_WORKERS, yieldToIngest: e.WEBHOOK_YIELD_TO_INGEST },
+    jobs:
+      e.JOBS.length === 0 || (e.JOBS.length === 1 && e.JOBS[0] === 'all')
+        ? 'all'
+        : e.JOBS.filter((j) => j !== 'none'),
     bootstrapAdmin:
       e.BOOTSTRAP_ADMIN_EMAIL && e.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: e.BOOTSTRAP_ADMIN_EMAIL, password: e.BOOTSTRAP_ADMIN_PASSWORD }

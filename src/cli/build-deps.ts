@@ -23,7 +23,7 @@ export function buildDeps(
     maintenance?: boolean;
   },
 ): Deps {
-  const database = connect(opts.databaseUrl, { max: opts.maxConnections ?? 20 });
+  const database = connect(opts.databaseUrl, { max: opts.maxConnections ?? config.databasePoolMax });
   const stripeConfig = config.stripe.secretKey
     ? config
     : { ...config, stripe: { ...config.stripe, secretKey: PLACEHOLDER_STRIPE_KEY } };

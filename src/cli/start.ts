@@ -19,7 +19,7 @@ import { appOrigin } from '../accounts/auth.js';
 import { ensureAdmin } from '../accounts/ensure-admin.js';
 import { startAuditSealer } from '../audit/seal-audit-log.js';
 import { buildApp } from '../http/app.js';
-import { startWorker } from '../jobs/start-worker.js';
+import { startWorker, type DispatcherHandle } from '../jobs/start-worker.js';
 import { handlers } from '../billing/webhooks/handlers/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildDeps } from './build-deps.js';
@@ -49,12 +49,16 @@ export async function prepareStripe(
  * Background work in this process (job queue workers, webhook dispatcher). The job-queue engineer wires
  * `startWorker(deps, …)` (src/jobs/start-worker.ts) in here; it must return how to stop it.
  */
-export async function startWorkers(deps: Deps, app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
+export async function startWorkers(
+  deps: Deps,
+  app: FastifyInstance,
+): Promise<{ stop(): Promise<void>; dispatcher: DispatcherHandle }> {
   // pg-boss workers and cron for every registered job, and the Stripe event dispatcher (metrics on /metrics).
   const worker = await startWorker(deps, { handlers, registry: app.httpContext.metrics.registry });
   // Every worker process seals committed audit rows into the hash chain (src/audit/seal-audit-log.ts).
   const sealer = startAuditSealer(deps.db, deps.logger);
   return {
+    dispatcher: worker.dispatcher,
     async stop() {
       await sealer.stop();
       await worker.stop();
@@ -103,11 +107,33 @@ export function roleProblem(role: StartRole, config: Pick<Config, 'databaseUrl' 
 const MIGRATION_LOCK = 7_305_214_001;
 
 export async function start(opts: { role?: StartRole } = {}): Promise<void> {
-  const role = opts.role ?? 'all';
+  await run('start', opts.role ?? 'all');
+}
+
+/**
+ * `sertantai serve`: the production entry — the same processes as `start` (web, worker or both) on the configured
+ * database and Stripe, with no embedded database, no sandbox, no demo data and no demo admin (BOOTSTRAP_ADMIN_*
+ * still applies), and the console served as built. Tests and benchmarks run it too. Machine-readable lines on
+ * stdout: `{"port":n,"role":r}` once serving (port 0 for a worker); SIGUSR1 pauses the event dispatcher and answers
+ * `{"dispatcher":"paused"}`, SIGUSR2 resumes it and answers `{"dispatcher":"resumed","at":µs}`.
+ */
+export async function serve(opts: { role?: StartRole } = {}): Promise<void> {
+  await run('serve', opts.role ?? 'all');
+}
+
+/** Why `sertantai serve` cannot run with `config`, or null: it sets nothing up, so the database and Stripe are given. */
+export function serveProblem(config: Pick<Config, 'databaseUrl' | 'stripe'>): string | null {
+  if (!config.databaseUrl) return 'set DATABASE_URL (`sertantai start` runs an embedded database)';
+  if (!config.stripe.secretKey)
+    return 'set STRIPE_SECRET_KEY (`sertantai start` runs the local Stripe sandbox)';
+  return null;
+}
+
+async function run(mode: 'start' | 'serve', role: StartRole): Promise<void> {
   let config = loadConfigOrExit();
-  const problem = roleProblem(role, config);
+  const problem = mode === 'serve' ? serveProblem(config) : roleProblem(role, config);
   if (problem) {
-    console.error(`sertantai start: ${problem}`);
+    console.error(`sertantai ${mode}: ${problem}`);
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel });
@@ -158,33 +184,54 @@ export async function start(opts: { role?: StartRole } = {}): Promise<void> {
       await migrator.close();
     }
 
-    const stripe = await prepareStripe(config, logger);
-    config = stripe.config;
-    stops.push({ name: 'stripe', stop: stripe.stop });
-
+    if (mode === 'start') {
+      const stripe = await prepareStripe(config, logger);
+      config = stripe.config;
+      stops.push({ name: 'stripe', stop: stripe.stop });
+    }
+    // The port is chosen before listening: the sandbox's webhook endpoint and the auth origin (APP_URL's default) need it.
     if (config.port === 0) config = { ...config, port: await freePort() };
     if (!config.authSecret) config = { ...config, authSecret: localAuthSecret(config.dataDir) };
 
     const deps = buildDeps(config, { databaseUrl: database.url, logger });
     stops.push({ name: 'pool', stop: () => deps.database.close() });
 
-    if (role !== 'worker') await ensureConsoleBuilt(logger);
+    if (mode === 'start' && role !== 'worker') await ensureConsoleBuilt(logger);
     const app = await buildApp(deps);
     if (role !== 'web') {
       const workers = await startWorkers(deps, app);
       stops.push({ name: 'workers', stop: workers.stop });
+      process.on('SIGUSR1', () => {
+        void workers.dispatcher.pause().then(() => process.stdout.write('{"dispatcher":"paused"}\n'));
+      });
+      process.on('SIGUSR2', () => {
+        workers.dispatcher.resume();
+        // `at` (µs, the clock of V8's CPU profiles) lets a profile be cut where the drain starts.
+        process.stdout.write(`{"dispatcher":"resumed","at":${process.hrtime.bigint() / 1000n}}\n`);
+      });
     }
     if (role === 'worker') {
       // No HTTP here: the web processes serve it (and seed and bootstrap the admin).
-      process.stdout.write(
-        '\n  Sertantai Billing worker is running (dispatcher, jobs, audit sealer). Stop with Ctrl+C.\n\n',
-      );
+      if (mode === 'serve') process.stdout.write(JSON.stringify({ port: 0, role }) + '\n');
+      else
+        process.stdout.write(
+          '\n  Sertantai Billing worker is running (dispatcher, jobs, audit sealer). Stop with Ctrl+C.\n\n',
+        );
       return;
     }
 
     // Listen before seeding: the seed's Stripe calls emit webhooks that must find the endpoint up.
     await app.listen({ host: config.host, port: config.port });
     stops.push({ name: 'http', stop: () => app.close() });
+
+    if (mode === 'serve') {
+      if (config.bootstrapAdmin) await bootstrapAdmin(deps, app);
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      logger.info({ role, port }, 'serving');
+      process.stdout.write(JSON.stringify({ port, role }) + '\n');
+      return;
+    }
 
     await seedDemoData(deps, app);
     const login = await bootstrapAdmin(deps, app);
@@ -202,9 +249,11 @@ export async function start(opts: { role?: StartRole } = {}): Promise<void> {
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } catch (err) {
-    logger.error({ err }, 'start failed');
-    console.error(`Start failed: ${err instanceof Error ? err.message : String(err)}`);
-    await shutdown('start-failed', 1);
+    logger.error({ err }, `${mode} failed`);
+    console.error(
+      `${mode === 'start' ? 'Start' : 'Serve'} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    await shutdown(`${mode}-failed`, 1);
   }
 }
 
@@ -218,4 +267,15 @@ export function registerStartCommand(program: Command): void {
         .default('all'),
     )
     .action((opts: { role: StartRole }) => start({ role: opts.role }));
+  program
+    .command('serve')
+    .description(
+      'Run the web server and workers on DATABASE_URL and STRIPE_SECRET_KEY, setting nothing up (production, tests, benchmarks)',
+    )
+    .addOption(
+      new Option('--role <role>', 'web: HTTP only; worker: dispatcher and jobs only; all: both')
+        .choices(START_ROLES)
+        .default('all'),
+    )
+    .action((opts: { role: StartRole }) => serve({ role: opts.role }));
 }

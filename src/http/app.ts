@@ -15,6 +15,7 @@ import { appOrigin, createAuth, trustedOrigins, type Auth } from '../accounts/au
 import { sendAccountEmail } from '../accounts/email-links/send-account-email.js';
 import { errorBody, handleError } from './error-handler.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
+import { registerOpsMetrics } from './ops-metrics.js';
 import { genRequestId, safeUrl } from './request-id.js';
 import { authRoutes, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth.routes.js';
 import { healthRoutes } from './health.routes.js';
@@ -91,6 +92,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const live = createLiveHub(deps.database.pool.options, deps.logger);
   app.addHook('onClose', () => live.close());
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const detachOpsMetrics = registerOpsMetrics(metrics.registry, deps.database.pool, deps.stripe);
+  app.addHook('onClose', async () => detachOpsMetrics());
   const auth = createAuth({
     config: deps.config,
     db: deps.db,

@@ -8,6 +8,7 @@ import type { Deps } from '../deps.js';
 import {
   createDispatchMetrics,
   startDispatcher,
+  type Dispatcher,
   type DispatcherOptions,
 } from '../billing/webhooks/dispatch-loop.js';
 import type { HandlerMap } from '../billing/webhooks/types.js';
@@ -24,12 +25,33 @@ export interface WorkerOptions {
   registry?: Registry;
 }
 
+/** The event dispatcher of a worker process, for an operator (SIGUSR1/SIGUSR2 of `sertantai serve`) or a benchmark. */
+export interface DispatcherHandle {
+  /** Stops taking batches; resolves once the batches in flight are committed. Events keep arriving and are stored. */
+  pause(): Promise<void>;
+  /** Starts the loops again (no-op when running). */
+  resume(): void;
+}
+
 export interface Worker {
+  dispatcher: DispatcherHandle;
   stop(): Promise<void>;
 }
 
+/** The jobs `config.jobs` names (JOBS): every registered one, none, or a list — an unknown name is an error naming it. */
+export function selectJobs(all: JobDefinition[], wanted: 'all' | string[]): JobDefinition[] {
+  if (wanted === 'all') return all;
+  const unknown = wanted.filter((name) => !all.some((j) => j.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `JOBS names unknown jobs: ${unknown.join(', ')} (known: ${all.map((j) => j.name).join(', ')}, or all / none)`,
+    );
+  }
+  return all.filter((j) => wanted.includes(j.name));
+}
+
 export async function startWorker(deps: Deps, opts: WorkerOptions): Promise<Worker> {
-  const jobs = opts.jobs ?? registeredJobs;
+  const jobs = opts.jobs ?? selectJobs(registeredJobs, deps.config.jobs);
   const { boss } = deps.queue;
   await deps.queue.start();
 
@@ -58,15 +80,28 @@ export async function startWorker(deps: Deps, opts: WorkerOptions): Promise<Work
   };
   if (opts.maxAttempts !== undefined) dispatcherOptions.maxAttempts = opts.maxAttempts;
   if (opts.registry) dispatcherOptions.metrics = createDispatchMetrics(opts.registry);
-  const dispatcher = startDispatcher(deps, dispatcherOptions);
+  let dispatcher: Dispatcher | undefined = startDispatcher(deps, dispatcherOptions);
+  let pausing: Promise<void> | undefined;
   deps.logger.info(
     { jobs: jobs.map((j) => j.name), concurrency: dispatcherOptions.concurrency },
     'worker started',
   );
 
+  const handle: DispatcherHandle = {
+    async pause() {
+      const d = dispatcher;
+      dispatcher = undefined;
+      if (d) pausing = d.stop();
+      await pausing;
+    },
+    resume() {
+      dispatcher ??= startDispatcher(deps, dispatcherOptions);
+    },
+  };
   return {
+    dispatcher: handle,
     async stop() {
-      await dispatcher.stop();
+      await handle.pause();
       for (const def of jobs) await boss.offWork(def.name);
       await deps.queue.stop();
     },

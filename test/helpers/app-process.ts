@@ -1,12 +1,13 @@
 /**
- * The app as a separate OS process, for the crash and multi-process tests: `bench/webhooks-server.ts` — the real
- * buildApp (POST /webhooks/stripe) and, in the same process, the worker's Stripe event dispatcher (startWorker with
- * the real handlers map), as `sertantai start` wires them. It runs no pg-boss cron jobs: the dunning and override
- * sweeps run every minute on the wall clock and would race the state comparison. No test hook is in the app: a
- * test stops the process with SIGKILL (`kill()`) or SIGTERM (`stop()`), exactly as an operator or the OS would.
+ * The app as a separate OS process, for the crash and multi-process tests: `sertantai serve`, the production entry —
+ * the web server (POST /webhooks/stripe) and, in the same process, the worker (the event dispatcher with the real
+ * handlers, the audit sealer). It runs no pg-boss jobs (JOBS=none): the dunning and override sweeps run every minute
+ * on the wall clock and would race the state comparison. No test hook is in the app: a test stops the process with
+ * SIGKILL (`kill()`) or SIGTERM (`stop()`), exactly as an operator or the OS would.
  *
- * Spawned as `node --import tsx <file>` (one process: the tsx CLI would fork a second node and SIGKILL would reach
- * only the wrapper). Its stdout/stderr go to the run's captured log directory (scanned for secrets at teardown).
+ * Spawned as `node --import tsx src/cli/main.ts serve` (one process: the tsx CLI would fork a second node and SIGKILL
+ * would reach only the wrapper). Its stdout/stderr go to the run's captured log directory (scanned for secrets at
+ * teardown).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +20,7 @@ import { TEST_APP_URL, TEST_AUTH_SECRET } from './app.js';
 import { testLogFile } from './log-capture.js';
 import { signatureHeader, WEBHOOK_SECRET } from './stripe-events.js';
 
-const ENTRY = path.join(ROOT, 'bench/webhooks-server.ts');
+const ENTRY = path.join(ROOT, 'src/cli/main.ts');
 
 export interface AppProcess {
   label: string;
@@ -46,9 +47,11 @@ export async function startAppProcess(opts: {
   label: string;
   /** Dispatcher loops in the process (default 4, as `sertantai start`). */
   workers?: number;
+  /** `all` (default), or one side only, as `sertantai serve --role web|worker` runs it (a worker has no url). */
+  role?: 'all' | 'web' | 'worker';
 }): Promise<AppProcess> {
   const log = fs.createWriteStream(testLogFile(`app-process.${opts.label}`));
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--role', opts.role ?? 'all'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -59,7 +62,13 @@ export async function startAppProcess(opts: {
       APP_URL: TEST_APP_URL,
       AUTH_SECRET: TEST_AUTH_SECRET,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      BENCH_WORKERS: String(opts.workers ?? 4),
+      // No Stripe call is made by these tests; nothing answers on port 9 if one were.
+      STRIPE_SECRET_KEY: 'sk_test_app_process_unused',
+      STRIPE_API_URL: 'http://127.0.0.1:9',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      JOBS: 'none',
+      WEBHOOK_WORKERS: String(opts.workers ?? 4),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -81,8 +90,8 @@ export async function startAppProcess(opts: {
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${opts.label}: not listening after 60 s:\n${tail}`)),
-      60_000,
+      () => reject(new Error(`${opts.label}: not listening after 90 s:\n${tail}`)),
+      90_000,
     );
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port":')) {

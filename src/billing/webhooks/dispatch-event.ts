@@ -40,6 +40,8 @@ export async function lockOrderingKey(tx: Executor, key: string): Promise<void> 
 export interface DispatchMetrics {
   events: Counter<'type' | 'status'>;
   duration: Histogram<'status'>;
+  /** Per batch: how long its oldest event waited after falling due, plus the batch's apply and commit. */
+  lag: Histogram;
 }
 
 export interface DispatchOptions {
@@ -241,6 +243,7 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       opts.metrics.events.inc({ type: o.type, status: o.status });
       opts.metrics.duration.observe({ status: o.status }, seconds);
     }
+    opts.metrics.lag.observe((result.lagMs + performance.now() - started) / 1000);
   }
   return result;
 }

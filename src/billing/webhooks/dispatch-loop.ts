@@ -50,6 +50,12 @@ export function createDispatchMetrics(registry: Registry): DispatchMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: [registry],
     }),
+    lag: new Histogram({
+      name: 'stripe_event_lag_seconds',
+      help: 'End-to-end lag: from an event falling due (stored, or its retry time) to its batch committed',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+      registers: [registry],
+    }),
   };
 }
 
