@@ -20,6 +20,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ WEBHOOK_YIELD_TO_INGEST: '1' }).webhooks.yieldToIngest).toBe(true);
   });
 
+  it('reads the process settings: pool size and which jobs a worker runs', () => {
+    expect(loadConfig({}).databasePoolMax).toBe(20);
+    expect(loadConfig({}).jobs).toBe('all');
+    expect(loadConfig({ DATABASE_POOL_MAX: '30' }).databasePoolMax).toBe(30);
+    expect(loadConfig({ JOBS: 'all' }).jobs).toBe('all');
+    expect(loadConfig({ JOBS: 'none' }).jobs).toEqual([]);
+    expect(loadConfig({ JOBS: 'dunning.sweep, notifications.send' }).jobs).toEqual([
+      'dunning.sweep',
+      'notifications.send',
+    ]);
+  });
+
   it('splits the webhook secrets list for rotation', () => {
     const c = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_a, whsec_b' });
     expect(c.stripe.webhookSecrets).toEqual(['whsec_a', 'whsec_b']);
@@ -34,6 +46,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['BOOTSTRAP_ADMIN_EMAIL', 'not-an-email'],
     ['WEBHOOK_WORKERS', '0'],
+    ['DATABASE_POOL_MAX', '1'],
     ['WEBHOOK_YIELD_TO_INGEST', 'maybe'],
   ])('names %s when its value %s is bad', (variable, value) => {
     try {

@@ -2,11 +2,13 @@
  * Issue 18, observability: /metrics carries the event queue (waiting by status, the oldest due event's age, failed
  * events), the last reconciliation's drift, and Stripe calls by method, path pattern and status.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../sandbox/index.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { makeEvent, signatureHeader, WEBHOOK_SECRET } from '../helpers/stripe-events.js';
 import { stripePathPattern } from '../../src/http/ops-metrics.js';
+import { createDispatchMetrics } from '../../src/billing/webhooks/dispatch-loop.js';
 
 let sb: SandboxHandle;
 let h: TestApp;
@@ -86,6 +88,28 @@ describe('operator metrics', () => {
       await sample('stripe_api_requests_total{method="GET",path="/v1/customers/:id",status="404"}'),
     ).toBe(1);
     expect(await sample('stripe_api_request_duration_seconds_count{method="GET"}')).toBe(2);
+  });
+
+  it('every metric docs/grafana-dashboard.json draws is one /metrics exposes', async () => {
+    const dashboard = JSON.parse(
+      fs.readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8'),
+    ) as { panels: { targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    const used = new Set(
+      exprs.flatMap((e) =>
+        [...e.matchAll(/\b((?:http|stripe|reconciliation)_[a-z_]+)/g)].map((m) =>
+          m[1]!.replace(/_(bucket|count|sum)$/, ''),
+        ),
+      ),
+    );
+    // The dispatcher's metrics join the app's registry where a worker runs beside it (startWorker's `registry`).
+    createDispatchMetrics(h.app.httpContext.metrics.registry);
+    const exposed = (await h.app.inject({ method: 'GET', url: '/metrics' })).body
+      .split('\n')
+      .filter((l) => l.startsWith('# TYPE '))
+      .map((l) => l.split(' ')[2]);
+    expect(used.size).toBe(13);
+    expect([...used].filter((m) => !exposed.includes(m))).toEqual([]);
   });
 
   it('path patterns keep the label set bounded', () => {
