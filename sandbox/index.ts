@@ -46,6 +46,9 @@ export interface SandboxHandle {
   stop(): Promise<void>;
 }
 
+/** How often a persisted sandbox writes its state file while it changes. */
+const PERSIST_EVERY_MS = 1000;
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const sb = new Sandbox({ startTime: opts.startTime });
   const saved = opts.persistPath ? Store.readFile(opts.persistPath) : undefined;
@@ -57,7 +60,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   if (opts.settings) sb.settings = { ...sb.settings, ...opts.settings };
   sb.onEvent = opts.onEvent as ((e: Obj) => void) | undefined;
   const secretKey = opts.secretKey ?? (saved?.secretKey as string | undefined) ?? newSecretKey();
-  const persist = (): void => {
+  const persistNow = (): void => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = undefined;
     // deliveries still owed are saved too: at-least-once, so a restart may repeat some, never lose them
     if (opts.persistPath) {
       sb.store.saveTo(opts.persistPath, {
@@ -67,6 +72,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         deliveries: sb.delivery.snapshot(),
       });
     }
+  };
+  // Every change asks for a save; the file is written at most once per PERSIST_EVERY_MS (and at stop). Writing the
+  // whole store on each request made a seeded history (thousands of objects) quadratic and blocked the event loop.
+  // A crash (not a stop) may lose the last second of sandbox state.
+  let saveTimer: NodeJS.Timeout | undefined;
+  const persist = (): void => {
+    if (!opts.persistPath || saveTimer) return;
+    saveTimer = setTimeout(persistNow, PERSIST_EVERY_MS);
+    saveTimer.unref();
   };
 
   const { server, hanging } = createSandboxServer({
@@ -117,7 +131,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       },
     );
   }
-  persist();
+  persistNow();
 
   // Following the wall clock, due renewals and webhook retries happen as time passes.
   const ticker = sb.clock.isFrozen
@@ -146,7 +160,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      persist();
+      persistNow();
     },
   };
 }

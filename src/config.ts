@@ -78,6 +78,7 @@ const envSchema = z
     GRACE_DAYS: intFrom(7, 0, 90),
     WEBHOOK_WORKERS: intFrom(4, 1, 64),
     JOBS: list,
+    DEMO_HISTORY: intFrom(60, 0, 5000),
     WEBHOOK_YIELD_TO_INGEST: z
       .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
       .optional()
@@ -152,6 +153,8 @@ export interface Config {
   webhooks: { workers: number; yieldToIngest: boolean };
   /** The background jobs a worker process runs: every registered one, none, or these names (src/jobs/registry.ts). */
   jobs: 'all' | string[];
+  /** Customers of demo history `sertantai start` makes on a new database outside production (0: none). */
+  demoHistory: number;
   bootstrapAdmin: { email: string; password: string } | undefined;
   adminApiKeys: string[];
   smtp: { url: string | undefined; from: string };
@@ -222,6 +225,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     graceDays: e.GRACE_DAYS,
     webhooks: { workers: e.WEBHOOK_WORKERS, yieldToIngest: e.WEBHOOK_YIELD_TO_INGEST },
+    demoHistory: e.DEMO_HISTORY,
     jobs:
       e.JOBS.length === 0 || (e.JOBS.length === 1 && e.JOBS[0] === 'all')
         ? 'all'

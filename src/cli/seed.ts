@@ -22,18 +22,53 @@ function describe(r: SeedReport): string {
   ].join('\n');
 }
 
-/** The `npm start` hook: seeds on every start (a no-op once seeded); a failure is logged, never fatal. */
-export async function seedOnStart(deps: Deps, app: FastifyInstance): Promise<void> {
-  if (deps.config.env === 'production') return;
+/** Demo history users' emails end with this (seed-history.ts). */
+const HISTORY_EMAIL_DOMAIN = '@history.demo.sertantai.test';
+
+/**
+ * The `npm start` hook: seeds the demo catalogue and customers on every start (a no-op once seeded); on a database
+ * with no demo history yet, it also makes DEMO_HISTORY customers' year of history in the background (the reports
+ * and console fill in as its webhooks are applied). A failure is logged, never fatal. Returns how to stop the
+ * background part (a shutdown aborts it between steps).
+ */
+export async function seedOnStart(deps: Deps, app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
+  const none = { stop: async () => {} };
+  if (deps.config.env === 'production') return none;
   if (!deps.config.stripe.secretKey) {
     deps.logger.warn('demo seed skipped: no Stripe configured (STRIPE_SECRET_KEY unset and no sandbox)');
-    return;
+    return none;
   }
   try {
     await seedDemo(deps, { auth: app.httpContext.auth, customers: true });
   } catch (err) {
     deps.logger.error({ err }, 'demo seed failed; run `sertantai db seed` to retry');
+    return none;
   }
+  const customers = deps.config.demoHistory;
+  if (customers === 0) return none;
+  const seeded = await deps.database.pool.query(`SELECT 1 FROM users WHERE email LIKE $1 LIMIT 1`, [
+    `%${HISTORY_EMAIL_DOMAIN}`,
+  ]);
+  if (seeded.rows.length > 0) return none;
+  const controller = new AbortController();
+  const started = performance.now();
+  deps.logger.info({ customers, months: 12 }, 'demo history: making it in the background');
+  const running = seedHistory(deps, { customers, months: 12, signal: controller.signal }).then(
+    (r) =>
+      deps.logger.info(
+        { ...r, ms: Math.round(performance.now() - started), aborted: controller.signal.aborted },
+        'demo history made in Stripe; its webhooks are being applied',
+      ),
+    (err: unknown) => {
+      if (!controller.signal.aborted) deps.logger.error({ err }, 'demo history failed');
+    },
+  );
+  return {
+    async stop() {
+      controller.abort();
+      await running;
+    },
+  };
 }
 
 export function registerSeedCommand(db: Command): void {

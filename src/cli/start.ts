@@ -66,9 +66,12 @@ export async function startWorkers(
   };
 }
 
-/** Demo data for a fresh machine (plans, customers): the same seed as `sertantai db seed` (idempotent). */
-export async function seedDemoData(deps: Deps, app: FastifyInstance): Promise<void> {
-  await seedOnStart(deps, app);
+/**
+ * Demo data for a fresh machine (plans, customers): the same seed as `sertantai db seed` (idempotent), and a
+ * year of history in the background on a new database; returns how to stop that.
+ */
+export async function seedDemoData(deps: Deps, app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
+  return seedOnStart(deps, app);
 }
 
 /** Creates/promotes the configured admin, or (outside production) the demo admin; returns the login to print. */
@@ -233,7 +236,8 @@ async function run(mode: 'start' | 'serve', role: StartRole): Promise<void> {
       return;
     }
 
-    await seedDemoData(deps, app);
+    const seeding = await seedDemoData(deps, app);
+    stops.push({ name: 'demo history', stop: seeding.stop });
     const login = await bootstrapAdmin(deps, app);
 
     const url = appOrigin(config);

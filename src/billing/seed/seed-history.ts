@@ -188,6 +188,8 @@ export async function seedHistory(
     seed?: number;
     /** Test clocks moved at once (default 6). */
     concurrency?: number;
+    /** Stops between steps when aborted (a shutdown during `npm start`'s background seed); the report says how far it got. */
+    signal?: AbortSignal;
   },
 ): Promise<HistoryReport> {
   const { db, stripe } = deps;
@@ -252,7 +254,7 @@ export async function seedHistory(
   for (let g = 0; g < stories.length; g += 3) groups.push(stories.slice(g, g + 3));
   let nextGroup = 0;
   const playGroups = async () => {
-    while (nextGroup < groups.length) {
+    while (nextGroup < groups.length && !opts.signal?.aborted) {
       const g = nextGroup++;
       await playGroup(g, groups[g]!);
     }
@@ -277,6 +279,7 @@ export async function seedHistory(
       ])
       .sort((a, b) => a.at - b.at);
     for (const step of steps) {
+      if (opts.signal?.aborted) return;
       await advance(step.at);
       const s = step.story;
       report.actions[step.kind] = (report.actions[step.kind] ?? 0) + 1;
