@@ -15,7 +15,7 @@ const dirs: string[] = [];
 let t: TestDatabase | undefined;
 
 afterAll(async () => {
-  // SIGTERM first: the tsx wrapper passes it on to the app, which stops; a SIGKILL to the wrapper alone would leave
+  // SIGTERM first: the app stops in order; a SIGKILL would leave the embedded PostgreSQL running
   // the app running (orphaned web/worker processes were found eating CPU after failed runs).
   await Promise.all(
     children
@@ -48,12 +48,13 @@ function freshDataDir(): string {
 }
 
 /**
- * Spawns `sertantai start [args]` through the tsx wrapper, as `npm start` runs it, resolves with its banner once it printed the admin login (a worker: its running
+ * Spawns `sertantai start [args]` as `npm start` runs it (`node --import tsx`: one process, the signal reaches the app —
+ * tsx's CLI wrapper SIGKILLed a child that took over 30 ms to acknowledge a relayed SIGINT, on a busy machine), resolves with its banner once it printed the admin login (a worker: its running
  * line) — or rejects after 60 s.
  */
 async function start(env: Record<string, string>, args: string[] = []) {
   const out = fs.createWriteStream(testLogFile('start'));
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'start', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'UTC', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,6 +144,8 @@ describe('sertantai start', { timeout: 150_000 }, () => {
       DATABASE_URL: t.url,
       BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
       BOOTSTRAP_ADMIN_PASSWORD: password,
+      // The first test makes (and aborts) the background demo history; here it would only cost CI's cores.
+      DEMO_HISTORY: '0',
     });
     expect(app.banner).toContain('Database: DATABASE_URL');
     expect(app.banner).toContain('Admin login: boss@example.com / (BOOTSTRAP_ADMIN_PASSWORD)');
@@ -233,7 +236,7 @@ describe('sertantai start', { timeout: 150_000 }, () => {
   it('--role web|worker refuses to run without DATABASE_URL, naming it; an unknown role is refused', async () => {
     const run = (args: string[], env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'start', ...args], {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', ...args], {
           cwd: ROOT,
           env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: freshDataDir(), ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
