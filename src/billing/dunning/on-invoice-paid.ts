@@ -1,15 +1,14 @@
 /**
  * onInvoicePaid: `invoice.paid` → the receipt notification (once per invoice) and, when the subscription has an
  * open dunning case for this invoice, the case is recovered (recoverDunningCase: recovered amount, time to
- * recover, and which step recovered it); then the user's role is recomputed. Called by the invoice handler in the
- * event's transaction. Safe twice: the `recovered` step is unique per (case, event) and the case is closed only
+ * recover, and which step recovered it), returned as the case's change for the invoice handler to recompute the
+ * user's role. Called by the invoice handler in the event's transaction. Safe twice: the `recovered` step is unique per (case, event) and the case is closed only
  * while open.
  */
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
-import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { enqueueNotificationLater } from '../../notifications/enqueue-notification.js';
 import { subscriptions } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
@@ -100,21 +99,16 @@ export async function onInvoicePaid(
   });
   if (!recovered) return { outcome: 'ignored', reason: 'already_recovered' };
   const next = await openNextEpisode(tx, deps, sub, open, inv.id, paidAt, event.id);
-  if (sub.userId) {
-    await applyEntitledRole(
-      tx,
-      sub.userId,
-      {
-        kind: 'stripe_event',
-        eventId: event.id,
-        eventType: event.type,
-        dunningCaseId: next?.id ?? open.id,
-      },
-      evaluationInstant(deps.clock, event),
-      { defaultGraceDays: deps.config.graceDays },
-    );
-  }
-  return { outcome: 'recovered', caseId: open.id };
+  return {
+    outcome: 'recovered',
+    caseId: open.id,
+    change: {
+      userId: sub.userId,
+      dunningCaseId: next?.id ?? open.id,
+      at: evaluationInstant(deps.clock, event),
+      lost: null,
+    },
+  };
 }
 
 /**

@@ -1,31 +1,52 @@
 /**
  * onInvoicePaymentFailed: `invoice.payment_failed` → open the subscription's dunning case (grace, timeline, "payment
- * failed" notification) or add the failure to the open one; then recompute the user's role (it stays during grace).
- * Called by the invoice handler in the event's transaction, after the invoice mirror was updated.
+ * failed" notification) or add the failure to the open one, and return the case's change: the invoice handler then
+ * recomputes the user's role (it stays during grace). Called by the invoice handler in the event's transaction,
+ * after the invoice mirror was updated.
  *
  * Safe twice and out of order: a timeline step is unique per (case, kind, event id), so a replay adds nothing; a
  * failure of an invoice that our mirror already has as paid/void (an older attempt arriving after `invoice.paid`,
  * RELIABILITY 15) changes nothing; a failure on a canceled subscription opens nothing; a further failure of the
  * invoice whose case was already lost does not start a new grace period. A failure of the open case's invoice
  * earlier than the case's opening moves the case back to it (grace from the first failure, never forward); if that
- * grace is already over, the case is lost here and the "downgraded" notice goes with the role change.
+ * grace is already over, the case is lost here (`change.lost`) and the handler sends the "downgraded" notice with
+ * the role change.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
-import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { invoices, payments } from '../billing.tables.js';
 import { subscriptionIdOfInvoice } from '../invoices/invoices.repo.js';
 import { attachInvoice, openDunningCase } from './open-dunning-case.js';
 import { addStep, findOpenOrLatestCase, subscriptionContext, type DunningCaseRow } from './dunning.repo.js';
 import { dunningSchedule } from './dunning-schedule.js';
-import { notifyDowngraded } from './notify-downgraded.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 
+/** A case lost by a dunning reaction: the edge sends the "downgraded" notice if the role it recomputes fell. */
+export interface LostCase {
+  caseId: string;
+  planName: string | null;
+  amountMinor: number | null;
+  currency: string;
+  at: Date;
+}
+
+/**
+ * What a dunning reaction changed, for the edge that called it to recompute the role (dunning never touches roles):
+ * the user concerned (null: the customer is not linked), the case to name in the role change's cause, the instant
+ * entitlement is judged at, and a case lost here.
+ */
+export interface CaseChange {
+  userId: string | null;
+  dunningCaseId: string | undefined;
+  at: Date;
+  lost: LostCase | null;
+}
+
 export type DunningStepResult =
-  | { outcome: 'opened' | 'updated' | 'recovered' | 'lost'; caseId: string }
-  | { outcome: 'ignored'; reason: string };
+  | { outcome: 'opened' | 'updated' | 'recovered' | 'lost'; caseId: string; change?: CaseChange | undefined }
+  | { outcome: 'ignored'; reason: string; change?: undefined };
 
 const GRANTING_OR_GRACE = new Set(['active', 'trialing', 'past_due']);
 
@@ -143,27 +164,21 @@ export async function onInvoicePaymentFailed(
       data: { reason: 'grace_expired' },
     });
   }
-  if (sub.userId) {
-    const application = await applyEntitledRole(
-      tx,
-      sub.userId,
-      { kind: 'stripe_event', eventId: event.id, eventType: event.type, dunningCaseId: open.id },
-      now,
-      { defaultGraceDays: deps.config.graceDays },
-    );
-    if (expired) {
-      await notifyDowngraded(tx, deps, {
-        caseId: open.id,
-        userId: sub.userId,
-        application,
-        planName: sub.planName,
-        amountMinor: inv.amount_due || null,
-        currency: inv.currency,
-        at: now,
-      });
-    }
-  }
-  return { outcome: expired ? 'lost' : outcome, caseId: open.id };
+  const change: CaseChange = {
+    userId: sub.userId,
+    dunningCaseId: open.id,
+    at: now,
+    lost: expired
+      ? {
+          caseId: open.id,
+          planName: sub.planName,
+          amountMinor: inv.amount_due || null,
+          currency: inv.currency,
+          at: now,
+        }
+      : null,
+  };
+  return { outcome: expired ? 'lost' : outcome, caseId: open.id, change };
 }
 
 /**

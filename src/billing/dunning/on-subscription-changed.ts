@@ -1,21 +1,20 @@
 /**
- * onSubscriptionChanged: the one hook the customer.subscription.* handlers call after the subscription mirror was
- * written ("subscription changed → recompute the role"), in the event's transaction:
- * 1. dunning: a subscription now `past_due` with no open case gets one (its grace starts now; the invoice's failure
+ * onSubscriptionChanged: dunning's reaction to a subscription change, called by the customer.subscription.* and
+ * checkout handlers after the subscription mirror was written, in the event's transaction: a subscription now `past_due` with no open case gets one (its grace starts now; the invoice's failure
  *    event fills in the invoice and amount when it arrives) — unless the invoice it is past due for is already paid
  *    in the mirror (its `latest_invoice`, or without one the subscription's latest invoice, paid at or after this
  *    version: the payment overtook this past_due, whose `active` follows), for nobody owes anything: no case, no
  *    "payment failed" after the receipt; one back to `active`/`trialing` whose open case's invoice is paid in the
  *    mirror closes it as recovered (the paid event is late, or did not carry the payment); one that ended
- *    (`canceled`, `unpaid`, `incomplete_expired`) closes its open case as lost (onSubscriptionEnded);
- * 2. the user's role is recomputed with the cause chain event → subscription change → role change;
- * 3. a case lost here that lowered the role sends the "downgraded" notice (once per case).
- * A stale event (older than the row) changed nothing and does nothing here. Safe twice: every step is idempotent.
+ *    (`canceled`, `unpaid`, `incomplete_expired`) closes its open case as lost (onSubscriptionEnded).
+ * It returns the case's change (null: no subscription context); the handler then recomputes the user's role with
+ * the cause chain event → subscription change → role change, and a case lost here that lowered the role sends the
+ * "downgraded" notice (once per case). A stale event (older than the row) changed nothing and does nothing here.
+ * Safe twice: every step is idempotent.
  */
 import type Stripe from 'stripe';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
-import { applyEntitledRole, type RoleApplication } from '../../accounts/roles/apply-entitled-role.js';
 import { idOf } from '../mirror/stripe-refs.js';
 import {
   findOpenOrLatestCase,
@@ -26,7 +25,7 @@ import {
 import { openDunningCase } from './open-dunning-case.js';
 import { invoiceOf, paidInvoiceOf, paysCase, recoverDunningCase } from './recover-dunning-case.js';
 import { onSubscriptionEnded } from './on-subscription-ended.js';
-import { notifyDowngraded } from './notify-downgraded.js';
+import type { CaseChange, LostCase } from './on-invoice-payment-failed.js';
 import { eventAt, evaluationInstant } from './event-time.js';
 
 export const ENDED_STATUSES = new Set(['canceled', 'unpaid', 'incomplete_expired']);
@@ -51,14 +50,14 @@ export async function onSubscriptionChanged(
   deps: Pick<Deps, 'config' | 'clock'>,
   event: Stripe.Event,
   write: SubscriptionWrite,
-): Promise<RoleApplication | null> {
+): Promise<CaseChange | null> {
   if (write.outcome === 'stale' || !write.row) return null;
   const row = write.row;
   const sub = write.context ?? (await subscriptionContext(tx, { subscriptionId: row.id }));
   if (!sub) return null;
   const at = eventAt(event);
   let dunningCaseId: string | undefined;
-  let lost: { caseId: string; amountMinor: number | null; currency: string } | null = null;
+  let lost: LostCase | null = null;
 
   if (row.status === 'past_due') {
     const { open, latest } = await findOpenOrLatestCase(tx, sub.subscriptionId);
@@ -100,39 +99,13 @@ export async function onSubscriptionChanged(
       dunningCaseId = closed.caseId;
       lost = {
         caseId: closed.caseId,
+        planName: sub.planName,
         amountMinor: closed.amountMinor || null,
         currency: closed.currency ?? 'usd',
+        at,
       };
     }
   }
 
-  if (!sub.userId) return null;
-  const application = await applyEntitledRole(
-    tx,
-    sub.userId,
-    {
-      kind: 'stripe_event',
-      eventId: event.id,
-      eventType: event.type,
-      subscription: {
-        id: row.id,
-        stripeId: row.stripeSubscriptionId,
-        from: write.before?.status ?? null,
-        to: row.status,
-      },
-      dunningCaseId,
-    },
-    evaluationInstant(deps.clock, event),
-    { defaultGraceDays: deps.config.graceDays },
-  );
-  if (lost) {
-    await notifyDowngraded(tx, deps, {
-      ...lost,
-      userId: sub.userId,
-      application,
-      planName: sub.planName,
-      at,
-    });
-  }
-  return application;
+  return { userId: sub.userId, dunningCaseId, at: evaluationInstant(deps.clock, event), lost };
 }

@@ -1,8 +1,8 @@
 /**
  * onSubscriptionEnded: the subscription ended (`customer.subscription.deleted`, or an update to `canceled`,
- * `unpaid`, `incomplete_expired`) while a dunning case was open → the case is lost (`subscription_ended`) and the
- * caller (onSubscriptionChanged) recomputes the role and sends the "downgraded" notice if it dropped
- * (notify-downgraded.ts). Safe twice: only an open case closes.
+ * `unpaid`, `incomplete_expired`) while a dunning case was open → the case is lost (`subscription_ended`);
+ * onSubscriptionChanged returns it as the case's change, and the subscription handler recomputes the role and sends
+ * the "downgraded" notice if it dropped (notify-downgraded.ts). Safe twice: only an open case closes.
  */
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';

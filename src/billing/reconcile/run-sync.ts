@@ -22,6 +22,7 @@ import { fromUnix, toUnix } from '../../clock.js';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { upsertCustomer } from '../customers/customers.repo.js';
+import { recomputeLinkedRoles } from '../../accounts/roles/recompute-linked-roles.js';
 import { stripeEvents } from '../inbox.tables.js';
 import { upsertInvoice } from '../invoices/invoices.repo.js';
 import { upsertSubscription } from '../subscriptions/subscriptions.repo.js';
@@ -415,16 +416,15 @@ async function applyObject(
           : created;
       let outcome: string;
       if (pass === 'customers') {
-        outcome = (
-          await upsertCustomer(tx, obj as unknown as Stripe.Customer, versionAt, null, {
-            // A relink found here recomputes both users' roles in this transaction, the run as the cause.
-            roles: {
-              cause: { kind: 'job', job: 'billing.reconcile', reconcileRunId: runId },
-              now: deps.clock.now(),
-              defaultGraceDays: deps.config.graceDays,
-            },
-          })
-        ).outcome;
+        const r = await upsertCustomer(tx, obj as unknown as Stripe.Customer, versionAt, null);
+        // A link found here recomputes the roles of the users it names in this transaction, the run as the cause.
+        if (r.linked)
+          await recomputeLinkedRoles(tx, r.linked, {
+            cause: { kind: 'job', job: 'billing.reconcile', reconcileRunId: runId },
+            now: deps.clock.now(),
+            defaultGraceDays: deps.config.graceDays,
+          });
+        outcome = r.outcome;
       } else if (pass === 'subscriptions') {
         outcome = (
           await upsertSubscription(tx, obj as unknown as Stripe.Subscription, versionAt, null, {

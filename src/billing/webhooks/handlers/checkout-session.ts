@@ -13,8 +13,8 @@ import { idOf } from '../../mirror/stripe-refs.js';
 import { evaluationInstant } from '../../dunning/event-time.js';
 import type { Handler } from '../types.js';
 import { auditEvent, isChange, versionOf } from './handler-kit.js';
-import { fetchDiscounts } from './subscription.js';
-import { subscriptionMirrored } from '../../subscriptions/on-subscription-mirrored.js';
+import { fetchDiscounts, subscriptionEffects } from './subscription.js';
+import { recomputeLinkedRoles } from '../../../accounts/roles/recompute-linked-roles.js';
 
 export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = async (ctx) => {
   const session = ctx.event.data.object;
@@ -38,8 +38,9 @@ export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = a
       now: evaluationInstant(ctx.deps.clock, ctx.event),
       defaultGraceDays: ctx.deps.config.graceDays,
     };
-    if (isChange(await upsertCustomer(ctx.tx, withUser, at, ctx.event.id, { roles })))
-      changes.push(`customer ${customerId}`);
+    const c = await upsertCustomer(ctx.tx, withUser, at, ctx.event.id);
+    if (c.linked) await recomputeLinkedRoles(ctx.tx, c.linked, roles);
+    if (isChange(c)) changes.push(`customer ${customerId}`);
   }
   if (!(await findSubscriptionByStripeId(ctx.tx, subscriptionId))) {
     const sub = await ctx.deps.stripe.subscriptions.retrieve(subscriptionId);
@@ -47,7 +48,7 @@ export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = a
       resolveDiscounts: (id) => fetchDiscounts(ctx.deps.stripe, id),
     });
     if (isChange(r)) {
-      await subscriptionMirrored(ctx, r);
+      await subscriptionEffects(ctx, r);
       changes.push(`subscription ${subscriptionId}`);
     }
   }

@@ -9,8 +9,10 @@ import { successionOf } from '../../mirror/version-guard.js';
 import { mirrorAndAudit, versionOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
 import { evaluationInstant } from '../../dunning/event-time.js';
+import { recomputeLinkedRoles } from '../../../accounts/roles/recompute-linked-roles.js';
 
-/** A newer object naming another user (metadata.user_id) moves the customer: both users' roles, this event as cause. */
+/** A link this event made (first link, or a newer object naming another user in metadata.user_id): every user it
+ *  names is recomputed, this event first in the cause chain and the link after it. */
 const relinkRoles = (ctx: EventContext) => ({
   cause: { kind: 'stripe_event' as const, eventId: ctx.event.id, eventType: ctx.event.type },
   now: evaluationInstant(ctx.deps.clock, ctx.event),
@@ -23,8 +25,8 @@ export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'custo
   const c = ctx.event.data.object;
   const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
     succession: successionOf(ctx.event),
-    roles: relinkRoles(ctx),
   });
+  if (r.linked) await recomputeLinkedRoles(ctx.tx, r.linked, relinkRoles(ctx));
   return mirrorAndAudit(ctx, 'customer', c.id, r);
 };
 
@@ -33,7 +35,7 @@ export const customerDeleted: Handler<'customer.deleted'> = async (ctx) => {
   const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
     deleted: true,
     succession: successionOf(ctx.event),
-    roles: relinkRoles(ctx),
   });
+  if (r.linked) await recomputeLinkedRoles(ctx.tx, r.linked, relinkRoles(ctx));
   return mirrorAndAudit(ctx, 'customer', c.id, r);
 };

@@ -6,6 +6,8 @@
  */
 import { linkInvoicePayment, upsertInvoice } from '../../invoices/invoices.repo.js';
 import { onInvoiceEvent } from '../../dunning/on-invoice-event.js';
+import { applyEntitledRole } from '../../../accounts/roles/apply-entitled-role.js';
+import { notifyDowngraded } from '../../dunning/notify-downgraded.js';
 import type { Handler } from '../types.js';
 import { auditEvent, mirrorAndAudit, versionOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
@@ -25,7 +27,25 @@ type T =
 export const invoiceChanged: FamilyHandler<T> = async (ctx) => {
   const inv = ctx.event.data.object;
   const r = await upsertInvoice(ctx.tx, inv, versionOf(ctx.event), ctx.event.id);
-  await onInvoiceEvent(ctx.tx, ctx.deps, ctx.event); // issue 5: payment_failed → dunning case, paid → recovery + receipt
+  // Dunning reacts (payment_failed → case opened or updated, paid → recovery + receipt) and says what it changed;
+  // the role is recomputed here, then the "downgraded" notice of a case lost by it, then the audit row.
+  const change = (await onInvoiceEvent(ctx.tx, ctx.deps, ctx.event))?.change;
+  if (change?.userId) {
+    const application = await applyEntitledRole(
+      ctx.tx,
+      change.userId,
+      {
+        kind: 'stripe_event',
+        eventId: ctx.event.id,
+        eventType: ctx.event.type,
+        dunningCaseId: change.dunningCaseId,
+      },
+      change.at,
+      { defaultGraceDays: ctx.deps.config.graceDays },
+    );
+    if (change.lost)
+      await notifyDowngraded(ctx.tx, ctx.deps, { ...change.lost, userId: change.userId, application });
+  }
   return mirrorAndAudit(ctx, 'invoice', inv.id ?? 'unknown', r);
 };
 

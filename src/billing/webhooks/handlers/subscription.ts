@@ -9,8 +9,12 @@ import type Stripe from 'stripe';
 import { raiseBillingError } from '../../errors/raise-billing-error.js';
 import { upsertSubscription } from '../../subscriptions/subscriptions.repo.js';
 import { successionOf } from '../../mirror/version-guard.js';
-import { subscriptionMirrored } from '../../subscriptions/on-subscription-mirrored.js';
+import type { SubscriptionMirrorResult } from '../../subscriptions/subscriptions.repo.js';
+import { onSubscriptionChanged } from '../../dunning/on-subscription-changed.js';
+import { applyEntitledRole } from '../../../accounts/roles/apply-entitled-role.js';
 import { notifyTrialEnding } from '../../../notifications/notify-trial-ending.js';
+import { notifyDowngraded } from '../../dunning/notify-downgraded.js';
+import type { EventContext } from '../types.js';
 import { auditEvent, isChange, outcomeOf, versionOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
 
@@ -39,6 +43,37 @@ export async function fetchDiscounts(stripe: Stripe, subscriptionId: string): Pr
   return all;
 }
 
+/**
+ * The effects of a subscription change after its mirror row (and MRR movement) is written, in the event's
+ * transaction and in this order: dunning reacts (opens, recovers or loses the case) → the user's role is recomputed
+ * (one call, the cause chain event → subscription change → role change) → the "downgraded" notice of a case lost
+ * here. The caller writes the audit row last. Also used by checkout.session.completed for a subscription it fetched.
+ */
+export async function subscriptionEffects(ctx: EventContext, r: SubscriptionMirrorResult): Promise<void> {
+  const change = await onSubscriptionChanged(ctx.tx, ctx.deps, ctx.event, r);
+  if (!change?.userId || !r.row) return;
+  const application = await applyEntitledRole(
+    ctx.tx,
+    change.userId,
+    {
+      kind: 'stripe_event',
+      eventId: ctx.event.id,
+      eventType: ctx.event.type,
+      subscription: {
+        id: r.row.id,
+        stripeId: r.row.stripeSubscriptionId,
+        from: r.before?.status ?? null,
+        to: r.row.status,
+      },
+      dunningCaseId: change.dunningCaseId,
+    },
+    change.at,
+    { defaultGraceDays: ctx.deps.config.graceDays },
+  );
+  if (change.lost)
+    await notifyDowngraded(ctx.tx, ctx.deps, { ...change.lost, userId: change.userId, application });
+}
+
 export const subscriptionChanged: FamilyHandler<T> = async (ctx) => {
   const sub = ctx.event.data.object;
   const r = await upsertSubscription(ctx.tx, sub, versionOf(ctx.event), ctx.event.id, {
@@ -58,7 +93,7 @@ export const subscriptionChanged: FamilyHandler<T> = async (ctx) => {
     });
   }
   if (isChange(r)) {
-    await subscriptionMirrored(ctx, r);
+    await subscriptionEffects(ctx, r);
     await auditEvent(ctx, {
       subjectType: 'subscription',
       subjectId: sub.id,
