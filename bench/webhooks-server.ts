@@ -9,8 +9,8 @@ import { buildDeps } from '../src/cli/build-deps.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { startWorker } from '../src/jobs/start-worker.js';
-import { handlers } from '../src/billing/webhooks/handlers/index.js';
-import { startDispatcher } from '../src/billing/webhooks/dispatch-loop.js';
+import { handlers } from '../src/inbox/webhooks/handlers/index.js';
+import { startDispatcher } from '../src/inbox/webhooks/dispatch-loop.js';
 
 const config = loadConfig();
 const logger = createLogger({ level: 'warn' });

@@ -15,8 +15,8 @@ import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../db/client.js';
 import { customers, planPrices, plans, subscriptions, type SubscriptionStatus } from './billing.tables.js';
-import { dunningCaseEvents, dunningCases } from './dunning/dunning.tables.js';
-import { DAY_MS } from './dunning/dunning-schedule.js';
+import { dunningCaseEvents, dunningCases } from '../dunning/dunning.tables.js';
+import { DAY_MS } from '../dunning/dunning-schedule.js';
 import { isNewer, subscriptionRank, successionOf, type Version } from './mirror/version-guard.js';
 import { objectState as subscriptionState } from './subscriptions/subscriptions.repo.js';
 

@@ -13,7 +13,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { readEntitlementInputsAt } from '../../billing/entitlement-inputs.js';
-import { explainEntitlement } from '../entitled-role.js';
+import { explainEntitlement } from './entitled-role.js';
 import { loadEntitlements } from './load-entitlements.js';
 import { sourceForAudit } from './apply-entitled-role.js';
 

@@ -5,7 +5,7 @@
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { readBillingRecord } from '../../billing/entitlement-inputs.js';
-import { explainEntitlement, isOverrideActive } from '../entitled-role.js';
+import { explainEntitlement, isOverrideActive } from './entitled-role.js';
 import { loadEntitlements } from './load-entitlements.js';
 import { sourceForAudit } from './apply-entitled-role.js';
 

@@ -8,8 +8,8 @@ import type { Executor } from '../../db/client.js';
 import { users } from '../accounts.tables.js';
 import { roleOverrides } from './roles.tables.js';
 import { selectRows } from '../../db/rows.js';
-import type { Role } from '../roles.js';
-import type { BillingRole, EntitlementOverride } from '../entitled-role.js';
+import type { Role } from './role.js';
+import type { BillingRole, EntitlementOverride } from './entitled-role.js';
 import { readEntitlementInputs, type EntitlementInput } from '../../billing/entitlement-inputs.js';
 
 export type LoadedSubscription = EntitlementInput;

@@ -26,13 +26,13 @@ import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, paymentMethods, payments } from '../billing.tables.js';
-import { NotLinkableError } from '../webhooks/types.js';
+import { NotLinkableError } from '../../inbox/webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
-import { wakeParkedEvents } from '../webhooks/wake-parked-events.js';
-import { reassignOpenCases } from '../dunning/dunning.repo.js';
+import { wakeParkedEvents } from '../../inbox/webhooks/wake-parked-events.js';
+import { reassignOpenCases } from '../../dunning/dunning.repo.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
