@@ -14,7 +14,7 @@ import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { clientOf } from '../src/jobs/queue.js';
 import { printFigure, withBenchDatabase } from './_support.js';
-import { createInboxWriter } from '../src/billing/webhooks/ingest-writer.js';
+import { createInboxWriter } from '../src/inbox/webhooks/ingest-writer.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);

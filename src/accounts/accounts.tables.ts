@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
-import type { Role } from './roles.js';
+import type { Role } from './roles/role.js';
 
 export const users = pgTable(
   'users',

@@ -20,7 +20,7 @@ import { ensureAdmin } from '../accounts/ensure-admin.js';
 import { startAuditSealer } from '../audit/seal-audit-log.js';
 import { buildApp } from '../http/app.js';
 import { startWorker, type DispatcherHandle } from '../jobs/start-worker.js';
-import { handlers } from '../billing/webhooks/handlers/index.js';
+import { handlers } from '../inbox/webhooks/handlers/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildDeps } from './build-deps.js';
 import { ensureConsoleBuilt } from './build-console.js';

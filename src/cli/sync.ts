@@ -1,13 +1,13 @@
 /**
- * `sertantai sync [--since 30d] [--fresh]`: reconciliation against Stripe (src/billing/reconcile/run-sync.ts) with a
+ * `sertantai sync [--since 30d] [--fresh]`: reconciliation against Stripe (src/inbox/reconcile/run-sync.ts) with a
  * progress bar on a terminal and the drift report at the end. An interrupted run resumes on the next invocation
- * unless `--fresh`. The daily job runs the same code (src/billing/reconcile/reconcile.jobs.ts).
+ * unless `--fresh`. The daily job runs the same code (src/inbox/reconcile/reconcile.jobs.ts).
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { formatDriftReport } from '../billing/reconcile/drift-report.js';
-import { runSync, type SyncPass } from '../billing/reconcile/run-sync.js';
-import { handlers } from '../billing/webhooks/handlers/index.js';
+import { formatDriftReport } from '../inbox/reconcile/drift-report.js';
+import { runSync, type SyncPass } from '../inbox/reconcile/run-sync.js';
+import { handlers } from '../inbox/webhooks/handlers/index.js';
 import { buildDeps } from './build-deps.js';
 import { prepareStripe } from './start.js';
 import { withDatabase } from './with-database.js';

@@ -23,7 +23,7 @@ import { describe, expect, it } from 'vitest';
 import { tables } from './tables.js';
 import { dialectOf, installFastSql, renderSql } from './fast-sql.js';
 import { customers, invoices, payments, subscriptions } from '../billing/billing.tables.js';
-import { stripeEvents } from '../billing/inbox.tables.js';
+import { stripeEvents } from '../inbox/inbox.tables.js';
 import { users } from '../accounts/accounts.tables.js';
 
 const reference = new PgDialect();

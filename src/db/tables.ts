@@ -7,10 +7,10 @@ import * as analytics from '../analytics/analytics.tables.js';
 import * as roles from '../accounts/roles/roles.tables.js';
 import * as audit from '../audit/audit.tables.js';
 import * as billing from '../billing/billing.tables.js';
-import * as dunning from '../billing/dunning/dunning.tables.js';
-import * as inbox from '../billing/inbox.tables.js';
+import * as dunning from '../dunning/dunning.tables.js';
+import * as inbox from '../inbox/inbox.tables.js';
 import * as operationKeys from '../billing/operation-keys.tables.js';
-import * as reconcile from '../billing/reconcile/reconcile.tables.js';
+import * as reconcile from '../inbox/reconcile/reconcile.tables.js';
 import * as notifications from '../notifications/notifications.tables.js';
 
 export const tables = {

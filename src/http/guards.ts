@@ -13,7 +13,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import { authenticateApiKey } from '../accounts/api-keys.js';
-import { isRole, type Role } from '../accounts/roles.js';
+import { isRole, type Role } from '../accounts/roles/role.js';
 import { AppError, forbidden, unauthorized } from '../errors.js';
 import { checkCsrf } from './csrf.js';
 

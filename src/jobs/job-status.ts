@@ -14,8 +14,8 @@ import type { Executor } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { roleSyncRuns } from '../accounts/roles/roles.tables.js';
 import { ROLE_SYNC_JOB } from '../accounts/roles/sync-roles.js';
-import { syncCursors, syncRuns } from '../billing/reconcile/reconcile.tables.js';
-import { SYNC_PASSES } from '../billing/reconcile/run-sync.js';
+import { syncCursors, syncRuns } from '../inbox/reconcile/reconcile.tables.js';
+import { SYNC_PASSES } from '../inbox/reconcile/run-sync.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
 export type JobStatusValue = (typeof JOB_STATUSES)[number];

@@ -1,14 +1,14 @@
 /**
- * Every background job of every domain, in one list. A domain defines its jobs in its own `*.jobs.ts`
- * (`defineJob({ name, run, cron? })`) and adds them to `jobDefinitions` below (one line per domain).
+ * Every background job of every domain, in one list. A domain lists its jobs as `JobDefinition`s in its own
+ * `*.jobs.ts` and adds them to `jobDefinitions` below (one line per domain).
  * Stripe webhook events are not pg-boss jobs: the dispatcher drains `stripe_events` directly
- * (src/billing/webhooks/dispatch-event.ts); jobs that events cause (emails, timers) are enqueued from the
+ * (src/inbox/webhooks/dispatch-event.ts); jobs that events cause (emails, timers) are enqueued from the
  * handlers through `ctx.enqueue`, inside the event's transaction.
  */
 import type { Deps } from '../deps.js';
 import type { QueueDefinition } from './queue.js';
-import { reconcileJob } from '../billing/reconcile/reconcile.jobs.js';
-import { dunningJobs } from '../billing/dunning/dunning.jobs.js';
+import { reconcileJob } from '../inbox/reconcile/reconcile.jobs.js';
+import { dunningJobs } from '../dunning/dunning.jobs.js';
 import { roleJobs } from '../accounts/roles/roles.jobs.js';
 import { notificationJobs } from '../notifications/notifications.jobs.js';
 
@@ -20,10 +20,6 @@ export interface JobDefinition<D extends object = object> extends QueueDefinitio
   cronData?: D;
   /** Jobs fetched per poll (default 1). */
   batchSize?: number;
-}
-
-export function defineJob<D extends object>(def: JobDefinition<D>): JobDefinition<D> {
-  return def;
 }
 
 // ─── One line per domain ──────────────────────────────────────────────────────────────────────────────────

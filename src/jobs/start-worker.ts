@@ -10,8 +10,8 @@ import {
   startDispatcher,
   type Dispatcher,
   type DispatcherOptions,
-} from '../billing/webhooks/dispatch-loop.js';
-import type { HandlerMap } from '../billing/webhooks/types.js';
+} from '../inbox/webhooks/dispatch-loop.js';
+import type { HandlerMap } from '../inbox/webhooks/types.js';
 import { jobDefinitions as registeredJobs, type JobDefinition } from './registry.js';
 
 export interface WorkerOptions {

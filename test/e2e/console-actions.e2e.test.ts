@@ -19,7 +19,7 @@ import { ensureAdmin } from '../../src/accounts/ensure-admin.js';
 import { adminApiKeys } from '../../src/accounts/accounts.tables.js';
 import { customers, plans, subscriptions } from '../../src/billing/billing.tables.js';
 import { raiseBillingError } from '../../src/billing/errors/raise-billing-error.js';
-import { billingErrors } from '../../src/billing/inbox.tables.js';
+import { billingErrors } from '../../src/inbox/inbox.tables.js';
 import { seedDemo } from '../../src/billing/seed/seed-demo.js';
 import { freePort } from '../../src/db/embedded.js';
 import { TEST_PASSWORD } from '../helpers/auth.js';

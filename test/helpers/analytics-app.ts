@@ -6,8 +6,8 @@
 import { expect } from 'vitest';
 import type Stripe from 'stripe';
 import { FakeClock } from '../../src/clock.js';
-import { drainEvents } from '../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { testApp, type TestApp } from './app.js';
 import { postWebhook, WEBHOOK_SECRET } from './stripe-events.js';
 import { seedStoryWorld, withDuplicates } from '../fixtures/analytics/story.js';

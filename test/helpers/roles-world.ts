@@ -8,13 +8,13 @@
 import Stripe from 'stripe';
 import { FakeClock } from '../../src/clock.js';
 import type { Deps } from '../../src/deps.js';
-import { applyEvent } from '../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import { orderingKeyOf } from '../../src/billing/webhooks/types.js';
+import { applyEvent } from '../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
+import { orderingKeyOf } from '../../src/inbox/webhooks/types.js';
 import { sql } from 'drizzle-orm';
 import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
-import type { Role } from '../../src/accounts/roles.js';
+import type { Role } from '../../src/accounts/roles/role.js';
 import type { TestDatabase } from './db.js';
 import { testDeps } from './app.js';
 import { eventOf, fixture } from './billing-harness.js';

@@ -13,10 +13,10 @@ import {
   drainEventOutcomes,
   drainEvents,
   type DispatchOptions,
-} from '../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import { webhookRoutes } from '../../src/billing/webhooks/webhook.routes.js';
-import type { HandlerMap } from '../../src/billing/webhooks/types.js';
+} from '../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
+import { webhookRoutes } from '../../src/inbox/webhooks/webhook.routes.js';
+import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import type { TestDatabase } from './db.js';
 import { testApp, testDeps } from './app.js';
 import { postWebhook, WEBHOOK_SECRET } from './stripe-events.js';

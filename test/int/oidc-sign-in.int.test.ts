@@ -6,8 +6,8 @@ import { recordSecret } from '../helpers/log-capture.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import type Stripe from 'stripe';
 import { accounts, users } from '../../src/accounts/accounts.tables.js';
-import { drainEvents } from '../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { eventOf, fixture, seedStoryCatalogue } from '../helpers/billing-harness.js';
 
 let idp: TestOidcProvider;

@@ -8,7 +8,7 @@ import { startSandbox, type SandboxHandle } from '../../sandbox/index.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { makeEvent, signatureHeader, WEBHOOK_SECRET } from '../helpers/stripe-events.js';
 import { stripePathPattern } from '../../src/http/ops-metrics.js';
-import { createDispatchMetrics } from '../../src/billing/webhooks/dispatch-loop.js';
+import { createDispatchMetrics } from '../../src/inbox/webhooks/dispatch-loop.js';
 
 let sb: SandboxHandle;
 let h: TestApp;

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HandlerMap } from '../../src/billing/webhooks/types.js';
+import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import { fixture } from '../helpers/billing-harness.js';
 import { postWebhook } from '../helpers/stripe-events.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';

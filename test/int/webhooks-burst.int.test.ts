@@ -3,8 +3,8 @@
  * concurrent dispatchers. Latency percentiles are a benchmark figure (bench/RESULTS.md), not asserted here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import { drainEvents } from '../../src/billing/webhooks/dispatch-event.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
+import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
 import { fixture } from '../helpers/billing-harness.js';
 import { postWebhook } from '../helpers/stripe-events.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';

@@ -10,10 +10,10 @@ import {
   startDispatcher,
   type Dispatcher,
   type DispatcherOptions,
-} from '../../src/billing/webhooks/dispatch-loop.js';
-import { EVENTS_CHANNEL } from '../../src/billing/webhooks/ingest-writer.js';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import type { HandlerMap } from '../../src/billing/webhooks/types.js';
+} from '../../src/inbox/webhooks/dispatch-loop.js';
+import { EVENTS_CHANNEL } from '../../src/inbox/webhooks/ingest-writer.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
+import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import { eventOf, fixture, harness, type Harness } from '../helpers/billing-harness.js';
 
 let h: Harness;

@@ -6,8 +6,8 @@
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
-import type { HandlerMap } from '../../src/billing/webhooks/types.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
+import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import { eventOf, fixture, IDS } from '../helpers/billing-harness.js';
 import { signatureHeader, postWebhook } from '../helpers/stripe-events.js';
 import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { makeEvent, signatureHeader } from '../helpers/stripe-events.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 import { recordChaos } from '../helpers/chaos-record.js';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlers } from '../../src/billing/webhooks/handlers/index.js';
+import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import {
   makeEvent,
   postWebhook,

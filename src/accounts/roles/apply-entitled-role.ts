@@ -12,8 +12,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { appendAudit } from '../../audit/append-audit.js';
 import { users } from '../accounts.tables.js';
-import type { Role } from '../roles.js';
-import { explainEntitlement, type EntitlementSource } from '../entitled-role.js';
+import type { Role } from './role.js';
+import { explainEntitlement, type EntitlementSource } from './entitled-role.js';
 import { loadEntitlements } from './load-entitlements.js';
 import { auditActorOf, causeChain, type RoleCause } from './role-cause.js';
 

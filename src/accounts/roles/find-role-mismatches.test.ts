@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainEntitlement } from '../entitled-role.js';
+import { explainEntitlement } from './entitled-role.js';
 import { classifyMismatch } from './find-role-mismatches.js';
 import type { EntitlementInputs, LoadedSubscription } from './load-entitlements.js';
 

@@ -12,8 +12,8 @@ import { and, asc, gt, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { users } from '../accounts.tables.js';
-import { ROLES } from '../roles.js';
-import { explainEntitlement, roleRank, type Entitlement } from '../entitled-role.js';
+import { ROLES } from './role.js';
+import { explainEntitlement, roleRank, type Entitlement } from './entitled-role.js';
 import { loadEntitlements, type EntitlementInputs } from './load-entitlements.js';
 import { sourceForAudit } from './apply-entitled-role.js';
 

@@ -2,12 +2,10 @@
  * `GET /api/admin/users/:id` → `{ id, email, name, role, entitledRole, entitlement, signupProvider, override,
  * overrides, customer, subscriptions, dunning }`: everything support needs to answer "why this role?".
  */
-import { desc, eq, inArray } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
-import { customers } from '../../billing/billing.tables.js';
-import { dunningCaseEvents, dunningCases } from '../../billing/dunning/dunning.tables.js';
-import { explainEntitlement, isOverrideActive } from '../entitled-role.js';
+import { readBillingRecord } from '../../billing/entitlement-inputs.js';
+import { explainEntitlement, isOverrideActive } from './entitled-role.js';
 import { loadEntitlements } from './load-entitlements.js';
 import { sourceForAudit } from './apply-entitled-role.js';
 
@@ -19,26 +17,7 @@ export async function getUserBilling(deps: Pick<Deps, 'db' | 'clock' | 'config'>
   const i = loaded.get(userId);
   if (!i) throw notFound('User', 'user_not_found');
   const e = explainEntitlement(i.user, i.subscriptions, i.overrides, now);
-  const [customer] = await deps.db.select().from(customers).where(eq(customers.userId, userId));
-  const cases = customer
-    ? await deps.db
-        .select()
-        .from(dunningCases)
-        .where(eq(dunningCases.customerId, customer.id))
-        .orderBy(desc(dunningCases.openedAt))
-    : [];
-  const steps = cases.length
-    ? await deps.db
-        .select()
-        .from(dunningCaseEvents)
-        .where(
-          inArray(
-            dunningCaseEvents.caseId,
-            cases.map((c) => c.id),
-          ),
-        )
-        .orderBy(dunningCaseEvents.at, dunningCaseEvents.id)
-    : [];
+  const { customer, cases, steps } = await readBillingRecord(deps.db, userId);
   const active = i.overrides.filter((o) => isOverrideActive(o, now)).at(-1) ?? null;
   const overrideView = (o: (typeof i.overrides)[number]) => ({
     id: o.id,

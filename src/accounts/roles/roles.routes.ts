@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { auditActor, requireAdmin } from '../../http/guards.js';
 import { documented } from '../../http/openapi/route-doc.js';
-import { PAID_ROLES } from '../roles.js';
+import { PAID_ROLES } from './role.js';
 import { listUsers, listUsersInput } from './list-users.js';
 import { getUserBilling } from './get-user-billing.js';
 import { roleHistory } from './role-history.js';

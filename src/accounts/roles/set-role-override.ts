@@ -9,7 +9,7 @@ import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { appendAudit } from '../../audit/append-audit.js';
 import { users } from '../accounts.tables.js';
-import type { BillingRole } from '../entitled-role.js';
+import type { BillingRole } from './entitled-role.js';
 import { roleOverrides } from './roles.tables.js';
 import { applyEntitledRole, type RoleApplication } from './apply-entitled-role.js';
 

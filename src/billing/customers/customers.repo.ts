@@ -15,10 +15,10 @@
  * The first write of a customer (linked or not) makes the events of this customer that were parked because it was
  * not known yet due again at once (wakeParkedEvents): a subscription's events that arrived before
  * `customer.created` are applied in the very next batch, not after their backoff (30 s to an hour).
- * Every LINK — the first one, a relink to another user, an unlinked row linked again — also recomputes, in the same
- * transaction and whoever writes it (a webhook, Checkout's fetch, reconciliation, the app), the entitled role of
- * every user the link concerns (recomputeLinkedRoles), the caller's cause (event, job, operation) first in the
- * chain and the link after it: the user has their role as soon as Stripe's order allows.
+ * Every LINK — the first one, a relink to another user, an unlinked row linked again — is returned (`linked`), and
+ * whoever wrote it (a webhook handler, Checkout's fetch, reconciliation, the app) recomputes, in the same
+ * transaction, the entitled role of every user the link concerns (recomputeLinkedRoles), its own cause (event, job,
+ * operation) first in the chain and the link after it: the user has their role as soon as Stripe's order allows.
  */
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -26,14 +26,13 @@ import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, paymentMethods, payments } from '../billing.tables.js';
-import { NotLinkableError } from '../webhooks/types.js';
+import { NotLinkableError } from '../../inbox/webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
-import { recomputeLinkedRoles, type LinkRoles } from '../../accounts/roles/recompute-linked-roles.js';
-import { wakeParkedEvents } from '../webhooks/wake-parked-events.js';
-import { reassignOpenCases } from '../dunning/dunning.repo.js';
+import { wakeParkedEvents } from '../../inbox/webhooks/wake-parked-events.js';
+import { reassignOpenCases } from '../../dunning/dunning.repo.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -45,8 +44,8 @@ export interface MirrorResult<Row> {
   row: Row | null;
 }
 export interface CustomerMirrorResult extends MirrorResult<CustomerRow> {
-  /** Set when this write linked the customer to a user (first link, relink, or an unlinked row linked again);
-   *  the users' roles were recomputed and the customer's parked events woken in the same transaction. */
+  /** Set when this write linked the customer to a user (first link, relink, or an unlinked row linked again):
+   *  the caller recomputes the roles of the users it names (recomputeLinkedRoles) in the same transaction. */
   linked: CustomerLink | null;
 }
 export const changed = (r: MirrorResult<unknown>) => r.outcome === 'inserted' || r.outcome === 'updated';
@@ -153,7 +152,7 @@ export async function upsertCustomer(
   c: Stripe.Customer,
   versionAt: Date,
   eventId: string | null = null,
-  opts: { roles: LinkRoles; deleted?: boolean; succession?: Succession },
+  opts: { deleted?: boolean; succession?: Succession } = {},
 ): Promise<CustomerMirrorResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await lockCustomer(tx, c.id);
@@ -211,7 +210,6 @@ export async function upsertCustomer(
         toUserId: userId,
       };
       if (before) await reassignOpenCases(tx, before.id, userId);
-      await recomputeLinkedRoles(tx, linked, opts.roles);
     }
     return {
       outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',

@@ -12,6 +12,7 @@ import type { Deps } from '../../deps.js';
 import { customers } from '../billing.tables.js';
 import { upsertCustomer } from './customers.repo.js';
 import { withOperationKey } from '../operations/with-operation-key.js';
+import { recomputeLinkedRoles } from '../../accounts/roles/recompute-linked-roles.js';
 
 export interface CustomerUser {
   id: string;
@@ -48,15 +49,15 @@ export async function ensureCustomer(
   // The customer.created webhook may race this write: both go through the version-guarded upsert (one row). The
   // link recomputes the user's role like any other (nothing is mirrored for a customer created this moment, so it
   // changes nothing unless the stored role was already wrong) and wakes events parked for it.
-  await deps.db.transaction((tx) =>
-    upsertCustomer(tx, customer, fromUnix(customer.created), null, {
-      roles: {
+  await deps.db.transaction(async (tx) => {
+    const r = await upsertCustomer(tx, customer, fromUnix(customer.created), null);
+    if (r.linked)
+      await recomputeLinkedRoles(tx, r.linked, {
         cause: { kind: 'job', job: 'billing.ensure_customer' },
         now: deps.clock.now(),
         defaultGraceDays: deps.config.graceDays,
-      },
-    }),
-  );
+      });
+  });
   const row = await findByUser(deps.db, user.id);
   if (!row) throw new Error(`customer row for user ${user.id} missing after insert`);
   return { ...row, created: row.stripeCustomerId === customer.id };

@@ -18,8 +18,8 @@ import type { Executor } from '../../db/client.js';
 import { appendAudit } from '../../audit/append-audit.js';
 import { recomputeLinkedRoles } from '../../accounts/roles/recompute-linked-roles.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
-import { lockOrderingKey } from '../webhooks/dispatch-event.js';
-import { reassignOpenCases } from '../dunning/dunning.repo.js';
+import { lockOrderingKey } from '../../inbox/webhooks/dispatch-event.js';
+import { reassignOpenCases } from '../../dunning/dunning.repo.js';
 
 export interface AppearingUser {
   id: string;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';
 import { equals, keysetPage, listTable } from '../../db/list-query.js';
-import { BILLING_ERROR_STATUSES, type BillingErrorStatus } from '../inbox.tables.js';
+import { BILLING_ERROR_STATUSES, type BillingErrorStatus } from '../../inbox/inbox.tables.js';
 
 export const billingErrorListParams = z
   .object({

@@ -7,7 +7,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { customers, plans, subscriptions } from '../billing.tables.js';
-import { dunningCases } from '../dunning/dunning.tables.js';
+import { dunningCases } from '../../dunning/dunning.tables.js';
 
 export const myBilling = z.object({
   customerId: z.string().nullable(),

@@ -5,7 +5,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { stripeEvents } from '../inbox.tables.js';
+import { stripeEvents } from '../../inbox/inbox.tables.js';
 import { successionOf, type Succession } from './version-guard.js';
 
 export async function tieEvidence(

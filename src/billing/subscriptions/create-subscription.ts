@@ -20,7 +20,7 @@ import { isUuid } from '../plans/plan-views.js';
 import { findCataloguePrice } from './catalogue-price.js';
 import { upsertSubscription } from './subscriptions.repo.js';
 import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
-import { lockOrderingKey } from '../webhooks/dispatch-event.js';
+import { lockOrderingKey } from '../../inbox/webhooks/dispatch-event.js';
 import { getSubscription, snapshotOf } from './subscription-ref.js';
 
 export const createSubscriptionInput = z

@@ -8,7 +8,7 @@ import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog } from '../../audit/audit.tables.js';
 import type { Executor } from '../../db/client.js';
-import { stripeEvents } from '../inbox.tables.js';
+import { stripeEvents } from '../../inbox/inbox.tables.js';
 import { invoices, mrrMovements, planPrices, plans, subscriptionItems } from '../billing.tables.js';
 import { findSubscription } from './subscription-ref.js';
 

@@ -13,13 +13,13 @@ import type { Executor } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
 import { subscriptions, type SubscriptionStatus } from '../billing.tables.js';
 import { requireCustomer, type CustomerRow, type MirrorResult } from '../customers/customers.repo.js';
-import type { SubscriptionContext } from '../dunning/dunning.repo.js';
+import type { SubscriptionContext } from '../../dunning/dunning.repo.js';
 import { isNewer, subscriptionRank, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
 import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
-import { monthlyAmount } from '../mrr/monthly-amount.js';
-import { discountSummary, mrrItemOf, type DiscountSummary } from '../mrr/from-stripe.js';
-import { recordMrrMovement } from '../mrr/record-movement.js';
+import { monthlyAmount } from '../../revenue/monthly-amount.js';
+import { discountSummary, mrrItemOf, type DiscountSummary } from '../../revenue/from-stripe.js';
+import { recordMrrMovement } from '../../revenue/record-movement.js';
 import type { MovementKind } from '../billing.tables.js';
 import { toUnix } from '../../clock.js';
 

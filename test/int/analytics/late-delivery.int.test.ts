@@ -10,8 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { FakeClock } from '../../../src/clock.js';
-import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
+import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
 import { seedStoryWorld, storyEvents, withDuplicates } from '../../fixtures/analytics/story.js';

@@ -16,9 +16,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type Stripe from 'stripe';
-import { classifyMovement } from '../../../src/billing/mrr/classify-movement.js';
-import { drainEvents } from '../../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
+import { classifyMovement } from '../../../src/revenue/classify-movement.js';
+import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { eventOf, fixture, harness, IDS, seedStory, type Harness } from '../../helpers/billing-harness.js';
 import { checkRolesAgainstOracle, type RoleOracleStats } from '../../helpers/roles-oracle.js';
 import { recordChaos } from '../../helpers/chaos-record.js';

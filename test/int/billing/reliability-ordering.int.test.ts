@@ -8,10 +8,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
-import { applyEvent } from '../../../src/billing/webhooks/dispatch-event.js';
-import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
+import { applyEvent } from '../../../src/inbox/webhooks/dispatch-event.js';
+import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { upsertSubscription } from '../../../src/billing/subscriptions/subscriptions.repo.js';
-import { subscriptionContext } from '../../../src/billing/dunning/dunning.repo.js';
+import { subscriptionContext } from '../../../src/dunning/dunning.repo.js';
 import { createSubscription } from '../../../src/billing/subscriptions/create-subscription.js';
 import { fromUnix } from '../../../src/clock.js';
 import {

@@ -13,7 +13,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { ORDERING_LOCK_CLASS } from '../../../src/billing/webhooks/dispatch-event.js';
+import { ORDERING_LOCK_CLASS } from '../../../src/inbox/webhooks/dispatch-event.js';
 import { testDatabase, type TestDatabase } from '../../helpers/db.js';
 import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';

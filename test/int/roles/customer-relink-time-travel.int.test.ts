@@ -25,9 +25,9 @@ import {
 } from '../../helpers/roles-world.js';
 import { eventOf } from '../../helpers/billing-harness.js';
 import { billingStateAt } from '../../../src/accounts/roles/billing-state-at.js';
-import { runDunningSweep } from '../../../src/billing/dunning/run-dunning-sweep.js';
-import { runSync } from '../../../src/billing/reconcile/run-sync.js';
-import { handlers } from '../../../src/billing/webhooks/handlers/index.js';
+import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
+import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 
 let w: World;
 const R = T0 + 60 + 30 * DAY;
