@@ -96,6 +96,8 @@ export function createAuth(opts: {
   onUserAppeared?: UserAppeared;
   /** Sends an account email (verification, change of address, password reset); without it none can be sent. */
   sendAccountEmail?: (mail: AccountEmail) => Promise<void>;
+  /** Someone signed up with an address that has an account: tell its owner (the sign-up answers as for a new one). */
+  onExistingUserSignUp?: (user: { id: string; email: string; name: string | null }) => Promise<void>;
 }) {
   const { config, db, logger } = opts;
   // A failure to link a waiting customer never fails the sign-up: it is logged, and the link is made by the next
@@ -188,7 +190,19 @@ export function createAuth(opts: {
       enabled: true,
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
-      autoSignIn: true,
+      // No user enumeration on sign-up: a new and a taken address get the same answer and no session (better-auth
+      // answers a taken address like a new one when autoSignIn is off; the bridge reduces both to one body). The
+      // person signs in once the account exists (verified or not: the verification banner shows until then).
+      autoSignIn: false,
+      onExistingUserSignUp: async ({ user }) => {
+        if (!opts.onExistingUserSignUp) return;
+        try {
+          await opts.onExistingUserSignUp(emailUser(user));
+        } catch (e) {
+          // Never fails the sign-up (its answer must not differ): logged, like a failed send.
+          logger.error({ err: e, userId: user.id }, 'the sign-up notice to an existing address failed');
+        }
+      },
       resetPasswordTokenExpiresIn: EMAIL_LINK_TTL_SECONDS.reset_password,
       // A reset signs every session out (whoever knew the old password loses access).
       revokeSessionsOnPasswordReset: true,

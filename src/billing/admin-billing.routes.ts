@@ -1,6 +1,6 @@
 /**
  * Admin billing API under /api/admin (admin session with CSRF, or an admin API key — `requireAdmin` on every route):
- * plans and prices, customers, subscriptions (create, change plan with a proration preview, cancel, pause, resume),
+ * plans and prices, customers (cards: set default, detach), subscriptions (create, change plan with a proration preview, cancel, pause, resume, coupon),
  * invoices and payments (refund). Thin: parse, call one operation, return its result. Retries: send the same
  * `Idempotency-Key` header and the operation reuses its stored Stripe idempotency key.
  */
@@ -13,6 +13,16 @@ import { customerDetail, getCustomerDetail } from './customers/get-customer-deta
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
 import { requestActor } from './operations/request-actor.js';
+import {
+  detachCardInput,
+  detachCardResult,
+  detachPaymentMethod,
+} from './payment-methods/detach-payment-method.js';
+import {
+  defaultCardResult,
+  setDefaultCardInput,
+  setDefaultPaymentMethod,
+} from './payment-methods/set-default-payment-method.js';
 import { listPayments, paymentListParams, paymentPage } from './payments/list-payments.js';
 import { refundInput, refundPayment, refundResult } from './payments/refund-payment.js';
 import { addPlanPrice } from './plans/add-plan-price.js';
@@ -21,6 +31,13 @@ import { createPlanInput, priceInput, updatePlanInput } from './plans/plan-input
 import { getPlan, listPlans, planList, planView } from './plans/plan-views.js';
 import { setPlanActive } from './plans/set-plan-active.js';
 import { updatePlan } from './plans/update-plan.js';
+import {
+  applyCoupon,
+  applyCouponInput,
+  couponResult,
+  removeCoupon,
+  removeCouponInput,
+} from './subscriptions/apply-coupon.js';
 import { cancelInput, cancelSubscription } from './subscriptions/cancel-subscription.js';
 import { changePlanInput, changeSubscriptionPlan } from './subscriptions/change-subscription-plan.js';
 import { createSubscription, createSubscriptionInput } from './subscriptions/create-subscription.js';
@@ -36,6 +53,7 @@ import { subscriptionHistory, subscriptionHistoryOf } from './subscriptions/subs
 import { getSubscription, subscriptionSnapshot, subscriptionView } from './subscriptions/subscription-ref.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
+const cardParams = z.object({ id: z.string().min(1).max(100), pm: z.string().min(1).max(100) });
 const id = (params: unknown) => idParam.parse(params).id;
 
 export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
@@ -141,6 +159,49 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) => getCustomerDetail(deps.db, id(request.params)),
     ),
   );
+  app.post(
+    '/customers/:id/payment-methods/:pm/default',
+    documented(
+      {
+        summary: "Make one of the customer's cards the default Stripe charges for invoices",
+        params: cardParams,
+        body: setDefaultCardInput,
+        response: defaultCardResult,
+      },
+      async (request) => {
+        const p = cardParams.parse(request.params);
+        return setDefaultPaymentMethod(
+          deps,
+          requestActor(request),
+          p.id,
+          p.pm,
+          setDefaultCardInput.parse(request.body ?? {}),
+        );
+      },
+    ),
+  );
+  app.post(
+    '/customers/:id/payment-methods/:pm/detach',
+    documented(
+      {
+        summary:
+          "Detach a customer's card (the default card of a customer with charging subscriptions needs confirmNoDefault)",
+        params: cardParams,
+        body: detachCardInput,
+        response: detachCardResult,
+      },
+      async (request) => {
+        const p = cardParams.parse(request.params);
+        return detachPaymentMethod(
+          deps,
+          requestActor(request),
+          p.id,
+          p.pm,
+          detachCardInput.parse(request.body ?? {}),
+        );
+      },
+    ),
+  );
 
   // Subscriptions
   app.get(
@@ -232,6 +293,42 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
           requestActor(request),
           id(request.params),
           cancelInput.parse(request.body ?? {}),
+        ),
+    ),
+  );
+  app.post(
+    '/subscriptions/:id/coupon',
+    documented(
+      {
+        summary: 'Apply a coupon to a subscription (its discounts become that coupon)',
+        params: idParam,
+        body: applyCouponInput,
+        response: couponResult,
+      },
+      async (request) =>
+        applyCoupon(
+          deps,
+          requestActor(request),
+          id(request.params),
+          applyCouponInput.parse(request.body ?? {}),
+        ),
+    ),
+  );
+  app.post(
+    '/subscriptions/:id/coupon/remove',
+    documented(
+      {
+        summary: "Remove a subscription's coupon",
+        params: idParam,
+        body: removeCouponInput,
+        response: couponResult,
+      },
+      async (request) =>
+        removeCoupon(
+          deps,
+          requestActor(request),
+          id(request.params),
+          removeCouponInput.parse(request.body ?? {}),
         ),
     ),
   );

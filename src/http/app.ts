@@ -12,7 +12,8 @@ import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import type { Deps } from '../deps.js';
 import { appOrigin, createAuth, trustedOrigins, type Auth } from '../accounts/auth.js';
-import { sendAccountEmail } from '../accounts/email-links/send-account-email.js';
+import { sendAccountEmail, sendSignUpNotice } from '../accounts/email-links/send-account-email.js';
+import { createSendSoon, type SendSoon } from '../notifications/send-soon.js';
 import { errorBody, handleError } from './error-handler.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { registerOpsMetrics } from './ops-metrics.js';
@@ -37,6 +38,7 @@ import { eventsRoutes } from '../inbox/events/events.routes.js';
 import { errorsRoutes } from '../billing/errors/errors.routes.js';
 import { linkWaitingCustomer } from '../billing/customers/link-waiting-customer.js';
 import { createLiveHub } from './live/live-hub.js';
+import { mySessionRoutes } from '../accounts/sessions/sessions.routes.js';
 import { liveRoutes } from './live/live.routes.js';
 
 export interface AppOptions {
@@ -47,6 +49,11 @@ export interface AppOptions {
   /** Collect process metrics (off in tests that build many apps). */
   defaultMetrics?: boolean;
   bodyLimit?: number;
+  /**
+   * Deliver account emails (verification, reset, sign-up notice) right after they commit instead of at the sender
+   * job's next minute (default true; tests that drive the sender themselves turn it off).
+   */
+  sendEmailsPromptly?: boolean;
 }
 
 /** Shared by guards and routes through `request.server.httpContext`. */
@@ -59,6 +66,8 @@ export interface HttpContext {
   metrics: HttpMetrics;
   /** Extra fields of GET /api/me, contributed by domain plugins (see me.routes.ts). */
   meFields: MeField[];
+  /** Delivers the outbox now (after a commit whose email someone is waiting for). */
+  sendSoon: SendSoon;
 }
 
 declare module 'fastify' {
@@ -94,13 +103,25 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const detachOpsMetrics = registerOpsMetrics(metrics.registry, deps.database.pool, deps.stripe);
   app.addHook('onClose', async () => detachOpsMetrics());
+  const sendSoon = createSendSoon(deps);
+  app.addHook('onClose', () => sendSoon.close());
+  // Called after the email's outbox row committed (the operations commit before they return).
+  const promptly = () => {
+    if (opts.sendEmailsPromptly ?? true) sendSoon.kick();
+  };
   const auth = createAuth({
     config: deps.config,
     db: deps.db,
     logger: deps.logger,
     secret,
     onUserAppeared: (user, by) => linkWaitingCustomer(deps, user, by),
-    sendAccountEmail: (mail) => sendAccountEmail(deps, appOrigin(deps.config), mail),
+    sendAccountEmail: async (mail) => {
+      await sendAccountEmail(deps, appOrigin(deps.config), mail);
+      promptly();
+    },
+    onExistingUserSignUp: async (user) => {
+      if (await sendSignUpNotice(deps, appOrigin(deps.config), user)) promptly();
+    },
   });
   app.decorate('httpContext', {
     deps,
@@ -109,6 +130,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     trustedOrigins: trustedOrigins(deps.config),
     metrics,
     meFields: [],
+    sendSoon,
   });
 
   // One log line per request, with the route pattern, status and time; URLs have token-like values masked.
@@ -180,6 +202,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
   await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   await app.register(myNotificationRoutes, { deps }); //   /api/me/notifications
+  await app.register(mySessionRoutes, { deps }); //        /api/me/sessions: list, sign one out
   await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
   await app.register(liveRoutes, { hub: live }); //         /api/admin/stream, /api/me/stream (SSE over LISTEN/NOTIFY)
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -2,7 +2,9 @@
  * /api/auth/*: better-auth behind a thin bridge that (1) validates sign-up and profile input strictly, so no
  * request can set `role` (or any field we do not list) — 422 instead; (2) applies the PostgreSQL-backed rate
  * limits; (3) renders better-auth's errors in our one error shape with our status codes
- * (duplicate email 409 `email_taken`, weak password 422 `weak_password`, bad credentials 401).
+ * (weak password 422 `weak_password`, bad credentials 401); (4) answers a sign-up with one fixed body,
+ * `{ status: 'check_email' }` and no session, whether the address was new or already had an account (the owner of
+ * a taken address is emailed instead: auth.ts `onExistingUserSignUp`).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
@@ -95,6 +97,9 @@ function parseOrRefuse<T>(schema: z.ZodType<T>, body: unknown): T {
   }
   throw r.error;
 }
+
+/** What every accepted sign-up answers, for a new address and a taken one alike. */
+export const SIGN_UP_ANSWER = { status: 'check_email' } as const;
 
 const ERROR_MAP: Record<string, { status: number; code: string }> = {
   USER_ALREADY_EXISTS: { status: 409, code: 'email_taken' },
@@ -236,6 +241,13 @@ export const authRoutes: FastifyPluginAsync<{ deps: Deps; limits: AuthLimits }> 
 
       if (request.method === 'POST' && path === '/sign-in/email' && res.status === 401) {
         await hitLimit(db, clock, limits.failedLogins, ip);
+      }
+      if (request.method === 'POST' && path === '/sign-up/email' && res.status === 200) {
+        // better-auth answers a taken address with a made-up user: neither that nor the real one is sent back, and
+        // no cookie (none is set without autoSignIn; dropped here whatever a future version does).
+        await res.body?.cancel();
+        reply.header('cache-control', 'no-store');
+        return reply.status(200).send(SIGN_UP_ANSWER);
       }
 
       for (const c of res.headers.getSetCookie()) reply.header('set-cookie', c);

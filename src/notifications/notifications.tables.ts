@@ -21,6 +21,8 @@ export const NOTIFICATION_TEMPLATES = [
   // Account emails (src/accounts/send-account-email.ts): their body holds a sign-in-grade link, removed once sent.
   'verify_email',
   'reset_password',
+  // Someone tried to sign up with an address that has an account (no link that signs in: sign-in and reset pages).
+  'account_exists',
 ] as const;
 /** Templates whose body carries a one-time link: never shown to admins, and emptied of the link once delivered. */
 export const LINK_TEMPLATES: readonly NotificationTemplate[] = ['verify_email', 'reset_password'];
@@ -53,7 +55,7 @@ export const outbox = pgTable(
     check('outbox_status_check', sql`${t.status} in ('pending', 'sent', 'failed')`),
     check(
       'outbox_template_check',
-      sql`${t.template} in ('payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending', 'verify_email', 'reset_password')`,
+      sql`${t.template} in ('payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending', 'verify_email', 'reset_password', 'account_exists')`,
     ),
     index('outbox_pending_idx')
       .on(t.createdAt)

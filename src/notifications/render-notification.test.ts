@@ -69,4 +69,21 @@ describe('account emails', () => {
       'until 2026-01-15 13:00 UTC, and signs you out everywhere else:\nhttp://app.test/reset-password?token=r1',
     );
   });
+
+  it('account_exists: tells the owner of an address someone tried to sign up with, with no link that signs in', () => {
+    expect(
+      renderNotification('account_exists', {
+        name: 'Ann',
+        signInUrl: 'http://app.test/sign-in',
+        resetUrl: 'http://app.test/forgot-password',
+      }),
+    ).toEqual({
+      subject: 'Someone tried to sign up with your address',
+      body:
+        'Hello Ann,\n\nSomeone (perhaps you) tried to create a Sertantai account with this email address, which ' +
+        'already has one.\nIf it was you, sign in: http://app.test/sign-in\nForgot your password? Choose a new ' +
+        'one: http://app.test/forgot-password\n\nIf it was not you, ignore this email: nothing about your account ' +
+        'has changed.',
+    });
+  });
 });

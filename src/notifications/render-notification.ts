@@ -25,6 +25,9 @@ export interface NotificationData {
   newEmail?: string | null;
   /** When the link stops working (ISO instant). */
   linkExpiresAt?: string | null;
+  /** The sign-in and forgot-password pages (an `account_exists` email: no link that signs anyone in). */
+  signInUrl?: string | null;
+  resetUrl?: string | null;
 }
 
 const day = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(0, 10) : 'soon');
@@ -119,6 +122,19 @@ export function renderNotification(
           d.actionUrl ?? '',
           '',
           'If you did not ask for a new password, ignore this email: your password stays as it is.',
+        ].join('\n'),
+      };
+    case 'account_exists':
+      return {
+        subject: 'Someone tried to sign up with your address',
+        body: [
+          hello(d),
+          '',
+          'Someone (perhaps you) tried to create a Sertantai account with this email address, which already has one.',
+          `If it was you, sign in: ${d.signInUrl ?? ''}`,
+          `Forgot your password? Choose a new one: ${d.resetUrl ?? ''}`,
+          '',
+          'If it was not you, ignore this email: nothing about your account has changed.',
         ].join('\n'),
       };
     case 'trial_ending':

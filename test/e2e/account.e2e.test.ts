@@ -3,7 +3,8 @@
  * sandbox (webhooks delivered signed to the app) and a local SMTP catcher: sign up, follow the verification link,
  * upgrade through the sandbox's Checkout and see `professional` appear without a reload, open the portal, cancel at
  * period end and see the date; forgot password → reset → the old session is signed out; used and expired links get
- * a clear page; sign-in with the local OpenID provider, and linking / unlinking it from /account; another user's
+ * a clear page; sign-up answers a taken address like a new one (and emails its owner); sign-in with the local
+ * OpenID provider, and linking / unlinking it from /account; another user's
  * invoice is a 404.
  */
 import fs from 'node:fs';
@@ -18,7 +19,7 @@ import { billingStack, type BillingStack } from '../helpers/billing-stack.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { recordSecret } from '../helpers/log-capture.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
-import { linkTo, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startSmtpSink, textOf, waitForLink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const PASSWORD = 'account-e2e-password-41';
 const NEW_PASSWORD = 'account-e2e-new-password-77';
@@ -85,6 +86,8 @@ async function shoot(page: Page, name: string) {
   if (before) await page.setViewportSize(before);
 }
 
+// Account emails go out right after they commit (the app's send-soon kick); running the sender too changes nothing
+// (rows are claimed once) and makes the wait short either way.
 const deliver = () => sendPendingNotifications(s.h.deps);
 const tokenIn = (link: string) => {
   recordSecret(new URL(link).searchParams.get('token')!);
@@ -93,16 +96,30 @@ const tokenIn = (link: string) => {
 /** A link from an email, opened on this app (the email's links use APP_URL, which is this server). */
 const emailed = async (to: string, page: '/verify-email' | '/reset-password') => {
   await deliver();
-  return tokenIn(linkTo(sink, to, page));
+  return tokenIn(await waitForLink(sink, to, page));
 };
 
-async function signUp(context: BrowserContext, name: string, email: string): Promise<Page> {
+/** Fills in /sign-up and submits it; the page that then says "Check your email". */
+async function submitSignUp(context: BrowserContext, name: string, email: string, password = PASSWORD) {
   const page = await context.newPage();
   await page.goto(`${url}/sign-up`);
   await page.fill('#su-name', name);
   await page.fill('#su-email', email);
-  await page.fill('#su-password', PASSWORD);
+  await page.fill('#su-password', password);
   await page.click('#sign-up button[type=submit]');
+  await page.waitForSelector('#message');
+  return page;
+}
+
+/** Signs up (no session: the answer is "check your email"), then signs in; the page shows /account. */
+async function signUp(context: BrowserContext, name: string, email: string): Promise<Page> {
+  const page = await submitSignUp(context, name, email);
+  expect(await context.cookies()).toEqual([]);
+  await page.click('#to-sign-in');
+  await page.waitForSelector('#sign-in');
+  await page.fill('#si-email', email);
+  await page.fill('#si-password', PASSWORD);
+  await page.click('#sign-in button[type=submit]');
   await page.waitForSelector('#account');
   return page;
 }
@@ -169,6 +186,29 @@ describe('the customer journey', () => {
     expect(await page.getAttribute('#renewal time', 'datetime')).toBe('2026-01-29T12:00:00.000Z');
     expect(await page.textContent('#role')).toBe('professional');
     await context.close();
+  }, 150_000);
+
+  it('sign-up with an address that has an account: the same page as a new one, no session; its owner is emailed', async () => {
+    const context = await browser.newContext();
+    const fresh = await submitSignUp(context, 'Nina New', 'nina@example.com');
+    const freshText = (await fresh.textContent('#message'))!.replace('nina@example.com', '<address>');
+    const taken = await submitSignUp(context, 'Not Petra', 'petra@example.com', 'someone-elses-pass-31');
+    const takenText = (await taken.textContent('#message'))!.replace('petra@example.com', '<address>');
+    expect(takenText).toBe(freshText);
+    expect(await context.cookies()).toEqual([]);
+    await context.close();
+
+    // Petra learns of it, with the sign-in and forgot-password pages (and no link that signs in).
+    const until = Date.now() + 10_000;
+    const notice = () =>
+      sink.messages.find(
+        (m) => m.to.some((t) => t.includes('petra@example.com')) && textOf(m).includes('already has one'),
+      );
+    while (!notice() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const text = textOf(notice()!);
+    expect(text).toContain(`If it was you, sign in: ${url}/sign-in`);
+    expect(text).toContain(`Choose a new one: ${url}/forgot-password`);
+    expect(text).not.toContain('token=');
   });
 
   it('forgot password → reset from the email → the old session is signed out; the used link gets a clear page', async () => {
@@ -310,7 +350,7 @@ describe('the customer journey', () => {
     await page.waitForSelector('#grace-banner', { state: 'detached' });
     expect(await page.textContent('#role')).toBe('professional');
     await context.close();
-  });
+  }, 150_000);
 
   it('signs in with the local OpenID provider (the only provider configured: one button)', async () => {
     const context = await browser.newContext();

@@ -4,7 +4,8 @@
  * subscription from Starter ($9.00 a month) to Professional ($29.00 a month) half-way through her period after
  * seeing the preview's exact amounts; cancels it at period end and undoes it; refunds part of Cat's payment; sets
  * and clears an override with an expiry on Bob; runs "sync all" on a planted mismatch and sees the progress bar reach
- * done. No console error and no failed request on the way. Screenshots of the customer and subscription pages go to
+ * done; makes a new card Bob's default and detaches it after the no-default warning; applies and removes a coupon
+ * on Ann's subscription. No console error and no failed request on the way. Screenshots of the customer and subscription pages go to
  * .data/screenshots/ (the README's are copied from there to docs/screenshots/).
  */
 import fs from 'node:fs';
@@ -351,6 +352,70 @@ describe('console write actions', () => {
     await settled(page);
     expect(await page.textContent('h1')).toBe('Starter active');
     expect(await page.textContent('[data-testid="mrr"]')).toBe('$9.00');
+    expect(problems.splice(0)).toEqual([]);
+  });
+  it("makes Bob's new card the default, then detaches it after the warning that his subscriptions would charge none", async () => {
+    const customerId = await customerIdOf('bob@demo.sertantai.test');
+    const [bob] = await s.h.deps.db.select().from(customers).where(eq(customers.id, customerId));
+    await s.h.deps.stripe.paymentMethods.attach('pm_card_mastercard', { customer: bob!.stripeCustomerId });
+    await s.settle();
+    await page.goto(`${url}/admin/customers/${customerId}`);
+    await settled(page);
+    const row = page.locator('tr:has-text("4444")');
+    await row.locator('button:text-is("Make default")').click();
+    await dialog().locator('button:text-is("Make mastercard ····4444 the default")').click();
+    await dialog().waitFor({ state: 'detached' });
+    await s.settle();
+    await page.reload();
+    await settled(page);
+    expect(await row.locator('td').nth(2).textContent()).toBe('default');
+    expect(await page.locator('tr:has-text("4242") td').nth(2).textContent()).toBe('');
+
+    await s.advance({ seconds: 1 });
+    await row.locator('button:text-is("Detach")').click();
+    // Bob's two subscriptions (the demo's and the Starter made in the previous test) would renew with no default
+    // card: said in red first.
+    expect(await dialog().getByTestId('no-default-warning').textContent()).toContain(
+      'mastercard ····4444 is the default card, and 2 subscriptions will charge it at renewal',
+    );
+    await dialog().locator('button:text-is("Detach anyway")').click();
+    await dialog().waitFor({ state: 'detached' });
+    await s.settle();
+    await page.reload();
+    await settled(page);
+    expect(await row.locator('.badge').textContent()).toBe('detached');
+    expect(await row.locator('button').count()).toBe(0);
+    const [after] = await s.h.deps.db.select().from(customers).where(eq(customers.id, customerId));
+    expect(after!.defaultPaymentMethodId).toBeNull();
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  it("applies a 50% coupon to Ann's subscription (MRR $29.00 → $14.50) and removes it", async () => {
+    await s.h.deps.stripe.coupons.create({ id: 'HALF', percent_off: 50, duration: 'forever' });
+    await s.advance({ seconds: 1 });
+    const subId = await subscriptionIdOf('ann@demo.sertantai.test');
+    await page.goto(`${url}/admin/subscriptions/${subId}`);
+    await settled(page);
+    expect(await page.textContent('[data-testid="mrr"]')).toBe('$29.00');
+    await page.click('button:text-is("Apply a coupon")');
+    await dialog().locator('input[name=coupon]').fill('HALF');
+    await dialog().locator('button:text-is("Apply coupon")').click();
+    await dialog().waitFor({ state: 'detached' });
+    await s.settle();
+    await page.reload();
+    await settled(page);
+    expect(await page.textContent('[data-testid="discounts"]')).toBe('HALF — 50% off, forever');
+    expect(await page.textContent('[data-testid="mrr"]')).toBe('$14.50');
+
+    await s.advance({ seconds: 1 });
+    await page.click('button:text-is("Remove coupon")');
+    await dialog().locator('button:text-is("Remove coupon")').click();
+    await dialog().waitFor({ state: 'detached' });
+    await s.settle();
+    await page.reload();
+    await settled(page);
+    expect(await page.textContent('[data-testid="discounts"]')).toBe('None.');
+    expect(await page.textContent('[data-testid="mrr"]')).toBe('$29.00');
     expect(problems.splice(0)).toEqual([]);
   });
 });

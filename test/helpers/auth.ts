@@ -44,6 +44,10 @@ export function browserHeaders(s: { cookie: string; csrf?: string }): Record<str
   return h;
 }
 
+/**
+ * Signs up, then (the sign-up itself answers `check_email` and signs nobody in) signs in with the same password:
+ * `res` is the sign-up's answer, `cookie` and `userId` those of the session (undefined when the sign-in failed).
+ */
 export async function signUp(
   app: FastifyInstance,
   input: { email: string; password?: string; name?: string } & Record<string, unknown>,
@@ -58,9 +62,11 @@ export async function signUp(
     payload: { name: input.name ?? input.email.split('@')[0], ...input, password },
     ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
   });
-  const cookie = sessionCookie(res);
-  const userId = res.statusCode === 200 ? (res.json() as { user: { id: string } }).user.id : undefined;
-  return { res, cookie, userId };
+  if (res.statusCode !== 200) return { res, cookie: undefined, userId: undefined };
+  const { cookie } = await signIn(app, input.email, password, opts);
+  if (!cookie) return { res, cookie: undefined, userId: undefined };
+  const me = await app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
+  return { res, cookie, userId: (me.json() as { id: string }).id };
 }
 
 export async function signIn(

@@ -30,6 +30,10 @@ export function watchPage(page: Page): string[] {
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   page.on('requestfailed', (r) => {
     if (r.resourceType() === 'eventsource' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    // A read cut by the page's own reload or navigation while it was in flight (a live refresh racing the test's
+    // page.reload()) is not a failed request; an aborted write still is.
+    if (r.method() === 'GET' && r.resourceType() === 'fetch' && r.failure()?.errorText === 'net::ERR_ABORTED')
+      return;
     problems.push(`failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {

@@ -98,3 +98,21 @@ export function linkTo(sink: SmtpSink, to: string, page: '/verify-email' | '/res
   }
   throw new Error(`no ${page} link in the messages to ${to}`);
 }
+
+/** Waits (polling every 50 ms, up to `ms`) until a message to `to` holds a `page` link, and returns the link. */
+export async function waitForLink(
+  sink: SmtpSink,
+  to: string,
+  page: '/verify-email' | '/reset-password',
+  ms = 10_000,
+): Promise<string> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return linkTo(sink, to, page);
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -55,6 +55,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/me/billing': 'user',
   'GET /api/me/plans': 'user',
   'GET /api/me/notifications': 'user',
+  'GET /api/me/sessions': 'user',
+  'POST /api/me/sessions/:id/revoke': 'user',
   'GET /api/admin/whoami': 'admin',
   'GET /api/admin/api-keys': 'admin',
   'POST /api/admin/api-keys': 'admin',
@@ -75,6 +77,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/admin/plans/:id/deactivate': 'admin',
   'GET /api/admin/customers': 'admin',
   'GET /api/admin/customers/:id': 'admin',
+  'POST /api/admin/customers/:id/payment-methods/:pm/default': 'admin',
+  'POST /api/admin/customers/:id/payment-methods/:pm/detach': 'admin',
   'GET /api/admin/subscriptions': 'admin',
   'POST /api/admin/subscriptions': 'admin',
   'GET /api/admin/subscriptions/:id': 'admin',
@@ -83,6 +87,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/admin/subscriptions/:id/change-plan': 'admin',
   'POST /api/admin/subscriptions/:id/cancel': 'admin',
   'POST /api/admin/subscriptions/:id/pause': 'admin',
+  'POST /api/admin/subscriptions/:id/coupon': 'admin',
+  'POST /api/admin/subscriptions/:id/coupon/remove': 'admin',
   'POST /api/admin/subscriptions/:id/resume': 'admin',
   'GET /api/admin/invoices': 'admin',
   'GET /api/admin/payments': 'admin',
@@ -265,7 +271,7 @@ describe('access matrix over every registered route', () => {
     });
     expect(wrong).toEqual([]);
     expect(tried).toBeGreaterThan(300);
-  });
+  }, 120_000); // every route × 8 callers: grows with the route table
 
   it('the console shell: anonymous is sent to sign in, a member gets the 403 page, an admin the console', async () => {
     const anon = await h.app.inject({ method: 'GET', url: '/admin/customers' });

@@ -21,7 +21,12 @@ recordSecret(NEW_PASSWORD);
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  h = await testApp({ label: 'account-emails', env: { SMTP_URL: sink.url } });
+  // This file drives the sender itself (deliver()); test/int/account-emails-prompt.int.test.ts covers the prompt send.
+  h = await testApp({
+    label: 'account-emails',
+    env: { SMTP_URL: sink.url },
+    app: { sendEmailsPromptly: false },
+  });
   admin = await adminSession(h);
 });
 afterAll(async () => {

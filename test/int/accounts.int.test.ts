@@ -75,10 +75,97 @@ describe('email + password accounts', () => {
     expect(r.res.json().error.code).toBe('invalid_credentials');
   });
 
-  it('duplicate email is 409 email_taken', async () => {
-    const r = await signUp(h.app, { email: 'ann@example.com', password: 'another-good-password-9' });
-    expect(r.res.statusCode).toBe(409);
-    expect(r.res.json().error).toMatchObject({ code: 'email_taken' });
+  it('sign-up answers a taken address exactly as a new one (200 check_email, no session); the owner is emailed', async () => {
+    const attempt = (email: string, password: string, ip: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-up/email',
+        headers: { origin: TEST_APP_URL },
+        payload: { name: 'Someone', email, password },
+        remoteAddress: ip,
+      });
+    const fresh = await attempt('hana@example.com', TEST_PASSWORD, '192.0.2.61');
+    const taken = await attempt('ann@example.com', 'another-good-password-9', '192.0.2.62');
+    for (const r of [fresh, taken]) {
+      expect(r.statusCode).toBe(200);
+      expect(r.body).toBe('{"status":"check_email"}');
+      expect(r.headers['set-cookie']).toBeUndefined();
+    }
+    const names = (r: typeof fresh) =>
+      Object.keys(r.headers)
+        .filter((n) => !['x-request-id', 'server-timing', 'date'].includes(n))
+        .sort();
+    expect(names(taken)).toEqual(names(fresh));
+
+    // The taken account is untouched: its password is the old one.
+    expect((await signIn(h.app, 'ann@example.com', 'another-good-password-9')).res.statusCode).toBe(401);
+    expect((await signIn(h.app, 'ann@example.com')).res.statusCode).toBe(200);
+    // Its owner is told (no link that signs in); the new address gets its verification link.
+    const { rows } = await h.t.pool.query<{
+      to_email: string;
+      template: string;
+      subject: string;
+      body: string;
+    }>(
+      `SELECT to_email, template, subject, body FROM outbox
+       WHERE to_email IN ('ann@example.com', 'hana@example.com') ORDER BY to_email, template`,
+    );
+    expect(rows.map((r) => [r.to_email, r.template])).toEqual([
+      ['ann@example.com', 'account_exists'],
+      ['ann@example.com', 'verify_email'],
+      ['hana@example.com', 'verify_email'],
+    ]);
+    expect(rows[0]!.subject).toBe('Someone tried to sign up with your address');
+    expect(rows[0]!.body).toContain('If it was you, sign in: http://app.test/sign-in');
+    expect(rows[0]!.body).toContain('Choose a new one: http://app.test/forgot-password');
+    expect(rows[0]!.body).not.toContain('token=');
+  });
+
+  it('the sign-up notice is limited to 3 a day per address, silently: the answer stays the same', async () => {
+    await signUp(h.app, { email: 'ivy@example.com' });
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await h.app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-up/email',
+        headers: { origin: TEST_APP_URL },
+        payload: { name: 'Copycat', email: 'ivy@example.com', password: `copycat-password-${i}-z` },
+        remoteAddress: `192.0.2.${70 + i}`,
+      });
+      answers.push(`${r.statusCode} ${r.body}`);
+    }
+    expect(answers).toEqual(Array(4).fill('200 {"status":"check_email"}'));
+    const { rows } = await h.t.pool.query<{ n: number }>(
+      `SELECT count(*) AS n FROM outbox WHERE to_email = 'ivy@example.com' AND template = 'account_exists'`,
+    );
+    expect(rows[0]!.n).toBe(3);
+  });
+
+  it('a taken address and a new one take about the same time to answer (both hash the password)', async () => {
+    const ms: Record<'fresh' | 'taken', number[]> = { fresh: [], taken: [] };
+    for (let i = 0; i < 5; i++) {
+      for (const kind of ['fresh', 'taken'] as const) {
+        const started = performance.now();
+        const r = await h.app.inject({
+          method: 'POST',
+          url: '/api/auth/sign-up/email',
+          headers: { origin: TEST_APP_URL },
+          payload: {
+            name: 'Timer',
+            email: kind === 'fresh' ? `timer-${i}@example.com` : 'bob@example.com',
+            password: `timing-password-${i}-q`,
+          },
+          remoteAddress: `192.0.2.${80 + i}`,
+        });
+        ms[kind].push(performance.now() - started);
+        expect(r.statusCode).toBe(200);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]!;
+    const ratio = median(ms.taken) / median(ms.fresh);
+    // better-auth hashes the attempted password on the taken path too, and both paths queue one email.
+    expect(ratio, JSON.stringify(ms)).toBeGreaterThan(0.5);
+    expect(ratio, JSON.stringify(ms)).toBeLessThan(2);
   });
 
   it('weak passwords are 422 weak_password', async () => {

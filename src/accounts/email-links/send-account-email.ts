@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import { enqueueNotification } from '../../notifications/enqueue-notification.js';
+import { hitLimit, type Limit } from '../../http/rate-limit.js';
 import { issueEmailLink, type EmailLinkKind } from './email-links.repo.js';
 
 export interface AccountEmail {
@@ -50,4 +51,36 @@ export async function sendAccountEmail(
       },
     });
   });
+}
+
+/** At most 3 "someone tried to sign up with your address" emails per address per day. */
+export const SIGN_UP_NOTICE_LIMIT: Limit = {
+  bucket: 'auth:sign-up-notice',
+  max: 3,
+  windowSeconds: 24 * 3600,
+};
+
+/**
+ * A sign-up with an address that already has an account: the sign-up answers exactly as for a new address (no
+ * enumeration), and the owner of the address is told instead, with the sign-in and forgot-password pages (no link
+ * that signs anyone in). Rate limited per address, silently (a 429 would tell the address has an account): past the
+ * limit nothing is sent. Returns whether an email was queued.
+ */
+export async function sendSignUpNotice(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  origin: string,
+  user: { id: string; email: string; name: string | null },
+): Promise<boolean> {
+  const limit = await hitLimit(deps.db, deps.clock, SIGN_UP_NOTICE_LIMIT, user.email.toLowerCase());
+  if (limit.limited) return false;
+  const now = deps.clock.now();
+  const queued = await enqueueNotification(deps.db, {
+    key: `account_exists:${user.id}:${now.getTime()}:${crypto.randomUUID()}`,
+    template: 'account_exists',
+    userId: user.id,
+    recipient: { email: user.email, name: user.name },
+    at: now,
+    data: { signInUrl: `${origin}/sign-in`, resetUrl: `${origin}/forgot-password` },
+  });
+  return queued !== null;
 }

@@ -450,10 +450,9 @@ function SignInMethods() {
 
 interface SessionRow {
   id: string;
-  token: string;
+  current: boolean;
   createdAt: string;
-  userAgent?: string | null;
-  ipAddress?: string | null;
+  userAgent: string | null;
 }
 
 function browserOf(ua: string | null | undefined): string {
@@ -483,16 +482,13 @@ function browserOf(ua: string | null | undefined): string {
 
 function Sessions() {
   const [sessions, setSessions] = useState<SessionRow[] | null>(null);
-  const [current, setCurrent] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void getJson<SessionRow[]>('/api/auth/list-sessions').then((r) =>
-      r.ok ? setSessions(r.data) : setError(r.message),
+    // Our own list (any session age; no tokens): better-auth's refuses sessions older than a day.
+    void getJson<{ data: SessionRow[] }>('/api/me/sessions').then((r) =>
+      r.ok ? setSessions(r.data.data) : setError(r.message),
     );
-    void getJson<{ session: { id: string } } | null>('/api/auth/get-session').then((r) => {
-      if (r.ok && r.data) setCurrent(r.data.session.id);
-    });
   }, [version]);
   return (
     <section className="panel" id="sessions">
@@ -505,13 +501,13 @@ function Sessions() {
                 {browserOf(s.userAgent)}
                 <span className="muted small"> · since {localDate(s.createdAt, true)}</span>
               </span>
-              {s.id === current ? (
+              {s.current ? (
                 <span className="badge badge-info">This device</span>
               ) : (
                 <button
                   type="button"
                   onClick={async () => {
-                    const r = await postJson('/api/auth/revoke-session', { token: s.token });
+                    const r = await postWithCsrf(`/api/me/sessions/${encodeURIComponent(s.id)}/revoke`);
                     if (!r.ok) setError(r.message);
                     setVersion((v) => v + 1);
                   }}

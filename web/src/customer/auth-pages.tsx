@@ -119,6 +119,7 @@ export function SignIn() {
 export function SignUp() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     const f = fields(e);
     setBusy(true);
@@ -130,8 +131,22 @@ export function SignUp() {
     });
     setBusy(false);
     if (!r.ok) return setError(r.message);
-    navigate('/account');
+    // The same answer whether or not the address already had an account: nobody is signed in here.
+    setError(null);
+    setSentTo(f.email ?? '');
   };
+  if (sentTo !== null)
+    return (
+      <AuthCard title="Check your email">
+        <p id="message" role="status">
+          We have sent a message to <strong>{sentTo}</strong>. Follow its link to verify your address, then
+          sign in. If the address already has an account, the message says how to sign in instead.
+        </p>
+        <Link className="button primary" id="to-sign-in" to="/sign-in">
+          Sign in
+        </Link>
+      </AuthCard>
+    );
   return (
     <AuthCard title="Create your account">
       <form id="sign-up" onSubmit={submit}>

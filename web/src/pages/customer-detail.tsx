@@ -9,6 +9,7 @@ import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { useAction } from '../api/use-action.js';
+import { CardActions } from '../components/card-actions.js';
 import { DateTime } from '../components/date-time.js';
 import { NewSubscriptionButton } from '../components/new-subscription.js';
 import { RefundButton } from '../components/refund-dialog.js';
@@ -83,6 +84,9 @@ export function CustomerDetail({ id }: { id: string }) {
                     <th>Expires</th>
                     <th>Default</th>
                     <th>Status</th>
+                    <th>
+                      <span className="sr-only">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -95,6 +99,14 @@ export function CustomerDetail({ id }: { id: string }) {
                       <td>{m.isDefault ? 'default' : ''}</td>
                       <td>
                         {m.detachedAt ? <StatusBadge status="detached" /> : <StatusBadge status="active" />}
+                      </td>
+                      <td>
+                        <CardActions
+                          customerId={c.id}
+                          card={m}
+                          subscriptionStatuses={c.subscriptions.map((x) => x.status)}
+                          onDone={reload}
+                        />
                       </td>
                     </tr>
                   ))}

@@ -1,7 +1,8 @@
 /**
  * Subscription detail (`/subscriptions/<id>`): the subscription, its items, discount, invoices, MRR changes and a
  * timeline of Stripe events and admin actions; and its actions — change plan (the proration preview's exact
- * amounts shown before confirming), cancel now or at period end (and undo), pause and resume. Writes answer with
+ * amounts shown before confirming), cancel now or at period end (and undo), pause and resume, apply or remove a
+ * coupon. Writes answer with
  * Stripe's state at once; the mirror follows from the webhook, so the page reloads its rows a moment later too.
  */
 import { useEffect, useState } from 'react';
@@ -141,7 +142,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
                     </tbody>
                   </table>
                   <h2 style={{ marginTop: 12 }}>Discount</h2>
-                  <Discount discount={h.discount} />
+                  <Discount sub={s} discount={h.discount} onChanged={changed} />
                 </section>
               )}
             </Show>
@@ -243,15 +244,129 @@ export function SubscriptionDetail({ id }: { id: string }) {
   );
 }
 
-function Discount({ discount }: { discount: unknown }) {
-  const d = discount as { coupon?: { id?: string; name?: string; percent_off?: number | null } } | null;
-  if (!d) return <p className="muted">None.</p>;
-  const c = d.coupon;
+/** What the mirror keeps of a discount (src/billing/mrr/from-stripe.ts DiscountSummary). */
+interface DiscountSummary {
+  couponId: string | null;
+  percentOff: number | null;
+  amountOffMinor: number | null;
+  currency: string | null;
+  duration: string | null;
+}
+
+function discountText(d: DiscountSummary): string {
+  const off =
+    d.percentOff !== null
+      ? `${d.percentOff}% off`
+      : d.amountOffMinor !== null && d.currency
+        ? `${money(d.amountOffMinor, d.currency)} off`
+        : 'discount';
+  return `${d.couponId ?? 'coupon'} — ${off}${d.duration ? `, ${d.duration}` : ''}`;
+}
+
+/** The discount, and the coupon actions: apply one (it replaces any other), remove it. */
+function Discount({
+  sub,
+  discount,
+  onChanged,
+}: {
+  sub: Subscription;
+  discount: unknown;
+  onChanged: () => void;
+}) {
+  const list = (Array.isArray(discount) ? discount : discount ? [discount] : []) as DiscountSummary[];
+  const [open, setOpen] = useState<'apply' | 'remove' | null>(null);
+  const [coupon, setCoupon] = useState('');
+  const action = useAction();
+  const close = () => {
+    setOpen(null);
+    setCoupon('');
+    action.reset();
+  };
+  const apply = async () => {
+    const ok = await action.run(() =>
+      api.POST('/api/admin/subscriptions/{id}/coupon', {
+        params: { path: { id: sub.id } },
+        body: { coupon: coupon.trim() },
+      }),
+    );
+    if (ok) {
+      close();
+      onChanged();
+    }
+  };
+  const ended = ENDED.includes(sub.status);
   return (
-    <p>
-      {c?.name ?? c?.id ?? 'discount'}
-      {c?.percent_off ? ` (${c.percent_off}% off)` : ''}
-    </p>
+    <>
+      {list.length ? (
+        <ul className="plain-list" data-testid="discounts">
+          {list.map((d, i) => (
+            <li key={`${d.couponId ?? ''}-${i}`}>{discountText(d)}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted" data-testid="discounts">
+          None.
+        </p>
+      )}
+      {ended ? null : (
+        <div className="actions">
+          <button type="button" onClick={() => setOpen('apply')}>
+            {list.length ? 'Replace coupon' : 'Apply a coupon'}
+          </button>
+          {list.length ? (
+            <button type="button" onClick={() => setOpen('remove')}>
+              Remove coupon
+            </button>
+          ) : null}
+        </div>
+      )}
+      {open === 'apply' ? (
+        <Dialog title="Apply a coupon" onClose={close}>
+          <ActionForm
+            onSubmit={() => void apply()}
+            onCancel={close}
+            submitLabel="Apply coupon"
+            busy={action.busy}
+            error={action.error}
+            disabled={!/^[A-Za-z0-9_-]+$/.test(coupon.trim())}
+          >
+            <p>
+              The subscription’s discount becomes this coupon from its next invoice
+              {list.length ? ', replacing the one it has' : ''}. MRR follows once Stripe confirms it.
+            </p>
+            <label>
+              Stripe coupon id
+              <input
+                name="coupon"
+                value={coupon}
+                onChange={(e) => setCoupon(e.target.value)}
+                autoFocus
+                autoComplete="off"
+              />
+            </label>
+          </ActionForm>
+        </Dialog>
+      ) : null}
+      {open === 'remove' ? (
+        <Confirm
+          title="Remove the coupon"
+          text="The subscription is charged its full price from its next invoice."
+          label="Remove coupon"
+          destructive
+          call={() =>
+            api.POST('/api/admin/subscriptions/{id}/coupon/remove', {
+              params: { path: { id: sub.id } },
+              body: {},
+            })
+          }
+          onClose={close}
+          onDone={() => {
+            close();
+            onChanged();
+          }}
+        />
+      ) : null}
+    </>
   );
 }
 

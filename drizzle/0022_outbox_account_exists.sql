@@ -1,0 +1,2 @@
+ALTER TABLE "outbox" DROP CONSTRAINT "outbox_template_check";--> statement-breakpoint
+ALTER TABLE "outbox" ADD CONSTRAINT "outbox_template_check" CHECK ("outbox"."template" in ('payment_failed', 'grace_ending', 'downgraded', 'receipt', 'trial_ending', 'verify_email', 'reset_password', 'account_exists'));
