@@ -21,7 +21,7 @@ import { subscriptionIdOfInvoice } from '../billing/invoices/invoices.repo.js';
 import { attachInvoice, openDunningCase } from './open-dunning-case.js';
 import { addStep, findOpenOrLatestCase, subscriptionContext, type DunningCaseRow } from './dunning.repo.js';
 import { dunningSchedule } from './dunning-schedule.js';
-import { eventAt, evaluationInstant } from './event-time.js';
+import { eventAt, evaluationInstant } from '../billing/mirror/event-time.js';
 
 /** A case lost by a dunning reaction: the edge sends the "downgraded" notice if the role it recomputes fell. */
 export interface LostCase {

@@ -21,18 +21,8 @@
  */
 import type { Role } from './role.js';
 
-/** Stripe's eight subscription statuses. */
-export const SUBSCRIPTION_STATUSES = [
-  'incomplete',
-  'incomplete_expired',
-  'trialing',
-  'active',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'paused',
-] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+import type { SubscriptionStatus } from '../../billing/subscriptions/subscription-status.js';
+export type { SubscriptionStatus };
 
 /** Roles billing can grant or an override can set: every role but staff ones. */
 export type BillingRole = Exclude<Role, 'admin'>;
