@@ -187,7 +187,7 @@ export const subscriptions = pgTable(
     endedAt: ts('ended_at'),
     pauseCollection: jsonb('pause_collection'),
     discount: jsonb('discount'),
-    /** The current monthly amount (DESIGN §7, src/revenue/monthly-amount.ts), in `currency`. */
+    /** The current monthly amount (docs/DESIGN.md §7, src/revenue/monthly-amount.ts), in `currency`. */
     mrrMinor: minor('mrr_minor').notNull().default(0),
     metadata: jsonb('metadata')
       .$type<Record<string, string>>()

@@ -83,7 +83,7 @@ export const subscriptionChanged: FamilyHandler<T> = async (ctx) => {
   });
   await notifyTrialEnding(ctx.tx, ctx.deps, ctx.event); // issue 5: trial_will_end → "trial ending" email (once)
   if (r.outcome === 'stale') return outcomeOf(r);
-  // RELIABILITY 10: mirrored (no plan, so no role), and a person is told.
+  // docs/RELIABILITY.md 10: mirrored (no plan, so no role), and a person is told.
   for (const price of r.unknownPrices) {
     await raiseBillingError(ctx.tx, {
       kind: 'unknown_price',
