@@ -1,5 +1,5 @@
 /**
- * A generated billing history for the report and console benchmarks (DESIGN §9: 100k customers, 150k
+ * A generated billing history for the report and console benchmarks (docs/DESIGN.md §9: 100k customers, 150k
  * subscriptions, ~2M invoices over 36 months), loaded with raw set-based SQL (no ORM, no per-row round trips).
  * Deterministic: every choice is a hash of the row's number, so two loads of the same size are the same history.
  *

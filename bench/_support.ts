@@ -1,5 +1,5 @@
 /**
- * What every benchmark shares (DESIGN §9): a throw-away database migrated to the current schema, and the figure
+ * What every benchmark shares (docs/DESIGN.md §9): a throw-away database migrated to the current schema, and the figure
  * line `{ name, value, unit, n, p50, p99, rows, commit }`. bench/run.ts skips files starting with `_`.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
- * `npm run bench event-queue` — the departure from DESIGN §4.1 measured side by side (bench/RESULTS.md): the webhook
+ * `npm run bench event-queue` — the departure from docs/DESIGN.md §4.1 measured side by side (bench/RESULTS.md): the webhook
  * event as its own queue entry (`stripe_events` IS the queue: one group-committed INSERT per delivery, today's
- * design) against DESIGN's "insert into stripe_events and enqueue its pg-boss job in one transaction".
+ * design) against docs/DESIGN.md's "insert into stripe_events and enqueue its pg-boss job in one transaction".
  * Both store BENCH_EVENTS (default 5,000) events at BENCH_CONCURRENCY (default 10,50) concurrent deliveries, in
  * process (no HTTP: only the queue's cost differs), then take every stored item off the queue: the dispatcher's
  * claim (advisory-locked scan of due rows, status UPDATE, batches of 32) against pg-boss's fetch + complete
@@ -71,7 +71,7 @@ async function main({ url }: { url: string }): Promise<void> {
       const inboxRate = await drive(c, (i) => inbox.store(row(`evt_q${c}a_${i}`)));
       figure(`event_queue.store.inbox.c${c}`, inboxRate, 'events/s');
 
-      // DESIGN §4.1 literally: the event row and its pg-boss job in one transaction per delivery.
+      // docs/DESIGN.md §4.1 literally: the event row and its pg-boss job in one transaction per delivery.
       const bossRate = await drive(c, async (i) => {
         const id = `evt_q${c}b_${i}`;
         await database.db.transaction(async (tx) => {

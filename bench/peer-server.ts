@@ -1,5 +1,5 @@
 /**
- * The peer for bench/webhooks.ts (DESIGN §9): `@supabase/stripe-sync-engine`'s own webhook entry point
+ * The peer for bench/webhooks.ts (docs/DESIGN.md §9): `@supabase/stripe-sync-engine`'s own webhook entry point
  * (`processWebhook`: verify the signature, upsert the object into its `stripe` schema, answer) behind a bare
  * node:http server — the least a server can add around it. It applies each event before it answers, so its ack is
  * also its end-to-end. No Stripe calls: related entities are not backfilled and nothing is revalidated, as the

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:reports` — DESIGN §9 and issue 14: a generated history (bench/_report-history.ts: BENCH_CUSTOMERS
+ * `npm run bench:reports` — docs/DESIGN.md §9 and issue 14: a generated history (bench/_report-history.ts: BENCH_CUSTOMERS
  * customers, default 100,000, with 1.5 subscriptions each and an invoice per billing period over BENCH_MONTHS
  * months, default 36) loaded with raw SQL; the app started in a child process (`sertantai serve --role web`);
  * every report asked from THIS process over loopback for the whole range in usd, once cold (the first request of

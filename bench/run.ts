@@ -1,6 +1,6 @@
 /**
  * `npm run bench [name…]`: runs the named benchmarks (bench/<name>.ts), or every one when no name is given, each in
- * its own process. Each prints one JSON object per figure on stdout (DESIGN §9).
+ * its own process. Each prints one JSON object per figure on stdout (docs/DESIGN.md §9).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:webhooks` — DESIGN §9. Loads BENCH_ROWS (default 100,000) customers, subscriptions and invoices
+ * `npm run bench:webhooks` — docs/DESIGN.md §9. Loads BENCH_ROWS (default 100,000) customers, subscriptions and invoices
  * with raw SQL, starts the app + worker in a child process (`sertantai serve`), and posts signed events with
  * unique ids from THIS process with autocannon at each concurrency (BENCH_CONCURRENCY, default 10,50), BENCH_EVENTS
  * per run (default 5,000), for customer.updated, invoice.paid and customer.subscription.updated. Prints one JSON
@@ -288,7 +288,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
     const ours = new Map<string, { ack: number; e2e: number }>();
 
     /**
-     * The peer run (DESIGN §9): the engine's migrations into schema `stripe` of the same database, the same 100k
+     * The peer run (docs/DESIGN.md §9): the engine's migrations into schema `stripe` of the same database, the same 100k
      * customers / subscriptions / invoices in its tables, the same warm-up and the same signed events at the same
      * concurrencies. It applies each event before answering, so its ack throughput is its end-to-end throughput; the
      * ratios divide our ack and our end-to-end by it.

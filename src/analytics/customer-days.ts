@@ -1,6 +1,6 @@
 /**
  * The SQL every MRR report starts from: each customer's net MRR change per UTC day and currency, classified as
- * DESIGN §7 says ("movements per customer per day"), recomputed from `mrr_movements` alone.
+ * docs/DESIGN.md §7 says ("movements per customer per day"), recomputed from `mrr_movements` alone.
  *
  * Why recompute the kind instead of reading `mrr_movements.kind`: the stored kind was classified when the event was
  * APPLIED, against the rows as they were then; a late event of a customer's other subscription, or a same-day

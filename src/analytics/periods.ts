@@ -1,5 +1,5 @@
 /**
- * Report periods: calendar months in UTC (DESIGN §7, issue 14). Pure — the caller passes "now".
+ * Report periods: calendar months in UTC (docs/DESIGN.md §7, issue 14). Pure — the caller passes "now".
  *
  * `from` and `to` name the first and the last month of a report, both included. Each is `YYYY-MM` or a full date
  * `YYYY-MM-DD`; a date names the month it falls in (a report's rows are whole months, so a day inside a month

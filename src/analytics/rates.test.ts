@@ -43,7 +43,7 @@ describe('ratio', () => {
   });
 });
 
-describe('the churn ratios (DESIGN §7)', () => {
+describe('the churn ratios (docs/DESIGN.md §7)', () => {
   it('customer churn rate = churned / at start', () => {
     expect(customerChurnRate(1, 4)).toBe(0.25);
     expect(customerChurnRate(0, 4)).toBe(0);

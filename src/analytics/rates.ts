@@ -1,5 +1,5 @@
 /**
- * The ratios of the reports (DESIGN §7; docs/METRICS.md). Pure, on integers: amounts are minor units of ONE
+ * The ratios of the reports (docs/DESIGN.md §7; docs/METRICS.md). Pure, on integers: amounts are minor units of ONE
  * currency, counts are customers. A ratio whose denominator is 0 is undefined and answers null — never 0, never
  * Infinity. Ratios are rounded once, half away from zero, to 4 decimal places (0.3333 = 33.33 %), computed on the
  * exact fraction (BigInt) so the rounding is the one rule of money.ts and not the float's.
@@ -65,7 +65,7 @@ export function arpa(mrrMinor: number, payingCustomers: number): number | null {
 }
 
 /**
- * Lifetime value (DESIGN §7): ARPA ÷ customer churn rate, with the churn rate pooled over a window of months
+ * Lifetime value (docs/DESIGN.md §7): ARPA ÷ customer churn rate, with the churn rate pooled over a window of months
  * (Σ churned ÷ Σ customers at start — the customer-weighted average of the monthly rates). Computed on the exact
  * fraction MRR × Σ at start ÷ (paying × Σ churned) and rounded once to a minor unit; null — not infinity — when no
  * customer churned in the window, or when no customer pays.

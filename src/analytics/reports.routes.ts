@@ -1,5 +1,6 @@
 /**
- * Admin reports under /api/admin (admin session with CSRF, or an admin API key — `requireAdmin` on every route):
+ * Admin reports under /api/admin (the admin guard of the /api/admin
+ * context in src/http/app.ts: an admin session with CSRF, or an admin API key):
  * `GET /reports/<name>` with the shared query parameters (report-params.ts), answered as JSON or, with
  * `format=csv`, as CSV of the same figures; `GET /reports/<name>/rows?metric=&month=&currency=` lists the rows behind
  * one figure (paged; `sum` of their amounts — or their count — equals the figure). Thin: parse, check, run, render.
@@ -10,7 +11,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { requireAdmin } from '../http/guards.js';
 import { documented } from '../http/openapi/route-doc.js';
 import { toCsv } from './csv.js';
 import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
@@ -29,8 +29,6 @@ import { inReportSnapshot } from './report.js';
 export { REPORTS } from './report-request.js';
 
 export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
-
   /** One report's answer: JSON (checked against `schema` when the report has one), or CSV with `format=csv`. */
   async function answer<S extends z.ZodType>(
     name: string,

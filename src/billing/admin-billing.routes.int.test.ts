@@ -1,5 +1,5 @@
 /**
- * RELIABILITY 25: every admin billing route refuses anonymous callers (401) and members (403), before any input
+ * docs/RELIABILITY.md 25: every admin billing route refuses anonymous callers (401) and members (403), before any input
  * is parsed or Stripe is called.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe('RELIABILITY 25: admin billing routes', () => {
+describe('docs/RELIABILITY.md 25: admin billing routes', () => {
   it.each(ROUTES)('%s %s: anonymous 401, member 403, bad API key 401', async (method, url) => {
     const payload = method === 'GET' ? undefined : {};
     const anon = await h.app.inject({ method: method as 'GET', url, payload });

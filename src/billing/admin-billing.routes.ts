@@ -1,5 +1,6 @@
 /**
- * Admin billing API under /api/admin (admin session with CSRF, or an admin API key — `requireAdmin` on every route):
+ * Admin billing API under /api/admin (the admin guard of the /api/admin
+ * context in src/http/app.ts: an admin session with CSRF, or an admin API key):
  * plans and prices, customers (cards: set default, detach), subscriptions (create, change plan with a proration preview, cancel, pause, resume, coupon),
  * invoices and payments (refund). Thin: parse, call one operation, return its result. Retries: send the same
  * `Idempotency-Key` header and the operation reuses its stored Stripe idempotency key.
@@ -7,7 +8,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { requireAdmin } from '../http/guards.js';
 import { documented } from '../http/openapi/route-doc.js';
 import { customerDetail, getCustomerDetail } from './customers/get-customer-detail.js';
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
@@ -57,8 +57,6 @@ const cardParams = z.object({ id: z.string().min(1).max(100), pm: z.string().min
 const id = (params: unknown) => idParam.parse(params).id;
 
 export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
-
   // Plans and prices
   app.get(
     '/plans',

@@ -1,6 +1,6 @@
 /**
  * Self-service billing against the sandbox, through the real webhook endpoint: checkout from the active catalogue
- * only (RELIABILITY 29), the portal, the caller's own invoices (IDOR: never another user's), and /api/me's
+ * only (docs/RELIABILITY.md 29), the portal, the caller's own invoices (IDOR: never another user's), and /api/me's
  * `billing` field.
  */
 import { eq } from 'drizzle-orm';
@@ -71,7 +71,7 @@ describe('POST /api/billing/checkout', () => {
     expect('metadata' in stripeCustomer && stripeCustomer.metadata).toEqual({ user_id: ann.userId });
   });
 
-  it('RELIABILITY 29: no client-chosen price or amount; unknown or inactive plans are refused', async () => {
+  it('docs/RELIABILITY.md 29: no client-chosen price or amount; unknown or inactive plans are refused', async () => {
     for (const body of [
       { planKey: 'starter', interval: 'month', price: priceOf('starter', 'month') },
       { planKey: 'starter', interval: 'month', unitAmount: 1 },

@@ -26,17 +26,8 @@ import { ts, minor } from '../db/columns.js';
 
 import { users } from '../accounts/accounts.tables.js';
 
-export const SUBSCRIPTION_STATUSES = [
-  'incomplete',
-  'incomplete_expired',
-  'trialing',
-  'active',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'paused',
-] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from './subscriptions/subscription-status.js';
+export type { SubscriptionStatus };
 
 export const INVOICE_STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -196,7 +187,7 @@ export const subscriptions = pgTable(
     endedAt: ts('ended_at'),
     pauseCollection: jsonb('pause_collection'),
     discount: jsonb('discount'),
-    /** The current monthly amount (DESIGN §7, src/revenue/monthly-amount.ts), in `currency`. */
+    /** The current monthly amount (docs/DESIGN.md §7, src/revenue/monthly-amount.ts), in `currency`. */
     mrrMinor: minor('mrr_minor').notNull().default(0),
     metadata: jsonb('metadata')
       .$type<Record<string, string>>()

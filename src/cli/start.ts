@@ -4,7 +4,7 @@
  * workers → admin bootstrap → HTTP. SIGINT/SIGTERM stop everything in reverse order, the database last.
  *
  * `--role web` runs only the HTTP side (webhook ingest, API, console) and `--role worker` only the background side
- * (event dispatcher, jobs, audit sealer), so that N web and M worker processes share one database (DESIGN §10) and,
+ * (event dispatcher, jobs, audit sealer), so that N web and M worker processes share one database (docs/DESIGN.md §10) and,
  * on one machine, the acks and the dispatching each get a Node.js thread. Both need DATABASE_URL and
  * STRIPE_SECRET_KEY: the embedded database and the local sandbox belong to a single `sertantai start`.
  */

@@ -7,7 +7,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { requireAdmin } from '../http/guards.js';
 import { documented } from '../http/openapi/route-doc.js';
 import {
   dunningCasePage,
@@ -20,7 +19,6 @@ import { dunningStats, dunningStatsParams, dunningStatsView } from './dunning-st
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
 export const adminDunningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
   app.get(
     '/dunning',
     documented(

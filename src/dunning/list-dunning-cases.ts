@@ -12,7 +12,13 @@ import { z } from 'zod';
 import type { Executor } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { anyOf, equals, listTable, offsetPage, within } from '../db/list-query.js';
-import { customerIs, listParams, pageOf, type ListParams, type Page } from '../billing/operations/list-params.js';
+import {
+  customerIs,
+  listParams,
+  pageOf,
+  type ListParams,
+  type Page,
+} from '../billing/operations/list-params.js';
 import { caseTimeline } from './dunning.repo.js';
 import {
   DUNNING_STATUSES,

@@ -24,7 +24,7 @@ import {
 } from './dunning.repo.js';
 import { openDunningCase } from './open-dunning-case.js';
 import { paysCase, recoverDunningCase } from './recover-dunning-case.js';
-import { eventAt, evaluationInstant } from './event-time.js';
+import { eventAt, evaluationInstant } from '../billing/mirror/event-time.js';
 import type { DunningStepResult } from './on-invoice-payment-failed.js';
 import { sql } from 'drizzle-orm';
 

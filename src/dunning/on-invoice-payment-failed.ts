@@ -6,7 +6,7 @@
  *
  * Safe twice and out of order: a timeline step is unique per (case, kind, event id), so a replay adds nothing; a
  * failure of an invoice that our mirror already has as paid/void (an older attempt arriving after `invoice.paid`,
- * RELIABILITY 15) changes nothing; a failure on a canceled subscription opens nothing; a further failure of the
+ * docs/RELIABILITY.md 15) changes nothing; a failure on a canceled subscription opens nothing; a further failure of the
  * invoice whose case was already lost does not start a new grace period. A failure of the open case's invoice
  * earlier than the case's opening moves the case back to it (grace from the first failure, never forward); if that
  * grace is already over, the case is lost here (`change.lost`) and the handler sends the "downgraded" notice with
@@ -21,7 +21,7 @@ import { subscriptionIdOfInvoice } from '../billing/invoices/invoices.repo.js';
 import { attachInvoice, openDunningCase } from './open-dunning-case.js';
 import { addStep, findOpenOrLatestCase, subscriptionContext, type DunningCaseRow } from './dunning.repo.js';
 import { dunningSchedule } from './dunning-schedule.js';
-import { eventAt, evaluationInstant } from './event-time.js';
+import { eventAt, evaluationInstant } from '../billing/mirror/event-time.js';
 
 /** A case lost by a dunning reaction: the edge sends the "downgraded" notice if the role it recomputes fell. */
 export interface LostCase {
@@ -183,7 +183,7 @@ export async function onInvoicePaymentFailed(
 
 /**
  * The case's own invoice failed EARLIER than the case was opened (it was opened by the subscription's past_due,
- * or by a later attempt, whose event came first): DESIGN §6 counts the grace from the first failure, so the case's
+ * or by a later attempt, whose event came first): docs/DESIGN.md §6 counts the grace from the first failure, so the case's
  * opening, grace end and reminder instant move back to this failure — never forward (the UPDATE re-checks, so a
  * replay or a later failure changes nothing). A reminder already sent stays sent.
  */

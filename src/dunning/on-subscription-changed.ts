@@ -26,7 +26,7 @@ import { openDunningCase } from './open-dunning-case.js';
 import { invoiceOf, paidInvoiceOf, paysCase, recoverDunningCase } from './recover-dunning-case.js';
 import { onSubscriptionEnded } from './on-subscription-ended.js';
 import type { CaseChange, LostCase } from './on-invoice-payment-failed.js';
-import { eventAt, evaluationInstant } from './event-time.js';
+import { eventAt, evaluationInstant } from '../billing/mirror/event-time.js';
 
 export const ENDED_STATUSES = new Set(['canceled', 'unpaid', 'incomplete_expired']);
 /** Back to one of these from another status, an open case whose invoice is paid is recovered. */

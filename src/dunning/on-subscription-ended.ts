@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { addStep, findOpenCase, type SubscriptionContext } from './dunning.repo.js';
-import { eventAt } from './event-time.js';
+import { eventAt } from '../billing/mirror/event-time.js';
 import type { DunningStepResult } from './on-invoice-payment-failed.js';
 
 export async function onSubscriptionEnded(

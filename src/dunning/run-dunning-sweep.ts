@@ -8,7 +8,7 @@
  * - backstop: a past_due subscription with NO open case holds its role on a provisional grace (loadEntitlements:
  *   its last change + grace days), which no case's expiry would ever end. Once that grace has run out, the role of
  *   the user who still holds the role it grants is recomputed (cause: the job), so it falls to what entitledRole
- *   says. No case is opened and nothing is sent (DESIGN §6 ties both to a payment failure, not to this repair);
+ *   says. No case is opened and nothing is sent (docs/DESIGN.md §6 ties both to a payment failure, not to this repair);
  *   the audit row of the role change is the record.
  *
  * Each case is handled in its own transaction that first takes the customer's ordering lock (the one the webhook

@@ -1,5 +1,5 @@
 /**
- * Admin routes of the accounts and audit domains (prefix /api/admin, every route behind requireAdmin):
+ * Admin routes of the accounts and audit domains (in the /api/admin context, every route behind its admin guard):
  * who am I, admin API keys (list, create — the key is shown once —, revoke), and the audit log.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js';
 import { listAudit } from '../audit/audit.repo.js';
 import type { Deps } from '../deps.js';
-import { auditActor, requireAdmin } from './guards.js';
+import { auditActor } from './guards.js';
 import { documented } from './openapi/route-doc.js';
 
 /** The list of keys as the API shows it (also its OpenAPI response schema). */
@@ -60,8 +60,6 @@ const auditQuery = z
   .strict();
 
 export const adminAccountsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
-
   app.get('/whoami', async (request) => ({ actor: request.actor }));
 
   app.get(

@@ -15,6 +15,7 @@ import { appOrigin, createAuth, trustedOrigins, type Auth } from '../accounts/au
 import { sendAccountEmail, sendSignUpNotice } from '../accounts/email-links/send-account-email.js';
 import { createSendSoon, type SendSoon } from '../notifications/send-soon.js';
 import { errorBody, handleError } from './error-handler.js';
+import { requireAdmin } from './guards.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { registerOpsMetrics } from './ops-metrics.js';
 import { genRequestId, safeUrl } from './request-id.js';
@@ -191,19 +192,27 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(meRoutes, { deps }); //               /api/me /api/csrf
   await app.register(pageRoutes, { deps }); //             / /sign-in /sign-up /forgot-password /reset-password /verify-email /account
   await app.register(adminConsoleRoutes); //               /admin/* (the React console in web/dist)
-  await app.register(adminAccountsRoutes, { deps, prefix: '/api/admin' }); // whoami, api-keys, audit
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
-  await app.register(eventsRoutes, { deps, handlers, prefix: '/api/admin' }); // Stripe events log, replay
-  await app.register(errorsRoutes, { deps, prefix: '/api/admin' }); // billing errors: list, retry/resolve/ignore
   await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
-  await app.register(adminBillingRoutes, { deps, prefix: '/api/admin' }); // plans, customers, subscriptions, invoices, payments
-  await app.register(adminRolesRoutes, { deps, prefix: '/api/admin' }); // users, roles, overrides, mismatches, sync
-  await app.register(adminJobRoutes, { deps, prefix: '/api/admin' }); // jobs/:id: any long-running admin job's progress
-  await app.register(adminDunningRoutes, { deps, prefix: '/api/admin' }); // dunning cases, their timelines, stats
-  await app.register(adminNotificationRoutes, { deps, prefix: '/api/admin' }); // notifications outbox
   await app.register(myNotificationRoutes, { deps }); //   /api/me/notifications
   await app.register(mySessionRoutes, { deps }); //        /api/me/sessions: list, sign one out
-  await app.register(adminReportRoutes, { deps, prefix: '/api/admin' }); // reports/<name>(/rows): src/analytics/reports.routes.ts
+  // Every admin API in one encapsulated context: its hook is the admin guard (an admin session with CSRF, or an
+  // admin API key), so no admin route is registered without it and the route files carry no guard of their own.
+  await app.register(
+    async (admin) => {
+      admin.addHook('preHandler', requireAdmin);
+      await admin.register(adminAccountsRoutes, { deps }); // whoami, api-keys, audit
+      await admin.register(eventsRoutes, { deps, handlers }); // Stripe events log, replay
+      await admin.register(errorsRoutes, { deps }); // billing errors: list, retry/resolve/ignore
+      await admin.register(adminBillingRoutes, { deps }); // plans, customers, subscriptions, invoices, payments
+      await admin.register(adminRolesRoutes, { deps }); // users, roles, overrides, mismatches, sync
+      await admin.register(adminJobRoutes, { deps }); // jobs/:id: any long-running admin job's progress
+      await admin.register(adminDunningRoutes, { deps }); // dunning cases, their timelines, stats
+      await admin.register(adminNotificationRoutes, { deps }); // notifications outbox
+      await admin.register(adminReportRoutes, { deps }); // reports/<name>(/rows): src/analytics/reports.routes.ts
+    },
+    { prefix: '/api/admin' },
+  );
   await app.register(liveRoutes, { hub: live }); //         /api/admin/stream, /api/me/stream (SSE over LISTEN/NOTIFY)
   // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 

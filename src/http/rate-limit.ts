@@ -1,6 +1,6 @@
 /**
  * Fixed-window rate-limit counters kept in PostgreSQL (`rate_limit_counters`), so every web process shares them
- * (DESIGN §10). Time comes from the injected Clock. `hit` counts one event and returns the window's count;
+ * (docs/DESIGN.md §10). Time comes from the injected Clock. `hit` counts one event and returns the window's count;
  * `peek` reads it without counting (failed-login limits count failures only).
  */
 import { sql } from 'drizzle-orm';

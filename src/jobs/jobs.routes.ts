@@ -6,14 +6,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { requireAdmin } from '../http/guards.js';
 import { documented } from '../http/openapi/route-doc.js';
 import { getJobStatus, jobStatusView } from './job-status.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
 export const adminJobRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
   app.get(
     '/jobs/:id',
     documented(

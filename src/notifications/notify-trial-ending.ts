@@ -8,6 +8,7 @@ import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { appUrl } from '../billing/checkout/app-url.js';
 import { fromUnix } from '../clock.js';
+import { eventAt } from '../billing/mirror/event-time.js';
 import { enqueueNotification } from './enqueue-notification.js';
 
 export async function notifyTrialEnding(
@@ -28,7 +29,7 @@ export async function notifyTrialEnding(
     key: `trial_ending:${sub.id}:${sub.trial_end}`,
     template: 'trial_ending',
     userId: row.user_id,
-    at: fromUnix(event.created),
+    at: eventAt(event),
     data: {
       planName: row.plan_name,
       trialEnd: fromUnix(sub.trial_end).toISOString(),

@@ -1,5 +1,5 @@
 /**
- * Classifies a change of a customer's MRR (in one currency) as ChartMogul does (DESIGN §7):
+ * Classifies a change of a customer's MRR (in one currency) as ChartMogul does (docs/DESIGN.md §7):
  * new (0 → x, the first time), reactivation (0 → x after an earlier churn), expansion (x → more),
  * contraction (x → less, not 0), churn (x → 0); null when nothing changed. Pure.
  */

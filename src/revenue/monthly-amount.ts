@@ -1,5 +1,5 @@
 /**
- * MRR of one subscription (DESIGN §7): price × quantity normalised to a month (year / 12, week × 52 / 12,
+ * MRR of one subscription (docs/DESIGN.md §7): price × quantity normalised to a month (year / 12, week × 52 / 12,
  * day × 365 / 12, each divided by the price's interval_count), after discounts, before tax; counted only while the
  * subscription is `active` or `past_due` (trials, incomplete, paused, unpaid and ended subscriptions count 0).
  *

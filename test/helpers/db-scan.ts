@@ -1,5 +1,5 @@
 /**
- * Issue 13 / RELIABILITY 32: after each test file, before its database is dropped, every text, varchar, json and
+ * Issue 13 / docs/RELIABILITY.md 32: after each test file, before its database is dropped, every text, varchar, json and
  * jsonb column of every table is scanned for what must never be stored: Stripe secret and restricted keys
  * (`sk_`, `rk_`), webhook secrets (`whsec_`), bearer tokens, and every secret the tests recorded (passwords,
  * session tokens, API keys: test/helpers/log-capture.ts recordSecret) — and for card numbers: a run of 13-19

@@ -1,10 +1,10 @@
 /**
- * Roles in the RELIABILITY 19 property run (issue 5), called from the R19 property test's check with its own
+ * Roles in the docs/RELIABILITY.md 19 property run (issue 5), called from the R19 property test's check with its own
  * generated lifecycles (reused, not copied). After all events of a run are applied, every grace period is let run
  * out (the dunning sweep far past the run, for this run's customers only), then for each user:
  * - the final role equals the oracle of the FINAL Stripe objects: `professional` (the fixture plan's role) when
  *   one of their subscriptions ends active or trialing, else `member` (a final past_due has had its grace run out;
- *   unpaid, incomplete, incomplete_expired and canceled grant nothing: DESIGN §6); an admin stays `admin`;
+ *   unpaid, incomplete, incomplete_expired and canceled grant nothing: docs/DESIGN.md §6); an admin stays `admin`;
  * - the role-change audit rows are one row per real transition: the first starts from the user's first role, each
  *   starts where the previous ended, none is a no-op, the last ends at the final role, each was caused by an event
  *   that was applied (never by a duplicate, a replay or a stale event) and no event caused two of them; an admin
@@ -12,7 +12,7 @@
  * - the NUMBER of rows equals the oracle's number of real transitions whenever the dispatcher applied the
  *   customer's events in Stripe's order (every sample delivered in one chunk, and any other whose chunks happened
  *   to keep the order, duplicates dropped at ingest). The oracle then plays the customer's events in that order
- *   with the rules of DESIGN §6 / issue 5, not the app's code: at each event that may change the role (a
+ *   with the rules of docs/DESIGN.md §6 / issue 5, not the app's code: at each event that may change the role (a
  *   subscription change, a payment failure, a payment recovering its case) the role is the best of the
  *   subscriptions' — active/trialing grant `professional`, past_due grants it while `now < first failure + grace`
  *   — and each change counts once; the sweep then ends every grace. Out of order the intermediate history

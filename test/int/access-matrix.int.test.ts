@@ -1,5 +1,5 @@
 /**
- * Issue 13 / RELIABILITY 25-26: the access matrix, generated from the app's own route table (`app.routeTable`, the
+ * Issue 13 / docs/RELIABILITY.md 25-26: the access matrix, generated from the app's own route table (`app.routeTable`, the
  * one the OpenAPI document is built from). Every registered route is tried by every principal — anonymous, a
  * member, an admin session without its CSRF token, an admin session from a foreign Origin, an unknown API key, a
  * revoked API key, an admin session, an admin API key — and each answer is checked against the route's access

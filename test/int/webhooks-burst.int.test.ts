@@ -1,5 +1,5 @@
 /**
- * RELIABILITY 24: a burst of 10,000 events is acknowledged (every delivery 200) and drained without loss by
+ * docs/RELIABILITY.md 24: a burst of 10,000 events is acknowledged (every delivery 200) and drained without loss by
  * concurrent dispatchers. Latency percentiles are a benchmark figure (bench/RESULTS.md), not asserted here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

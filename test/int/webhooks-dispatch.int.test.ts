@@ -1,6 +1,6 @@
 /**
  * The dispatcher behind the real endpoint (buildApp) with the real handlers: duplicates and double processing
- * (RELIABILITY 8, 18), types that never reach a handler (9), an unknown price (10), parking with backoff into a
+ * (docs/RELIABILITY.md 8, 18), types that never reach a handler (9), an unknown price (10), parking with backoff into a
  * counted billing error, per-key ordering, and the admin events log / replay / billing-error endpoints.
  */
 import { sql } from 'drizzle-orm';

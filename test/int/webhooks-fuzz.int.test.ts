@@ -1,5 +1,5 @@
 /**
- * Issue 13 (RELIABILITY 1-7 as a property): 10,000 forged or malformed webhook deliveries — random headers,
+ * Issue 13 (docs/RELIABILITY.md 1-7 as a property): 10,000 forged or malformed webhook deliveries — random headers,
  * bodies, encodings, nesting and sizes, and near-misses of a real signed delivery (one byte flipped, another
  * secret, a timestamp out of tolerance, the signature of another body) — are each answered with a 4xx and a stable
  * error code: 0 accepted forgeries, 0 5xx, nothing stored. A control run of correctly signed deliveries through the

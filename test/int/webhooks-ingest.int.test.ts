@@ -1,5 +1,5 @@
 /**
- * Webhook ingest (RELIABILITY 1-9, 20): what is answered and what is stored for each kind of delivery.
+ * Webhook ingest (docs/RELIABILITY.md 1-9, 20): what is answered and what is stored for each kind of delivery.
  * Dispatching is covered in webhooks-dispatch.int.test.ts.
  */
 import http from 'node:http';

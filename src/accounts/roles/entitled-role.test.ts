@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { SUBSCRIPTION_STATUSES } from '../../billing/subscriptions/subscription-status.js';
 import { describe, expect, it } from 'vitest';
 import {
   entitledRole,
@@ -6,7 +7,6 @@ import {
   isOverrideActive,
   isStaffRole,
   roleRank,
-  SUBSCRIPTION_STATUSES,
   type BillingRole,
   type EntitlementOverride,
   type EntitlementSubscription,

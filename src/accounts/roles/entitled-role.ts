@@ -3,7 +3,7 @@
  * passes `now`). Every place that may change a role (webhook handlers, admin overrides, the grace-expiry and
  * override-expiry jobs, the mismatch sync, time travel) asks this function and nothing else.
  *
- * Rules (DESIGN §6, issue 5):
+ * Rules (docs/DESIGN.md §6, issue 5):
  * 1. Staff (`admin`) is never changed by billing: an admin stays admin whatever the inputs.
  * 2. An active override wins (even over a higher paid role: an admin may pin a user down). Active means
  *    set, not cleared and not expired at `now`; of several, the most recently set wins.
@@ -21,18 +21,8 @@
  */
 import type { Role } from './role.js';
 
-/** Stripe's eight subscription statuses. */
-export const SUBSCRIPTION_STATUSES = [
-  'incomplete',
-  'incomplete_expired',
-  'trialing',
-  'active',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'paused',
-] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+import type { SubscriptionStatus } from '../../billing/subscriptions/subscription-status.js';
+export type { SubscriptionStatus };
 
 /** Roles billing can grant or an override can set: every role but staff ones. */
 export type BillingRole = Exclude<Role, 'admin'>;

@@ -14,7 +14,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { auditActor, requireAdmin } from '../../http/guards.js';
+import { auditActor } from '../../http/guards.js';
 import { documented } from '../../http/openapi/route-doc.js';
 import { PAID_ROLES } from './role.js';
 import { listUsers, listUsersInput } from './list-users.js';
@@ -70,8 +70,6 @@ function actorOf(request: FastifyRequest): AdminActor {
 }
 
 export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
-
   app.get('/users', async (request) => listUsers(deps, listUsersInput.parse(request.query)));
 
   app.get(

@@ -1,7 +1,7 @@
 /**
  * createCheckoutSession: POST /api/billing/checkout { planKey, interval, currency? } → { url } of a Stripe Checkout
  * Session (mode subscription) for the signed-in user. The client names a plan and an interval only: the price is
- * looked up in our ACTIVE catalogue (RELIABILITY 29 — no client-chosen price or amount), the trial comes from the
+ * looked up in our ACTIVE catalogue (docs/RELIABILITY.md 29 — no client-chosen price or amount), the trial comes from the
  * plan, promotion codes are allowed. Idempotent per request (stored key `checkout:<user>:<request>`).
  */
 import { and, eq, inArray } from 'drizzle-orm';

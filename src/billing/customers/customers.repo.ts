@@ -3,7 +3,7 @@
  * and reconciliation: `upsertCustomer(tx, customer, versionAt, eventId?)` applies a Stripe customer object if it is
  * newer than the row (src/billing/mirror/version-guard.ts), under a row lock, and says what changed.
  *
- * Linking (DESIGN §4.4): a customer row always belongs to a user. `metadata.user_id` (the app sets it; older
+ * Linking (docs/DESIGN.md §4.4): a customer row always belongs to a user. `metadata.user_id` (the app sets it; older
  * fixtures use `app_user_id`) names the user; a customer created elsewhere is linked to the user whose VERIFIED
  * email equals the customer's; otherwise the customer is mirrored UNLINKED (`user_id` null): its subscriptions,
  * invoices and payments are mirrored and counted like any other (the revenue is real), nobody's role changes, and

@@ -1,12 +1,11 @@
 /**
- * Admin: billing errors (`requireAdmin` on every route; every action is audited with its note).
+ * Admin: billing errors (behind the /api/admin context's admin guard; every action is audited with its note).
  * GET /api/admin/errors?status=open&kind=&cursor=&limit=, GET /api/admin/errors/:id,
  * POST /api/admin/errors/:id/retry|resolve|ignore { note }
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { requireAdmin } from '../../http/guards.js';
 import { documented } from '../../http/openapi/route-doc.js';
 import { requestActor } from '../operations/request-actor.js';
 import { closeBillingError } from './close-billing-error.js';
@@ -27,7 +26,6 @@ const noteBody = z.object({ note: z.string().trim().max(2000).optional() }).stri
 
 export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
-  app.addHook('preHandler', requireAdmin);
   app.get(
     '/errors',
     documented(

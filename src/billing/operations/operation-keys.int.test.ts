@@ -1,6 +1,6 @@
 /**
  * Stored idempotency keys against the Stripe sandbox's API faults.
- * RELIABILITY 22: Stripe answering 500, 429 (with and without Stripe-Should-Retry) or timing out AFTER applying the
+ * docs/RELIABILITY.md 22: Stripe answering 500, 429 (with and without Stripe-Should-Retry) or timing out AFTER applying the
  * change: the operation is retried with the same key and leaves exactly one customer / subscription / refund.
  * Plus: ten concurrent first calls of ensureCustomer make one Stripe customer and one row.
  */
@@ -69,7 +69,7 @@ describe('ensureCustomer', () => {
   });
 });
 
-describe('RELIABILITY 22: Stripe faults are retried with the same stored idempotency key', () => {
+describe('docs/RELIABILITY.md 22: Stripe faults are retried with the same stored idempotency key', () => {
   it.each([
     ['500', { mode: '500' as const, count: 2 }],
     ['429 with Stripe-Should-Retry: true', { mode: '429' as const, shouldRetry: true, count: 2 }],

@@ -221,7 +221,7 @@ describe('a customer story', () => {
       subscription: {
         status: 'past_due',
         price: price(STARTER, 'month'),
-        mrr: 900, // past_due still counts (DESIGN §7)
+        mrr: 900, // past_due still counts (docs/DESIGN.md §7)
         periodStart: '2026-03-15T12:00:00.000Z',
         periodEnd: '2026-04-15T12:00:00.000Z',
         cancelAtPeriodEnd: false,

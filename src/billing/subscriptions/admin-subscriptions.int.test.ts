@@ -1,7 +1,7 @@
 /**
  * Admin subscription and list operations through the HTTP API, against the sandbox and the real webhook endpoint:
  * create for a customer, pause/resume, cancel now, the error codes, list filtering/sorting/search/paging, and
- * RELIABILITY 17 (the app creates a subscription while its webhook races in: exactly one row, one movement).
+ * docs/RELIABILITY.md 17 (the app creates a subscription while its webhook races in: exactly one row, one movement).
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +130,7 @@ describe('admin subscription operations', () => {
   });
 });
 
-describe('RELIABILITY 17: the app creates a subscription while its webhook races in', () => {
+describe('docs/RELIABILITY.md 17: the app creates a subscription while its webhook races in', () => {
   it('five customers, create and webhook delivery concurrently: one row and one movement each', async () => {
     for (let i = 0; i < 5; i++) {
       const c = await customer(`u_race${i}`, `race${i}@example.com`);

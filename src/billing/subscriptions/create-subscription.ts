@@ -3,7 +3,7 @@
  * Creates the subscription in Stripe on an ACTIVE catalogue price (charging the customer's default card; without
  * one it starts `incomplete`), then writes the mirror row from the object Stripe returned. The webhook for the
  * same subscription may race in before or after: both write through the Stripe id (unique) under the version rule,
- * so there is exactly one row (RELIABILITY 17). Idempotent per request (stored key); audited.
+ * so there is exactly one row (docs/RELIABILITY.md 17). Idempotent per request (stored key); audited.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';

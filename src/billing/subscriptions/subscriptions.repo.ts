@@ -37,7 +37,7 @@ export interface SubscriptionMirrorOptions {
 export interface SubscriptionMirrorResult extends MirrorResult<SubscriptionRow> {
   movement: MovementKind | null;
   /** Prices on the subscription that are not in our catalogue: the row is mirrored (plan_id null if it is the
-   *  first item's) and the caller raises a billing error (RELIABILITY 10) — no role can come from it. */
+   *  first item's) and the caller raises a billing error (docs/RELIABILITY.md 10) — no role can come from it. */
   unknownPrices: string[];
   /** The dunning/role context of the written row (as dunning's subscriptionContext reads it), from what this
    *  write already read: its reactions need not read it again. Null when stale. */

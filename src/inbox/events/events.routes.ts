@@ -1,11 +1,10 @@
 /**
- * Admin: the Stripe events log and replay (`requireAdmin` on every route; replay is audited).
+ * Admin: the Stripe events log and replay (behind the /api/admin context's admin guard; replay is audited).
  * GET /api/admin/events?type=&status=&cursor=&limit=, GET /api/admin/events/:id, POST /api/admin/events/:id/replay
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { requireAdmin } from '../../http/guards.js';
 import { documented } from '../../http/openapi/route-doc.js';
 import { requestActor } from '../../billing/operations/request-actor.js';
 import type { HandlerMap } from '../webhooks/types.js';
@@ -21,7 +20,6 @@ export async function eventsRoutes(
   opts: { deps: Deps; handlers: HandlerMap },
 ): Promise<void> {
   const { deps, handlers } = opts;
-  app.addHook('preHandler', requireAdmin);
   app.get(
     '/events',
     documented(

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY 23 / issue 4's sync acceptance: the sandbox drops every webhook for a period (a renewal, a card
+ * docs/RELIABILITY.md 23 / issue 4's sync acceptance: the sandbox drops every webhook for a period (a renewal, a card
  * change, a cancellation, a customer created elsewhere), then `runSync` repairs every row and the drift report
  * lists exactly what it repaired. Also: a second run finds no drift; a row corrupted locally is repaired from the
  * object lists; an interrupted run resumes from its stored cursor; requests respect the rate budget.
@@ -76,7 +76,7 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 describe('sertantai sync', () => {
-  it('RELIABILITY 23: webhooks dropped for a month are repaired from the events list; the report lists exactly that', async () => {
+  it('docs/RELIABILITY.md 23: webhooks dropped for a month are repaired from the events list; the report lists exactly that', async () => {
     await s.sandbox.control.webhookFaults([{ mode: 'drop', count: 10_000 }]);
     await stripe.customers.update(annCustomer, { name: 'Ann Renamed' });
     await s.advance({ days: 31, hours: 2 }); // renewal on 2026-02-15: invoice created, finalized an hour later, paid

@@ -1,5 +1,5 @@
 /**
- * Issue 13 / RELIABILITY 21 under load: the app process (ingest and dispatcher in one) killed with SIGKILL again
+ * Issue 13 / docs/RELIABILITY.md 21 under load: the app process (ingest and dispatcher in one) killed with SIGKILL again
  * and again while a stream of deliveries arrives, each delivery retried until it is answered 2xx, as
  * Stripe does, and a new process started after each kill. The kills fall wherever the process happens to be — in
  * a signature check, an inbox insert, a commit whose reply was not sent yet, a dispatcher batch, a job — and after

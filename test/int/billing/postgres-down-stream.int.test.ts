@@ -1,5 +1,5 @@
 /**
- * Issue 13 / RELIABILITY 20 under load: PostgreSQL stopped and started again while a stream of deliveries keeps
+ * Issue 13 / docs/RELIABILITY.md 20 under load: PostgreSQL stopped and started again while a stream of deliveries keeps
  * arriving at the app process. Deliveries are sent in Stripe's order, each retried until it is answered 2xx (one at a
  * time: the reference is an in-order run, and concurrent deliveries legitimately change which events are found
  * stale and so which audit rows exist). While the database is down every answer is a 503 (never a 2xx, never a crash); every

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY 19 as a property: random customer lifecycles (coherent Stripe object versions built from the shared
+ * docs/RELIABILITY.md 19 as a property: random customer lifecycles (coherent Stripe object versions built from the shared
  * fixtures: trial / incomplete / active starts, payments, failures, price and quantity changes, cancel at period
  * end, cancellation, expiry, a second subscription after a churn; their invoices), every event delivered 1-5
  * times, shuffled, in chunks, applied by 1-4 concurrent dispatchers through the real ingest and handlers.

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY 10-17 for the billing handlers: unknown prices, duplicates (sequential and concurrent), disorder,
+ * docs/RELIABILITY.md 10-17 for the billing handlers: unknown prices, duplicates (sequential and concurrent), disorder,
  * same-second ties, stale failures after payment, events before their customer, and the app's own write racing
  * its webhook. Real ingest, dispatcher and handlers on a real PostgreSQL.
  * With roles (issue 5): after each, the user's final role and the number of role-change audit rows — one per real

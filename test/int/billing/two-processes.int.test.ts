@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance (RELIABILITY 11 across processes): two app processes, each with its HTTP ingest and its event
+ * Issue 4 acceptance (docs/RELIABILITY.md 11 across processes): two app processes, each with its HTTP ingest and its event
  * dispatcher (test/helpers/app-process.ts), on ONE database, receive the same stream shuffled and duplicated — each
  * delivery signed and POSTed to /webhooks/stripe of a random process, some duplicates to both at once — and end
  * with exactly the state of one process receiving the stream in order (another database), mrr_movements and the
@@ -13,7 +13,7 @@
  *  - `live` (day 0: sign-up and activation; day 2: cancellations, plus redeliveries of earlier days): applied as
  *    they arrive, customers interleaved and in parallel, duplicates anywhere after their first delivery.
  * Why not every round `live` with a customer's events in any order: an event applied after a later one of the same
- * customer is stale by design (DESIGN §4) — the mirror rows converge, but the intermediate MRR movement or role
+ * customer is stale by design (docs/DESIGN.md §4) — the mirror rows converge, but the intermediate MRR movement or role
  * change that the in-order run records never happens, so the in-order history is only reachable when a customer's
  * events are applied in `created` order. That is what the dispatcher guarantees for the events stored when it
  * claims a customer, which `held` rounds exercise with a full shuffle.

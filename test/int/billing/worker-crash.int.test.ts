@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance (RELIABILITY 21, mid-job): the app + worker process killed with SIGKILL in the middle of
+ * Issue 4 acceptance (docs/RELIABILITY.md 21, mid-job): the app + worker process killed with SIGKILL in the middle of
  * applying events, restarted, ends with exactly the state of an uninterrupted run of the same stream.
  *
  * Both runs use the real process (test/helpers/app-process.ts: HTTP ingest + event dispatcher) and the same

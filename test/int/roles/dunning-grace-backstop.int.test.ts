@@ -1,5 +1,5 @@
 /**
- * Issue 5, DESIGN §6 — grace periods that no event ends:
+ * Issue 5, docs/DESIGN.md §6 — grace periods that no event ends:
  * 1. The sweep's backstop: a past_due subscription with no open dunning case holds the user's role on a provisional
  *    grace (its last change + grace days). Here the renewal's payment recovered the case but the subscription's
  *    `active` update never arrived: once the provisional grace runs out the sweep lowers the role (audited, cause

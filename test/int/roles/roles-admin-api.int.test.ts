@@ -2,7 +2,7 @@
  * Issue 5 admin API through the real app (buildApp + guards): overrides, users list/detail, role history, stats,
  * the mismatch report, bulk sync (dry run = the exact diff; apply = a queued job with progress and one audit row per
  * change), time travel before/during/after a grace period, the notifications outbox, and a role change taking
- * effect on the user's next request (RELIABILITY 28).
+ * effect on the user's next request (docs/RELIABILITY.md 28).
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe('access (RELIABILITY 25)', () => {
+describe('access (docs/RELIABILITY.md 25)', () => {
   it('refuses anonymous (401) and members (403) on every roles route', async () => {
     const routes: Array<[string, string]> = [
       ['GET', '/api/admin/users'],
@@ -122,7 +122,7 @@ describe('overrides', () => {
       previousRole: 'member',
       override: { role: 'professional', reason: 'beta tester', expiresAt: '2026-12-31T00:00:00.000Z' },
     });
-    // RELIABILITY 28: the same session sees the new role on its next request (no cached role).
+    // docs/RELIABILITY.md 28: the same session sees the new role on its next request (no cached role).
     expect((await get('/api/me', member)).json().role).toBe('professional');
     const detail = (await get(`/api/admin/users/${member.userId}`)).json();
     expect(detail).toMatchObject({

@@ -2,13 +2,13 @@
  * Issue 5: one renewal's four dunning events — F `invoice.payment_failed`, P `customer.subscription.updated`
  * (active → past_due), I `invoice.paid`, A `customer.subscription.updated` (past_due → active) — applied in each of
  * their 24 arrival orders, with and without `latest_invoice` on the subscription payloads, then the subscription is
- * canceled. What DESIGN §6 asks of every order:
+ * canceled. What docs/DESIGN.md §6 asks of every order:
  * - a case exists exactly when a failure was known before the payment: F applied before I, or P applied (not stale:
  *   before A) before I. Then it ends `recovered` by the payment (stripe_retry, the invoice, its amount), as in order;
  *   its opening instant (grace, time to recover) is the first failure: F's whenever F arrived before the payment
  *   (a case opened by P moves back to F's earlier failure), else P's.
  *   Otherwise nothing was ever unpaid from the user's point of view (the receipt came before any failure: a failure
- *   of a paid invoice changes nothing, RELIABILITY 15, and a past_due older than the payment is already cured), so
+ *   of a paid invoice changes nothing, docs/RELIABILITY.md 15, and a past_due older than the payment is already cured), so
  *   no case, no "payment failed";
  * - no "payment failed" is queued after the receipt of the renewal, and no "downgraded" ever (the cancellation
  *   ends a paid subscription, not a lost case);
@@ -100,7 +100,7 @@ const stepsOf = (caseId: string) =>
 const templatesOf = (userId: string) =>
   w.q<{ key: string; template: string }>(`SELECT key, template FROM outbox WHERE user_id = $1`, [userId]);
 
-/** The case fields DESIGN §6 fixes whatever the order: how it ended, by what, for which invoice and amount. */
+/** The case fields docs/DESIGN.md §6 fixes whatever the order: how it ended, by what, for which invoice and amount. */
 const outcome = (c: any, renewal: string) => ({
   status: c.status,
   stripe_invoice_id: c.stripe_invoice_id === renewal ? 'the renewal' : c.stripe_invoice_id,
@@ -125,7 +125,7 @@ async function runOrder(order: Step[], withLatestInvoice: boolean) {
         .sort((a, b) => pos(a) - pos(b))[0]!
     : null;
 
-  // DESIGN §6: grace from the first failure; F (R + 10) is earlier than P, so it counts whenever it was applied.
+  // docs/DESIGN.md §6: grace from the first failure; F (R + 10) is earlier than P, so it counts whenever it was applied.
   const firstFailure: Step | null = opener && pos('F') < pos('I') ? 'F' : opener;
 
   let receiptSeen = false;
@@ -211,7 +211,7 @@ describe('one renewal, its four dunning events in every arrival order', () => {
       for (const order of permutations(STEPS).filter((p) => p.join('') !== IN_ORDER)) {
         it(`${order.join(' ')}`, async () => {
           const got = await runOrder(order, withLatestInvoice);
-          // Where a case exists, it ends as the in-order run's (DESIGN §6: payment recovers the case).
+          // Where a case exists, it ends as the in-order run's (docs/DESIGN.md §6: payment recovers the case).
           if (got) expect(got).toEqual(inOrder);
         });
       }

@@ -2,7 +2,7 @@
  * Issue 5 scenarios through the real handlers (events applied as the dispatcher applies them, one transaction each)
  * and the real jobs' work functions on a FakeClock: pay → professional; a second, higher subscription → enterprise
  * and back; renewal failure with grace, reminder and recovery; grace expiry → member with one "downgraded";
- * cancel at period end; override with expiry; admins untouched; RELIABILITY 11 and 15 with roles.
+ * cancel at period end; override with expiry; admins untouched; docs/RELIABILITY.md 11 and 15 with roles.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -8,6 +8,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
+import { eventAt } from '../../../billing/mirror/event-time.js';
 import { fromUnix } from '../../../clock.js';
 import { planPrices, plans } from '../../../billing/billing.tables.js';
 import { planFieldsOf, priceFieldsOf } from '../../../billing/plans/plan-product.js';
@@ -15,7 +16,7 @@ import { savePlanRow, savePriceRow } from '../../../billing/plans/catalogue-rows
 import { linkSubscriptionsToPrice } from '../../../billing/subscriptions/subscriptions.repo.js';
 import { differs } from '../../../billing/mirror/stripe-refs.js';
 import type { EventContext, HandlerResult } from '../types.js';
-import { auditEvent, versionOf } from './handler-kit.js';
+import { auditEvent } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
 
 const PLAN_FIELDS = ['key', 'name', 'description', 'grantsRole', 'features', 'trialDays', 'active'] as const;
@@ -42,7 +43,7 @@ export const productChanged: FamilyHandler<
   };
   if (!planFieldsOf(product)) return { outcome: 'ignored', note: 'product has no metadata.plan_key' };
   const before = await planOf(ctx, product.id);
-  const row = await savePlanRow(ctx.tx, product, versionOf(ctx.event));
+  const row = await savePlanRow(ctx.tx, product, eventAt(ctx.event));
   if (!differs(before, row, PLAN_FIELDS))
     return { outcome: before ? 'stale' : 'applied', note: 'plan unchanged' };
   await auditEvent(ctx, { subjectType: 'plan', subjectId: row.id, before, after: row });
@@ -68,7 +69,7 @@ export const priceChanged: FamilyHandler<'price.created' | 'price.updated' | 'pr
     plan = await savePlanRow(ctx.tx, product, fromUnix(product.updated));
   }
   const [before] = await ctx.tx.select().from(planPrices).where(eq(planPrices.stripePriceId, price.id));
-  const row = await savePriceRow(ctx.tx, plan.id, price, versionOf(ctx.event));
+  const row = await savePriceRow(ctx.tx, plan.id, price, eventAt(ctx.event));
   const linked = await linkSubscriptionsToPrice(ctx.tx, price.id);
   if (!differs(before ?? null, row, PRICE_FIELDS) && linked === 0) {
     return { outcome: before ? 'stale' : 'applied', note: 'price unchanged' };

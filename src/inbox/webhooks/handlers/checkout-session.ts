@@ -8,11 +8,14 @@
  */
 import type Stripe from 'stripe';
 import { findCustomerByStripeId, upsertCustomer } from '../../../billing/customers/customers.repo.js';
-import { findSubscriptionByStripeId, upsertSubscription } from '../../../billing/subscriptions/subscriptions.repo.js';
+import {
+  findSubscriptionByStripeId,
+  upsertSubscription,
+} from '../../../billing/subscriptions/subscriptions.repo.js';
 import { idOf } from '../../../billing/mirror/stripe-refs.js';
-import { evaluationInstant } from '../../../dunning/event-time.js';
+import { eventAt, evaluationInstant } from '../../../billing/mirror/event-time.js';
 import type { Handler } from '../types.js';
-import { auditEvent, isChange, versionOf } from './handler-kit.js';
+import { auditEvent, isChange } from './handler-kit.js';
 import { fetchDiscounts, subscriptionEffects } from './subscription.js';
 import { recomputeLinkedRoles } from '../../../accounts/roles/recompute-linked-roles.js';
 
@@ -23,7 +26,7 @@ export const checkoutSessionCompleted: Handler<'checkout.session.completed'> = a
   const subscriptionId = idOf(session.subscription);
   if (!customerId || !subscriptionId)
     return { outcome: 'ignored', note: 'no customer or subscription on the session' };
-  const at = versionOf(ctx.event);
+  const at = eventAt(ctx.event);
   const changes: string[] = [];
   if (!(await findCustomerByStripeId(ctx.tx, customerId))) {
     const customer = await ctx.deps.stripe.customers.retrieve(customerId);

@@ -6,9 +6,9 @@
 import type { EventContext, Handler } from '../types.js';
 import { upsertCustomer } from '../../../billing/customers/customers.repo.js';
 import { successionOf } from '../../../billing/mirror/version-guard.js';
-import { mirrorAndAudit, versionOf } from './handler-kit.js';
+import { mirrorAndAudit } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
-import { evaluationInstant } from '../../../dunning/event-time.js';
+import { eventAt, evaluationInstant } from '../../../billing/mirror/event-time.js';
 import { recomputeLinkedRoles } from '../../../accounts/roles/recompute-linked-roles.js';
 
 /** A link this event made (first link, or a newer object naming another user in metadata.user_id): every user it
@@ -23,7 +23,7 @@ export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'custo
   ctx,
 ) => {
   const c = ctx.event.data.object;
-  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
+  const r = await upsertCustomer(ctx.tx, c, eventAt(ctx.event), ctx.event.id, {
     succession: successionOf(ctx.event),
   });
   if (r.linked) await recomputeLinkedRoles(ctx.tx, r.linked, relinkRoles(ctx));
@@ -32,7 +32,7 @@ export const customerCreatedOrUpdated: FamilyHandler<'customer.created' | 'custo
 
 export const customerDeleted: Handler<'customer.deleted'> = async (ctx) => {
   const c = ctx.event.data.object;
-  const r = await upsertCustomer(ctx.tx, c, versionOf(ctx.event), ctx.event.id, {
+  const r = await upsertCustomer(ctx.tx, c, eventAt(ctx.event), ctx.event.id, {
     deleted: true,
     succession: successionOf(ctx.event),
   });

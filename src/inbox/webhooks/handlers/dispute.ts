@@ -4,8 +4,9 @@
  * id); `closed_at` is the created of charge.dispute.closed, the earliest one wins in any order.
  */
 import { upsertDispute } from '../../../billing/payments/refunds.repo.js';
-import { mirrorAndAudit, versionOf } from './handler-kit.js';
+import { mirrorAndAudit } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
+import { eventAt } from '../../../billing/mirror/event-time.js';
 
 type T =
   | 'charge.dispute.created'
@@ -16,7 +17,7 @@ type T =
 
 export const disputeChanged: FamilyHandler<T> = async (ctx) => {
   const d = ctx.event.data.object;
-  const at = versionOf(ctx.event);
+  const at = eventAt(ctx.event);
   const r = await upsertDispute(
     ctx.tx,
     d,

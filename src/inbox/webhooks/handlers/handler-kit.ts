@@ -1,15 +1,12 @@
 /**
- * Shared by the event handlers: the event's version (its `created`), the one audit row per event that changed
+ * Shared by the event handlers: the one audit row per event that changed
  * something (written LAST in the transaction: it holds the audit chain's head lock until commit), and the
  * handler's outcome from the mirror results.
  */
 import type Stripe from 'stripe';
 import { appendAudit } from '../../../audit/append-audit.js';
-import { fromUnix } from '../../../clock.js';
 import type { MirrorResult } from '../../../billing/customers/customers.repo.js';
 import type { EventContext, HandlerResult } from '../types.js';
-
-export const versionOf = (event: Stripe.Event): Date => fromUnix(event.created);
 
 const OMIT = new Set([
   'updatedAt',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handlers } from './index.js';
 
-// DESIGN §4's event families, plus the ones the mirror needs to stay exact (refunds, invoice payments).
+// docs/DESIGN.md §4's event families, plus the ones the mirror needs to stay exact (refunds, invoice payments).
 const REQUIRED = [
   'customer.created',
   'customer.updated',

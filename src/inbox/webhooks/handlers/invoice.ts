@@ -8,8 +8,9 @@ import { linkInvoicePayment, upsertInvoice } from '../../../billing/invoices/inv
 import { onInvoiceEvent } from '../../../dunning/on-invoice-event.js';
 import { applyEntitledRole } from '../../../accounts/roles/apply-entitled-role.js';
 import { notifyDowngraded } from '../../../notifications/notify-downgraded.js';
+import { eventAt } from '../../../billing/mirror/event-time.js';
 import type { Handler } from '../types.js';
-import { auditEvent, mirrorAndAudit, versionOf } from './handler-kit.js';
+import { auditEvent, mirrorAndAudit } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
 
 type T =
@@ -26,7 +27,7 @@ type T =
 
 export const invoiceChanged: FamilyHandler<T> = async (ctx) => {
   const inv = ctx.event.data.object;
-  const r = await upsertInvoice(ctx.tx, inv, versionOf(ctx.event), ctx.event.id);
+  const r = await upsertInvoice(ctx.tx, inv, eventAt(ctx.event), ctx.event.id);
   // Dunning reacts (payment_failed → case opened or updated, paid → recovery + receipt) and says what it changed;
   // the role is recomputed here, then the "downgraded" notice of a case lost by it, then the audit row.
   const change = (await onInvoiceEvent(ctx.tx, ctx.deps, ctx.event))?.change;

@@ -4,8 +4,9 @@
  * Safe twice and out of order: versioned per payment method; detachment is sticky and wins a same-second tie.
  */
 import { upsertPaymentMethod } from '../../../billing/customers/customers.repo.js';
-import { mirrorAndAudit, versionOf } from './handler-kit.js';
+import { mirrorAndAudit } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
+import { eventAt } from '../../../billing/mirror/event-time.js';
 
 type T =
   | 'payment_method.attached'
@@ -15,7 +16,7 @@ type T =
 
 export const paymentMethodChanged: FamilyHandler<T> = async (ctx) => {
   const pm = ctx.event.data.object;
-  const r = await upsertPaymentMethod(ctx.tx, pm, versionOf(ctx.event), ctx.event.id, {
+  const r = await upsertPaymentMethod(ctx.tx, pm, eventAt(ctx.event), ctx.event.id, {
     detached: ctx.event.type === 'payment_method.detached',
   });
   return mirrorAndAudit(ctx, 'payment_method', pm.id, r);

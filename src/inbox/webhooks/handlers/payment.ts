@@ -5,8 +5,9 @@
  */
 import { upsertCharge, upsertPaymentIntent } from '../../../billing/payments/payments.repo.js';
 import { upsertRefund } from '../../../billing/payments/refunds.repo.js';
-import { auditEvent, isChange, mirrorAndAudit, outcomeOf, versionOf } from './handler-kit.js';
+import { auditEvent, isChange, mirrorAndAudit, outcomeOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
+import { eventAt } from '../../../billing/mirror/event-time.js';
 
 type PI =
   | 'payment_intent.succeeded'
@@ -17,7 +18,7 @@ type PI =
 
 export const paymentIntentChanged: FamilyHandler<PI> = async (ctx) => {
   const pi = ctx.event.data.object;
-  const r = await upsertPaymentIntent(ctx.tx, pi, versionOf(ctx.event), ctx.event.id);
+  const r = await upsertPaymentIntent(ctx.tx, pi, eventAt(ctx.event), ctx.event.id);
   return mirrorAndAudit(ctx, 'payment', pi.id, r);
 };
 
@@ -25,7 +26,7 @@ type CH = 'charge.succeeded' | 'charge.failed' | 'charge.refunded' | 'charge.upd
 
 export const chargeChanged: FamilyHandler<CH> = async (ctx) => {
   const ch = ctx.event.data.object;
-  const at = versionOf(ctx.event);
+  const at = eventAt(ctx.event);
   const r = await upsertCharge(ctx.tx, ch, at, ctx.event.id);
   // The refunds list is not included in charge payloads since 2022; when it is (expanded), mirror them too.
   let refundsChanged = 0;
@@ -50,6 +51,6 @@ type RE = 'refund.created' | 'refund.updated' | 'refund.failed' | 'charge.refund
 
 export const refundChanged: FamilyHandler<RE> = async (ctx) => {
   const refund = ctx.event.data.object;
-  const r = await upsertRefund(ctx.tx, refund, versionOf(ctx.event), ctx.event.id);
+  const r = await upsertRefund(ctx.tx, refund, eventAt(ctx.event), ctx.event.id);
   return mirrorAndAudit(ctx, 'refund', refund.id, r);
 };

@@ -6,6 +6,7 @@
  * its MRR movement is unique per (subscription, event).
  */
 import type Stripe from 'stripe';
+import { eventAt } from '../../../billing/mirror/event-time.js';
 import { raiseBillingError } from '../../../billing/errors/raise-billing-error.js';
 import { upsertSubscription } from '../../../billing/subscriptions/subscriptions.repo.js';
 import { successionOf } from '../../../billing/mirror/version-guard.js';
@@ -15,7 +16,7 @@ import { applyEntitledRole } from '../../../accounts/roles/apply-entitled-role.j
 import { notifyTrialEnding } from '../../../notifications/notify-trial-ending.js';
 import { notifyDowngraded } from '../../../notifications/notify-downgraded.js';
 import type { EventContext } from '../types.js';
-import { auditEvent, isChange, outcomeOf, versionOf } from './handler-kit.js';
+import { auditEvent, isChange, outcomeOf } from './handler-kit.js';
 import type { FamilyHandler } from './handler-kit.js';
 
 type T =
@@ -76,13 +77,13 @@ export async function subscriptionEffects(ctx: EventContext, r: SubscriptionMirr
 
 export const subscriptionChanged: FamilyHandler<T> = async (ctx) => {
   const sub = ctx.event.data.object;
-  const r = await upsertSubscription(ctx.tx, sub, versionOf(ctx.event), ctx.event.id, {
+  const r = await upsertSubscription(ctx.tx, sub, eventAt(ctx.event), ctx.event.id, {
     resolveDiscounts: (id) => fetchDiscounts(ctx.deps.stripe, id),
     succession: successionOf(ctx.event),
   });
   await notifyTrialEnding(ctx.tx, ctx.deps, ctx.event); // issue 5: trial_will_end → "trial ending" email (once)
   if (r.outcome === 'stale') return outcomeOf(r);
-  // RELIABILITY 10: mirrored (no plan, so no role), and a person is told.
+  // docs/RELIABILITY.md 10: mirrored (no plan, so no role), and a person is told.
   for (const price of r.unknownPrices) {
     await raiseBillingError(ctx.tx, {
       kind: 'unknown_price',

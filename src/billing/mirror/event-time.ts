@@ -1,9 +1,13 @@
-/** Instants for event-caused dunning and role steps. */
+/**
+ * The instants of a Stripe event, once for every domain: its version (`created`: what the mirror's version guard
+ * compares and the time of the dunning steps it causes) and the instant its role change is judged at.
+ */
 import type Stripe from 'stripe';
-import { fromUnix } from '../clock.js';
-import type { Clock } from '../clock.js';
+import { fromUnix } from '../../clock.js';
+import type { Clock } from '../../clock.js';
 
-/** When Stripe says the event happened (follows a test clock): the time of the steps it causes. */
+/** When Stripe says the event happened (follows a test clock): the event's version in the mirror and the time of
+ *  the steps it causes. */
 export const eventAt = (event: Pick<Stripe.Event, 'created'>): Date => fromUnix(event.created);
 
 /**
