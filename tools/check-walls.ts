@@ -36,6 +36,7 @@ export const POLICY_FILES = [
 export const HTTP_WALL_PENDING: string[] = [
   // requireAdmin / requireUser / auditActor and documented() still come from http/ (issue 17, HTTP edge step).
   'src/accounts/roles/roles.routes.ts',
+  'src/accounts/sessions/sessions.routes.ts',
   'src/analytics/reports.routes.ts',
   'src/billing/admin-billing.routes.ts',
   'src/billing/billing.routes.ts',

@@ -14,7 +14,7 @@ import type { Deps } from '../deps.js';
 import { and, eq } from 'drizzle-orm';
 import { AppError, invalid, unauthorized } from '../errors.js';
 import { errorBody } from './error-handler.js';
-import { hitLimit, peekLimit, type Limit } from './rate-limit.js';
+import { hitLimit, peekLimit, type Limit } from '../db/rate-limit.js';
 import { sessionOf } from './guards.js';
 import {
   releaseEmailLink,

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import { enqueueNotification } from '../../notifications/enqueue-notification.js';
-import { hitLimit, type Limit } from '../../http/rate-limit.js';
+import { hitLimit, type Limit } from '../../db/rate-limit.js';
 import { issueEmailLink, type EmailLinkKind } from './email-links.repo.js';
 
 export interface AccountEmail {

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
-import type { Executor } from '../db/client.js';
+import type { Executor } from './client.js';
 
 export interface Limit {
   bucket: string;
