@@ -60,8 +60,8 @@ const SUBSCRIPTIONS = listTable<Sort>({
   tieBreak: sql`s.id`,
   nullable: ['current_period_end'],
   search: {
-    where: (q, pat) =>
-      sql`s.stripe_subscription_id = ${q} OR s.customer_id IN (${customersMatching(q, pat)})`,
+    equals: [sql`s.stripe_subscription_id`],
+    through: { key: sql`s.customer_id`, ids: customersMatching, type: 'uuid' },
   },
 });
 
