@@ -42,7 +42,7 @@ type Dimension = 'decline_code' | 'card_brand' | 'card_country' | 'plan';
 function attemptsCte(p: ReportParams, first: Date, last: Date): SQL {
   return sql`
     SELECT x.* FROM (
-      SELECT pay.currency, pay.created_at AS at, pay.decline_code, pay.card_brand, pay.card_country, pl.key AS plan,
+      SELECT pay.currency, pay.created_at AS at, date_trunc('month', pay.created_at, 'UTC') AS month, pay.decline_code, pay.card_brand, pay.card_country, pl.key AS plan,
              (pay.status <> 'succeeded'
                AND (pay.status = 'failed' OR pay.charge_status = 'failed' OR pay.failure_code IS NOT NULL)) AS failed,
              pay.status = 'succeeded' AS succeeded
@@ -72,12 +72,17 @@ async function paymentFailures(db: Executor, p: ReportParams): Promise<ReportAns
       : sql`SELECT ${p.currency}::text AS currency`;
   const totals = await db.execute<Record<string, string | number>>(sql`
     WITH attempts AS (${attemptsCte(p, first.start, last.end)}), months AS (${months}),
-         currencies AS (${currencies})
-    SELECT cur.currency, mo.label AS month, count(a.at)::int AS attempts,
-           (count(*) FILTER (WHERE a.failed))::int AS failures
+         currencies AS (${currencies}),
+         -- one hashed pass per currency and month, then months matched by equality (2M payments × 36 months
+         -- compared by range took 133 s at 100k customers)
+         per_month AS (
+           SELECT currency, month, count(*) AS attempts, count(*) FILTER (WHERE failed) AS failures
+           FROM attempts GROUP BY currency, month
+         )
+    SELECT cur.currency, mo.label AS month, coalesce(a.attempts, 0)::int AS attempts,
+           coalesce(a.failures, 0)::int AS failures
     FROM currencies cur CROSS JOIN months mo
-    LEFT JOIN attempts a ON a.currency = cur.currency AND a.at >= mo.start AND a.at < mo."end"
-    GROUP BY cur.currency, mo.start, mo.label
+    LEFT JOIN per_month a ON a.currency = cur.currency AND a.month = mo.start
     ORDER BY cur.currency, mo.start`);
   const slices = await db.execute<Record<string, string | number | null>>(sql`
     WITH attempts AS (${attemptsCte(p, first.start, last.end)}), months AS (${months})
@@ -88,7 +93,7 @@ async function paymentFailures(db: Executor, p: ReportParams): Promise<ReportAns
                 ELSE 'plan' END AS dimension,
            coalesce(a.decline_code, a.card_brand, a.card_country, a.plan) AS key,
            count(*)::int AS attempts, (count(*) FILTER (WHERE a.failed))::int AS failures
-    FROM attempts a JOIN months mo ON a.at >= mo.start AND a.at < mo."end"
+    FROM attempts a JOIN months mo ON mo.start = a.month
     GROUP BY a.currency, mo.label, GROUPING SETS ((a.decline_code), (a.card_brand), (a.card_country), (a.plan))
     ORDER BY 1, 2, 3, 4 NULLS LAST`);
 
