@@ -225,7 +225,9 @@ async function load(
     [to],
   );
   await q(`DROP TABLE gen_subs`);
-  await q(`ANALYZE`);
+  // VACUUM too: tables loaded in one go have no visibility map until autovacuum reaches them (on the shared VM it had
+  // not after an hour), so every index-only scan fetched the heap — production tables are vacuumed.
+  await q(`VACUUM (ANALYZE)`);
 
   return { ...(await counts(q)), from, to };
 }

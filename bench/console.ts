@@ -67,7 +67,7 @@ async function loadConsoleRows(pool: pg.Pool, reuse: boolean): Promise<Record<st
     SELECT u.created_at, 'stripe', NULL, 'user.role_changed', 'user', u.id, '{"role":"member"}', '{"role":"professional"}',
            'entitlement'
     FROM users u`);
-  await q('ANALYZE');
+  await q('VACUUM (ANALYZE)'); // as bench/_report-history.ts
   return {
     payments: payments.rowCount ?? 0,
     dunningCases: dunning.rowCount ?? 0,
