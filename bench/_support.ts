@@ -38,10 +38,12 @@ export function printFigure(f: Figure): void {
 /**
  * Runs `fn` against a fresh database named `<prefix>_<pid>` on DATABASE_URL's server (embedded PostgreSQL under
  * .data/bench-pg when unset), dropped afterwards whatever happens. `fn` closes its own connections.
+ * BENCH_DATABASE=<name> instead uses (and creates if missing) that database and keeps it: `kept` tells `fn` so it
+ * can skip loading a history that is already there (a 100k load takes minutes). Drop it by hand when done.
  */
 export async function withBenchDatabase(
   prefix: string,
-  fn: (db: { url: string; name: string }) => Promise<void>,
+  fn: (db: { url: string; name: string; kept: boolean }) => Promise<void>,
 ): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
@@ -49,16 +51,18 @@ export async function withBenchDatabase(
     embedded = await startEmbeddedPostgres('.data/bench-pg', { persistent: true });
     adminUrl = embedded.url;
   }
-  const name = `${prefix}_${process.pid}`;
+  const keep = process.env.BENCH_DATABASE;
+  const name = keep ?? `${prefix}_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
+    if (!exists) await admin.query(`CREATE DATABASE "${name}"`);
     const u = new URL(adminUrl);
     u.pathname = `/${name}`;
-    await fn({ url: u.toString(), name });
+    await fn({ url: u.toString(), name, kept: Boolean(keep) });
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    if (!keep) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
     await embedded?.stop();
   }

@@ -23,13 +23,13 @@ const KEY = 'bench-reports-admin-key-0123456789abcdef';
 /** The drill-down asked of each report that has one: a figure that is never empty in the generated history. */
 const DRILL: Record<string, string> = { mrr: 'new', churn: 'churnedCustomers' };
 
-await withBenchDatabase('bench_reports', async ({ url }) => {
+await withBenchDatabase('bench_reports', async ({ url, kept }) => {
   const migrate = connect(url, { max: 2 });
   await runMigrations(migrate.db);
   await migrate.close();
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const loadStart = performance.now();
-  const history = await loadReportHistory(pool, { customers: CUSTOMERS, months: MONTHS });
+  const history = await loadReportHistory(pool, { customers: CUSTOMERS, months: MONTHS }, kept);
   const loadMs = performance.now() - loadStart;
   await pool.end();
   for (const [what, value] of Object.entries({

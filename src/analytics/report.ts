@@ -79,6 +79,9 @@ export function inReportSnapshot<T>(db: Db, fn: (tx: Executor) => Promise<T>): P
       await tx.execute(sql.raw(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`));
       // Compiling a plan costs 100-300 ms, more than these sub-second aggregates gain from it (cold and warm alike).
       await tx.execute(sql`SET LOCAL jit = off`);
+      // A report's best plan depends on its range, instant and filters: never the generic plan PostgreSQL switches
+      // a prepared statement to after five calls (src/db/client.ts), planned without them.
+      await tx.execute(sql`SET LOCAL plan_cache_mode = force_custom_plan`);
       return fn(tx);
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -23,6 +23,16 @@ pg.types.setTypeParser(20, (v) => {
   return n;
 });
 
+/**
+ * A statement starting with this comment is never auto-prepared: it goes unnamed, so PostgreSQL plans it for its
+ * parameters' values at every call. For statements whose best plan depends on the values — a search term (a
+ * trigram index for a rare term, the sort order for a common one), a status filter — a prepared statement's generic
+ * plan, which PostgreSQL switches to after five calls, can be 100× slower (the customers search walked all 100k
+ * customers in created_at order: 1.6 s instead of 2 ms; src/db/list-query.ts). Planning them costs about a
+ * millisecond.
+ */
+export const PLAN_EACH_CALL = '/* plan each call */';
+
 /** Most distinct statements one connection keeps prepared; beyond it, queries go unnamed (parsed each time). */
 const MAX_PREPARED_PER_CONNECTION = 2000;
 const statementNames = new Map<string, string>();
@@ -45,7 +55,7 @@ function autoPrepare(client: pg.PoolClient): void {
     const c = config as { text?: unknown; name?: unknown; values?: unknown[]; submit?: unknown } | null;
     if (c && typeof c === 'object' && typeof c.text === 'string' && c.name === undefined && !c.submit) {
       const values = Array.isArray(rest[0]) ? rest[0] : c.values;
-      if (values && values.length > 0) {
+      if (values && values.length > 0 && !c.text.startsWith(PLAN_EACH_CALL)) {
         let name = statementNames.get(c.text);
         if (name === undefined) {
           name = 'a' + createHash('sha1').update(c.text).digest('hex');

@@ -13,7 +13,7 @@
  *   const { rows, total } = await offsetPage<Row>(db, CUSTOMERS, p, [anyOf(sql`c.status`, p.status)]);
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from './client.js';
+import { PLAN_EACH_CALL, type Executor } from './client.js';
 import { invalid } from '../errors.js';
 
 export interface ListTable<S extends string> {
@@ -29,12 +29,38 @@ export interface ListTable<S extends string> {
    * What `q` searches: `contains` by case-insensitive substring, `equals` by exact match (ids); or `where`, the
    * condition written out (to keep each side of an OR on one table, where an index can serve it).
    */
-  search?: { contains?: SQL[]; equals?: SQL[]; where?: (q: string, pattern: string) => SQL };
+  search?: {
+    contains?: SQL[];
+    equals?: SQL[];
+    where?: (q: string, pattern: string) => SQL;
+    /** Rows found through another table's matches (e.g. a customer's email): see `SearchThrough`. */
+    through?: SearchThrough;
+  };
   /** Sort keys whose column may be null: their nulls go last (other keys keep the order their index has). */
   nullable?: readonly S[];
   /** A condition every row of this table satisfies (e.g. not deleted). */
   always?: SQL;
 }
+
+/**
+ * A search through another table: the list keeps its rows whose `key` (e.g. `pay.customer_id`) is one of the ids
+ * `ids(q, pattern)` selects (e.g. the customers whose email contains q, by their trigram index), besides the rows
+ * its own `contains` / `equals` terms match. The builder bounds the candidates first: it asks for at most `cap` + 1
+ * ids (default 500) and, when there are no more than `cap`, filters by that literal array — the list's index on
+ * `key` then reads a few thousand rows at most, whatever the sort. A subquery or a join instead leaves the planner
+ * to guess how many match, and at 100k customers it guessed "many" and walked two million payments in sort order
+ * (7 s, bench/RESULTS.md). Only when more than `cap` ids match (a term most rows share) does the condition stay the
+ * `key IN (ids)` subquery, where walking in sort order does find a page quickly.
+ */
+export interface SearchThrough {
+  key: SQL;
+  ids: (q: string, pattern: string) => SQL;
+  /** The array's element type (a cast for the parameter). */
+  type: 'uuid' | 'text';
+  cap?: number;
+}
+
+export const SEARCH_CANDIDATES_CAP = 500;
 
 export const listTable = <S extends string>(t: ListTable<S>): ListTable<S> => t;
 
@@ -64,7 +90,13 @@ export const within = (column: SQL, from: Date | undefined, to: Date | undefined
 /** `%…%` pattern for ILIKE with the user's wildcards escaped. */
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-function searchOf(t: ListTable<string>, q: string | undefined): Condition {
+/**
+ * Every list statement is planned for its values (src/db/client.ts, PLAN_EACH_CALL): a search or filter's best plan
+ * depends on how many rows match, which a prepared statement's generic plan cannot know.
+ */
+const planEachCall = sql.raw(`${PLAN_EACH_CALL} `);
+
+async function searchOf(db: Executor, t: ListTable<string>, q: string | undefined): Promise<Condition> {
   if (!q || !t.search) return undefined;
   const pat = likePattern(q);
   if (t.search.where) return sql`(${t.search.where(q, pat)})`;
@@ -72,11 +104,29 @@ function searchOf(t: ListTable<string>, q: string | undefined): Condition {
     ...(t.search.contains ?? []).map((c) => sql`${c} ILIKE ${pat}`),
     ...(t.search.equals ?? []).map((c) => sql`${c} = ${q}`),
   ];
+  const through = t.search.through;
+  if (through) {
+    const cap = through.cap ?? SEARCH_CANDIDATES_CAP;
+    const found = await db.execute<{ id: string }>(
+      sql`${planEachCall}SELECT id FROM (${through.ids(q, pat)}) AS candidates(id) LIMIT ${cap + 1}`,
+    );
+    const ids = found.rows.map((r) => r.id);
+    terms.push(
+      ids.length <= cap
+        ? sql`${through.key} = ANY(${sql.param(ids)}::${sql.raw(through.type)}[])`
+        : sql`${through.key} IN (${through.ids(q, pat)})`,
+    );
+  }
   return terms.length ? sql`(${sql.join(terms, sql` OR `)})` : undefined;
 }
 
-function whereOf(t: ListTable<string>, q: string | undefined, conditions: readonly Condition[]): SQL {
-  const all = [t.always, ...conditions, searchOf(t, q)].filter((c): c is SQL => !!c);
+async function whereOf(
+  db: Executor,
+  t: ListTable<string>,
+  q: string | undefined,
+  conditions: readonly Condition[],
+): Promise<SQL> {
+  const all = [t.always, ...conditions, await searchOf(db, t, q)].filter((c): c is SQL => !!c);
   return all.length ? sql`WHERE ${sql.join(all, sql` AND `)}` : sql``;
 }
 
@@ -104,17 +154,17 @@ export async function offsetPage<R, S extends string = string>(
   p: OffsetParams<S>,
   conditions: readonly Condition[] = [],
 ): Promise<{ rows: R[]; total: number; totalExact: boolean }> {
-  const where = whereOf(t, p.q, conditions);
+  const where = await whereOf(db, t, p.q, conditions);
   const dir = p.order === 'asc' ? sql`ASC` : sql`DESC`;
   const offset = (p.page - 1) * p.limit;
   const countUpTo = offset + COUNT_CAP + 1;
   // The two statements leave together on the pipelined connection (src/db/client.ts).
   const [rows, counted] = await Promise.all([
-    db.execute(sql`SELECT ${t.select} FROM ${t.from} ${where}
+    db.execute(sql`${planEachCall}SELECT ${t.select} FROM ${t.from} ${where}
       ORDER BY ${t.sort[p.sort]} ${dir}${t.nullable?.includes(p.sort) ? sql` NULLS LAST` : sql``}, ${t.tieBreak} ${dir}
       LIMIT ${p.limit} OFFSET ${offset}`),
     db.execute<{ n: number }>(
-      sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.from} ${where} LIMIT ${countUpTo}) matches`,
+      sql`${planEachCall}SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.from} ${where} LIMIT ${countUpTo}) matches`,
     ),
   ]);
   const n = counted.rows[0]?.n ?? 0;
@@ -144,11 +194,11 @@ export async function keysetPage<R>(
   conditions: readonly Condition[] = [],
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const after = p.cursor ? decodeCursor(p.cursor, key.idPattern) : null;
-  const where = whereOf(t, p.q, [
+  const where = await whereOf(db, t, p.q, [
     ...conditions,
     after && sql`(${key.at}, ${key.id}) < (${after.at}, ${after.id})`,
   ]);
-  const res = await db.execute(sql`SELECT ${t.select} FROM ${t.from} ${where}
+  const res = await db.execute(sql`${planEachCall}SELECT ${t.select} FROM ${t.from} ${where}
     ORDER BY ${key.at} DESC, ${key.id} DESC LIMIT ${p.limit + 1}`);
   const rows = (res.rows as R[]).slice(0, p.limit);
   const last = rows[rows.length - 1];

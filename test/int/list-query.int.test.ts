@@ -155,3 +155,62 @@ describe('keysetPage', () => {
     }
   });
 });
+
+describe('search through another table (SearchThrough)', () => {
+  // things t00..t24 belong to owners by amount (0..4): owner o<amount>, named "owner <amount>"; o3 and o4 "shared".
+  const owned = (cap: number) =>
+    listTable<'at'>({
+      select: sql`id, name, kind, at, amount`,
+      from: sql`things`,
+      sort: { at: sql`at` },
+      tieBreak: sql`id`,
+      search: {
+        equals: [sql`id`],
+        through: {
+          key: sql`'o' || amount`,
+          ids: (_q, pattern) => sql`SELECT id FROM owners WHERE name ILIKE ${pattern}`,
+          type: 'text',
+          cap,
+        },
+      },
+    });
+
+  beforeAll(async () => {
+    await t.pool.query(`CREATE TABLE owners (id text PRIMARY KEY, name text)`);
+    await t.pool.query(
+      `INSERT INTO owners VALUES ('o0', 'owner 0'), ('o1', 'owner 1'), ('o2', 'owner 2'),
+                                 ('o3', 'shared 3'), ('o4', 'shared 4')`,
+    );
+  });
+
+  it('the same rows whether the matching ids are passed as an array (within the cap) or as a subquery', async () => {
+    for (const cap of [500, 1]) {
+      const r = await offsetPage<Row>(db(), owned(cap), {
+        page: 1,
+        limit: 50,
+        sort: 'at',
+        order: 'asc',
+        q: 'SHARED',
+      });
+      expect(r.total).toBe(10);
+      expect(r.rows.map((x) => x.amount).sort()).toEqual([3, 3, 3, 3, 3, 4, 4, 4, 4, 4]);
+      // its own equals terms still count beside the other table's matches
+      const one = await offsetPage<Row>(db(), owned(cap), {
+        page: 1,
+        limit: 50,
+        sort: 'at',
+        order: 'asc',
+        q: 't01',
+      });
+      expect(one.rows.map((x) => x.id)).toEqual(['t01']);
+    }
+    const none = await offsetPage<Row>(db(), owned(1), {
+      page: 1,
+      limit: 50,
+      sort: 'at',
+      order: 'asc',
+      q: 'nobody',
+    });
+    expect(none.total).toBe(0);
+  });
+});

@@ -38,22 +38,18 @@ export interface PaymentFailuresMonth {
 
 type Dimension = 'decline_code' | 'card_brand' | 'card_country' | 'plan';
 
-/** The decided payments of the range (alias `a`), each with its plan and whether it failed. */
+/**
+ * The decided payments of the range (alias `a`) from their maintained monthly counts (payment_attempt_months, one row
+ * per currency, month, plan, decline code, card brand, card country and writer slot): `attempts` and `failures`
+ * per row, to be summed. Joining two million payments to their invoices per request took seconds at 100k customers.
+ */
 function attemptsCte(p: ReportParams, first: Date, last: Date): SQL {
   return sql`
-    SELECT x.* FROM (
-      SELECT pay.currency, pay.created_at AS at, pay.decline_code, pay.card_brand, pay.card_country, pl.key AS plan,
-             (pay.status <> 'succeeded'
-               AND (pay.status = 'failed' OR pay.charge_status = 'failed' OR pay.failure_code IS NOT NULL)) AS failed,
-             pay.status = 'succeeded' AS succeeded
-      FROM payments pay
-      LEFT JOIN invoices i ON i.id = pay.invoice_id
-      LEFT JOIN subscriptions s ON s.id = i.subscription_id
-      LEFT JOIN plans pl ON pl.id = s.plan_id
-      WHERE pay.created_at >= ${first} AND pay.created_at < ${last}
-        AND ${p.currency === null ? sql`true` : sql`pay.currency = ${p.currency}`}
-        AND ${p.plan === null ? sql`true` : sql`pl.key = ${p.plan}`}
-    ) x WHERE x.failed OR x.succeeded`;
+    SELECT r.currency, r.month, r.decline_code, r.card_brand, r.card_country, pl.key AS plan, r.attempts, r.failures
+    FROM payment_attempt_months r LEFT JOIN plans pl ON pl.id = r.plan_id
+    WHERE r.month >= ${first} AND r.month < ${last} AND r.attempts <> 0
+      AND ${p.currency === null ? sql`true` : sql`r.currency = ${p.currency}`}
+      AND ${p.plan === null ? sql`true` : sql`pl.key = ${p.plan}`}`;
 }
 
 async function paymentFailures(db: Executor, p: ReportParams): Promise<ReportAnswer> {
@@ -72,12 +68,16 @@ async function paymentFailures(db: Executor, p: ReportParams): Promise<ReportAns
       : sql`SELECT ${p.currency}::text AS currency`;
   const totals = await db.execute<Record<string, string | number>>(sql`
     WITH attempts AS (${attemptsCte(p, first.start, last.end)}), months AS (${months}),
-         currencies AS (${currencies})
-    SELECT cur.currency, mo.label AS month, count(a.at)::int AS attempts,
-           (count(*) FILTER (WHERE a.failed))::int AS failures
+         currencies AS (${currencies}),
+         -- months matched by equality (2M payments × 36 months compared by range took 133 s at 100k customers)
+         per_month AS (
+           SELECT currency, month, sum(attempts) AS attempts, sum(failures) AS failures
+           FROM attempts GROUP BY currency, month
+         )
+    SELECT cur.currency, mo.label AS month, coalesce(a.attempts, 0)::int AS attempts,
+           coalesce(a.failures, 0)::int AS failures
     FROM currencies cur CROSS JOIN months mo
-    LEFT JOIN attempts a ON a.currency = cur.currency AND a.at >= mo.start AND a.at < mo."end"
-    GROUP BY cur.currency, mo.start, mo.label
+    LEFT JOIN per_month a ON a.currency = cur.currency AND a.month = mo.start
     ORDER BY cur.currency, mo.start`);
   const slices = await db.execute<Record<string, string | number | null>>(sql`
     WITH attempts AS (${attemptsCte(p, first.start, last.end)}), months AS (${months})
@@ -87,9 +87,10 @@ async function paymentFailures(db: Executor, p: ReportParams): Promise<ReportAns
                 WHEN GROUPING(a.card_country) = 0 THEN 'card_country'
                 ELSE 'plan' END AS dimension,
            coalesce(a.decline_code, a.card_brand, a.card_country, a.plan) AS key,
-           count(*)::int AS attempts, (count(*) FILTER (WHERE a.failed))::int AS failures
-    FROM attempts a JOIN months mo ON a.at >= mo.start AND a.at < mo."end"
+           sum(a.attempts)::int AS attempts, sum(a.failures)::int AS failures
+    FROM attempts a JOIN months mo ON mo.start = a.month
     GROUP BY a.currency, mo.label, GROUPING SETS ((a.decline_code), (a.card_brand), (a.card_country), (a.plan))
+    HAVING sum(a.attempts) <> 0
     ORDER BY 1, 2, 3, 4 NULLS LAST`);
 
   const sliced = new Map<string, Map<Dimension, FailureSlice[]>>();

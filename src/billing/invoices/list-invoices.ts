@@ -55,8 +55,8 @@ const INVOICES = listTable<Sort>({
   sort: SORT,
   tieBreak: sql`i.id`,
   search: {
-    where: (q, pat) =>
-      sql`i.stripe_invoice_id = ${q} OR i.number = ${q} OR i.customer_id IN (${customersMatching(q, pat)})`,
+    equals: [sql`i.stripe_invoice_id`, sql`i.number`],
+    through: { key: sql`i.customer_id`, ids: customersMatching, type: 'uuid' },
   },
 });
 
