@@ -46,6 +46,8 @@ export async function startAppProcess(opts: {
   label: string;
   /** Dispatcher loops in the process (default 4, as `sertantai start`). */
   workers?: number;
+  /** A crash point armed in the process (src/failpoints.ts: `name` or `name@n`). */
+  failpoint?: string;
 }): Promise<AppProcess> {
   const log = fs.createWriteStream(testLogFile(`app-process.${opts.label}`));
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
@@ -60,6 +62,7 @@ export async function startAppProcess(opts: {
       AUTH_SECRET: TEST_AUTH_SECRET,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       BENCH_WORKERS: String(opts.workers ?? 4),
+      ...(opts.failpoint ? { SERTANTAI_FAILPOINT: opts.failpoint } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -81,8 +84,8 @@ export async function startAppProcess(opts: {
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${opts.label}: not listening after 60 s:\n${tail}`)),
-      60_000,
+      () => reject(new Error(`${opts.label}: not listening after 180 s:\n${tail}`)),
+      180_000,
     );
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port":')) {
