@@ -15,7 +15,7 @@
  *    counted apart (`repeats`); `doubled` counts anything beyond it (a second Message-ID for a row, or more repeats
  *    than kills).
  *
- * One run = one kill at the point. CHAOS_RUNS kills per point (default 2); KILL9_POINT=name: only that point.
+ * One run = one kill at the point. CHAOS_RUNS kills per point (default 1); KILL9_POINT=name: only that point.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -30,7 +30,7 @@ import { createPlan } from '../../../src/billing/plans/create-plan.js';
 import { enqueueNotification } from '../../../src/notifications/enqueue-notification.js';
 
 const ONLY = process.env.KILL9_POINT;
-const RUNS = Number(process.env.CHAOS_RUNS ?? 2);
+const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 const ENTRY = path.join(ROOT, 'test/helpers/effects-child.ts');
 
 let s: BillingStack;
