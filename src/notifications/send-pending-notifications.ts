@@ -13,6 +13,7 @@ import type { Transporter } from 'nodemailer';
 import type { Deps } from '../deps.js';
 import { scrub } from '../logger.js';
 import { LINK_TEMPLATES, type NotificationTemplate } from './notifications.tables.js';
+import { failpoint } from '../failpoints.js';
 
 /** What an account email's body becomes once sent. */
 export const LINK_REMOVED = '(This email held a one-time link; it was removed once the email was sent.)';
@@ -73,6 +74,7 @@ export async function sendPendingNotifications(
           deps.logger.warn({ outboxId: row.id, attempts }, 'notification send failed');
           return 'failed' as const;
         }
+        failpoint('notify.after-send');
         // A one-time link is the recipient's alone: once delivered it is not kept (admins see that it was sent).
         const body = LINK_TEMPLATES.includes(row.template) ? LINK_REMOVED : row.body;
         await tx.execute(sql`

@@ -9,8 +9,9 @@
  * Families so far: webhook-fuzz (forged and malformed deliveries), access-matrix (every route x every principal),
  * postgres-down (the database stopped under a stream of deliveries), kill9-stream (the app SIGKILLed four times
  * under a stream, at random points), roles-oracle (R19: shuffled, duplicated, concurrent lifecycles against the
- * oracle of the final Stripe objects). Still to come (issue 13): kill -9 at each named injection point ≥ 50 times,
- * Stripe faults at scale, missed webhooks for days, a 10,000-event burst.
+ * oracle of the final Stripe objects), kill9-<point> for each named crash point of src/failpoints.ts (50 kills
+ * each), stripe-faults (500 / 429 / hangs on every creating call), missed-webhooks (days dark, then
+ * reconciliation), burst (10,000 events at once; its p99 acknowledgement time is printed as `p99AckMs`).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,8 @@ import path from 'node:path';
 
 const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
 const MINUTES = Number(process.env.CHAOS_MINUTES ?? 30);
+/** A family's run count at this scale (at least one). */
+const runs = (full: number) => String(Math.max(1, Math.round(full * SCALE)));
 
 interface Family {
   name: string;
@@ -54,6 +57,33 @@ const FAMILIES: Family[] = [
     // About 0.5 s a run on 2 cores.
     minutes: 150 * SCALE,
   },
+  // kill -9 at each named crash point (src/failpoints.ts), CHAOS_RUNS kills each: the webhook path's four under a
+  // stream of deliveries (about 15 s a kill on an idle 2-core machine), the outward effects' three.
+  ...['ingest.after-verify', 'ingest.after-insert', 'ingest.after-commit', 'dispatch.mid-batch'].map(
+    (point) => ({
+      name: `kill9-${point}`,
+      file: 'test/int/billing/kill9-points.int.test.ts',
+      env: { KILL9_POINT: point, CHAOS_RUNS: runs(50) },
+      minutes: Math.max(15, 40 * SCALE),
+    }),
+  ),
+  ...['stripe.after-call', 'job.mid', 'notify.after-send'].map((point) => ({
+    name: `kill9-${point}`,
+    file: 'test/int/billing/kill9-effects.int.test.ts',
+    env: { KILL9_POINT: point, CHAOS_RUNS: runs(50) },
+    minutes: Math.max(15, 40 * SCALE),
+  })),
+  {
+    name: 'stripe-faults',
+    file: 'test/int/billing/stripe-faults.int.test.ts',
+    env: { CHAOS_RUNS: runs(200) },
+  },
+  {
+    name: 'missed-webhooks',
+    file: 'test/int/billing/missed-webhooks.int.test.ts',
+    env: { CHAOS_RUNS: runs(10) },
+  },
+  { name: 'burst', file: 'test/int/webhooks-burst.int.test.ts', env: { CHAOS_RUNS: runs(3) } },
 ];
 
 const only = process.env.CHAOS_FAMILIES?.split(',');
@@ -77,11 +107,13 @@ for (const family of FAMILIES.filter((f) => !only || only.includes(f.name))) {
     maxBuffer: 256 * 1024 * 1024,
   });
   const totals: Record<string, number> = Object.fromEntries(COUNTS.map((c) => [c, 0]));
+  let p99AckMs: number | undefined;
   const lines = fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
   for (const line of lines) {
     const rec = JSON.parse(line) as Record<string, unknown>;
     if (rec.family !== family.name) continue;
     for (const c of COUNTS) totals[c]! += Number(rec[c] ?? 0);
+    if (typeof rec.p99AckMs === 'number') p99AckMs = Math.max(p99AckMs ?? 0, rec.p99AckMs);
   }
   const passed = r.status === 0 && COUNTS.every((c) => c === 'runs' || totals[c] === 0) && totals.runs! > 0;
   if (!passed) {
@@ -95,6 +127,7 @@ for (const family of FAMILIES.filter((f) => !only || only.includes(f.name))) {
       family: family.name,
       passed,
       ...totals,
+      ...(p99AckMs === undefined ? {} : { p99AckMs }),
       seconds: Math.round((Date.now() - started) / 1000),
     }) + '\n',
   );

@@ -49,6 +49,8 @@ export async function startAppProcess(opts: {
   workers?: number;
   /** `all` (default), or one side only, as `sertantai serve --role web|worker` runs it (a worker has no url). */
   role?: 'all' | 'web' | 'worker';
+  /** A crash point armed in the process (src/failpoints.ts: `name` or `name@n`). */
+  failpoint?: string;
 }): Promise<AppProcess> {
   const log = fs.createWriteStream(testLogFile(`app-process.${opts.label}`));
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--role', opts.role ?? 'all'], {
@@ -69,6 +71,7 @@ export async function startAppProcess(opts: {
       LOG_LEVEL: 'warn',
       JOBS: 'none',
       WEBHOOK_WORKERS: String(opts.workers ?? 4),
+      ...(opts.failpoint ? { SERTANTAI_FAILPOINT: opts.failpoint } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -90,8 +93,8 @@ export async function startAppProcess(opts: {
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${opts.label}: not listening after 90 s:\n${tail}`)),
-      90_000,
+      () => reject(new Error(`${opts.label}: not listening after 180 s:\n${tail}`)),
+      180_000,
     );
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port":')) {

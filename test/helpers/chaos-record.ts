@@ -15,6 +15,8 @@ export interface ChaosCounts {
   duplicateStripeObjects?: number;
   letIn?: number;
   serverErrors?: number;
+  /** A burst's 99th percentile acknowledgement time (the runner prints the largest). */
+  p99AckMs?: number;
 }
 
 export function recordChaos(family: string, counts: ChaosCounts): void {

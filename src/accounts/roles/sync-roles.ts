@@ -14,6 +14,7 @@ import { roleSyncRuns } from './roles.tables.js';
 import { applyEntitledRole } from './apply-entitled-role.js';
 import { findRoleMismatches, type RoleMismatch } from './find-role-mismatches.js';
 import type { AdminActor } from './set-role-override.js';
+import { failpoint } from '../../failpoints.js';
 
 export const ROLE_SYNC_JOB = 'roles.sync';
 export const DEFAULT_SYNC_BATCH = 100;
@@ -103,6 +104,7 @@ export async function runRoleSync(
           );
           if (r?.changed) changed++;
         }
+        failpoint('job.mid');
         // Progress commits with the batch's role changes: a crash never counts a batch it did not apply.
         await tx.execute(sql`
           UPDATE role_sync_runs SET processed = processed + ${batch.length}, changed = changed + ${changed},

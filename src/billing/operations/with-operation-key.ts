@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
 import { AppError } from '../../errors.js';
+import { failpoint } from '../../failpoints.js';
 
 export interface OperationKeyOptions {
   /** Attempts of our own around the SDK's retries (default 4). */
@@ -70,6 +71,7 @@ export async function withOperationKey<T extends { id: string }>(
   for (let attempt = 1; ; attempt++) {
     try {
       const value = await call(key.idempotency_key);
+      failpoint('stripe.after-call');
       await db.execute(sql`
         UPDATE operation_keys SET status = 'succeeded', result_id = ${value.id}, last_error = NULL, updated_at = now()
         WHERE scope = ${scope} AND natural_key = ${naturalKey}`);

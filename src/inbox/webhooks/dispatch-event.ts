@@ -28,6 +28,7 @@ import { raiseBillingError } from '../../billing/errors/raise-billing-error.js';
 import type { StripeEventStatus } from '../inbox.tables.js';
 import { DEFAULT_MAX_ATTEMPTS, retriesExhausted, retryDelaySeconds } from './dispatch-policy.js';
 import { NotLinkableError, type EventContext, type Handler, type HandlerMap } from './types.js';
+import { failpoint } from '../../failpoints.js';
 
 /** Namespace of the ordering-key advisory locks (two-int form: never collides with one-bigint locks). */
 export const ORDERING_LOCK_CLASS = 1936;
@@ -194,6 +195,7 @@ async function runBatch(deps: Deps, opts: DispatchOptions, savepoints: boolean):
       } else {
         outcomes = await applyTogether(deps, opts.handlers, tx, due.rows);
       }
+      failpoint('dispatch.mid-batch');
       if (deferred) {
         try {
           await deferred.flush();

@@ -15,6 +15,7 @@ import { orderingKeyOf } from './types.js';
 import { verifySignature } from './verify-signature.js';
 import { createInboxWriter, isDataException, type InboxWriter } from './ingest-writer.js';
 import type pg from 'pg';
+import { failpoint } from '../../failpoints.js';
 
 export type IngestDeps = {
   config: Pick<Config, 'stripe'>;
@@ -99,6 +100,7 @@ export async function ingestEvent(
     const status = verified.error.code === 'webhook_not_configured' ? 503 : 400;
     throw new AppError(verified.error.code, verified.error.message, status);
   }
+  failpoint('ingest.after-verify');
   const parsed = parseEvent(input.raw);
   if (!parsed.ok) throw new AppError(parsed.error.code, parsed.error.message, 400);
   const event = parsed.value;

@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import type { StripeEventStatus } from '../inbox.tables.js';
+import { failpoint } from '../../failpoints.js';
 
 export const EVENTS_CHANNEL = 'stripe_events';
 
@@ -102,6 +103,7 @@ export function createInboxWriter(
           col((r) => r.note),
         ],
       });
+      failpoint('ingest.after-insert');
       const inserted = new Set(res.rows.map((r) => r.id));
       const answered = new Set<string>();
       let pending = false;

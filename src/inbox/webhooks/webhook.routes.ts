@@ -10,6 +10,7 @@ import type { Deps } from '../../deps.js';
 import { ingestEvent } from './ingest-event.js';
 import { createInboxWriter } from './ingest-writer.js';
 import type { HandlerMap } from './types.js';
+import { failpoint } from '../../failpoints.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -58,6 +59,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
     }
     try {
       const result = await ingestEvent(ingestDeps, isHandled, { raw, signatureHeaders });
+      failpoint('ingest.after-commit');
       deliveries?.inc({ result: result.duplicate ? 'duplicate' : 'stored' });
       return reply.status(200).send({ received: true, duplicate: result.duplicate });
     } catch (e) {
