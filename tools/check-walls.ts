@@ -41,7 +41,6 @@ export const HTTP_WALL_PENDING: string[] = [
   'src/billing/admin-billing.routes.ts',
   'src/billing/billing.routes.ts',
   'src/billing/errors/errors.routes.ts',
-  'src/billing/operations/request-actor.ts',
   'src/dunning/dunning.routes.ts',
   'src/inbox/events/events.routes.ts',
   'src/jobs/jobs.routes.ts',

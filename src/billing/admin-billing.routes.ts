@@ -12,7 +12,7 @@ import { documented } from '../http/openapi/route-doc.js';
 import { customerDetail, getCustomerDetail } from './customers/get-customer-detail.js';
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
-import { requestActor } from './operations/request-actor.js';
+import { requestActor } from '../http/request-actor.js';
 import {
   detachCardInput,
   detachCardResult,

@@ -19,7 +19,7 @@ import { getMyBilling, myBilling } from './me/my-billing.js';
 import { listMyPlans, myPlans } from './me/my-plans.js';
 import { getMyInvoice, myInvoice, myInvoicePage } from './invoices/get-my-invoice.js';
 import { documented } from '../http/openapi/route-doc.js';
-import { requestActor } from './operations/request-actor.js';
+import { requestActor } from '../http/request-actor.js';
 import { createPortalSession } from './portal/create-portal-session.js';
 
 const invoiceParams = z.object({ id: z.string().min(1).max(100) }).strict();

@@ -14,11 +14,11 @@ describe('tools/check-walls (npm run lint)', () => {
   it('names a domain importing http/, a dynamic import too', () => {
     expect(
       walls({
-        'src/dunning/dunning.routes.ts': "import { requireAdmin } from '../http/guards.js';",
+        'src/dunning/open-dunning-case.ts': "import { requireAdmin } from '../http/guards.js';",
         'src/billing/x.ts': "const m = await import('../http/app.js');",
       }),
     ).toEqual([
-      'src/dunning/dunning.routes.ts -> ../http/guards.js: domains never import http/',
+      'src/dunning/open-dunning-case.ts -> ../http/guards.js: domains never import http/',
       'src/billing/x.ts -> ../http/app.js: domains never import http/',
     ]);
   });

@@ -1,7 +1,7 @@
 /** The operation actor of an HTTP request (after requireUser/requireAdmin set `request.actor`). */
 import type { FastifyRequest } from 'fastify';
-import { auditActor } from '../../http/guards.js';
-import type { Actor } from './actor.js';
+import { auditActor } from './guards.js';
+import type { Actor } from '../billing/operations/actor.js';
 
 const CLIENT_KEY = /^[\x21-\x7e]{8,100}$/;
 
