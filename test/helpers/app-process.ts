@@ -92,10 +92,11 @@ export async function startAppProcess(opts: {
   };
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${opts.label}: not listening after 180 s:\n${tail}`)),
-      180_000,
-    );
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test (vitest may end its worker without an 'exit' event).
+      child.kill('SIGKILL');
+      reject(new Error(`${opts.label}: not listening after 180 s:\n${tail}`));
+    }, 180_000);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port":')) {
         clearTimeout(timer);
