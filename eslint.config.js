@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'test/**', 'bench/**', 'sandbox/**', 'src/cli/**', '*.config.ts'],
+    files: ['src/config.ts', 'test/**', 'bench/**', 'scripts/**', 'sandbox/**', 'src/cli/**', '*.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

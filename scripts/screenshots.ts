@@ -85,7 +85,9 @@ try {
       const page = await context.newPage();
       await page.goto(`${url}${shot.path}`, { waitUntil: 'networkidle' });
       // Charts are loaded lazily: wait until no placeholder says it is loading.
-      await page.waitForFunction(() => !/Loading/.test(document.body.innerText), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => !/Loading/.test(document.body.innerText), undefined, {
+        timeout: 30_000,
+      });
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(OUT, `${shot.name}.png`), fullPage: true });
       await context.close();
