@@ -319,6 +319,13 @@ describe('the admin console', () => {
     await page.fill('#su-email', MEMBER);
     await page.fill('#su-password', TEST_PASSWORD);
     await page.click('#sign-up button[type=submit]');
+    // Sign-up answers "check your email" without a session (no account enumeration); the member then signs in.
+    await page.waitForSelector('#message');
+    await page.click('#to-sign-in');
+    await page.waitForSelector('#sign-in');
+    await page.fill('#si-email', MEMBER);
+    await page.fill('#si-password', TEST_PASSWORD);
+    await page.click('#sign-in button[type=submit]');
     await page.waitForSelector('#account');
     await page.goto(`${url}/admin`);
     expect(await page.textContent('h1')).toContain('403');
