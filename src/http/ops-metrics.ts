@@ -23,13 +23,10 @@ export function stripePathPattern(path: string): string {
 
 /** Registers the operator metrics in `registry`; returns how to detach the Stripe listener (on app close). */
 export function registerOpsMetrics(registry: Registry, pool: pg.Pool, stripe: Stripe): () => void {
-  // One query per scrape for the queue figures: the partial index of pending/parked rows and the status index
-  // answer it without touching applied events.
-  let queueRead: Promise<QueueFigures> | undefined;
-  const readQueue = () => {
-    queueRead ??= queueFigures(pool).finally(() => setTimeout(() => (queueRead = undefined), 1000).unref());
-    return queueRead;
-  };
+  // One query per scrape for each source, shared by the gauges it feeds (a scrape collects them all at once): the
+  // partial index of pending/parked rows and the status index answer the queue's without touching applied events.
+  const readQueue = oncePerScrape(() => queueFigures(pool));
+  const readSync = oncePerScrape(() => lastSync(pool));
   new Gauge({
     name: 'stripe_events_waiting',
     help: 'Stored Stripe events not applied yet, by status (pending: due or backing off; parked: waiting for a related object)',
@@ -62,7 +59,7 @@ export function registerOpsMetrics(registry: Registry, pool: pg.Pool, stripe: St
     help: 'Corrections the last finished reconciliation run made to the mirror (drift between Stripe and us)',
     registers: [registry],
     async collect() {
-      const r = await lastSync(pool);
+      const r = await readSync();
       this.set(r?.corrections ?? 0);
     },
   });
@@ -71,7 +68,7 @@ export function registerOpsMetrics(registry: Registry, pool: pg.Pool, stripe: St
     help: 'When the last reconciliation run finished (0: never)',
     registers: [registry],
     async collect() {
-      const r = await lastSync(pool);
+      const r = await readSync();
       this.set(r ? r.finishedAt.getTime() / 1000 : 0);
     },
   });
@@ -95,6 +92,18 @@ export function registerOpsMetrics(registry: Registry, pool: pg.Pool, stripe: St
   };
   stripe.on('response', onResponse);
   return () => stripe.off('response', onResponse);
+}
+
+/**
+ * `read`, shared by the calls made while it is in flight: a scrape collects every metric at once (prom-client's
+ * registry awaits their collectors together), so the gauges fed by one query cause one read per scrape.
+ */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= read().finally(() => (pending = undefined));
+    return pending;
+  };
 }
 
 interface QueueFigures {
