@@ -1,7 +1,7 @@
 /**
  * `sertantai db seed`: the demo catalogue (three plans) and demo customers with subscriptions, created through the
  * app's own operations against the configured Stripe (the local sandbox when STRIPE_SECRET_KEY is unset).
- * Idempotent: run it as often as you like. `npm start` runs the same seed on every start (seedDemoData).
+ * Idempotent: run it as often as you like. `npm start` runs the same seed on every start (seedOnStart).
  */
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';

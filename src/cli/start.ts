@@ -66,14 +66,6 @@ export async function startWorkers(
   };
 }
 
-/**
- * Demo data for a fresh machine (plans, customers): the same seed as `sertantai db seed` (idempotent), and a
- * year of history in the background on a new database; returns how to stop that.
- */
-export async function seedDemoData(deps: Deps, app: FastifyInstance): Promise<{ stop(): Promise<void> }> {
-  return seedOnStart(deps, app);
-}
-
 /** Creates/promotes the configured admin, or (outside production) the demo admin; returns the login to print. */
 async function bootstrapAdmin(
   deps: Deps,
@@ -236,7 +228,8 @@ async function run(mode: 'start' | 'serve', role: StartRole): Promise<void> {
       return;
     }
 
-    const seeding = await seedDemoData(deps, app);
+    // Demo data for a fresh machine (plans, customers; a year of history in the background on a new database).
+    const seeding = await seedOnStart(deps, app);
     stops.push({ name: 'demo history', stop: seeding.stop });
     const login = await bootstrapAdmin(deps, app);
 
