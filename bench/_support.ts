@@ -73,13 +73,13 @@ export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /**
- * `sertantai serve --role <role>` in a child process (one node process: `node --import tsx`, so signals reach the
- * app itself), in production mode on `url`, with `env` on top; BENCH_CPU_PROF=dir writes a V8 CPU profile of it
- * there. Its machine-readable stdout lines go to `onLine`; resolves with its port once it serves (0 for a worker).
+ * `node [BENCH_CPU_PROF flags] --import tsx <args>` in a child process (one node process, so signals reach the
+ * server itself) with `env` on top of ours; lines other than its `{"port":n…}` ready line go to `onLine`. Resolves
+ * with its port once ready. BENCH_CPU_PROF=dir writes a V8 CPU profile of it there.
  */
-export function startServe(
-  role: 'all' | 'web' | 'worker',
-  url: string,
+export function spawnReady(
+  label: string,
+  args: string[],
   env: Record<string, string>,
   onLine: (line: string) => void = () => {},
 ): Promise<{ child: ChildProcess; port: number }> {
@@ -89,36 +89,46 @@ export function startServe(
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
       '--import',
       'tsx',
-      'src/cli/main.ts',
-      'serve',
-      '--role',
-      role,
+      ...args,
     ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        PORT: '0',
-        AUTH_SECRET: 'b'.repeat(40),
-        STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
-        // Nothing answers there: a benchmark that reached Stripe would fail loudly, not call the real one.
-        STRIPE_API_URL: 'http://127.0.0.1:9',
-        STRIPE_WEBHOOK_SECRET: 'whsec_bench_0123456789abcdef',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port":')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
       else onLine(line);
     });
-    child.once('exit', (code) => reject(new Error(`sertantai serve --role ${role} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${label} exited with ${code}`)));
   });
+}
+
+/**
+ * `sertantai serve --role <role>` (the production entry) in production mode on `url`, with `env` on top; resolves
+ * with its port once it serves (0 for a worker).
+ */
+export function startServe(
+  role: 'all' | 'web' | 'worker',
+  url: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): Promise<{ child: ChildProcess; port: number }> {
+  return spawnReady(
+    `sertantai serve --role ${role}`,
+    ['src/cli/main.ts', 'serve', '--role', role],
+    {
+      DATABASE_URL: url,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      AUTH_SECRET: 'b'.repeat(40),
+      STRIPE_SECRET_KEY: 'sk_test_bench_placeholder',
+      // Nothing answers there: a benchmark that reached Stripe would fail loudly, not call the real one.
+      STRIPE_API_URL: 'http://127.0.0.1:9',
+      STRIPE_WEBHOOK_SECRET: 'whsec_bench_0123456789abcdef',
+      ...env,
+    },
+    onLine,
+  );
 }
 
 /** The app's web role on `url`, answering admin requests authenticated by `adminKey`. */

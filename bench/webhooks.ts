@@ -11,17 +11,16 @@
  * by its (BENCH_PEER=0 skips it).
  * DATABASE_URL selects the server (a fresh database is created on it and dropped after); else embedded PostgreSQL.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import readline from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { printFigure, startServe, withBenchDatabase } from './_support.js';
+import { printFigure, spawnReady, startServe, withBenchDatabase } from './_support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
@@ -150,7 +149,7 @@ function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, creat
 
 async function main({ url, name: dbName }: { url: string; name: string }): Promise<void> {
   const database = connect(url, { max: 4 });
-  const servers: ReturnType<typeof spawn>[] = [];
+  const servers: ChildProcess[] = [];
   try {
     await runMigrations(database.db);
     const t0 = performance.now();
@@ -170,7 +169,12 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
       };
       const started =
         role === 'peer'
-          ? await startPeer(url, onLine)
+          ? await spawnReady(
+              'peer server',
+              ['bench/peer-server.ts'],
+              { DATABASE_URL: url, STRIPE_WEBHOOK_SECRET: SECRET },
+              onLine,
+            )
           : await startServe(
               role,
               url,
@@ -490,22 +494,7 @@ async function main({ url, name: dbName }: { url: string; name: string }): Promi
 }
 
 /** SIGTERM to each server process still running; resolves when they have exited. */
-/** bench/peer-server.ts on `url`; resolves with its port once it listens. */
-function startPeer(url: string, onLine: (line: string) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peer-server.ts'], {
-    env: { ...process.env, DATABASE_URL: url, STRIPE_WEBHOOK_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise<{ child: typeof child; port: number }>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('{"port":')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
-      else onLine(line);
-    });
-    child.once('exit', (code) => reject(new Error(`peer server exited ${code}`)));
-  });
-}
-
-async function stopServers(children: ReturnType<typeof spawn>[]): Promise<void> {
+async function stopServers(children: ChildProcess[]): Promise<void> {
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((r) => child.once('exit', r));
