@@ -142,7 +142,9 @@ describe('two web and two worker processes behind a round-robin proxy', () => {
       });
       await res.arrayBuffer();
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      sent++;
+      // Counted here, in the same tick as the answer: read after the caller's await, another lane's delivery could
+      // have moved the count past a disruption's mark, which would then never fire.
+      return ++sent;
     };
 
     const all = lanes();
@@ -169,16 +171,18 @@ describe('two web and two worker processes behind a round-robin proxy', () => {
     await Promise.all(
       all.map(async (lane) => {
         for (const event of lane) {
-          await deliver(event);
-          const disrupt = disruptAt.get(sent);
+          const n = await deliver(event);
+          const disrupt = disruptAt.get(n);
           if (disrupt) {
-            disruptAt.delete(sent);
+            disruptAt.delete(n);
             disruptions = disruptions.then(disrupt);
           }
         }
       }),
     );
     await disruptions;
+    // Both disruptions happened (a mark that was skipped would leave the test proving nothing about them).
+    expect(disruptAt.size).toBe(0);
     await waitForDrain(shared.pool, 60_000);
     await proxy.close();
     await inOrder;
