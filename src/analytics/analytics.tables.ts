@@ -14,17 +14,7 @@
  * day's month: started and churned inside it), `next_day` (the scope's next row, NULL for the last: the row's
  * `mrr_after_minor` holds over [day, next_day)) and the customer's cohort months, on each of its rows in the scope.
  */
-import {
-  bigint,
-  boolean,
-  index,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  unique,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { minor, ts } from '../db/columns.js';
 import { customers, plans } from '../billing/billing.tables.js';
 
@@ -79,8 +69,9 @@ export const subscriptionStates = pgTable(
 
 /**
  * `customer_first_payments`: when each customer first paid money (its earliest paid invoice with an amount paid above
- * 0, by Stripe's `paid_at`), kept by triggers on `invoices` (drizzle/0018_customer_first_payments_maintained.sql) so
- * the signups report's conversions are one row per customer instead of a search through every customer's invoices.
+ * 0, by Stripe's `paid_at`), kept by triggers on `invoices` (drizzle/0020_customer_first_payments_maintained.sql,
+ * 0028: a paid invoice only moves it earlier; only a lost one re-reads the customer's invoices) so the signups
+ * report's conversions are one row per customer instead of a search through every customer's invoices.
  */
 export const customerFirstPayments = pgTable('customer_first_payments', {
   customerId: uuid('customer_id')
@@ -92,49 +83,37 @@ export const customerFirstPayments = pgTable('customer_first_payments', {
 /**
  * `revenue_months`: the cash of paid invoices (status paid, `paid_at` set) per currency, UTC month of `paid_at` and
  * the invoice's subscription's CURRENT plan (NULL: no subscription or no plan) — count and Σ amount_paid_minor —
- * kept by triggers on `invoices` and on a subscription's plan change (drizzle/0023_revenue_months_maintained.sql),
- * so the revenue report sums a few hundred rows instead of two million invoices.
+ * kept by triggers on `invoices` and on a subscription's plan change (drizzle/0024_revenue_months_maintained.sql,
+ * 0028), so the revenue report sums a few hundred rows instead of two million invoices.
  *
- * Counters updated in place, spread over `slot`s (the writing backend's pid mod 16): concurrent `invoice.paid`
- * transactions of one month would otherwise queue on one row until each commits. A figure is Σ over slots.
+ * Append-only on the write path: each invoices statement INSERTs its delta rows (no update in place: concurrent
+ * `invoice.paid` transactions of one month queued on one counter row, and every update left a dead version of it —
+ * PostgreSQL spent ~1 ms per event there). The `analytics.compact-rollups` job folds each key's rows into one every
+ * minute (drizzle/0028_rollups_append_only.sql). A figure is Σ over a key's rows.
  */
-export const revenueMonths = pgTable(
-  'revenue_months',
-  {
-    currency: text('currency').notNull(),
-    planId: uuid('plan_id'),
-    month: ts('month').notNull(),
-    slot: smallint('slot').notNull(),
-    invoicesPaid: bigint('invoices_paid', { mode: 'number' }).notNull(),
-    collectedMinor: minor('collected_minor').notNull(),
-  },
-  (t) => [unique('revenue_months_uq').on(t.currency, t.planId, t.month, t.slot).nullsNotDistinct()],
-);
+export const revenueMonths = pgTable('revenue_months', {
+  currency: text('currency').notNull(),
+  planId: uuid('plan_id'),
+  month: ts('month').notNull(),
+  invoicesPaid: bigint('invoices_paid', { mode: 'number' }).notNull(),
+  collectedMinor: minor('collected_minor').notNull(),
+});
 
 /**
  * `payment_attempt_months`: the payments that are attempts (succeeded, or failed: a failed status or charge, or a
  * failure code) counted per currency, UTC month of the payment's `created`, the plan its invoice's subscription is
  * CURRENTLY on, decline code, card brand and card country — attempts and failures — kept by triggers on `payments`,
  * on an invoice changing subscription and on a subscription's plan change
- * (drizzle/0025_payment_attempt_months_maintained.sql), so the payment-failures report reads a few thousand rows
- * instead of joining two million payments to their invoices. Slots as in `revenue_months`.
+ * (drizzle/0026_payment_attempt_months_maintained.sql, 0028), so the payment-failures report reads a few thousand
+ * rows instead of joining two million payments to their invoices. Append-only and compacted, as `revenue_months`.
  */
-export const paymentAttemptMonths = pgTable(
-  'payment_attempt_months',
-  {
-    currency: text('currency').notNull(),
-    month: ts('month').notNull(),
-    planId: uuid('plan_id'),
-    declineCode: text('decline_code'),
-    cardBrand: text('card_brand'),
-    cardCountry: text('card_country'),
-    slot: smallint('slot').notNull(),
-    attempts: bigint('attempts', { mode: 'number' }).notNull(),
-    failures: bigint('failures', { mode: 'number' }).notNull(),
-  },
-  (t) => [
-    unique('payment_attempt_months_uq')
-      .on(t.currency, t.month, t.planId, t.declineCode, t.cardBrand, t.cardCountry, t.slot)
-      .nullsNotDistinct(),
-  ],
-);
+export const paymentAttemptMonths = pgTable('payment_attempt_months', {
+  currency: text('currency').notNull(),
+  month: ts('month').notNull(),
+  planId: uuid('plan_id'),
+  declineCode: text('decline_code'),
+  cardBrand: text('card_brand'),
+  cardCountry: text('card_country'),
+  attempts: bigint('attempts', { mode: 'number' }).notNull(),
+  failures: bigint('failures', { mode: 'number' }).notNull(),
+});

@@ -11,6 +11,7 @@ import { reconcileJob } from '../inbox/reconcile/reconcile.jobs.js';
 import { dunningJobs } from '../dunning/dunning.jobs.js';
 import { roleJobs } from '../accounts/roles/roles.jobs.js';
 import { notificationJobs } from '../notifications/notifications.jobs.js';
+import { analyticsJobs } from '../analytics/analytics.jobs.js';
 
 export interface JobDefinition<D extends object = object> extends QueueDefinition {
   /** Runs one job. Throwing fails the try; pg-boss retries per the queue's retry policy. Must be idempotent. */
@@ -28,5 +29,6 @@ export const jobDefinitions: JobDefinition[] = [
   ...dunningJobs, // issue 5: dunning.sweep (grace reminders and expiry, every minute)
   ...roleJobs, // issue 5: roles.override-expiry (every minute), roles.sync (bulk role sync runs)
   ...notificationJobs, // issue 5: notifications.send (outbox → SMTP, every minute)
+  ...analyticsJobs, // analytics.compact-rollups (fold the report rollups' delta rows, every minute)
 ];
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

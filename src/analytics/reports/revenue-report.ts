@@ -46,13 +46,15 @@ async function revenue(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const result = await db.execute<Record<string, string | number>>(sql`
     WITH cash AS (
       SELECT x.* FROM (
-        -- paid invoices from their maintained monthly sums (revenue_months: one row per currency, plan, month
-        -- and writer slot), not two million invoices per request
-        SELECT rm.currency, rm.month AS at, rm.collected_minor AS collected, 0::bigint AS refunded,
-               0::bigint AS opened, 0::bigint AS lost, rm.invoices_paid AS paid
+        -- paid invoices from their maintained monthly sums (revenue_months: delta rows per currency, plan and
+        -- month until folded, summed here; a key summing to nothing is no row), not two million invoices per request
+        SELECT rm.currency, rm.month AS at, sum(rm.collected_minor)::bigint AS collected, 0::bigint AS refunded,
+               0::bigint AS opened, 0::bigint AS lost, sum(rm.invoices_paid)::bigint AS paid
         FROM revenue_months rm WHERE ${
           p.plan === null ? sql`true` : sql`rm.plan_id = (SELECT id FROM plans WHERE key = ${p.plan})`
         }
+        GROUP BY rm.currency, rm.month, rm.plan_id
+        HAVING sum(rm.invoices_paid) <> 0 OR sum(rm.collected_minor) <> 0
         UNION ALL
         SELECT r.currency, r.created_at, 0, r.amount_minor, 0, 0, 0
         FROM refunds r LEFT JOIN payments pay ON pay.id = r.payment_id LEFT JOIN invoices i ON i.id = pay.invoice_id

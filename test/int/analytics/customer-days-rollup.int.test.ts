@@ -5,9 +5,13 @@
  *   most arrive after later days were rolled up), some from two connections at once for one customer, then a
  *   subscription moved to another plan and a movement deleted — compared after every step.
  * - `customer_first_payments` (kept by triggers on invoices) == min(paid_at) of the paid invoices.
+ * - `revenue_months` and `payment_attempt_months` (append-only deltas, folded by rollups_compact) sum to the paid
+ *   invoices and the decided payments, before and after a fold, with a writer committing across the fold.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { compactRollups } from '../../../src/analytics/compact-rollups.js';
 import { customerDays, windowedDays } from '../../../src/analytics/customer-days.js';
 import { testDatabase, type TestDatabase } from '../../helpers/db.js';
 import { prng } from '../../helpers/prng.js';
@@ -204,5 +208,150 @@ describe('maintained rollups', () => {
     await t.db.execute(sql`DELETE FROM invoices WHERE stripe_invoice_id = 'in_r1'`);
     expect(await kept()).toBeUndefined();
     expect(await expected()).toEqual([]);
+  });
+  it('customer_first_payments: a later payment leaves it, a payment moved to another customer moves it', async () => {
+    const ids = (
+      await t.db.execute<{ id: string }>(
+        sql`SELECT id FROM customers ORDER BY stripe_customer_id LIMIT 2 OFFSET 2`,
+      )
+    ).rows.map((r) => r.id);
+    const [a, b] = [ids[0]!, ids[1]!];
+    const pay = (id: string, customer: string, paidAt: string) => sql`
+      INSERT INTO invoices (stripe_invoice_id, customer_id, status, currency, amount_due_minor, amount_paid_minor,
+                            amount_remaining_minor, subtotal_minor, total_minor, attempt_count, paid_at, created_at,
+                            stripe_version_at)
+      VALUES (${id}, ${customer}, 'paid', 'usd', 500, 500, 0, 500, 500, 1, ${paidAt}, '2026-01-01', '2026-01-01')`;
+    const first = async (customer: string) => {
+      const r = await t.db.execute(
+        sql`SELECT first_paid_at FROM customer_first_payments WHERE customer_id = ${customer}`,
+      );
+      return r.rows[0] ? new Date(String(r.rows[0].first_paid_at)).toISOString() : null;
+    };
+    await t.db.execute(pay('in_m1', a, '2026-04-02T00:00:00Z'));
+    await t.db.execute(pay('in_m2', a, '2026-05-09T00:00:00Z'));
+    expect(await first(a)).toBe('2026-04-02T00:00:00.000Z');
+    // the later one voided: the first stays; the first one moved to customer b: a's first is the later one
+    await t.db.execute(sql`UPDATE invoices SET status = 'void' WHERE stripe_invoice_id = 'in_m2'`);
+    expect(await first(a)).toBe('2026-04-02T00:00:00.000Z');
+    await t.db.execute(sql`UPDATE invoices SET status = 'paid' WHERE stripe_invoice_id = 'in_m2'`);
+    await t.db.execute(sql`UPDATE invoices SET customer_id = ${b} WHERE stripe_invoice_id = 'in_m1'`);
+    expect(await first(a)).toBe('2026-05-09T00:00:00.000Z');
+    expect(await first(b)).toBe('2026-04-02T00:00:00.000Z');
+    // paid earlier than it said (a correction): both follow in one statement
+    await t.db.execute(sql`UPDATE invoices SET paid_at = paid_at - interval '40 days'
+                           WHERE stripe_invoice_id IN ('in_m1', 'in_m2')`);
+    expect(await first(a)).toBe('2026-03-30T00:00:00.000Z');
+    expect(await first(b)).toBe('2026-02-21T00:00:00.000Z');
+  });
+
+  it('revenue_months and payment_attempt_months sum to their rows before and after a fold, a writer committing across it', async () => {
+    // gbp only here, so the figures below are this test's own
+    const sub = async (stripeId: string) =>
+      (
+        await t.db.execute<{ id: string; customer_id: string }>(sql`
+        SELECT id, customer_id FROM subscriptions WHERE stripe_subscription_id = ${stripeId}`)
+      ).rows[0]!;
+    const s1 = await sub('sub_r1_1');
+    const s2 = await sub('sub_r2_1');
+    await t.db.execute(sql`UPDATE subscriptions SET plan_id = (SELECT id FROM plans WHERE key = 'basic')
+                           WHERE id IN (${s1.id}, ${s2.id})`);
+    let n = 0;
+    const invoice = (
+      s: { id: string; customer_id: string },
+      status: string,
+      paidAt: string | null,
+      paid: number,
+    ) => {
+      n += 1;
+      return sql`
+        INSERT INTO invoices (stripe_invoice_id, customer_id, subscription_id, status, currency, amount_due_minor,
+                              amount_paid_minor, amount_remaining_minor, subtotal_minor, total_minor, attempt_count,
+                              paid_at, created_at, stripe_version_at)
+        VALUES (${`in_g${n}`}, ${s.customer_id}, ${s.id}, ${status}, 'gbp', ${paid}, ${paid}, 0, ${paid}, ${paid}, 1,
+                ${paidAt}, '2026-01-01', '2026-01-01')`;
+    };
+    const payment = (inv: string, status: string, at: string, decline: string | null) => {
+      n += 1;
+      return sql`
+        INSERT INTO payments (stripe_payment_intent_id, invoice_id, amount_minor, currency, status, decline_code,
+                              card_brand, card_country, created_at, stripe_version_at)
+        SELECT ${`pi_g${n}`}, id, 1000, 'gbp', ${status}, ${decline}, 'visa', 'GB', ${at}, '2026-01-01'
+        FROM invoices WHERE stripe_invoice_id = ${inv}`;
+    };
+    await t.db.execute(invoice(s1, 'paid', '2026-02-03T00:00:00Z', 1000)); // in_g1
+    await t.db.execute(invoice(s1, 'paid', '2026-02-20T00:00:00Z', 1500)); // in_g2
+    await t.db.execute(invoice(s2, 'paid', '2026-03-01T00:00:00Z', 700)); // in_g3
+    await t.db.execute(invoice(s2, 'open', null, 900)); // in_g4
+    await t.db.execute(payment('in_g1', 'succeeded', '2026-02-03T00:00:00Z', null));
+    await t.db.execute(payment('in_g2', 'failed', '2026-02-19T00:00:00Z', 'insufficient_funds'));
+    await t.db.execute(payment('in_g2', 'succeeded', '2026-02-20T00:00:00Z', null));
+    await t.db.execute(payment('in_g3', 'requires_action', '2026-03-01T00:00:00Z', null)); // not decided: no attempt
+    // in_g2 refunded in full as a correction (not paid any more), s2 moved to premium
+    await t.db.execute(sql`UPDATE invoices SET status = 'void' WHERE stripe_invoice_id = 'in_g2'`);
+    await t.db.execute(sql`UPDATE subscriptions SET plan_id = (SELECT id FROM plans WHERE key = 'premium')
+                           WHERE id = ${s2.id}`);
+
+    const revenue = async () =>
+      (
+        await t.db.execute(sql`
+          SELECT p.key AS plan, to_char(r.month, 'YYYY-MM') AS month, sum(r.invoices_paid)::int AS paid,
+                 sum(r.collected_minor)::int AS collected
+          FROM revenue_months r JOIN plans p ON p.id = r.plan_id WHERE r.currency = 'gbp'
+          GROUP BY 1, 2 HAVING sum(r.invoices_paid) <> 0 OR sum(r.collected_minor) <> 0 ORDER BY 1, 2`)
+      ).rows;
+    const attempts = async () =>
+      (
+        await t.db.execute(sql`
+          SELECT p.key AS plan, to_char(r.month, 'YYYY-MM') AS month, r.decline_code AS decline,
+                 sum(r.attempts)::int AS attempts, sum(r.failures)::int AS failures
+          FROM payment_attempt_months r JOIN plans p ON p.id = r.plan_id WHERE r.currency = 'gbp'
+          GROUP BY 1, 2, 3 HAVING sum(r.attempts) <> 0 ORDER BY 1, 2, 3 NULLS FIRST`)
+      ).rows;
+    const rows = async () =>
+      Number(
+        (
+          await t.db.execute(sql`SELECT (SELECT count(*) FROM revenue_months WHERE currency = 'gbp')
+                                       + (SELECT count(*) FROM payment_attempt_months WHERE currency = 'gbp') AS n`)
+        ).rows[0]!.n,
+      );
+    const revenueByHand = [
+      { plan: 'basic', month: '2026-02', paid: 1, collected: 1000 },
+      { plan: 'premium', month: '2026-03', paid: 1, collected: 700 },
+    ];
+    const attemptsByHand = [
+      { plan: 'basic', month: '2026-02', decline: null, attempts: 2, failures: 0 },
+      { plan: 'basic', month: '2026-02', decline: 'insufficient_funds', attempts: 1, failures: 1 },
+    ];
+    expect(await revenue()).toEqual(revenueByHand);
+    expect(await attempts()).toEqual(attemptsByHand);
+    const before = await rows();
+    expect(before).toBeGreaterThan(4); // deltas: one per writing statement and key
+
+    // A writer's transaction open across the fold: its rows are neither lost nor counted twice.
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE invoices SET status = 'paid', paid_at = '2026-03-15T00:00:00Z', amount_paid_minor = 900
+                          WHERE stripe_invoice_id = 'in_g4'`);
+      expect(await compactRollups(t.db)).toBeGreaterThan(0);
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    expect(await revenue()).toEqual([
+      { plan: 'basic', month: '2026-02', paid: 1, collected: 1000 },
+      { plan: 'premium', month: '2026-03', paid: 2, collected: 1600 },
+    ]);
+    expect(await attempts()).toEqual(attemptsByHand);
+    // folded to one row per key (basic 2026-02, premium 2026-03; three attempt keys: the uncommitted writer's row
+    // came after), then again: one row per key, nothing left to fold
+    await compactRollups(t.db);
+    expect(await rows()).toBe(2 + 2);
+    expect(await compactRollups(t.db)).toBe(0);
+    expect(await revenue()).toEqual([
+      { plan: 'basic', month: '2026-02', paid: 1, collected: 1000 },
+      { plan: 'premium', month: '2026-03', paid: 2, collected: 1600 },
+    ]);
   });
 });
