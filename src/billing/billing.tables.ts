@@ -341,6 +341,8 @@ export const payments = pgTable(
     index('payments_status_idx').on(t.status),
     index('payments_created_idx').on(t.createdAt),
     index('payments_decline_code_idx').on(t.declineCode),
+    // the console's payments sorted by amount (filtered by status too: a walk of this index, skipping other statuses)
+    index('payments_amount_idx').on(t.amountMinor, t.id),
   ],
 );
 

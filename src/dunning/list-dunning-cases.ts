@@ -128,9 +128,11 @@ const CASE_COLUMNS = sql`d.id, d.status, st.kind AS step, d.opened_at, d.grace_u
 
 const CASES = listTable<Sort>({
   select: CASE_COLUMNS,
+  // LEFT JOINs to customers and subscriptions: the rows of inner joins (both NOT NULL references), but joins the
+  // capped count can drop when no filter names them (as list-subscriptions.ts).
   from: sql`dunning_cases d
-    JOIN customers c ON c.id = d.customer_id
-    JOIN subscriptions s ON s.id = d.subscription_id
+    LEFT JOIN customers c ON c.id = d.customer_id
+    LEFT JOIN subscriptions s ON s.id = d.subscription_id
     LEFT JOIN plans p ON p.id = s.plan_id
     LEFT JOIN users u ON u.id = d.user_id
     LEFT JOIN LATERAL (

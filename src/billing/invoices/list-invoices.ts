@@ -50,7 +50,9 @@ const SORT = {
 
 const INVOICES = listTable<Sort>({
   select: sql`${INVOICE_COLUMNS}, c.id AS customer_id, c.stripe_customer_id, c.email AS customer_email`,
-  from: sql`invoices i JOIN customers c ON c.id = i.customer_id
+  // LEFT JOIN customers: the rows of an inner join (customer_id is NOT NULL and references customers), but one
+  // PostgreSQL can drop from the capped count when no filter names c (as list-subscriptions.ts).
+  from: sql`invoices i LEFT JOIN customers c ON c.id = i.customer_id
     LEFT JOIN subscriptions s ON s.id = i.subscription_id LEFT JOIN plans p ON p.id = s.plan_id`,
   sort: SORT,
   tieBreak: sql`i.id`,
