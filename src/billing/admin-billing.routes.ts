@@ -1,7 +1,8 @@
 /**
  * Admin billing API under /api/admin (the admin guard of the /api/admin
  * context in src/http/app.ts: an admin session with CSRF, or an admin API key):
- * plans and prices, customers (cards: set default, detach), subscriptions (create, change plan with a proration preview, cancel, pause, resume, coupon),
+ * plans and prices, customers (cards: set default, detach), subscriptions (create, change plan with a proration
+ * preview, cancel, pause, resume, coupon or promotion code; the coupons to pick from),
  * invoices and payments (refund). Thin: parse, call one operation, return its result. Retries: send the same
  * `Idempotency-Key` header and the operation reuses its stored Stripe idempotency key.
  */
@@ -9,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { documented } from '../http/openapi/route-doc.js';
+import { couponOptions, listCoupons } from './coupons/list-coupons.js';
 import { customerDetail, getCustomerDetail } from './customers/get-customer-detail.js';
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
@@ -292,6 +294,17 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
           id(request.params),
           cancelInput.parse(request.body ?? {}),
         ),
+    ),
+  );
+  app.get(
+    '/coupons',
+    documented(
+      {
+        summary:
+          'Coupons still redeemable and active promotion codes, read from Stripe (for the coupon picker)',
+        response: couponOptions,
+      },
+      async () => listCoupons(deps),
     ),
   );
   app.post(

@@ -4,9 +4,9 @@
  * subscription from Starter ($9.00 a month) to Professional ($29.00 a month) half-way through her period after
  * seeing the preview's exact amounts; cancels it at period end and undoes it; refunds part of Cat's payment; sets
  * and clears an override with an expiry on Bob; runs "sync all" on a planted mismatch and sees the progress bar reach
- * done; makes a new card Bob's default and detaches it after the no-default warning; applies and removes a coupon
- * on Ann's subscription. No console error and no failed request on the way. Screenshots of the customer and subscription pages go to
- * .data/screenshots/ (the README's are copied from there to docs/screenshots/).
+ * done; makes a new card Bob's default and detaches it after the no-default warning; applies a coupon on Ann's
+ * subscription through a promotion code picked from Stripe's, and removes it. No console error and no failed
+ * request on the way. Screenshots of the customer and subscription pages go to .data/screenshots/ (the README's are copied from there to docs/screenshots/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -390,15 +390,27 @@ describe('console write actions', () => {
     expect(problems.splice(0)).toEqual([]);
   });
 
-  it("applies a 50% coupon to Ann's subscription (MRR $29.00 → $14.50) and removes it", async () => {
-    await s.h.deps.stripe.coupons.create({ id: 'HALF', percent_off: 50, duration: 'forever' });
+  it("applies a 50% coupon to Ann's subscription through its promotion code, picked from Stripe's (MRR $29.00 → $14.50), and removes it", async () => {
+    await s.h.deps.stripe.coupons.create({ id: 'HALF', name: 'Half', percent_off: 50, duration: 'forever' });
+    // an amount off in euros: Stripe would refuse it on Ann's usd subscription, so the picker leaves it out
+    await s.h.deps.stripe.coupons.create({ id: 'EUR5', amount_off: 500, currency: 'eur', duration: 'once' });
+    const promo = await s.h.deps.stripe.promotionCodes.create({
+      code: 'SPRING50',
+      promotion: { type: 'coupon', coupon: 'HALF' },
+    });
     await s.advance({ seconds: 1 });
     const subId = await subscriptionIdOf('ann@demo.sertantai.test');
     await page.goto(`${url}/admin/subscriptions/${subId}`);
     await settled(page);
     expect(await page.textContent('[data-testid="mrr"]')).toBe('$29.00');
     await page.click('button:text-is("Apply a coupon")');
-    await dialog().locator('input[name=coupon]').fill('HALF');
+    const picker = dialog().locator('[data-testid="coupon-picker"]');
+    await picker.waitFor();
+    const offered = await picker.locator('option').allTextContents();
+    expect(offered).toContain('Half (HALF) — 50% off, forever');
+    expect(offered).toContain('SPRING50 → Half (HALF) — 50% off, forever');
+    expect(offered.some((o) => o.includes('EUR5'))).toBe(false);
+    await picker.selectOption(`promo:${promo.id}`);
     await dialog().locator('button:text-is("Apply coupon")').click();
     await dialog().waitFor({ state: 'detached' });
     await s.settle();

@@ -207,4 +207,69 @@ describe('a coupon on a subscription', () => {
     expect(bad.statusCode).toBeLessThan(500);
     expect(bad.json().error.code).toBe('invalid_request');
   });
+
+  it('lists the coupons still redeemable and the active promotion codes, and applies one by its promotion code', async () => {
+    const { stripe } = s.h.deps;
+    await stripe.coupons.create({
+      id: 'TENOFF',
+      name: 'Ten off',
+      amount_off: 1000,
+      currency: 'usd',
+      duration: 'repeating',
+      duration_in_months: 3,
+    });
+    await stripe.coupons.create({ id: 'GONE', percent_off: 10, duration: 'once', max_redemptions: 1 });
+    await stripe.coupons.del('GONE'); // deleted: not offered
+    const promo = await stripe.promotionCodes.create({
+      code: 'WELCOME10',
+      promotion: { type: 'coupon', coupon: 'TENOFF' },
+    });
+    const off = await stripe.promotionCodes.create({
+      code: 'OLD',
+      promotion: { type: 'coupon', coupon: 'QUARTER' },
+    });
+    await stripe.promotionCodes.update(off.id, { active: false }); // inactive: not offered
+    const listed = await s.h.app.inject({
+      method: 'GET',
+      url: '/api/admin/coupons',
+      headers: browserHeaders(admin),
+    });
+    expect(listed.statusCode).toBe(200);
+    const body = listed.json();
+    expect(body.coupons.map((c: { id: string }) => c.id).sort()).toEqual(['QUARTER', 'TENOFF']);
+    expect(body.coupons.find((c: { id: string }) => c.id === 'TENOFF')).toEqual({
+      id: 'TENOFF',
+      name: 'Ten off',
+      percentOff: null,
+      amountOff: 1000,
+      currency: 'usd',
+      duration: 'repeating',
+      durationInMonths: 3,
+      timesRedeemed: 0,
+      maxRedemptions: null,
+      redeemBy: null,
+    });
+    expect(body.promotionCodes).toEqual([
+      { id: promo.id, code: 'WELCOME10', couponId: 'TENOFF', expiresAt: null },
+    ]);
+    expect(body.more).toBe(false);
+
+    await s.advance({ seconds: 1 });
+    const applied = await call(`/api/admin/subscriptions/${subId}/coupon`, { promotionCode: promo.id });
+    expect([applied.statusCode, applied.json().couponIds]).toEqual([200, ['TENOFF']]);
+    await s.settle();
+    // 99.00 a month less 10.00 for three months: 8,900
+    expect((await detail()).subscriptions.find((x) => x.id === subId)?.mrr).toBe(8900);
+    expect((await stripe.promotionCodes.retrieve(promo.id)).times_redeemed).toBe(1);
+
+    const unknown = await call(`/api/admin/subscriptions/${subId}/coupon`, { promotionCode: 'promo_nope' });
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'promotion_code_not_found']);
+    const both = await call(`/api/admin/subscriptions/${subId}/coupon`, {
+      coupon: 'QUARTER',
+      promotionCode: promo.id,
+    });
+    expect([both.statusCode, both.json().error.code]).toEqual([422, 'invalid_request']);
+    const neither = await call(`/api/admin/subscriptions/${subId}/coupon`, {});
+    expect([neither.statusCode, neither.json().error.code]).toEqual([422, 'invalid_request']);
+  });
 });

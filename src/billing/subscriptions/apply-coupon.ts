@@ -1,9 +1,10 @@
 /**
- * applyCoupon / removeCoupon: POST /api/admin/subscriptions/:id/coupon { coupon, reason? } and
+ * applyCoupon / removeCoupon: POST /api/admin/subscriptions/:id/coupon { coupon | promotionCode, reason? } and
  * POST /api/admin/subscriptions/:id/coupon/remove { reason? }. The subscription's discounts become exactly that
- * coupon (Stripe's `discounts`), or none. An unknown coupon is 404 `coupon_not_found`; Stripe refuses an
- * expired or used-up one (422 `stripe_refused`); an ended subscription is 409 `subscription_ended`. Idempotent per request (stored key); audited with the coupons before
- * and after. MRR follows from the `customer.subscription.updated` webhook: the mirror computes the discounted
+ * coupon, or the coupon of that promotion code (Stripe's `discounts`), or none. An unknown coupon is 404
+ * `coupon_not_found`, an unknown promotion code 404 `promotion_code_not_found`; Stripe refuses an expired or
+ * used-up one (422 `stripe_refused`); an ended subscription is 409 `subscription_ended`. Idempotent per request
+ * (stored key); audited with the coupons before and after. MRR follows from the `customer.subscription.updated` webhook: the mirror computes the discounted
  * monthly amount as for any discount.
  */
 import type Stripe from 'stripe';
@@ -17,16 +18,27 @@ import { findSubscription, snapshotOf } from './subscription-ref.js';
 
 export const applyCouponInput = z
   .object({
-    /** The Stripe coupon id. */
+    /** A Stripe coupon id (GET /api/admin/coupons lists them). */
     coupon: z
       .string()
       .trim()
       .min(1)
       .max(200)
-      .regex(/^[A-Za-z0-9_-]+$/, 'a Stripe coupon id'),
+      .regex(/^[A-Za-z0-9_-]+$/, 'a Stripe coupon id')
+      .optional(),
+    /** Or a Stripe promotion code's id (`promo_…`): its coupon is applied and the code counts a redemption. */
+    promotionCode: z
+      .string()
+      .trim()
+      .regex(/^promo_[A-Za-z0-9]{1,100}$/, 'a Stripe promotion code id (promo_…)')
+      .optional(),
     reason: z.string().trim().max(500).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => (v.coupon === undefined) !== (v.promotionCode === undefined), {
+    message: 'Give exactly one of coupon or promotionCode',
+  });
+type Discount = { coupon: string } | { promotion_code: string };
 export const removeCouponInput = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
 export const couponResult = z.object({
@@ -50,7 +62,7 @@ async function changeDiscounts(
   deps: Pick<Deps, 'db' | 'stripe'>,
   actor: Actor,
   ref: string,
-  coupon: string | null,
+  discount: Discount | null,
   reason: string | undefined,
 ): Promise<CouponResult> {
   const { db, stripe } = deps;
@@ -60,28 +72,32 @@ async function changeDiscounts(
   if (ENDED.has(before.status))
     throw conflict('subscription_ended', `A ${before.status} subscription cannot take a coupon`);
   const had = couponIdsOf(before);
-  if (coupon === null && had.length === 0)
+  if (discount === null && had.length === 0)
     throw conflict('no_coupon', 'The subscription has no coupon to remove');
   const after = await withOperationKey(
     db,
-    coupon ? 'subscription.apply_coupon' : 'subscription.remove_coupon',
-    `${subscription.id}:${coupon ?? ''}:${actor.operationId}`,
+    discount ? 'subscription.apply_coupon' : 'subscription.remove_coupon',
+    `${subscription.id}:${discount ? Object.values(discount)[0] : ''}:${actor.operationId}`,
     (idempotencyKey) =>
       stripe.subscriptions.update(
         sid,
-        { discounts: coupon ? [{ coupon }] : '', expand: ['discounts'] },
+        { discounts: discount ? [discount] : '', expand: ['discounts'] },
         { idempotencyKey },
       ),
   ).catch((e: unknown) => {
-    // The only object of this request Stripe can miss is the coupon (the subscription was just read).
-    if (e instanceof AppError && e.code === 'stripe_not_found') throw notFound('Coupon', 'coupon_not_found');
+    // The only object of this request Stripe can miss is the coupon or code (the subscription was just read).
+    if (e instanceof AppError && e.code === 'stripe_not_found') {
+      throw discount && 'promotion_code' in discount
+        ? notFound('Promotion code', 'promotion_code_not_found')
+        : notFound('Coupon', 'coupon_not_found');
+    }
     throw e;
   });
   const now = couponIdsOf(after);
   await auditSubscriptionChange(
     db,
     actor,
-    coupon ? 'subscription.coupon_applied' : 'subscription.coupon_removed',
+    discount ? 'subscription.coupon_applied' : 'subscription.coupon_removed',
     subscription.id,
     { ...snapshotOf(before), couponIds: had } as ReturnType<typeof snapshotOf>,
     { ...snapshotOf(after), couponIds: now } as ReturnType<typeof snapshotOf>,
@@ -96,7 +112,10 @@ export function applyCoupon(
   ref: string,
   input: z.infer<typeof applyCouponInput>,
 ): Promise<CouponResult> {
-  return changeDiscounts(deps, actor, ref, input.coupon, input.reason);
+  const discount: Discount = input.promotionCode
+    ? { promotion_code: input.promotionCode }
+    : { coupon: input.coupon! };
+  return changeDiscounts(deps, actor, ref, discount, input.reason);
 }
 
 export function removeCoupon(

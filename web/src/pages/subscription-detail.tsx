@@ -1,8 +1,8 @@
 /**
  * Subscription detail (`/subscriptions/<id>`): the subscription, its items, discount, invoices, MRR changes and a
  * timeline of Stripe events and admin actions; and its actions — change plan (the proration preview's exact
- * amounts shown before confirming), cancel now or at period end (and undo), pause and resume, apply or remove a
- * coupon. Writes answer with
+ * amounts shown before confirming), cancel now or at period end (and undo), pause and resume, apply a coupon or
+ * promotion code picked from Stripe's (or a typed coupon id), remove it. Writes answer with
  * Stripe's state at once; the mirror follows from the webhook, so the page reloads its rows a moment later too.
  */
 import { useEffect, useState } from 'react';
@@ -275,18 +275,28 @@ function Discount({
 }) {
   const list = (Array.isArray(discount) ? discount : discount ? [discount] : []) as DiscountSummary[];
   const [open, setOpen] = useState<'apply' | 'remove' | null>(null);
-  const [coupon, setCoupon] = useState('');
+  // 'coupon:<id>' or 'promo:<id>' picked from the list, or TYPED: a coupon id entered by hand
+  const [choice, setChoice] = useState('');
+  const [typed, setTyped] = useState('');
   const action = useAction();
   const close = () => {
     setOpen(null);
-    setCoupon('');
+    setChoice('');
+    setTyped('');
     action.reset();
   };
+  const body =
+    choice === TYPED
+      ? { coupon: typed.trim() }
+      : choice.startsWith('promo:')
+        ? { promotionCode: choice.slice('promo:'.length) }
+        : { coupon: choice.slice('coupon:'.length) };
+  const ready = choice === TYPED ? /^[A-Za-z0-9_-]+$/.test(typed.trim()) : choice !== '';
   const apply = async () => {
     const ok = await action.run(() =>
       api.POST('/api/admin/subscriptions/{id}/coupon', {
         params: { path: { id: sub.id } },
-        body: { coupon: coupon.trim() },
+        body,
       }),
     );
     if (ok) {
@@ -328,22 +338,19 @@ function Discount({
             submitLabel="Apply coupon"
             busy={action.busy}
             error={action.error}
-            disabled={!/^[A-Za-z0-9_-]+$/.test(coupon.trim())}
+            disabled={!ready}
           >
             <p>
               The subscription’s discount becomes this coupon from its next invoice
               {list.length ? ', replacing the one it has' : ''}. MRR follows once Stripe confirms it.
             </p>
-            <label>
-              Stripe coupon id
-              <input
-                name="coupon"
-                value={coupon}
-                onChange={(e) => setCoupon(e.target.value)}
-                autoFocus
-                autoComplete="off"
-              />
-            </label>
+            <CouponPicker
+              currency={sub.currency}
+              choice={choice}
+              onChoice={setChoice}
+              typed={typed}
+              onTyped={setTyped}
+            />
           </ActionForm>
         </Dialog>
       ) : null}
@@ -367,6 +374,110 @@ function Discount({
         />
       ) : null}
     </>
+  );
+}
+
+const TYPED = 'typed';
+
+type CouponOption = {
+  id: string;
+  name: string | null;
+  percentOff: number | null;
+  amountOff: number | null;
+  currency: string | null;
+  duration: string;
+  durationInMonths: number | null;
+};
+
+function couponText(c: CouponOption): string {
+  const off =
+    c.percentOff !== null
+      ? `${c.percentOff}% off`
+      : c.amountOff !== null && c.currency
+        ? `${money(c.amountOff, c.currency)} off`
+        : 'discount';
+  const how = c.duration === 'repeating' ? `for ${c.durationInMonths ?? '?'} months` : c.duration;
+  return `${c.name ? `${c.name} (${c.id})` : c.id} — ${off}, ${how}`;
+}
+
+/**
+ * The coupons still redeemable and the active promotion codes, from Stripe (GET /api/admin/coupons). An amount-off
+ * coupon in another currency than the subscription's is left out: Stripe refuses it. "Another coupon id" takes
+ * one typed by hand (one the list does not show, past its first 300).
+ */
+function CouponPicker({
+  currency,
+  choice,
+  onChoice,
+  typed,
+  onTyped,
+}: {
+  currency: string;
+  choice: string;
+  onChoice: (v: string) => void;
+  typed: string;
+  onTyped: (v: string) => void;
+}) {
+  const options = useApi(() => api.GET('/api/admin/coupons'), []);
+  return (
+    <Show value={options}>
+      {(o) => {
+        const coupons = o.coupons.filter((c) => c.amountOff === null || c.currency === currency);
+        const byId = new Map(o.coupons.map((c) => [c.id, c]));
+        return (
+          <>
+            <label>
+              Coupon
+              <select
+                name="coupon"
+                value={choice}
+                onChange={(e) => onChoice(e.target.value)}
+                autoFocus
+                data-testid="coupon-picker"
+              >
+                <option value="">Choose…</option>
+                {coupons.length ? (
+                  <optgroup label="Coupons">
+                    {coupons.map((c) => (
+                      <option key={c.id} value={`coupon:${c.id}`}>
+                        {couponText(c)}
+                      </option>
+                    ))}
+                  </optgroup>
+                ) : null}
+                {o.promotionCodes.length ? (
+                  <optgroup label="Promotion codes">
+                    {o.promotionCodes.map((p) => {
+                      const c = p.couponId ? byId.get(p.couponId) : undefined;
+                      return (
+                        <option key={p.id} value={`promo:${p.id}`}>
+                          {p.code} → {c ? couponText(c) : (p.couponId ?? 'coupon')}
+                        </option>
+                      );
+                    })}
+                  </optgroup>
+                ) : null}
+                <option value={TYPED}>Another coupon id…</option>
+              </select>
+            </label>
+            {!coupons.length && !o.promotionCodes.length ? (
+              <p className="muted">Stripe has no coupon this subscription can take yet.</p>
+            ) : null}
+            {choice === TYPED ? (
+              <label>
+                Stripe coupon id
+                <input
+                  name="coupon-id"
+                  value={typed}
+                  onChange={(e) => onTyped(e.target.value)}
+                  autoComplete="off"
+                />
+              </label>
+            ) : null}
+          </>
+        );
+      }}
+    </Show>
   );
 }
 
