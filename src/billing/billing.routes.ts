@@ -18,7 +18,7 @@ import { billingSummary } from './me/billing-summary.js';
 import { getMyBilling, myBilling } from './me/my-billing.js';
 import { listMyPlans, myPlans } from './me/my-plans.js';
 import { getMyInvoice, myInvoice, myInvoicePage } from './invoices/get-my-invoice.js';
-import { documented } from '../http/openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 import { requestActor } from '../http/request-actor.js';
 import { createPortalSession } from './portal/create-portal-session.js';
 

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { requireUser } from '../http/guards.js';
 import { unauthorized } from '../errors.js';
 import { listMyNotifications, myNotifications } from './list-my-notifications.js';
-import { documented } from '../http/openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 import { listNotifications, listNotificationsInput, notificationPage } from './list-notifications.js';
 
 export const adminNotificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {

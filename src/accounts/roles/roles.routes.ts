@@ -15,7 +15,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { auditActor } from '../../http/guards.js';
-import { documented } from '../../http/openapi/route-doc.js';
+import { documented } from '../../route-doc.js';
 import { PAID_ROLES } from './role.js';
 import { listUsers, listUsersInput } from './list-users.js';
 import { getUserBilling } from './get-user-billing.js';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { unauthorized } from '../../errors.js';
 import { requireUser, type Actor } from '../../http/guards.js';
-import { documented } from '../../http/openapi/route-doc.js';
+import { documented } from '../../route-doc.js';
 import { listMySessions, mySessions } from './list-my-sessions.js';
 import { revokeMySession } from './revoke-my-session.js';
 

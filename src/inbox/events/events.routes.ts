@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { documented } from '../../http/openapi/route-doc.js';
+import { documented } from '../../route-doc.js';
 import { requestActor } from '../../http/request-actor.js';
 import type { HandlerMap } from '../webhooks/types.js';
 import { getEvent } from './get-event.js';
