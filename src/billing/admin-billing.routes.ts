@@ -8,11 +8,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
+import type { RouteContext } from '../route-context.js';
 import { documented } from '../route-doc.js';
 import { customerDetail, getCustomerDetail } from './customers/get-customer-detail.js';
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
-import { requestActor } from '../http/request-actor.js';
 import {
   detachCardInput,
   detachCardResult,
@@ -56,7 +56,10 @@ const idParam = z.object({ id: z.string().min(1).max(100) });
 const cardParams = z.object({ id: z.string().min(1).max(100), pm: z.string().min(1).max(100) });
 const id = (params: unknown) => idParam.parse(params).id;
 
-export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps; context: RouteContext }> = async (
+  app,
+  { deps, context },
+) => {
   // Plans and prices
   app.get(
     '/plans',
@@ -69,7 +72,11 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
     documented(
       { summary: 'Create a plan with its prices', body: createPlanInput, response: planView, status: 201 },
       async (request, reply) => {
-        const plan = await createPlan(deps, requestActor(request), createPlanInput.parse(request.body ?? {}));
+        const plan = await createPlan(
+          deps,
+          context.actorOf(request),
+          createPlanInput.parse(request.body ?? {}),
+        );
         return reply.status(201).send(plan);
       },
     ),
@@ -92,7 +99,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         updatePlan(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           updatePlanInput.parse(request.body ?? {}),
         ),
@@ -111,7 +118,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request, reply) => {
         const plan = await addPlanPrice(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           priceInput.parse(request.body ?? {}),
         );
@@ -122,14 +129,14 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
   app.post(
     '/plans/:id/activate',
     documented({ summary: 'Activate a plan', params: idParam, response: planView }, async (request) =>
-      setPlanActive(deps, requestActor(request), id(request.params), true),
+      setPlanActive(deps, context.actorOf(request), id(request.params), true),
     ),
   );
   app.post(
     '/plans/:id/deactivate',
     documented(
       { summary: 'Deactivate (archive) a plan: no new subscriptions', params: idParam, response: planView },
-      async (request) => setPlanActive(deps, requestActor(request), id(request.params), false),
+      async (request) => setPlanActive(deps, context.actorOf(request), id(request.params), false),
     ),
   );
 
@@ -170,7 +177,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
         const p = cardParams.parse(request.params);
         return setDefaultPaymentMethod(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           p.id,
           p.pm,
           setDefaultCardInput.parse(request.body ?? {}),
@@ -192,7 +199,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
         const p = cardParams.parse(request.params);
         return detachPaymentMethod(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           p.id,
           p.pm,
           detachCardInput.parse(request.body ?? {}),
@@ -221,7 +228,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request, reply) => {
         const created = await createSubscription(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           createSubscriptionInput.parse(request.body ?? {}),
         );
         return reply.status(201).send(created);
@@ -270,7 +277,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         changeSubscriptionPlan(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           changePlanInput.parse(request.body ?? {}),
         ),
@@ -288,7 +295,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         cancelSubscription(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           cancelInput.parse(request.body ?? {}),
         ),
@@ -306,7 +313,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         applyCoupon(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           applyCouponInput.parse(request.body ?? {}),
         ),
@@ -324,7 +331,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         removeCoupon(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           removeCouponInput.parse(request.body ?? {}),
         ),
@@ -342,7 +349,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         pauseSubscription(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           pauseInput.parse(request.body ?? {}),
         ),
@@ -356,7 +363,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
         params: idParam,
         response: subscriptionSnapshot,
       },
-      async (request) => resumeSubscription(deps, requestActor(request), id(request.params)),
+      async (request) => resumeSubscription(deps, context.actorOf(request), id(request.params)),
     ),
   );
 
@@ -382,7 +389,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request, reply) => {
         const refund = await refundPayment(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           refundInput.parse(request.body ?? {}),
         );
