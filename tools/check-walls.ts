@@ -32,21 +32,6 @@ export const POLICY_FILES = [
   'src/errors.ts',
 ];
 
-/** Files outside src/http/ and src/cli/ that still import http/ (left for a later step: docs/ARCHITECTURE.md). */
-export const HTTP_WALL_PENDING: string[] = [
-  // requireAdmin / requireUser / auditActor and documented() still come from http/ (issue 17, HTTP edge step).
-  'src/accounts/roles/roles.routes.ts',
-  'src/accounts/sessions/sessions.routes.ts',
-  'src/analytics/reports.routes.ts',
-  'src/billing/admin-billing.routes.ts',
-  'src/billing/billing.routes.ts',
-  'src/billing/errors/errors.routes.ts',
-  'src/dunning/dunning.routes.ts',
-  'src/inbox/events/events.routes.ts',
-  'src/jobs/jobs.routes.ts',
-  'src/notifications/notifications.routes.ts',
-];
-
 export interface Crossing {
   file: string;
   imports: string;
@@ -104,7 +89,6 @@ const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 /** Every crossing in `files` (repository-relative path → source text). */
 export function checkWalls(files: ReadonlyMap<string, string>): Crossing[] {
   const policy = new Set(POLICY_FILES);
-  const pending = new Set(HTTP_WALL_PENDING);
   const out: Crossing[] = [];
   for (const [file, source] of files) {
     if (!under(file, 'src')) continue;
@@ -113,13 +97,7 @@ export function checkWalls(files: ReadonlyMap<string, string>): Crossing[] {
       const cross = (wall: string) => out.push({ file, imports: ref.specifier, wall });
       if (target && under(target, 'sandbox') && file !== 'src/cli/sandbox.ts')
         cross('src/ never imports sandbox/');
-      if (
-        target &&
-        under(target, 'src/http') &&
-        !under(file, 'src/http') &&
-        !under(file, 'src/cli') &&
-        !pending.has(file)
-      )
+      if (target && under(target, 'src/http') && !under(file, 'src/http') && !under(file, 'src/cli'))
         cross('domains never import http/');
       if (target && under(file, 'src/billing') && under(target, 'src/analytics'))
         cross('billing never imports analytics');

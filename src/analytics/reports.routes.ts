@@ -11,7 +11,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { documented } from '../http/openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 import { toCsv } from './csv.js';
 import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
 import {

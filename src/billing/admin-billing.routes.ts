@@ -9,12 +9,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { documented } from '../http/openapi/route-doc.js';
+import type { RouteContext } from '../route-context.js';
+import { documented } from '../route-doc.js';
 import { couponOptions, listCoupons } from './coupons/list-coupons.js';
 import { customerDetail, getCustomerDetail } from './customers/get-customer-detail.js';
 import { customerListParams, customerPage, listCustomers } from './customers/list-customers.js';
 import { invoiceListParams, listInvoices } from './invoices/list-invoices.js';
-import { requestActor } from '../http/request-actor.js';
 import {
   detachCardInput,
   detachCardResult,
@@ -58,7 +58,10 @@ const idParam = z.object({ id: z.string().min(1).max(100) });
 const cardParams = z.object({ id: z.string().min(1).max(100), pm: z.string().min(1).max(100) });
 const id = (params: unknown) => idParam.parse(params).id;
 
-export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps; context: RouteContext }> = async (
+  app,
+  { deps, context },
+) => {
   // Plans and prices
   app.get(
     '/plans',
@@ -71,7 +74,11 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
     documented(
       { summary: 'Create a plan with its prices', body: createPlanInput, response: planView, status: 201 },
       async (request, reply) => {
-        const plan = await createPlan(deps, requestActor(request), createPlanInput.parse(request.body ?? {}));
+        const plan = await createPlan(
+          deps,
+          context.actorOf(request),
+          createPlanInput.parse(request.body ?? {}),
+        );
         return reply.status(201).send(plan);
       },
     ),
@@ -94,7 +101,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         updatePlan(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           updatePlanInput.parse(request.body ?? {}),
         ),
@@ -113,7 +120,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request, reply) => {
         const plan = await addPlanPrice(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           priceInput.parse(request.body ?? {}),
         );
@@ -124,14 +131,14 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
   app.post(
     '/plans/:id/activate',
     documented({ summary: 'Activate a plan', params: idParam, response: planView }, async (request) =>
-      setPlanActive(deps, requestActor(request), id(request.params), true),
+      setPlanActive(deps, context.actorOf(request), id(request.params), true),
     ),
   );
   app.post(
     '/plans/:id/deactivate',
     documented(
       { summary: 'Deactivate (archive) a plan: no new subscriptions', params: idParam, response: planView },
-      async (request) => setPlanActive(deps, requestActor(request), id(request.params), false),
+      async (request) => setPlanActive(deps, context.actorOf(request), id(request.params), false),
     ),
   );
 
@@ -172,7 +179,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
         const p = cardParams.parse(request.params);
         return setDefaultPaymentMethod(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           p.id,
           p.pm,
           setDefaultCardInput.parse(request.body ?? {}),
@@ -194,7 +201,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
         const p = cardParams.parse(request.params);
         return detachPaymentMethod(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           p.id,
           p.pm,
           detachCardInput.parse(request.body ?? {}),
@@ -223,7 +230,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request, reply) => {
         const created = await createSubscription(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           createSubscriptionInput.parse(request.body ?? {}),
         );
         return reply.status(201).send(created);
@@ -272,7 +279,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         changeSubscriptionPlan(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           changePlanInput.parse(request.body ?? {}),
         ),
@@ -290,7 +297,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         cancelSubscription(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           cancelInput.parse(request.body ?? {}),
         ),
@@ -319,7 +326,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         applyCoupon(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           applyCouponInput.parse(request.body ?? {}),
         ),
@@ -337,7 +344,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         removeCoupon(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           removeCouponInput.parse(request.body ?? {}),
         ),
@@ -355,7 +362,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request) =>
         pauseSubscription(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           pauseInput.parse(request.body ?? {}),
         ),
@@ -369,7 +376,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
         params: idParam,
         response: subscriptionSnapshot,
       },
-      async (request) => resumeSubscription(deps, requestActor(request), id(request.params)),
+      async (request) => resumeSubscription(deps, context.actorOf(request), id(request.params)),
     ),
   );
 
@@ -395,7 +402,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app
       async (request, reply) => {
         const refund = await refundPayment(
           deps,
-          requestActor(request),
+          context.actorOf(request),
           id(request.params),
           refundInput.parse(request.body ?? {}),
         );

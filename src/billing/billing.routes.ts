@@ -10,7 +10,6 @@ import { z } from 'zod';
 import { users } from '../accounts/accounts.tables.js';
 import type { Deps } from '../deps.js';
 import { unauthorized } from '../errors.js';
-import { requireUser } from '../http/guards.js';
 import { checkoutInput, createCheckoutSession } from './checkout/create-checkout-session.js';
 import type { CustomerUser } from './customers/ensure-customer.js';
 import { listMyInvoices } from './invoices/list-invoices.js';
@@ -18,8 +17,8 @@ import { billingSummary } from './me/billing-summary.js';
 import { getMyBilling, myBilling } from './me/my-billing.js';
 import { listMyPlans, myPlans } from './me/my-plans.js';
 import { getMyInvoice, myInvoice, myInvoicePage } from './invoices/get-my-invoice.js';
-import { documented } from '../http/openapi/route-doc.js';
-import { requestActor } from '../http/request-actor.js';
+import type { RouteContext } from '../route-context.js';
+import { documented } from '../route-doc.js';
 import { createPortalSession } from './portal/create-portal-session.js';
 
 const invoiceParams = z.object({ id: z.string().min(1).max(100) }).strict();
@@ -31,38 +30,38 @@ const pageInput = z
   })
   .strict();
 
-async function sessionUser(deps: Deps, request: FastifyRequest): Promise<CustomerUser> {
-  const a = request.actor;
-  if (a?.kind !== 'user') throw unauthorized();
-  const [u] = await deps.db
-    .select({ id: users.id, email: users.email, name: users.name })
-    .from(users)
-    .where(eq(users.id, a.userId));
-  if (!u) throw unauthorized();
-  return u;
-}
+export const billingRoutes: FastifyPluginAsync<{ deps: Deps; context: RouteContext }> = async (
+  app,
+  { deps, context },
+) => {
+  const sessionUser = async (request: FastifyRequest): Promise<CustomerUser> => {
+    const [u] = await deps.db
+      .select({ id: users.id, email: users.email, name: users.name })
+      .from(users)
+      .where(eq(users.id, context.userOf(request).userId));
+    if (!u) throw unauthorized();
+    return u;
+  };
 
-export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.httpContext.meFields.push({ name: 'billing', load: (d, user) => billingSummary(d.db, user.userId) });
 
-  app.post('/api/billing/checkout', { preHandler: requireUser }, async (request) => {
+  app.post('/api/billing/checkout', async (request) => {
     const input = checkoutInput.parse(request.body ?? {});
-    const user = await sessionUser(deps, request);
-    const { url } = await createCheckoutSession(deps, user, requestActor(request).operationId, input);
+    const user = await sessionUser(request);
+    const { url } = await createCheckoutSession(deps, user, context.actorOf(request).operationId, input);
     return { url };
   });
 
-  app.post('/api/billing/portal', { preHandler: requireUser }, async (request) => {
-    const user = await sessionUser(deps, request);
-    return createPortalSession(deps, user, requestActor(request).operationId);
+  app.post('/api/billing/portal', async (request) => {
+    const user = await sessionUser(request);
+    return createPortalSession(deps, user, context.actorOf(request).operationId);
   });
 
   app.get('/api/billing/invoices', {
-    preHandler: requireUser,
     ...documented(
       { summary: 'My invoices, newest first', query: pageInput, response: myInvoicePage },
       async (request, reply) => {
-        const user = await sessionUser(deps, request);
+        const user = await sessionUser(request);
         reply.header('cache-control', 'no-store');
         return listMyInvoices(deps.db, user.id, pageInput.parse(request.query));
       },
@@ -70,11 +69,10 @@ export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { d
   });
 
   app.get('/api/me/invoices/:id', {
-    preHandler: requireUser,
     ...documented(
       { summary: "One of my invoices (another user's is a 404)", params: invoiceParams, response: myInvoice },
       async (request, reply) => {
-        const user = await sessionUser(deps, request);
+        const user = await sessionUser(request);
         reply.header('cache-control', 'no-store');
         return getMyInvoice(deps.db, user.id, invoiceParams.parse(request.params).id);
       },
@@ -82,11 +80,10 @@ export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { d
   });
 
   app.get('/api/me/billing', {
-    preHandler: requireUser,
     ...documented(
       { summary: 'My plan, subscription status and dates, and any grace period', response: myBilling },
       async (request, reply) => {
-        const user = await sessionUser(deps, request);
+        const user = await sessionUser(request);
         reply.header('cache-control', 'no-store');
         return getMyBilling(deps.db, user.id);
       },
@@ -94,7 +91,6 @@ export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { d
   });
 
   app.get('/api/me/plans', {
-    preHandler: requireUser,
     ...documented(
       { summary: 'The active plans with their prices per interval and currency', response: myPlans },
       async () => listMyPlans(deps.db),

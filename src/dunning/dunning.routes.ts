@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { documented } from '../http/openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 import {
   dunningCasePage,
   dunningListParams,

@@ -8,7 +8,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js
 import { listAudit } from '../audit/audit.repo.js';
 import type { Deps } from '../deps.js';
 import { auditActor } from './guards.js';
-import { documented } from './openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 
 /** The list of keys as the API shows it (also its OpenAPI response schema). */
 const apiKeyList = z.object({

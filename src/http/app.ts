@@ -1,7 +1,9 @@
 /**
  * The HTTP application, built apart from listen() (tests use `app.inject()`). Cross-cutting concerns live here:
  * request ids, structured logs, security headers, metrics, the one error handler, and the list of domain
- * plugins. Domains add their routes as plugins in the REGISTRATIONS block below.
+ * plugins. Domains add their routes as plugins in the REGISTRATIONS block below; a domain's route file declares its
+ * routes (schemas, handlers) and imports nothing from src/http/: the guard is the hook of the context it is
+ * registered in, and who asks comes from the `context` it is handed (src/route-context.ts).
  *
  * Content types: only Fastify's default JSON and text parsers are installed at the root, so an encapsulated
  * plugin may replace them for its own routes (the Stripe webhook reads the raw body).
@@ -15,10 +17,11 @@ import { appOrigin, createAuth, trustedOrigins, type Auth } from '../accounts/au
 import { sendAccountEmail, sendSignUpNotice } from '../accounts/email-links/send-account-email.js';
 import { createSendSoon, type SendSoon } from '../notifications/send-soon.js';
 import { errorBody, handleError } from './error-handler.js';
-import { requireAdmin } from './guards.js';
+import { requireAdmin, requireUser } from './guards.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { registerOpsMetrics } from './ops-metrics.js';
 import { genRequestId, safeUrl } from './request-id.js';
+import { routeContext as context } from './request-actor.js';
 import { authRoutes, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { meRoutes, type MeField } from './me.routes.js';
@@ -193,19 +196,24 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(pageRoutes, { deps }); //             / /sign-in /sign-up /forgot-password /reset-password /verify-email /account
   await app.register(adminConsoleRoutes); //               /admin/* (the React console in web/dist)
   await app.register(webhookRoutes, { deps, handlers }); // POST /webhooks/stripe (raw body parser inside the plugin)
-  await app.register(billingRoutes, { deps }); //          /api/billing/* and /api/me's `billing`
-  await app.register(myNotificationRoutes, { deps }); //   /api/me/notifications
-  await app.register(mySessionRoutes, { deps }); //        /api/me/sessions: list, sign one out
+  // The signed-in user's own API in one encapsulated context: its hook is the user guard (a session; CSRF on
+  // state-changing methods), so the route files carry no guard of their own.
+  await app.register(async (user) => {
+    user.addHook('preHandler', requireUser);
+    await user.register(billingRoutes, { deps, context }); // /api/billing/*, /api/me/{invoices,billing,plans}, /api/me's `billing`
+    await user.register(myNotificationRoutes, { deps, context }); // /api/me/notifications
+    await user.register(mySessionRoutes, { deps, context }); // /api/me/sessions: list, sign one out
+  });
   // Every admin API in one encapsulated context: its hook is the admin guard (an admin session with CSRF, or an
   // admin API key), so no admin route is registered without it and the route files carry no guard of their own.
   await app.register(
     async (admin) => {
       admin.addHook('preHandler', requireAdmin);
       await admin.register(adminAccountsRoutes, { deps }); // whoami, api-keys, audit
-      await admin.register(eventsRoutes, { deps, handlers }); // Stripe events log, replay
-      await admin.register(errorsRoutes, { deps }); // billing errors: list, retry/resolve/ignore
-      await admin.register(adminBillingRoutes, { deps }); // plans, customers, subscriptions, invoices, payments
-      await admin.register(adminRolesRoutes, { deps }); // users, roles, overrides, mismatches, sync
+      await admin.register(eventsRoutes, { deps, handlers, context }); // Stripe events log, replay
+      await admin.register(errorsRoutes, { deps, context }); // billing errors: list, retry/resolve/ignore
+      await admin.register(adminBillingRoutes, { deps, context }); // plans, customers, subscriptions, invoices, payments
+      await admin.register(adminRolesRoutes, { deps, context }); // users, roles, overrides, mismatches, sync
       await admin.register(adminJobRoutes, { deps }); // jobs/:id: any long-running admin job's progress
       await admin.register(adminDunningRoutes, { deps }); // dunning cases, their timelines, stats
       await admin.register(adminNotificationRoutes, { deps }); // notifications outbox

@@ -7,8 +7,10 @@
  * The role is read from the database on every request (sessions carry no role), so a role revoked by a webhook
  * takes effect on the user's next request.
  *
- * Usage in a domain plugin: `app.get('/x', { preHandler: requireAdmin }, handler)` or
- * `app.addHook('preHandler', requireAdmin)` for every route of the plugin.
+ * Domain route plugins never use them: app.ts registers them inside an encapsulated context whose preHandler hook
+ * is the guard (`/api/admin`: requireAdmin; the signed-in user's API: requireUser), and hands them a
+ * `RouteContext` (request-actor.ts) that reads `request.actor`. The edge's own routes (live streams) also take a
+ * guard as a route `preHandler`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';

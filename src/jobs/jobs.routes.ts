@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { documented } from '../http/openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 import { getJobStatus, jobStatusView } from './job-status.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });

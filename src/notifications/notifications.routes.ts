@@ -1,10 +1,9 @@
 /** Admin: the notifications outbox (kept and shown here when SMTP is not configured). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../deps.js';
-import { requireUser } from '../http/guards.js';
-import { unauthorized } from '../errors.js';
+import type { RouteContext } from '../route-context.js';
 import { listMyNotifications, myNotifications } from './list-my-notifications.js';
-import { documented } from '../http/openapi/route-doc.js';
+import { documented } from '../route-doc.js';
 import { listNotifications, listNotificationsInput, notificationPage } from './list-notifications.js';
 
 export const adminNotificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
@@ -22,15 +21,16 @@ export const adminNotificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async
 };
 
 /** The signed-in user's own notifications (the account page). */
-export const myNotificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+export const myNotificationRoutes: FastifyPluginAsync<{ deps: Deps; context: RouteContext }> = async (
+  app,
+  { deps, context },
+) => {
   app.get('/api/me/notifications', {
-    preHandler: requireUser,
     ...documented(
       { summary: 'My notifications, newest first (50)', response: myNotifications },
       async (request, reply) => {
-        if (request.actor?.kind !== 'user') throw unauthorized();
         reply.header('cache-control', 'no-store');
-        return listMyNotifications(deps.db, request.actor.userId);
+        return listMyNotifications(deps.db, context.userOf(request).userId);
       },
     ),
   });

@@ -14,8 +14,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { auditActor } from '../../http/guards.js';
-import { documented } from '../../http/openapi/route-doc.js';
+import type { RouteContext } from '../../route-context.js';
+import { documented } from '../../route-doc.js';
 import { PAID_ROLES } from './role.js';
 import { listUsers, listUsersInput } from './list-users.js';
 import { getUserBilling } from './get-user-billing.js';
@@ -65,11 +65,15 @@ const syncResult = z.union([
   z.object({ dryRun: z.literal(false), job: jobStatusView.nullable(), diff: z.array(roleDiff) }),
 ]);
 
-function actorOf(request: FastifyRequest): AdminActor {
-  return { ...auditActor(request), requestId: String(request.id) };
-}
+export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps; context: RouteContext }> = async (
+  app,
+  { deps, context },
+) => {
+  const actorOf = (request: FastifyRequest): AdminActor => {
+    const a = context.actorOf(request);
+    return { actorType: a.type, actorId: a.id, requestId: a.requestId };
+  };
 
-export const adminRolesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.get('/users', async (request) => listUsers(deps, listUsersInput.parse(request.query)));
 
   app.get(

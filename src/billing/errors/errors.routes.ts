@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { documented } from '../../http/openapi/route-doc.js';
-import { requestActor } from '../../http/request-actor.js';
+import type { RouteContext } from '../../route-context.js';
+import { documented } from '../../route-doc.js';
 import { closeBillingError } from './close-billing-error.js';
 import {
   billingErrorListParams,
@@ -24,8 +24,11 @@ const actionParams = z.object({
 });
 const noteBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
 
-export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
-  const { deps } = opts;
+export async function errorsRoutes(
+  app: FastifyInstance,
+  opts: { deps: Deps; context: RouteContext },
+): Promise<void> {
+  const { deps, context } = opts;
   app.get(
     '/errors',
     documented(
@@ -51,7 +54,7 @@ export async function errorsRoutes(app: FastifyInstance, opts: { deps: Deps }): 
       async (request) => {
         const { id, action } = actionParams.parse(request.params);
         const { note } = noteBody.parse(request.body ?? {});
-        return closeBillingError(deps, requestActor(request), id, action, note ?? null);
+        return closeBillingError(deps, context.actorOf(request), id, action, note ?? null);
       },
     ),
   );

@@ -1,13 +1,13 @@
 /**
  * The OpenAPI 3.1 document, built from the app's own route table (collected by `route-table.ts`) and the zod
- * schemas routes carry in `config.doc` (`route-doc.ts`). Pure: no I/O, the same table gives the same document.
+ * schemas routes carry in `config.doc` (`src/route-doc.ts`). Pure: no I/O, the same table gives the same document.
  *
  * Every route appears: Fastify `:id` and `*` become `{id}` and `{wildcard}` path parameters; a route without a doc
  * still gets its method, path, parameters and the shared error response. Query parameters are the top-level
  * properties of the query schema (input side: what a client sends); the response schema is the output side.
  */
 import { z } from 'zod';
-import type { RouteDoc } from './route-doc.js';
+import type { RouteDoc } from '../../route-doc.js';
 
 export interface TableRoute {
   method: string;

@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { documented } from '../../http/openapi/route-doc.js';
-import { requestActor } from '../../http/request-actor.js';
+import type { RouteContext } from '../../route-context.js';
+import { documented } from '../../route-doc.js';
 import type { HandlerMap } from '../webhooks/types.js';
 import { getEvent } from './get-event.js';
 import { eventListParams, eventPage, eventSummary, listEvents } from './list-events.js';
@@ -17,9 +17,9 @@ const idParam = z.object({ id: z.string().min(1).max(255) });
 
 export async function eventsRoutes(
   app: FastifyInstance,
-  opts: { deps: Deps; handlers: HandlerMap },
+  opts: { deps: Deps; handlers: HandlerMap; context: RouteContext },
 ): Promise<void> {
-  const { deps, handlers } = opts;
+  const { deps, handlers, context } = opts;
   app.get(
     '/events',
     documented(
@@ -48,7 +48,8 @@ export async function eventsRoutes(
           replay: z.object({ status: z.enum(STRIPE_EVENT_STATUSES), note: z.string().nullable() }),
         }),
       },
-      async (request) => replayEvent(deps, handlers, requestActor(request), idParam.parse(request.params).id),
+      async (request) =>
+        replayEvent(deps, handlers, context.actorOf(request), idParam.parse(request.params).id),
     ),
   );
 }

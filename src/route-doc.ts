@@ -8,6 +8,9 @@
  *     async (request) => listCustomers(deps.db, customerListParams.parse(request.query))));
  *
  * A route without `config.doc` is still listed (from the route table, with its path parameters): nothing is hidden.
+ *
+ * It sits outside src/http/ because both sides use it: the domain route files declare their docs with it, and the
+ * HTTP edge's OpenAPI document (src/http/openapi/) reads them.
  */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { z } from 'zod';
