@@ -32,8 +32,9 @@ export interface AppProcess {
   kill(): Promise<void>;
   /** SIGTERM (graceful: the dispatcher finishes its batch), and resolves once the process exited. */
   stop(): Promise<void>;
-  /** The last 2,000 characters the process wrote (stderr and non-protocol stdout), and whether it has exited. */
-  output(): { tail: string; exited: boolean };
+  /** The last 2,000 characters the process wrote (stderr and non-protocol stdout), whether it has exited, and how:
+   *  its exit code (0 after a graceful stop) or the signal that ended it. */
+  output(): { tail: string; exited: boolean; code: number | null; signal: NodeJS.Signals | null };
 }
 
 /** Children still running when a test file ends are killed (a failed assertion must not leave them behind). */
@@ -77,9 +78,13 @@ export async function startAppProcess(opts: {
   });
   running.add(child);
   let hasExited = false;
+  let exitCode: number | null = null;
+  let exitSignal: NodeJS.Signals | null = null;
   const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       hasExited = true;
+      exitCode = code;
+      exitSignal = signal;
       running.delete(child);
       log.end();
       resolve();
@@ -123,7 +128,7 @@ export async function startAppProcess(opts: {
       await res.arrayBuffer();
       return res.status;
     },
-    output: () => ({ tail, exited: hasExited }),
+    output: () => ({ tail, exited: hasExited, code: exitCode, signal: exitSignal }),
     async kill() {
       child.kill('SIGKILL');
       await exited;
