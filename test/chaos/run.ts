@@ -52,7 +52,7 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'roles-oracle',
-    file: 'test/int/billing/r19-property.int.test.ts',
+    file: 'test/int/billing/shuffled-delivery-converges.int.test.ts',
     env: { PROPERTY_RUNS: String(10_000 * SCALE) },
     // About 0.5 s a run on 2 cores.
     minutes: 150 * SCALE,

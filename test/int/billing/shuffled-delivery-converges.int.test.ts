@@ -28,7 +28,7 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
 let h: Harness;
 beforeAll(async () => {
-  h = await harness('r19-property');
+  h = await harness('shuffled-delivery');
   await seedStory(h);
 });
 // The stored-secrets scan at drop reads every payload: about 4 s per 100 MB (a 10,000-run chaos run holds ~3 GB).
