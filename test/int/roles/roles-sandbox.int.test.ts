@@ -12,7 +12,7 @@ import { browserHeaders, memberSession, type Session } from '../../helpers/auth.
 import { seedDemo } from '../../../src/billing/seed/seed-demo.js';
 import { listPlans } from '../../../src/billing/plans/plan-views.js';
 import { ensureCustomer } from '../../../src/billing/customers/ensure-customer.js';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { customers } from '../../../src/billing/billing.tables.js';
 
 let s: BillingStack;
