@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { users } from '../accounts/accounts.tables.js';
+import { ensureCustomerRoles } from '../accounts/roles/operation-roles.js';
 import type { Deps } from '../deps.js';
 import { unauthorized } from '../errors.js';
 import { requireUser } from '../http/guards.js';
@@ -48,13 +49,19 @@ export const billingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { d
   app.post('/api/billing/checkout', { preHandler: requireUser }, async (request) => {
     const input = checkoutInput.parse(request.body ?? {});
     const user = await sessionUser(deps, request);
-    const { url } = await createCheckoutSession(deps, user, requestActor(request).operationId, input);
+    const { url } = await createCheckoutSession(
+      deps,
+      user,
+      requestActor(request).operationId,
+      input,
+      ensureCustomerRoles(deps),
+    );
     return { url };
   });
 
   app.post('/api/billing/portal', { preHandler: requireUser }, async (request) => {
     const user = await sessionUser(deps, request);
-    return createPortalSession(deps, user, requestActor(request).operationId);
+    return createPortalSession(deps, user, requestActor(request).operationId, ensureCustomerRoles(deps));
   });
 
   app.get('/api/billing/invoices', {
