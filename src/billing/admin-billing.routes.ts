@@ -53,6 +53,7 @@ import { planChangePreview, previewInput, previewPlanChange } from './subscripti
 import { resumeSubscription } from './subscriptions/resume-subscription.js';
 import { subscriptionHistory, subscriptionHistoryOf } from './subscriptions/subscription-history.js';
 import { getSubscription, subscriptionSnapshot, subscriptionView } from './subscriptions/subscription-ref.js';
+import { createSubscriptionRoles } from '../accounts/roles/operation-roles.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const cardParams = z.object({ id: z.string().min(1).max(100), pm: z.string().min(1).max(100) });
@@ -232,6 +233,7 @@ export const adminBillingRoutes: FastifyPluginAsync<{ deps: Deps; context: Route
           deps,
           context.actorOf(request),
           createSubscriptionInput.parse(request.body ?? {}),
+          createSubscriptionRoles(deps),
         );
         return reply.status(201).send(created);
       },

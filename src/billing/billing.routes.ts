@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { users } from '../accounts/accounts.tables.js';
+import { ensureCustomerRoles } from '../accounts/roles/operation-roles.js';
 import type { Deps } from '../deps.js';
 import { unauthorized } from '../errors.js';
 import { checkoutInput, createCheckoutSession } from './checkout/create-checkout-session.js';
@@ -48,13 +49,19 @@ export const billingRoutes: FastifyPluginAsync<{ deps: Deps; context: RouteConte
   app.post('/api/billing/checkout', async (request) => {
     const input = checkoutInput.parse(request.body ?? {});
     const user = await sessionUser(request);
-    const { url } = await createCheckoutSession(deps, user, context.actorOf(request).operationId, input);
+    const { url } = await createCheckoutSession(
+      deps,
+      user,
+      context.actorOf(request).operationId,
+      input,
+      ensureCustomerRoles(deps),
+    );
     return { url };
   });
 
   app.post('/api/billing/portal', async (request) => {
     const user = await sessionUser(request);
-    return createPortalSession(deps, user, context.actorOf(request).operationId);
+    return createPortalSession(deps, user, context.actorOf(request).operationId, ensureCustomerRoles(deps));
   });
 
   app.get('/api/billing/invoices', {

@@ -41,6 +41,7 @@ import { handlers } from '../inbox/webhooks/handlers/index.js';
 import { eventsRoutes } from '../inbox/events/events.routes.js';
 import { errorsRoutes } from '../billing/errors/errors.routes.js';
 import { linkWaitingCustomer } from '../billing/customers/link-waiting-customer.js';
+import { waitingCustomerRoles } from '../accounts/roles/operation-roles.js';
 import { createLiveHub } from './live/live-hub.js';
 import { mySessionRoutes } from '../accounts/sessions/sessions.routes.js';
 import { liveRoutes } from './live/live.routes.js';
@@ -118,7 +119,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     db: deps.db,
     logger: deps.logger,
     secret,
-    onUserAppeared: (user, by) => linkWaitingCustomer(deps, user, by),
+    // The edge of a waiting customer's link: billing links and returns it, the role step recomputes in its transaction.
+    onUserAppeared: (user, by) => linkWaitingCustomer(deps, user, by, waitingCustomerRoles(deps, by)),
     sendAccountEmail: async (mail) => {
       await sendAccountEmail(deps, appOrigin(deps.config), mail);
       promptly();

@@ -16,6 +16,7 @@ import { ensureCustomer } from '../../src/billing/customers/ensure-customer.js';
 import { createSubscription } from '../../src/billing/subscriptions/create-subscription.js';
 import { runRoleSync } from '../../src/accounts/roles/sync-roles.js';
 import { sendPendingNotifications } from '../../src/notifications/send-pending-notifications.js';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../src/accounts/roles/operation-roles.js';
 
 const [op, ...args] = process.argv.slice(2);
 const config = loadConfig();
@@ -26,13 +27,14 @@ if (op === 'stripe') {
   const [priceId, ...userIds] = args;
   for (const id of userIds) {
     const user = { id, email: `${id}@example.com`, name: id };
-    const customer = await ensureCustomer(deps, user);
+    const customer = await ensureCustomer(deps, user, ensureCustomerRoles(deps));
     // One operation per user (the same id on a retry, as an HTTP retry carries its request id).
     const operationId = `chaos-sub-${id}`;
     await createSubscription(
       deps,
       { type: 'user', id: 'chaos-admin', requestId: operationId, operationId },
       { customerId: customer.id, priceId: priceId!, quantity: 1, trialDays: 7 },
+      createSubscriptionRoles(deps),
     );
   }
 } else if (op === 'job') {

@@ -21,7 +21,7 @@
 import { expect } from 'vitest';
 import type Stripe from 'stripe';
 import type { Deps } from '../../src/deps.js';
-import { runDunningSweep } from '../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../src/dunning/dunning.jobs.js';
 
 /** Far past every run's events (2027), yet within an int4 of seconds from them: time_to_recover_seconds is int. */
 const SWEEP_AT = new Date('2060-01-01T00:00:00Z');

@@ -10,6 +10,7 @@ import type { Deps } from '../../deps.js';
 import { conflict, invalid } from '../../errors.js';
 import { customers, planPrices, plans, subscriptions } from '../billing.tables.js';
 import { ensureCustomer, type CustomerUser } from '../customers/ensure-customer.js';
+import type { OnCustomerLinked } from '../customers/customers.repo.js';
 import { withOperationKey } from '../operations/with-operation-key.js';
 import { appUrl } from './app-url.js';
 
@@ -34,6 +35,8 @@ export async function createCheckoutSession(
   user: CustomerUser,
   operationId: string,
   input: CheckoutInput,
+  /** The edge's role step for the customer ensureCustomer may link. */
+  onLinked: OnCustomerLinked,
 ): Promise<{ url: string; sessionId: string }> {
   const { db, stripe } = deps;
   const [plan] = await db
@@ -65,7 +68,7 @@ export async function createCheckoutSession(
   if (live)
     throw conflict('already_subscribed', 'You already have a subscription: manage it in the billing portal');
 
-  const customer = await ensureCustomer(deps, user);
+  const customer = await ensureCustomer(deps, user, onLinked);
   const base = appUrl(deps.config);
   const session = await withOperationKey(db, 'checkout', `${user.id}:${operationId}`, (idempotencyKey) =>
     stripe.checkout.sessions.create(

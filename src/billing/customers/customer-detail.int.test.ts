@@ -10,6 +10,7 @@ import { browserHeaders, memberSession, type Session } from '../../../test/helpe
 import { listPlans } from '../plans/plan-views.js';
 import { seedDemo } from '../seed/seed-demo.js';
 import { ensureCustomer } from './ensure-customer.js';
+import { ensureCustomerRoles } from '../../accounts/roles/operation-roles.js';
 
 let s: BillingStack;
 let admin: Session;
@@ -29,7 +30,11 @@ beforeAll(async () => {
   await s.h.deps.db
     .insert(users)
     .values({ id: 'u_erin', name: 'Erin', email: 'erin@example.com', emailVerified: true });
-  const c = await ensureCustomer(s.h.deps, { id: 'u_erin', email: 'erin@example.com', name: 'Erin' });
+  const c = await ensureCustomer(
+    s.h.deps,
+    { id: 'u_erin', email: 'erin@example.com', name: 'Erin' },
+    ensureCustomerRoles(s.h.deps),
+  );
   customerId = c.id;
   stripeCustomerId = c.stripeCustomerId;
   const pm = await s.h.deps.stripe.paymentMethods.attach('pm_card_visa', { customer: c.stripeCustomerId });

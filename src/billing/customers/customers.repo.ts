@@ -16,13 +16,14 @@
  * not known yet due again at once (wakeParkedEvents): a subscription's events that arrived before
  * `customer.created` are applied in the very next batch, not after their backoff (30 s to an hour).
  * Every LINK — the first one, a relink to another user, an unlinked row linked again — is returned (`linked`), and
- * whoever wrote it (a webhook handler, Checkout's fetch, reconciliation, the app) recomputes, in the same
- * transaction, the entitled role of every user the link concerns (recomputeLinkedRoles), its own cause (event, job,
- * operation) first in the chain and the link after it: the user has their role as soon as Stripe's order allows.
+ * the edge that caused the write (a webhook handler, Checkout's fetch, reconciliation, or an operation's edge through
+ * its OnCustomerLinked step) recomputes, in the same transaction, the entitled role of every user the link concerns
+ * (recomputeLinkedRoles), its own cause (event, job, operation) first in the chain and the link after it: the user
+ * has their role as soon as Stripe's order allows. Billing never recomputes a role itself.
  */
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Executor } from '../../db/client.js';
+import type { Executor, Tx } from '../../db/client.js';
 import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
 import { users } from '../../accounts/accounts.tables.js';
 import { customers, paymentMethods, payments } from '../billing.tables.js';
@@ -48,6 +49,10 @@ export interface CustomerMirrorResult extends MirrorResult<CustomerRow> {
    *  the caller recomputes the roles of the users it names (recomputeLinkedRoles) in the same transaction. */
   linked: CustomerLink | null;
 }
+/** The edge's step for a link an operation made (ensureCustomer, linkWaitingCustomer), run in the transaction that
+ *  wrote the link: the role recompute of the users it names (accounts/roles/operation-roles.ts: recomputeOnLink). */
+export type OnCustomerLinked = (tx: Tx, link: CustomerLink) => Promise<unknown>;
+
 export const changed = (r: MirrorResult<unknown>) => r.outcome === 'inserted' || r.outcome === 'updated';
 
 const CUSTOMER_FIELDS = [

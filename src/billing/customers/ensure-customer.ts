@@ -4,15 +4,15 @@
  * Idempotent under concurrency: every caller for one user sends Stripe the same Idempotency-Key
  * (`customer:<user id>`), so ten simultaneous first requests make one Stripe customer; the local row is keyed by the
  * Stripe id through the same version-guarded upsert the webhooks use (users are 1:1 with customers): one row.
+ * A link this write makes is handed to the edge's `onLinked` step in the same transaction (the role recompute).
  */
 import { eq } from 'drizzle-orm';
 import { fromUnix } from '../../clock.js';
 import type { Executor } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { customers } from '../billing.tables.js';
-import { upsertCustomer } from './customers.repo.js';
+import { upsertCustomer, type OnCustomerLinked } from './customers.repo.js';
 import { withOperationKey } from '../operations/with-operation-key.js';
-import { recomputeLinkedRoles } from '../../accounts/roles/recompute-linked-roles.js';
 
 export interface CustomerUser {
   id: string;
@@ -37,6 +37,7 @@ async function findByUser(db: Executor, userId: string) {
 export async function ensureCustomer(
   deps: Pick<Deps, 'db' | 'stripe' | 'clock' | 'config'>,
   user: CustomerUser,
+  onLinked: OnCustomerLinked,
 ): Promise<EnsuredCustomer> {
   const existing = await findByUser(deps.db, user.id);
   if (existing) return { ...existing, created: false };
@@ -47,16 +48,12 @@ export async function ensureCustomer(
     ),
   );
   // The customer.created webhook may race this write: both go through the version-guarded upsert (one row). The
-  // link recomputes the user's role like any other (nothing is mirrored for a customer created this moment, so it
-  // changes nothing unless the stored role was already wrong) and wakes events parked for it.
+  // link goes back to the edge, which recomputes the user's role like any other (nothing is mirrored for a customer
+  // created this moment, so it changes nothing unless the stored role was already wrong); the upsert wakes events
+  // parked for it.
   await deps.db.transaction(async (tx) => {
     const r = await upsertCustomer(tx, customer, fromUnix(customer.created), null);
-    if (r.linked)
-      await recomputeLinkedRoles(tx, r.linked, {
-        cause: { kind: 'job', job: 'billing.ensure_customer' },
-        now: deps.clock.now(),
-        defaultGraceDays: deps.config.graceDays,
-      });
+    if (r.linked) await onLinked(tx, r.linked);
   });
   const row = await findByUser(deps.db, user.id);
   if (!row) throw new Error(`customer row for user ${user.id} missing after insert`);

@@ -7,19 +7,19 @@
  * and only when the user has no customer yet (a user has at most one; a second is for a person to decide).
  *
  * In ONE transaction, under the customer's ordering-key lock (so no event of that customer is applied meanwhile):
- * the row is linked, its open dunning cases follow it, a `customer.linked` audit row is written and the user's
- * entitled role is recomputed with the link in the cause chain (recomputeLinkedRoles). Its parked events were made
- * due when the row was first written (customers.repo.ts): nothing waits on the link itself. Idempotent: a customer
- * that is already linked is not touched, so a second call finds nothing to do.
+ * the row is linked, its open dunning cases follow it, a `customer.linked` audit row is written and the link goes to
+ * the edge's `onLinked` step (app.ts: the user's entitled role recomputed with the link in the cause chain). Its
+ * parked events were made due when the row was first written (customers.repo.ts): nothing waits on the link itself.
+ * Idempotent: a customer that is already linked is not touched, so a second call finds nothing to do.
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import type { Executor } from '../../db/client.js';
 import { appendAudit } from '../../audit/append-audit.js';
-import { recomputeLinkedRoles } from '../../accounts/roles/recompute-linked-roles.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
 import { lockOrderingKey } from '../../inbox/webhooks/dispatch-event.js';
 import { reassignOpenCases } from '../../dunning/dunning.repo.js';
+import type { OnCustomerLinked } from './customers.repo.js';
 
 export interface AppearingUser {
   id: string;
@@ -54,6 +54,7 @@ export async function linkWaitingCustomer(
   deps: Pick<Deps, 'db' | 'clock' | 'config'>,
   user: AppearingUser,
   by: AppearedBy,
+  onLinked: OnCustomerLinked,
 ): Promise<CustomerLink | null> {
   const candidate = await findCandidate(deps.db, user);
   if (!candidate) return null;
@@ -84,11 +85,7 @@ export async function linkWaitingCustomer(
       after: { userId: user.id },
       cause: { kind: by, userId: user.id, stripeCustomerId: candidate.stripe_customer_id },
     });
-    await recomputeLinkedRoles(tx, link, {
-      cause: { kind: 'job', job: `billing.link_waiting_customer:${by}` },
-      now: deps.clock.now(),
-      defaultGraceDays: deps.config.graceDays,
-    });
+    await onLinked(tx, link);
     return link;
   });
 }

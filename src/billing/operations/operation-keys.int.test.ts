@@ -20,6 +20,7 @@ import { billingStack, type BillingStack } from '../../../test/helpers/billing-s
 import { operationKeys } from '../operation-keys.tables.js';
 import type { Actor } from './actor.js';
 import { withOperationKey } from './with-operation-key.js';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../accounts/roles/operation-roles.js';
 
 let s: BillingStack;
 let stripe: Stripe;
@@ -51,7 +52,9 @@ afterAll(() => s.close());
 describe('ensureCustomer', () => {
   it('ten concurrent first calls: one Stripe customer (metadata.user_id), one row', async () => {
     const u = await user('ten@example.com');
-    const results = await Promise.all(Array.from({ length: 10 }, () => ensureCustomer(s.h.deps, u)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => ensureCustomer(s.h.deps, u, ensureCustomerRoles(s.h.deps))),
+    );
     const ids = new Set(results.map((r) => r.stripeCustomerId));
     expect(ids.size).toBe(1);
     const inStripe = await customersWithEmail('ten@example.com');
@@ -65,7 +68,7 @@ describe('ensureCustomer', () => {
       ['customer', `customer:${u.id}`, 'succeeded', inStripe[0]!.id],
     ]);
     // Reused afterwards: no new Stripe call.
-    expect((await ensureCustomer(s.h.deps, u)).created).toBe(false);
+    expect((await ensureCustomer(s.h.deps, u, ensureCustomerRoles(s.h.deps))).created).toBe(false);
   });
 });
 
@@ -81,7 +84,7 @@ describe('docs/RELIABILITY.md 22: Stripe faults are retried with the same stored
   ])('POST /v1/customers answering %s: one customer', async (label, fault) => {
     const u = await user(`fault-${label.slice(0, 3)}-${n}@example.com`);
     await s.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', ...fault });
-    const c = await ensureCustomer(s.h.deps, u);
+    const c = await ensureCustomer(s.h.deps, u, ensureCustomerRoles(s.h.deps));
     expect(await customersWithEmail(u.email)).toHaveLength(1);
     expect((await customersWithEmail(u.email))[0]!.id).toBe(c.stripeCustomerId);
   });
@@ -90,7 +93,7 @@ describe('docs/RELIABILITY.md 22: Stripe faults are retried with the same stored
     const u = await user('hang-customer@example.com');
     const quick = { ...s.h.deps, stripe: createStripe(s.h.config, { timeoutMs: 300 }) };
     await s.sandbox.control.apiFault({ path: '/v1/customers', method: 'POST', mode: 'hang', count: 1 });
-    const c = await ensureCustomer(quick, u);
+    const c = await ensureCustomer(quick, u, ensureCustomerRoles(quick));
     const found = await customersWithEmail(u.email);
     expect(found.map((x) => x.id)).toEqual([c.stripeCustomerId]);
   });
@@ -137,7 +140,7 @@ describe('docs/RELIABILITY.md 22: Stripe faults are retried with the same stored
       });
       priceId = plan.prices[0]!.stripePriceId;
       const u = await user('subscriber@example.com');
-      const c = await ensureCustomer(s.h.deps, u);
+      const c = await ensureCustomer(s.h.deps, u, ensureCustomerRoles(s.h.deps));
       customerId = c.id;
       stripeCustomerId = c.stripeCustomerId;
       const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: stripeCustomerId });
@@ -149,11 +152,16 @@ describe('docs/RELIABILITY.md 22: Stripe faults are retried with the same stored
     it('subscription creation timing out after Stripe applied it: one subscription, one row', async () => {
       const quick = { ...s.h.deps, stripe: createStripe(s.h.config, { timeoutMs: 300 }) };
       await s.sandbox.control.apiFault({ path: '/v1/subscriptions', method: 'POST', mode: 'hang', count: 1 });
-      const created = await createSubscription(quick, actor('req-sub-1'), {
-        customerId,
-        priceId,
-        quantity: 1,
-      });
+      const created = await createSubscription(
+        quick,
+        actor('req-sub-1'),
+        {
+          customerId,
+          priceId,
+          quantity: 1,
+        },
+        createSubscriptionRoles(quick),
+      );
       expect(created.status).toBe('active');
       const inStripe = await stripe.subscriptions.list({ customer: stripeCustomerId, status: 'all' });
       expect(inStripe.data.map((x) => x.id)).toEqual([created.stripeSubscriptionId]);
@@ -165,11 +173,16 @@ describe('docs/RELIABILITY.md 22: Stripe faults are retried with the same stored
         [created.stripeSubscriptionId, 'active', 900],
       ]);
       // The same request retried (same operation id) returns the same subscription, no second one.
-      const again = await createSubscription(s.h.deps, actor('req-sub-1'), {
-        customerId,
-        priceId,
-        quantity: 1,
-      });
+      const again = await createSubscription(
+        s.h.deps,
+        actor('req-sub-1'),
+        {
+          customerId,
+          priceId,
+          quantity: 1,
+        },
+        createSubscriptionRoles(s.h.deps),
+      );
       expect(again.stripeSubscriptionId).toBe(created.stripeSubscriptionId);
       expect(
         (await stripe.subscriptions.list({ customer: stripeCustomerId, status: 'all' })).data,

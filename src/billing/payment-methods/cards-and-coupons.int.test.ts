@@ -14,6 +14,7 @@ import { mrrMovements } from '../billing.tables.js';
 import { ensureCustomer } from '../customers/ensure-customer.js';
 import { listPlans } from '../plans/plan-views.js';
 import { seedDemo } from '../seed/seed-demo.js';
+import { ensureCustomerRoles } from '../../accounts/roles/operation-roles.js';
 
 let s: BillingStack;
 let admin: Session;
@@ -49,7 +50,11 @@ beforeAll(async () => {
   await s.h.deps.db
     .insert(users)
     .values({ id: 'u_carla', name: 'Carla', email: 'carla@example.com', emailVerified: true });
-  const c = await ensureCustomer(s.h.deps, { id: 'u_carla', email: 'carla@example.com', name: 'Carla' });
+  const c = await ensureCustomer(
+    s.h.deps,
+    { id: 'u_carla', email: 'carla@example.com', name: 'Carla' },
+    ensureCustomerRoles(s.h.deps),
+  );
   cus = c.stripeCustomerId;
   customerId = c.id;
   visa = (await stripe.paymentMethods.attach('pm_card_visa', { customer: cus })).id;

@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { users } from '../../accounts/accounts.tables.js';
 import type { Auth } from '../../accounts/auth.js';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../accounts/roles/operation-roles.js';
 import type { Deps } from '../../deps.js';
 import { planPrices, plans, subscriptions } from '../billing.tables.js';
 import { ensureCustomer } from '../customers/ensure-customer.js';
@@ -58,7 +59,11 @@ export async function seedDemo(
       if (!user) throw new Error(`could not create demo user ${demo.email}`);
       report.customersCreated.push(demo.email);
     }
-    const customer = await ensureCustomer(deps, { id: user.id, email: user.email, name: user.name });
+    const customer = await ensureCustomer(
+      deps,
+      { id: user.id, email: user.email, name: user.name },
+      ensureCustomerRoles(deps),
+    );
     const [hasSub] = await deps.db
       .select({ id: subscriptions.id })
       .from(subscriptions)
@@ -88,12 +93,17 @@ export async function seedDemo(
         and(eq(plans.key, demo.planKey), eq(planPrices.interval, demo.interval), eq(planPrices.active, true)),
       );
     if (!price) throw new Error(`demo plan ${demo.planKey} has no active ${demo.interval}ly price`);
-    await createSubscription(deps, systemActor(`seed:subscription:${user.id}`), {
-      customerId: customer.id,
-      priceId: price.stripePriceId,
-      quantity: 1,
-      trialDays: 0,
-    });
+    await createSubscription(
+      deps,
+      systemActor(`seed:subscription:${user.id}`),
+      {
+        customerId: customer.id,
+        priceId: price.stripePriceId,
+        quantity: 1,
+        trialDays: 0,
+      },
+      createSubscriptionRoles(deps),
+    );
     report.subscriptionsCreated.push(`${demo.email} → ${demo.planKey}/${demo.interval}`);
   }
   deps.logger.info(report, 'demo data seeded');

@@ -16,6 +16,7 @@ import { listPlans, type PlanView } from '../plans/plan-views.js';
 import { seedDemo } from '../seed/seed-demo.js';
 import { createSubscription } from './create-subscription.js';
 import { upsertSubscription } from './subscriptions.repo.js';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../accounts/roles/operation-roles.js';
 
 let s: BillingStack;
 let admin: Session;
@@ -27,7 +28,7 @@ const price = (key: string, interval: string) =>
 
 async function customer(id: string, email: string) {
   await s.h.deps.db.insert(users).values({ id, name: id, email, emailVerified: true });
-  const c = await ensureCustomer(s.h.deps, { id, email, name: id });
+  const c = await ensureCustomer(s.h.deps, { id, email, name: id }, ensureCustomerRoles(s.h.deps));
   const pm = await s.h.deps.stripe.paymentMethods.attach('pm_card_visa', { customer: c.stripeCustomerId });
   await s.h.deps.stripe.customers.update(c.stripeCustomerId, {
     invoice_settings: { default_payment_method: pm.id },
@@ -143,6 +144,7 @@ describe('docs/RELIABILITY.md 17: the app creates a subscription while its webho
             priceId: price('starter', 'month'),
             quantity: 1,
           },
+          createSubscriptionRoles(s.h.deps),
         ),
         s.settle(),
       ]);

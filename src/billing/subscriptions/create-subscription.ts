@@ -4,22 +4,25 @@
  * one it starts `incomplete`), then writes the mirror row from the object Stripe returned. The webhook for the
  * same subscription may race in before or after: both write through the Stripe id (unique) under the version rule,
  * so there is exactly one row (docs/RELIABILITY.md 17). Idempotent per request (stored key); audited.
+ * Billing never recomputes roles: the edge (route, seed) passes its role steps, run in this operation's
+ * transactions — `linked` for a customer ensureCustomer linked, `created` after the mirror write, before the audit row.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/append-audit.js';
 import { users } from '../../accounts/accounts.tables.js';
 import { fromUnix } from '../../clock.js';
+import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { invalid, notFound } from '../../errors.js';
 import { customers } from '../billing.tables.js';
 import { ensureCustomer } from '../customers/ensure-customer.js';
+import type { OnCustomerLinked } from '../customers/customers.repo.js';
 import type { Actor } from '../operations/actor.js';
 import { withOperationKey } from '../operations/with-operation-key.js';
 import { isUuid } from '../plans/plan-views.js';
 import { findCataloguePrice } from './catalogue-price.js';
 import { upsertSubscription } from './subscriptions.repo.js';
-import { applyEntitledRole } from '../../accounts/roles/apply-entitled-role.js';
 import { lockOrderingKey } from '../../inbox/webhooks/dispatch-event.js';
 import { getSubscription, snapshotOf } from './subscription-ref.js';
 
@@ -39,14 +42,30 @@ export const createSubscriptionInput = z
   );
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
+/** A subscription this operation mirrored for a linked user (local and Stripe ids, no status before, the new one),
+ *  with the actor and reason the role change's cause names. */
+export interface CreatedSubscription {
+  userId: string;
+  subscription: { id: string; stripeId: string; from: null; to: string };
+  actor: Actor;
+  reason: string | undefined;
+}
+
+/** The edge's role steps (accounts/roles/operation-roles.ts), run inside this operation's transactions. */
+export interface CreateSubscriptionRoles {
+  linked: OnCustomerLinked;
+  created: (tx: Tx, created: CreatedSubscription) => Promise<unknown>;
+}
+
 async function resolveCustomer(
   deps: Pick<Deps, 'db' | 'stripe' | 'clock' | 'config'>,
   input: CreateSubscriptionInput,
+  onLinked: OnCustomerLinked,
 ) {
   if (input.userId) {
     const [u] = await deps.db.select().from(users).where(eq(users.id, input.userId));
     if (!u) throw notFound('User', 'user_not_found');
-    const c = await ensureCustomer(deps, { id: u.id, email: u.email, name: u.name });
+    const c = await ensureCustomer(deps, { id: u.id, email: u.email, name: u.name }, onLinked);
     return { id: c.id, stripeCustomerId: c.stripeCustomerId, userId: u.id as string | null };
   }
   const ref = input.customerId as string;
@@ -60,11 +79,12 @@ export async function createSubscription(
   deps: Pick<Deps, 'db' | 'stripe' | 'clock' | 'config'>,
   actor: Actor,
   input: CreateSubscriptionInput,
+  roles: CreateSubscriptionRoles,
 ) {
   const { db, stripe } = deps;
   const target = await findCataloguePrice(db, input.priceId, { activeOnly: true });
   if (target.price.interval === undefined) throw invalid('price_not_available', 'Not a recurring price');
-  const customer = await resolveCustomer(deps, input);
+  const customer = await resolveCustomer(deps, input, roles.linked);
   const trialDays = input.trialDays ?? target.plan.trialDays;
   const sub = await withOperationKey(
     db,
@@ -93,24 +113,14 @@ export async function createSubscription(
     });
     const row = mirrored.row ?? { id: sub.id };
     // The webhooks for this subscription usually arrive as same-second ties this write already made, so they change
-    // nothing and would never recompute the role: the operation that creates the subscription does it here.
+    // nothing and would never recompute the role: the edge's step does it here, in this transaction.
     if (customer.userId) {
-      await applyEntitledRole(
-        tx,
-        customer.userId,
-        actor.type === 'user' || actor.type === 'api_key'
-          ? {
-              kind: 'admin',
-              actorType: actor.type,
-              actorId: actor.id ?? 'unknown',
-              action: 'subscription.created',
-              reason: input.reason ?? 'subscription created',
-              requestId: actor.requestId,
-              subscription: { id: row.id, stripeId: sub.id, from: null, to: sub.status },
-            }
-          : { kind: 'job', job: `subscription.create:${actor.requestId}` },
-        deps.clock.now(),
-      );
+      await roles.created(tx, {
+        userId: customer.userId,
+        subscription: { id: row.id, stripeId: sub.id, from: null, to: sub.status },
+        actor,
+        reason: input.reason,
+      });
     }
     await appendAudit(tx, {
       actorType: actor.type,

@@ -21,6 +21,7 @@ import { formatDriftReport } from './drift-report.js';
 import { runSync, SyncInterrupted } from './run-sync.js';
 import { syncRuns } from './reconcile.tables.js';
 import { TokenBucket } from './token-bucket.js';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../accounts/roles/operation-roles.js';
 
 let s: BillingStack;
 let stripe: Stripe;
@@ -57,7 +58,7 @@ beforeAll(async () => {
   const ann = await user('user_ann', 'ann@example.com');
   await user('user_cat', 'cat@example.com');
   // One step per second: Stripe orders same-second events only by status rank and id, so the story keeps them apart.
-  const c = await ensureCustomer(s.h.deps, ann);
+  const c = await ensureCustomer(s.h.deps, ann, ensureCustomerRoles(s.h.deps));
   annCustomer = c.stripeCustomerId;
   await s.advance({ seconds: 1 });
   await withCard(annCustomer);
@@ -66,6 +67,7 @@ beforeAll(async () => {
     s.h.deps,
     { type: 'system', id: null, requestId: 'setup', operationId: 'setup' },
     { customerId: c.id, priceId: starterMonthly, quantity: 1 },
+    createSubscriptionRoles(s.h.deps),
   );
   annSub = sub.stripeSubscriptionId;
   await s.settle();

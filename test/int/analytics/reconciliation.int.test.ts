@@ -19,6 +19,7 @@ import { createPlan } from '../../../src/billing/plans/create-plan.js';
 import type { PlanView } from '../../../src/billing/plans/plan-views.js';
 import { billingStack, type BillingStack } from '../../helpers/billing-stack.js';
 import { mrrFromStripe } from '../../helpers/stripe-mrr.js';
+import { ensureCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
 
 const ADMIN_KEY = 'analytics-reconcile-key-0123456789abcdefg';
 let s: BillingStack;
@@ -33,7 +34,11 @@ const priceOf = (plan: PlanView, currency: string, interval: 'month' | 'year') =
 async function customer(key: string, card = 'pm_card_visa'): Promise<string> {
   const id = `user_rc_${key}`;
   await s.h.deps.db.insert(users).values({ id, name: key, email: `${key}@reconcile.example.com` });
-  const c = await ensureCustomer(s.h.deps, { id, email: `${key}@reconcile.example.com`, name: key });
+  const c = await ensureCustomer(
+    s.h.deps,
+    { id, email: `${key}@reconcile.example.com`, name: key },
+    ensureCustomerRoles(s.h.deps),
+  );
   await useCard(c.stripeCustomerId, card);
   return c.stripeCustomerId;
 }

@@ -25,6 +25,7 @@ import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
 import { findRoleMismatches } from '../../../src/accounts/roles/find-role-mismatches.js';
 import { sql } from 'drizzle-orm';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 const USERS = 4;
@@ -117,12 +118,17 @@ describe('webhooks missed for days, then reconciliation', () => {
             `INSERT INTO users (id, name, email, email_verified) VALUES ($1, $1, $1 || '@example.com', true)`,
             [id],
           );
-          const c = await ensureCustomer(s.h.deps, { id, email: `${id}@example.com`, name: id });
+          const c = await ensureCustomer(
+            s.h.deps,
+            { id, email: `${id}@example.com`, name: id },
+            ensureCustomerRoles(s.h.deps),
+          );
           await withCard(c.stripeCustomerId);
           const sub = await createSubscription(
             s.h.deps,
             { type: 'system', id: null, requestId: `mw-${id}`, operationId: `mw-${id}` },
             { customerId: c.id, priceId: rnd() < 0.5 ? starter : pro, quantity: 1, trialDays: 0 },
+            createSubscriptionRoles(s.h.deps),
           );
           stripeCustomers.push(c.stripeCustomerId);
           subs.push(sub.stripeSubscriptionId);

@@ -23,6 +23,7 @@ import {
   seedStory,
   type Harness,
 } from '../../helpers/billing-harness.js';
+import { createSubscriptionRoles } from '../../../src/accounts/roles/operation-roles.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -548,11 +549,16 @@ describe('R17 the app creates a subscription while its webhook races in', () => 
       // Only Stripe is substituted: it answers the create with the object its webhook also carries.
       const stripe = { subscriptions: { create: () => Promise.resolve(s) } } as unknown as Stripe;
       const actor = { type: 'user' as const, id: 'user_42', requestId: `req_${i}`, operationId: `op_${i}` };
-      const appWrite = createSubscription({ ...h.deps, stripe }, actor, {
-        customerId: customer.id,
-        priceId: IDS.price_monthly,
-        quantity: 1,
-      });
+      const appWrite = createSubscription(
+        { ...h.deps, stripe },
+        actor,
+        {
+          customerId: customer.id,
+          priceId: IDS.price_monthly,
+          quantity: 1,
+        },
+        createSubscriptionRoles(h.deps),
+      );
       const e = eventOf('customer.subscription.created', s, { created: s.created });
       const webhook = h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
       await Promise.all(i % 2 ? [appWrite, webhook] : [webhook, appWrite]);

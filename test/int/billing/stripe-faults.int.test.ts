@@ -28,6 +28,7 @@ import { createCheckoutSession } from '../../../src/billing/checkout/create-chec
 import { refundPayment } from '../../../src/billing/payments/refund-payment.js';
 import { upsertCharge } from '../../../src/billing/payments/payments.repo.js';
 import type { ApiFaultInput } from '../../../sandbox/control.js';
+import { createSubscriptionRoles, ensureCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 8);
 
@@ -72,16 +73,21 @@ beforeAll(async () => {
   priceId = plan.prices[0]!.stripePriceId;
   // A paying customer with one charge of 29.00 to refund a cent of per refund run.
   const u = await newUser();
-  const c = await ensureCustomer(s.h.deps, u);
+  const c = await ensureCustomer(s.h.deps, u, ensureCustomerRoles(s.h.deps));
   payer = { id: c.id, stripeCustomerId: c.stripeCustomerId };
   const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: c.stripeCustomerId });
   await stripe.customers.update(c.stripeCustomerId, { invoice_settings: { default_payment_method: pm.id } });
-  await createSubscription(s.h.deps, actor('seed-sub'), {
-    customerId: c.id,
-    priceId,
-    quantity: 1,
-    trialDays: 0,
-  });
+  await createSubscription(
+    s.h.deps,
+    actor('seed-sub'),
+    {
+      customerId: c.id,
+      priceId,
+      quantity: 1,
+      trialDays: 0,
+    },
+    createSubscriptionRoles(s.h.deps),
+  );
   const [charge] = (await stripe.charges.list({ customer: c.stripeCustomerId })).data;
   await s.h.deps.db.transaction((tx) => upsertCharge(tx, charge!, fromUnix(charge!.created)));
   chargeId = charge!.id;
@@ -107,7 +113,7 @@ async function operation(op: Op, run: number) {
   if (op === 'customer') {
     const u = await newUser();
     return {
-      call: (deps: Deps) => ensureCustomer(deps, u),
+      call: (deps: Deps) => ensureCustomer(deps, u, ensureCustomerRoles(deps)),
       count: async () =>
         (await stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 })).filter(
           (c) => c.metadata?.user_id === u.id,
@@ -118,7 +124,12 @@ async function operation(op: Op, run: number) {
   if (op === 'subscription') {
     return {
       call: (deps: Deps) =>
-        createSubscription(deps, actor(opId), { customerId: payer.id, priceId, quantity: 1, trialDays: 7 }),
+        createSubscription(
+          deps,
+          actor(opId),
+          { customerId: payer.id, priceId, quantity: 1, trialDays: 7 },
+          createSubscriptionRoles(deps),
+        ),
       count: async () =>
         (
           await stripe.subscriptions
@@ -132,9 +143,16 @@ async function operation(op: Op, run: number) {
   if (op === 'checkout') {
     const u = await newUser();
     // The customer first, unfaulted: the faults are for the session's creation.
-    await ensureCustomer(s.h.deps, u);
+    await ensureCustomer(s.h.deps, u, ensureCustomerRoles(s.h.deps));
     return {
-      call: (deps: Deps) => createCheckoutSession(deps, u, opId, { planKey: 'pro', interval: 'month' }),
+      call: (deps: Deps) =>
+        createCheckoutSession(
+          deps,
+          u,
+          opId,
+          { planKey: 'pro', interval: 'month' },
+          ensureCustomerRoles(deps),
+        ),
       count: async () =>
         (await stripe.checkout.sessions.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 })).filter(
           (x) => x.client_reference_id === u.id,

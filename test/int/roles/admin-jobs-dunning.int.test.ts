@@ -27,7 +27,7 @@ import {
 import type { FakeClock } from '../../../src/clock.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 

@@ -25,7 +25,7 @@ import {
 } from '../../helpers/roles-world.js';
 import { eventOf } from '../../helpers/billing-harness.js';
 import { billingStateAt } from '../../../src/accounts/roles/billing-state-at.js';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 

@@ -11,7 +11,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped rows, asserted literally */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import {
   addUser,
   customerObj,

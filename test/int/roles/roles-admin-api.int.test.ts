@@ -22,7 +22,7 @@ import {
 } from '../../helpers/roles-world.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 
 let h: TestApp;
 let admin: Session;

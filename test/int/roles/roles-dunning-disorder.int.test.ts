@@ -6,7 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import {
   addUser,
   customerObj,

@@ -6,7 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and fixture copies, asserted literally */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { setRoleOverride } from '../../../src/accounts/roles/set-role-override.js';
 import { expireRoleOverrides } from '../../../src/accounts/roles/expire-role-overrides.js';
 import {

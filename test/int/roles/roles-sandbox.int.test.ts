@@ -12,8 +12,9 @@ import { browserHeaders, memberSession, type Session } from '../../helpers/auth.
 import { seedDemo } from '../../../src/billing/seed/seed-demo.js';
 import { listPlans } from '../../../src/billing/plans/plan-views.js';
 import { ensureCustomer } from '../../../src/billing/customers/ensure-customer.js';
-import { runDunningSweep } from '../../../src/dunning/run-dunning-sweep.js';
+import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { customers } from '../../../src/billing/billing.tables.js';
+import { ensureCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
 
 let s: BillingStack;
 let ann: Session;
@@ -22,7 +23,11 @@ let starterMonthly: string;
 let enterpriseMonthly: string;
 
 async function subscribe(session: Session, email: string, card: string) {
-  const c = await ensureCustomer(s.h.deps, { id: session.userId, email, name: email.split('@')[0]! });
+  const c = await ensureCustomer(
+    s.h.deps,
+    { id: session.userId, email, name: email.split('@')[0]! },
+    ensureCustomerRoles(s.h.deps),
+  );
   const pm = await s.h.deps.stripe.paymentMethods.attach(card, { customer: c.stripeCustomerId });
   await s.h.deps.stripe.customers.update(c.stripeCustomerId, {
     invoice_settings: { default_payment_method: pm.id },

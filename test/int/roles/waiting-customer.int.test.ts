@@ -9,6 +9,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { linkWaitingCustomer } from '../../../src/billing/customers/link-waiting-customer.js';
+import { waitingCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
 import {
   eventOf,
   fixture,
@@ -71,6 +72,7 @@ describe('a customer whose user does not exist yet', () => {
         h.deps,
         { id: 'user_pick', email: 'other@example.com', emailVerified: true },
         'user.email_verified',
+        waitingCustomerRoles(h.deps, 'user.email_verified'),
       ),
     ).toBeNull();
     // The user the metadata names appears, with another email: linked by the metadata.
@@ -81,6 +83,7 @@ describe('a customer whose user does not exist yet', () => {
       h.deps,
       { id: 'user_pick2', email: 'p2@example.com', emailVerified: false },
       'user.created',
+      waitingCustomerRoles(h.deps, 'user.created'),
     );
     expect(link).toMatchObject({ stripeCustomerId: 'cus_pick_meta', toUserId: 'user_pick2' });
   });
@@ -128,12 +131,24 @@ describe('a customer whose user does not exist yet', () => {
         `INSERT INTO users (id, name, email, email_verified, role) VALUES ('user_later', 'L', 'later@example.com', false, 'member')`,
       );
       const unverified = { id: 'user_later', email: 'later@example.com', emailVerified: false };
-      expect(await linkWaitingCustomer(next.deps, unverified, 'user.created')).toBeNull();
+      expect(
+        await linkWaitingCustomer(
+          next.deps,
+          unverified,
+          'user.created',
+          waitingCustomerRoles(next.deps, 'user.created'),
+        ),
+      ).toBeNull();
       expect(await roleOf('user_later')).toBe('member');
 
       // The email verified: the customer is linked, the role follows in the same transaction.
       const verified = { ...unverified, emailVerified: true };
-      const link = await linkWaitingCustomer(next.deps, verified, 'user.email_verified');
+      const link = await linkWaitingCustomer(
+        next.deps,
+        verified,
+        'user.email_verified',
+        waitingCustomerRoles(next.deps, 'user.email_verified'),
+      );
       expect(link).toMatchObject({ stripeCustomerId: 'cus_wait1', fromUserId: null, toUserId: 'user_later' });
       expect(await roleOf('user_later')).toBe('professional');
       const [change] = await h.q<{ before: unknown; after: unknown; cause: Array<Record<string, unknown>> }>(
@@ -149,7 +164,14 @@ describe('a customer whose user does not exist yet', () => {
       ).toEqual([{ n: 1 }]);
 
       // Idempotent: a second appearance links nothing and changes nothing.
-      expect(await linkWaitingCustomer(next.deps, verified, 'user.email_verified')).toBeNull();
+      expect(
+        await linkWaitingCustomer(
+          next.deps,
+          verified,
+          'user.email_verified',
+          waitingCustomerRoles(next.deps, 'user.email_verified'),
+        ),
+      ).toBeNull();
       expect(
         await h.q(
           `SELECT count(*)::int AS n FROM audit_log WHERE action = 'user.role_changed' AND subject_id = 'user_later'`,
