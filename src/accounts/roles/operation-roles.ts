@@ -34,7 +34,7 @@ export const waitingCustomerRoles = (deps: Pick<Deps, 'clock' | 'config'>, by: s
  *  already made and change nothing, so the creating transaction recomputes the user's role. An admin or API key is
  *  the cause (with the reason they gave); any other actor is named as the job `subscription.create:<request id>`. */
 export const recomputeOnSubscriptionCreated =
-  (deps: Pick<Deps, 'clock'>) =>
+  (deps: Pick<Deps, 'clock' | 'config'>) =>
   (
     tx: Executor,
     created: {
@@ -57,7 +57,10 @@ export const recomputeOnSubscriptionCreated =
             subscription: created.subscription,
           }
         : { kind: 'job', job: `subscription.create:${actor.requestId}` };
-    return applyEntitledRole(tx, created.userId, cause, deps.clock.now());
+    // GRACE_DAYS as every other recompute (this one alone used the built-in 7 days)
+    return applyEntitledRole(tx, created.userId, cause, deps.clock.now(), {
+      defaultGraceDays: deps.config.graceDays,
+    });
   };
 
 /** createSubscription's role steps: the customer ensureCustomer may link, then the created subscription. */
