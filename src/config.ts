@@ -62,6 +62,8 @@ const envSchema = z
     DATA_DIR: z.string().default('.data'),
     HOST: z.string().default('127.0.0.1'),
     PORT: intFrom(3000, 0, 65535),
+    // A worker process's /metrics, /healthz and /readyz (it serves no other HTTP); unset: none (-1 is "unset")
+    METRICS_PORT: intFrom(-1, 0, 65535),
     APP_URL: url(['http:', 'https:']),
     AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
       message: 'must be at least 32 characters',
@@ -139,6 +141,8 @@ export interface Config {
   dataDir: string;
   host: string;
   port: number;
+  /** `--role worker` only: the port of its metrics and health endpoints (0: any free one), or null for none. */
+  metricsPort: number | null;
   appUrl: string | undefined;
   authSecret: string | undefined;
   stripe: {
@@ -214,6 +218,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: e.DATA_DIR,
     host: e.HOST,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT < 0 ? null : e.METRICS_PORT,
     appUrl: e.APP_URL,
     authSecret: e.AUTH_SECRET,
     stripe: {

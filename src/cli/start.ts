@@ -29,6 +29,7 @@ import { openDatabase } from './database.js';
 import { seedOnStart } from './seed.js';
 import { DEMO_ADMIN_EMAIL, demoAdminPassword, localAuthSecret } from './local-secrets.js';
 import { startSandboxForApp } from './sandbox.js';
+import { startWorkerMetricsServer } from '../http/worker-metrics-server.js';
 
 type Stop = () => Promise<void>;
 
@@ -109,8 +110,8 @@ export async function start(opts: { role?: StartRole } = {}): Promise<void> {
  * `sertantai serve`: the production entry — the same processes as `start` (web, worker or both) on the configured
  * database and Stripe, with no embedded database, no sandbox, no demo data and no demo admin (BOOTSTRAP_ADMIN_*
  * still applies), and the console served as built. Tests and benchmarks run it too. Machine-readable lines on
- * stdout: `{"port":n,"role":r}` once serving (port 0 for a worker); SIGUSR1 pauses the event dispatcher and answers
- * `{"dispatcher":"paused"}`, SIGUSR2 resumes it and answers `{"dispatcher":"resumed","at":µs}`.
+ * stdout: `{"port":n,"role":r}` once serving (a worker: its METRICS_PORT, else 0); SIGUSR1 pauses the event
+ * dispatcher and answers `{"dispatcher":"paused"}`, SIGUSR2 resumes it and answers `{"dispatcher":"resumed","at":µs}`.
  */
 export async function serve(opts: { role?: StartRole } = {}): Promise<void> {
   await run('serve', opts.role ?? 'all');
@@ -206,8 +207,21 @@ async function run(mode: 'start' | 'serve', role: StartRole): Promise<void> {
       });
     }
     if (role === 'worker') {
-      // No HTTP here: the web processes serve it (and seed and bootstrap the admin).
-      if (mode === 'serve') process.stdout.write(JSON.stringify({ port: 0, role }) + '\n');
+      // No API here: the web processes serve it (and seed and bootstrap the admin); METRICS_PORT opens /metrics,
+      // /healthz and /readyz of this process.
+      let port = 0;
+      if (config.metricsPort !== null) {
+        const metrics = await startWorkerMetricsServer({
+          registry: app.httpContext.metrics.registry,
+          pool: deps.database.pool,
+          host: config.host,
+          port: config.metricsPort,
+        });
+        stops.push({ name: 'metrics', stop: metrics.close });
+        port = metrics.port;
+        logger.info({ role, port }, 'serving metrics');
+      }
+      if (mode === 'serve') process.stdout.write(JSON.stringify({ port, role }) + '\n');
       else
         process.stdout.write(
           '\n  Sertantai Billing worker is running (dispatcher, jobs, audit sealer). Stop with Ctrl+C.\n\n',

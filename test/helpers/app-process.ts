@@ -48,7 +48,8 @@ export async function startAppProcess(opts: {
   label: string;
   /** Dispatcher loops in the process (default 4, as `sertantai start`). */
   workers?: number;
-  /** `all` (default), or one side only, as `sertantai serve --role web|worker` runs it (a worker has no url). */
+  /** `all` (default), or one side only, as `sertantai serve --role web|worker` runs it (a worker's url is its
+   *  METRICS_PORT server: /metrics, /healthz, /readyz only). */
   role?: 'all' | 'web' | 'worker';
   /** A crash point armed in the process (src/failpoints.ts: `name` or `name@n`). */
   failpoint?: string;
@@ -69,6 +70,7 @@ export async function startAppProcess(opts: {
       STRIPE_SECRET_KEY: 'sk_test_app_process_unused',
       STRIPE_API_URL: 'http://127.0.0.1:9',
       PORT: '0',
+      ...(opts.role === 'worker' ? { METRICS_PORT: '0' } : {}),
       LOG_LEVEL: 'warn',
       JOBS: 'none',
       WEBHOOK_WORKERS: String(opts.workers ?? 4),
