@@ -17,15 +17,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
 import { EMAIL_LINK_TTL_SECONDS } from './email-links/email-links.repo.js';
 import type { AccountEmail } from './email-links/send-account-email.js';
 
-export const SIGNUP_PROVIDERS = [
-  'email',
-  'google',
-  'github',
-  'microsoft',
-  'linkedin',
-  'okta',
-  'airtable',
-] as const;
+export { SIGNUP_PROVIDERS } from './signup-providers.js';
 export const SESSION_COOKIE_PREFIX = 'sertantai';
 
 /** The origin the app is reached at (APP_URL, else the listen address). */

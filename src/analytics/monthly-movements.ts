@@ -18,6 +18,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import type { CustomerFilter } from './customer-filter.js';
 import type { Month } from './periods.js';
 import type { Conventions } from './report-params.js';
 import { rollupScope } from './rolled-up-days.js';
@@ -37,7 +38,7 @@ export interface MonthMovements {
   churnedCustomers: number;
 }
 
-export interface MonthlyFilter {
+export interface MonthlyFilter extends CustomerFilter {
   months: Month[];
   currency: string | null;
   plan: string | null;

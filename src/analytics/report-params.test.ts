@@ -24,6 +24,8 @@ describe('parseReportParams: defaults', () => {
     expect(p.at).toEqual(NOW);
     expect(p.currency).toBeNull();
     expect(p.plan).toBeNull();
+    expect(p.provider).toBeNull();
+    expect(p.country).toBeNull();
     expect(p.conventions).toEqual({
       pastDue: 'count',
       trials: 'zero',
@@ -57,6 +59,18 @@ describe('parseReportParams: values', () => {
   it('currency in any case, answered lowercase', () => {
     expect(value({ currency: 'EUR' }).currency).toBe('eur');
     expect(value({ currency: 'jpy' }).currency).toBe('jpy');
+  });
+
+  it('provider from the sign-up providers, as given', () => {
+    for (const provider of ['email', 'google', 'github', 'microsoft', 'linkedin', 'okta', 'airtable']) {
+      expect(value({ provider }).provider).toBe(provider);
+    }
+  });
+
+  it('country in any case, answered uppercase as Stripe writes it', () => {
+    expect(value({ country: 'gb' }).country).toBe('GB');
+    expect(value({ country: 'Fr' }).country).toBe('FR');
+    expect(value({ country: 'US', provider: 'okta' })).toMatchObject({ country: 'US', provider: 'okta' });
   });
 
   it('conventions and format', () => {
@@ -102,7 +116,16 @@ describe('parseReportParams: bad input names the parameter', () => {
     [{ churnAt: 'now' }, 'invalid_churn_at', 'churnAt'],
     [{ sameWindow: 'yes' }, 'invalid_same_window', 'sameWindow'],
     [{ format: 'xml' }, 'invalid_format', 'format'],
-    [{ provider: 'google' }, 'unknown_parameter', 'provider'],
+    [{ provider: 'Google' }, 'invalid_provider', 'provider'],
+    [{ provider: 'oauth' }, 'invalid_provider', 'provider'],
+    [{ provider: '' }, 'invalid_provider', 'provider'],
+    [{ provider: ['google', 'github'] }, 'invalid_provider', 'provider'],
+    [{ country: 'GBR' }, 'invalid_country', 'country'],
+    [{ country: 'g' }, 'invalid_country', 'country'],
+    [{ country: 'G1' }, 'invalid_country', 'country'],
+    [{ country: '' }, 'invalid_country', 'country'],
+    [{ country: ['us', 'gb'] }, 'invalid_country', 'country'],
+    [{ region: 'eu' }, 'unknown_parameter', 'region'],
     [{ metric: 'churn' }, 'unknown_parameter', 'metric'],
   ])('%o → %s', (query, code, parameter) => {
     expect(error(query)).toMatchObject({ code, parameter });

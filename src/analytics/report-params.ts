@@ -8,11 +8,16 @@
  * - `at`: an instant for point-in-time reports (ISO date-time with offset, or a date = its 00:00 UTC); default now.
  * - `currency`: lowercase ISO 4217 (any case accepted); absent = one series per currency, never a sum.
  * - `plan`: a plan key; absent = all plans.
+ * - `provider`: a sign-up provider (`users.signup_provider`: email, google, github, microsoft, linkedin, okta,
+ *   airtable); absent = every customer. Keeps the customers whose user signed up with it.
+ * - `country`: the customer's country, ISO 3166-1 alpha-2 (any case accepted; uppercase, as Stripe writes it to
+ *   `customers.country`); absent = every customer.
  * - conventions (echoed in every answer): `pastDue=count|exclude`, `trials=zero|list`,
  *   `churnAt=period_end|cancel_request`, `sameWindow=include|exclude`.
  * - `format=json|csv`.
  * Anything else is `unknown_parameter`; a parameter given twice is invalid.
  */
+import { SIGNUP_PROVIDERS } from '../accounts/signup-providers.js';
 import { err, ok, type Result } from '../errors.js';
 import { addMonths, MAX_MONTHS, monthOf, monthsBetween, parseMonth, type Month } from './periods.js';
 
@@ -37,6 +42,9 @@ export interface ReportParams {
   at: Date;
   currency: string | null;
   plan: string | null;
+  /** The customers counted: by their user's sign-up provider and their country (null = no filter). */
+  provider: string | null;
+  country: string | null;
   conventions: Conventions;
   format: 'json' | 'csv';
   /** Parameters a report may take beyond the shared ones (e.g. a drill-down's `metric`), as given. */
@@ -49,7 +57,9 @@ export interface ParamError {
   parameter: string;
 }
 
-const SHARED = ['from', 'to', 'at', 'currency', 'plan', 'format', ...Object.keys(CONVENTIONS)];
+const SHARED = [
+  'from', 'to', 'at', 'currency', 'plan', 'provider', 'country', 'format', ...Object.keys(CONVENTIONS),
+]; // prettier-ignore
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const PLAN_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -107,6 +117,19 @@ export function parseReportParams(
   const plan = text.plan ?? null;
   if (plan !== null && !PLAN_KEY.test(plan)) return bad('plan', `plan: "${plan}" is not a plan key`);
 
+  const provider = text.provider ?? null;
+  if (provider !== null && !(SIGNUP_PROVIDERS as readonly string[]).includes(provider)) {
+    return bad('provider', `provider must be one of ${SIGNUP_PROVIDERS.join(', ')}`);
+  }
+
+  let country: string | null = null;
+  if (text.country !== undefined) {
+    country = text.country.toUpperCase();
+    if (!/^[A-Z]{2}$/.test(country)) {
+      return bad('country', `country: "${text.country}" is not an ISO 3166-1 alpha-2 code`);
+    }
+  }
+
   const conventions = { ...DEFAULT_CONVENTIONS };
   for (const name of Object.keys(CONVENTIONS) as (keyof Conventions)[]) {
     const value = text[name];
@@ -120,5 +143,5 @@ export function parseReportParams(
   if (format !== 'json' && format !== 'csv') return bad('format', 'format must be json or csv');
 
   const extra = Object.fromEntries(Object.entries(text).filter(([k]) => extraAllowed.includes(k)));
-  return ok({ months, at, currency, plan, conventions, format, extra });
+  return ok({ months, at, currency, plan, provider, country, conventions, format, extra });
 }

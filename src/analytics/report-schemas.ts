@@ -5,6 +5,7 @@
  * still parsed by report-params.ts (one parser, stable error codes); the query schema here only documents them.
  */
 import { z } from 'zod';
+import { SIGNUP_PROVIDERS } from '../accounts/signup-providers.js';
 import { CONVENTIONS } from './report-params.js';
 
 const conventionParams = {
@@ -23,6 +24,14 @@ export const reportQuery = z.object({
     .optional()
     .describe('one currency (lowercase ISO 4217); absent = one series per currency'),
   plan: z.string().optional(),
+  provider: z
+    .enum(SIGNUP_PROVIDERS)
+    .optional()
+    .describe('the customers whose user signed up with this provider (users.signup_provider)'),
+  country: z
+    .string()
+    .optional()
+    .describe('the customers of this country (ISO 3166-1 alpha-2, any case; customers.country)'),
   format: z.enum(['json', 'csv']).optional(),
   ...conventionParams,
 });
@@ -41,19 +50,24 @@ const conventions = z.object({
   sameWindow: z.enum(CONVENTIONS.sameWindow),
 });
 
+const filters = {
+  currency: z.string().nullable(),
+  plan: z.string().nullable(),
+  provider: z.string().nullable(),
+  country: z.string().nullable(),
+};
+
 const head = {
   from: z.string().nullable(),
   to: z.string().nullable(),
-  currency: z.string().nullable(),
-  plan: z.string().nullable(),
+  ...filters,
   conventions,
 };
 
 export const summaryAnswer = z.object({
   report: z.literal('summary'),
   at: z.string(),
-  currency: z.string().nullable(),
-  plan: z.string().nullable(),
+  ...filters,
   conventions,
   series: z.array(
     z.object({
@@ -129,6 +143,8 @@ export const drillAnswer = z.object({
   month: z.string().nullable(),
   currency: z.string(),
   plan: z.string().nullable(),
+  provider: z.string().nullable(),
+  country: z.string().nullable(),
   conventions,
   total: z.number(),
   sum: z.number(),

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Executor } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { filtersCustomers } from './customer-filter.js';
 import type { DrillParams } from './drill-down/drill-params.js';
 import type { DrillAnswer } from './drill-down/movement-rows.js';
 import { DEFAULT_CONVENTIONS, type Conventions, type ReportParams } from './report-params.js';
@@ -53,8 +54,22 @@ export function answerHead(name: string, p: ReportParams): Record<string, unknow
     to: p.months.at(-1)?.month ?? null,
     currency: p.currency,
     plan: p.plan,
+    provider: p.provider,
+    country: p.country,
     conventions: p.conventions,
   };
+}
+
+/**
+ * The CSV rows of an answer: the report's rows, each led by the `provider` and `country` it was filtered by when a
+ * customer filter was given (a file read later still says whose figures it holds); unchanged without one.
+ */
+export function csvRows(
+  rows: readonly Record<string, CsvValue>[],
+  p: Pick<ReportParams, 'provider' | 'country'>,
+): Record<string, CsvValue>[] {
+  if (!filtersCustomers(p)) return [...rows];
+  return rows.map((r) => ({ provider: p.provider, country: p.country, ...r }));
 }
 
 /** 400 `invalid_plan` when `plan` names no plan (a typo would otherwise answer a plausible row of zeros). */

@@ -13,6 +13,7 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { documented } from '../route-doc.js';
 import { toCsv } from './csv.js';
+import { filtersCustomers } from './customer-filter.js';
 import { DRILL_PARAMS, parseDrillParams } from './drill-down/drill-params.js';
 import {
   anyReportAnswer,
@@ -24,7 +25,7 @@ import {
   summaryAnswer,
 } from './report-schemas.js';
 import { checkedParams, paramError, reportNamed } from './report-request.js';
-import { inReportSnapshot } from './report.js';
+import { csvRows, inReportSnapshot } from './report.js';
 
 export { REPORTS } from './report-request.js';
 
@@ -48,7 +49,7 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${name}.csv"`)
-        .send(toCsv(answer.rows));
+        .send(toCsv(csvRows(answer.rows, p)));
     }
     return schema.parse(answer.body);
   }
@@ -75,8 +76,14 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
         .header('content-disposition', `attachment; filename="${name}-${d.metric}.csv"`)
         .send(
           toCsv(
-            answer.rows.map((r) => ({ currency: d.currency, metric: d.metric, ...r })),
-            ['currency', 'metric', 'customer', 'day', 'kind', 'mrrBefore', 'mrrAfter', 'amount'],
+            csvRows(
+              answer.rows.map((r) => ({ currency: d.currency, metric: d.metric, ...r })),
+              p,
+            ),
+            [
+              ...(filtersCustomers(p) ? ['provider', 'country'] : []),
+              ...['currency', 'metric', 'customer', 'day', 'kind', 'mrrBefore', 'mrrAfter', 'amount'],
+            ],
           ),
         );
     }
@@ -86,6 +93,8 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
       month: d.month?.month ?? null,
       currency: d.currency,
       plan: p.plan,
+      provider: p.provider,
+      country: p.country,
       conventions: p.conventions,
       total: answer.total,
       sum: answer.sum,

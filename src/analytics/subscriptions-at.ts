@@ -9,14 +9,20 @@
  * - its MRR: the sum of its movements up to and including the instant (movement time = the event's `created`).
  *
  * Columns: id, stripe_subscription_id, stripe_customer_id, customer_id, currency, plan (current plan key), status,
- * cancel_requested, mrr. Filters: currency, plan (current plan, as customer-days.ts).
+ * cancel_requested, mrr. Filters: currency, plan (current plan, as customer-days.ts), provider and country (the
+ * subscription's customer, customer-filter.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { customerMatch, filtersCustomers, type CustomerFilter } from './customer-filter.js';
 
-export function subscriptionsAt(at: Date, f: { currency: string | null; plan: string | null }): SQL {
+export function subscriptionsAt(
+  at: Date,
+  f: { currency: string | null; plan: string | null } & CustomerFilter,
+): SQL {
   const where: SQL[] = [sql`true`];
   if (f.currency !== null) where.push(sql`s.currency = ${f.currency}`);
   if (f.plan !== null) where.push(sql`p.key = ${f.plan}`);
+  if (filtersCustomers(f)) where.push(customerMatch(f, sql`s.customer_id`));
   return sql`
     SELECT s.id, s.stripe_subscription_id, c.stripe_customer_id, s.customer_id, s.currency, p.key AS plan,
            coalesce(e.status, s.status) AS status,

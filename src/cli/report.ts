@@ -1,5 +1,5 @@
 /**
- * `sertantai report <name> [--from --to --currency --plan --at --format table|csv|json]`: prints a report's figures —
+ * `sertantai report <name> [--from --to --currency --plan --provider --country --at --format table|csv|json]`: prints a report's figures —
  * the same code, parameters and checks as `GET /api/admin/reports/<name>` (analytics/report-request.ts), so the
  * terminal and the API never disagree. `json` prints the API's body; `csv` the API's CSV; `table` the CSV's rows
  * aligned in columns. A bad report name or parameter exits 1 with a message naming it.
@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { toCsv } from '../analytics/csv.js';
 import { checkedParams, REPORTS, reportNamed } from '../analytics/report-request.js';
-import { inReportSnapshot, type CsvValue } from '../analytics/report.js';
+import { csvRows, inReportSnapshot, type CsvValue } from '../analytics/report.js';
 import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { withDatabase } from './with-database.js';
@@ -20,6 +20,8 @@ interface ReportOptions {
   to?: string;
   currency?: string;
   plan?: string;
+  provider?: string;
+  country?: string;
   at?: string;
   format: string;
 }
@@ -73,6 +75,8 @@ export function registerReportCommand(program: Command): Command {
     .option('--to <month>', 'last month, YYYY-MM (default: this month)')
     .option('--currency <code>', 'one currency (default: one series per currency)')
     .option('--plan <key>', 'one plan')
+    .option('--provider <provider>', 'the customers whose user signed up with it (email, google, github, …)')
+    .option('--country <code>', 'the customers of one country (ISO 3166-1 alpha-2)')
     .option('--at <instant>', 'the instant of a point-in-time report (summary)')
     .option('--format <format>', 'table, csv or json', 'table')
     .action(async (name: string, opts: ReportOptions) => {
@@ -83,17 +87,18 @@ export function registerReportCommand(program: Command): Command {
       try {
         const report = reportNamed(name);
         const query = Object.fromEntries(
-          (['from', 'to', 'currency', 'plan', 'at'] as const)
+          (['from', 'to', 'currency', 'plan', 'provider', 'country', 'at'] as const)
             .filter((k) => opts[k] !== undefined)
             .map((k) => [k, opts[k]]),
         );
-        const answer = await withDatabase(async ({ database }) => {
+        const { answer, rows } = await withDatabase(async ({ database }) => {
           const p = await checkedParams(database.db, report, query, systemClock.now());
-          return inReportSnapshot(database.db, (tx) => report.run(tx, p));
+          const answer = await inReportSnapshot(database.db, (tx) => report.run(tx, p));
+          return { answer, rows: csvRows(answer.rows, p) };
         });
         if (format === 'json') process.stdout.write(JSON.stringify(answer.body, null, 2) + '\n');
-        else if (format === 'csv') process.stdout.write(toCsv(answer.rows));
-        else process.stdout.write(toTable(answer.rows));
+        else if (format === 'csv') process.stdout.write(toCsv(rows));
+        else process.stdout.write(toTable(rows));
       } catch (e) {
         if (e instanceof AppError) throw new Error(explain(e));
         throw e;

@@ -79,6 +79,8 @@ describe('sertantai report', { timeout: 180_000 }, () => {
       to: '2026-03',
       currency: 'eur',
       plan: null,
+      provider: null,
+      country: null,
       conventions: { pastDue: 'count', trials: 'zero', churnAt: 'period_end', sameWindow: 'include' },
       series: [
         {
@@ -98,6 +100,28 @@ describe('sertantai report', { timeout: 180_000 }, () => {
     });
   });
 
+  it('--provider and --country: the figures of the customers matching, the filters leading each CSV row', async () => {
+    // usd March, google users in GB: D alone (A is google but US; B is GB but github) → P4 failed do_not_honor
+    // (mastercard GB, team): attempts 1, failures 1, rate 1 ÷ 1 = 1
+    const r = await cli([
+      ...['report', 'payment-failures', '--from', '2026-03', '--to', '2026-03', '--currency', 'usd'],
+      ...['--provider', 'google', '--country', 'gb', '--format', 'csv'],
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'provider,country,currency,month,dimension,key,attempts,failures,failure_rate',
+        'google,GB,usd,2026-03,total,,1,1,1',
+        'google,GB,usd,2026-03,decline_code,do_not_honor,,1,',
+        'google,GB,usd,2026-03,card_brand,mastercard,1,1,1',
+        'google,GB,usd,2026-03,card_country,GB,1,1,1',
+        'google,GB,usd,2026-03,plan,team,1,1,1',
+        '',
+      ].join('\r\n'),
+    );
+  });
+
   it('an unknown report exits 1 naming it and the known ones', async () => {
     const r = await cli(['report', 'payment-failure']);
     expect(r.code).toBe(1);
@@ -113,5 +137,9 @@ describe('sertantai report', { timeout: 180_000 }, () => {
     const format = await cli(['report', 'payment-failures', '--format', 'xml']);
     expect(format.code).toBe(1);
     expect(format.stderr).toContain('--format: "xml" is not one of table, csv, json');
+    const provider = await cli(['report', 'payment-failures', '--provider', 'facebook']);
+    expect(provider.code).toBe(1);
+    expect(provider.stderr).toContain('--provider: provider must be one of email, google, github');
+    expect(provider.stderr).toContain('[invalid_provider]');
   });
 });

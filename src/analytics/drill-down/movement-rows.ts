@@ -66,7 +66,7 @@ export async function movementRows(db: Executor, p: ReportParams, d: DrillParams
   const month = d.month;
   if (!shape || !month) throw new Error(`no rows for ${d.metric}`);
   const days = rolledUpDays(
-    { currency: d.currency, plan: p.plan, until: month.end },
+    { currency: d.currency, plan: p.plan, provider: p.provider, country: p.country, until: month.end },
     p.conventions.sameWindow === 'exclude',
   );
   let select: SQL;

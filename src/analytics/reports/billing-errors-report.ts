@@ -4,10 +4,13 @@
  * in the month), still open at the month's end, the median time to resolve of the ones resolved in the month, and
  * the raised ones by kind. Times are the app's own (when the dispatcher gave up, when an admin closed it), not
  * Stripe's. Not money: `currency` and `plan` do not apply and are only echoed; so are the conventions.
+ * `provider=` and `country=` keep the errors about the customers matching (customer-filter.ts): those whose event
+ * (`event_id`) is ordered by such a customer's Stripe id — an error raised by no customer's event is left out.
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ReportParams } from '../report-params.js';
+import { customerMatch, filtersCustomers } from '../customer-filter.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
 
 export interface BillingErrorsMonth {
@@ -24,6 +27,12 @@ async function billingErrors(db: Executor, p: ReportParams): Promise<ReportAnswe
   const starts = p.months.map((m) => m.start.toISOString());
   const ends = p.months.map((m) => m.end.toISOString());
   const labels = p.months.map((m) => m.month);
+  // an error's customer: the one its latest event is ordered by (the inbox keys a customer's events by its Stripe id)
+  const errors = filtersCustomers(p)
+    ? sql`(SELECT b.* FROM billing_errors b JOIN stripe_events se ON se.id = b.event_id
+           JOIN customers bc ON bc.stripe_customer_id = se.ordering_key
+           WHERE ${customerMatch(p, sql`bc.id`)})`
+    : sql`billing_errors`;
   const result = await db.execute<{
     month: string;
     raised: number;
@@ -49,11 +58,11 @@ async function billingErrors(db: Executor, p: ReportParams): Promise<ReportAnswe
         FILTER (WHERE e.status = 'resolved' AND e.resolved_at >= mo.start AND e.resolved_at < mo."end"))::bigint
         AS median_seconds,
       (SELECT jsonb_object_agg(k.kind, k.n) FROM (
-         SELECT kind, count(*)::int AS n FROM billing_errors
+         SELECT kind, count(*)::int AS n FROM ${errors} be
          WHERE first_seen_at >= mo.start AND first_seen_at < mo."end" GROUP BY kind
        ) k) AS by_kind
     FROM months mo
-    LEFT JOIN billing_errors e ON e.first_seen_at < mo."end"
+    LEFT JOIN ${errors} e ON e.first_seen_at < mo."end"
     GROUP BY mo.start, mo."end", mo.label
     ORDER BY mo.start`);
   const months = result.rows.map((r): BillingErrorsMonth => ({

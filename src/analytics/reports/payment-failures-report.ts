@@ -10,9 +10,13 @@
  * The plan is the one the invoice's subscription is (currently) on; `plan=` keeps only such payments. One row per
  * PaymentIntent means Stripe's retries of one invoice are one attempt with the latest outcome: the schema keeps no
  * per-charge history. Conventions do not change it; all are echoed.
+ * `provider=` and `country=` keep the payments of the customers matching (customer-filter.ts): the payment's customer,
+ * else its invoice's. The rollup has no customer column, so with either filter the attempts are counted from
+ * `payments` itself (the rows the rollup's triggers count).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { customerMatch, filtersCustomers } from '../customer-filter.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type CsvValue, type Report, type ReportAnswer } from '../report.js';
@@ -45,6 +49,22 @@ type Dimension = 'decline_code' | 'card_brand' | 'card_country' | 'plan';
  * at 100k customers.
  */
 function attemptsCte(p: ReportParams, first: Date, last: Date): SQL {
+  if (filtersCustomers(p)) {
+    return sql`
+      SELECT pm.currency, date_trunc('month', pm.created_at, 'UTC') AS month, pm.decline_code, pm.card_brand,
+             pm.card_country, pl.key AS plan, count(*)::bigint AS attempts,
+             (count(*) FILTER (WHERE payment_failed(pm.status, pm.charge_status, pm.failure_code)))::bigint AS failures
+      FROM payments pm
+      LEFT JOIN invoices i ON i.id = pm.invoice_id
+      LEFT JOIN subscriptions s ON s.id = i.subscription_id
+      LEFT JOIN plans pl ON pl.id = s.plan_id
+      WHERE pm.created_at >= ${first} AND pm.created_at < ${last}
+        AND (pm.status = 'succeeded' OR payment_failed(pm.status, pm.charge_status, pm.failure_code))
+        AND ${p.currency === null ? sql`true` : sql`pm.currency = ${p.currency}`}
+        AND ${p.plan === null ? sql`true` : sql`pl.key = ${p.plan}`}
+        AND ${customerMatch(p, sql`coalesce(pm.customer_id, i.customer_id)`)}
+      GROUP BY 1, 2, 3, 4, 5, 6`;
+  }
   return sql`
     SELECT r.currency, r.month, r.decline_code, r.card_brand, r.card_country, pl.key AS plan,
            sum(r.attempts)::bigint AS attempts, sum(r.failures)::bigint AS failures

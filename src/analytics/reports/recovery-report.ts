@@ -8,10 +8,12 @@
  *   at their recovery; lostMrr: Σ MRR of the lost subscriptions just before the loss;
  * - median and p90 time to recover (seconds, rounded) of the cases recovered in the month; recoveries per step
  *   (stripe_retry, card_update, manual).
- * `plan=` keeps cases whose subscription is (currently) on the plan. Conventions do not change it; all are echoed.
+ * `plan=` keeps cases whose subscription is (currently) on the plan; `provider=` and `country=` the cases of the
+ * customers matching (customer-filter.ts). Conventions do not change it; all are echoed.
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { customerMatch } from '../customer-filter.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -53,6 +55,7 @@ async function recovery(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       LEFT JOIN plans p ON p.id = s.plan_id
       WHERE ${p.currency === null ? sql`true` : sql`dc.currency = ${p.currency}`}
         AND ${p.plan === null ? sql`true` : sql`p.key = ${p.plan}`}
+        AND ${customerMatch(p, sql`s.customer_id`)}
     ),
     months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],

@@ -6,11 +6,15 @@
  * notes and disputes never change MRR; they live here.
  * `plan=` keeps the money of invoices whose subscription is (currently) on that plan; a refund or dispute counts
  * for a plan only when its payment is linked to such an invoice.
+ * `provider=` and `country=` keep the money of the customers matching (customer-filter.ts): an invoice's customer,
+ * a refund's or dispute's payment's customer (else its invoice's; one linked to neither is left out). The rollup
+ * (revenue_months) has no customer, so with either filter the paid invoices are summed from `invoices` itself.
  * Conventions do not change cash; the report accepts and echoes them all.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ReportParams } from '../report-params.js';
+import { customerMatch, filtersCustomers } from '../customer-filter.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
 import { byCurrency } from '../by-currency.js';
 
@@ -31,6 +35,31 @@ const planOf = (plan: string | null): SQL =>
     : sql`EXISTS (SELECT 1 FROM subscriptions s JOIN plans p ON p.id = s.plan_id
                   WHERE s.id = i.subscription_id AND p.key = ${plan})`;
 
+/**
+ * Paid invoices as cash rows (currency, at, collected, refunded, opened, lost, paid). Unfiltered by customer: from
+ * their maintained monthly sums (revenue_months: delta rows per currency, plan and month until folded, summed here;
+ * a key summing to nothing is no row), not two million invoices per request. By customer: from `invoices` (the
+ * rollup has no customer column), the rows the rollup's triggers count — status paid with a `paid_at`.
+ */
+function paidInvoices(p: ReportParams, first: Date, last: Date): SQL {
+  if (filtersCustomers(p)) {
+    return sql`
+        SELECT i.currency, i.paid_at AS at, i.amount_paid_minor::bigint AS collected, 0::bigint AS refunded,
+               0::bigint AS opened, 0::bigint AS lost, 1::bigint AS paid
+        FROM invoices i
+        WHERE i.status = 'paid' AND i.paid_at >= ${first} AND i.paid_at < ${last} AND ${planOf(p.plan)}
+          AND ${customerMatch(p, sql`i.customer_id`)}`;
+  }
+  return sql`
+        SELECT rm.currency, rm.month AS at, sum(rm.collected_minor)::bigint AS collected, 0::bigint AS refunded,
+               0::bigint AS opened, 0::bigint AS lost, sum(rm.invoices_paid)::bigint AS paid
+        FROM revenue_months rm WHERE ${
+          p.plan === null ? sql`true` : sql`rm.plan_id = (SELECT id FROM plans WHERE key = ${p.plan})`
+        }
+        GROUP BY rm.currency, rm.month, rm.plan_id
+        HAVING sum(rm.invoices_paid) <> 0 OR sum(rm.collected_minor) <> 0`;
+}
+
 async function revenue(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const first = p.months[0];
   const last = p.months.at(-1);
@@ -46,27 +75,21 @@ async function revenue(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const result = await db.execute<Record<string, string | number>>(sql`
     WITH cash AS (
       SELECT x.* FROM (
-        -- paid invoices from their maintained monthly sums (revenue_months: delta rows per currency, plan and
-        -- month until folded, summed here; a key summing to nothing is no row), not two million invoices per request
-        SELECT rm.currency, rm.month AS at, sum(rm.collected_minor)::bigint AS collected, 0::bigint AS refunded,
-               0::bigint AS opened, 0::bigint AS lost, sum(rm.invoices_paid)::bigint AS paid
-        FROM revenue_months rm WHERE ${
-          p.plan === null ? sql`true` : sql`rm.plan_id = (SELECT id FROM plans WHERE key = ${p.plan})`
-        }
-        GROUP BY rm.currency, rm.month, rm.plan_id
-        HAVING sum(rm.invoices_paid) <> 0 OR sum(rm.collected_minor) <> 0
+        ${paidInvoices(p, first.start, last.end)}
         UNION ALL
         SELECT r.currency, r.created_at, 0, r.amount_minor, 0, 0, 0
         FROM refunds r LEFT JOIN payments pay ON pay.id = r.payment_id LEFT JOIN invoices i ON i.id = pay.invoice_id
         WHERE coalesce(r.status, 'succeeded') NOT IN ('failed', 'canceled') AND ${planOf(p.plan)}
+          AND ${customerMatch(p, sql`coalesce(pay.customer_id, i.customer_id)`)}
         UNION ALL
         SELECT d.currency, d.created_at, 0, 0, d.amount_minor, 0, 0
         FROM disputes d LEFT JOIN payments pay ON pay.id = d.payment_id LEFT JOIN invoices i ON i.id = pay.invoice_id
-        WHERE ${planOf(p.plan)}
+        WHERE ${planOf(p.plan)} AND ${customerMatch(p, sql`coalesce(pay.customer_id, i.customer_id)`)}
         UNION ALL
         SELECT d.currency, d.closed_at, 0, 0, 0, d.amount_minor, 0
         FROM disputes d LEFT JOIN payments pay ON pay.id = d.payment_id LEFT JOIN invoices i ON i.id = pay.invoice_id
         WHERE d.status = 'lost' AND d.closed_at IS NOT NULL AND ${planOf(p.plan)}
+          AND ${customerMatch(p, sql`coalesce(pay.customer_id, i.customer_id)`)}
       ) x
       WHERE ${currency} AND x.at >= ${first.start} AND x.at < ${last.end}
     ),

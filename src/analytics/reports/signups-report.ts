@@ -5,9 +5,12 @@
  * the end of the range — Stripe's `paid_at`), conversion rate, and median time from sign-up to first payment.
  * And MRR by provider at the end of the range, per currency (a customer not linked to a user counts as `unlinked`).
  * `currency` and `plan` narrow the MRR block only (a conversion is a payment in any currency, on any plan).
+ * `provider` keeps the users who signed up with it (and their customers' MRR); `country` the users whose customer
+ * has that country (a user with no customer has no country) — both blocks (customer-filter.ts).
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { userMatch } from '../customer-filter.js';
 import { rolledUpDays } from '../rolled-up-days.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
@@ -31,7 +34,9 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const labels = p.months.map((m) => m.month);
   const [cohorts, mrr] = await Promise.all([
     db.execute<Record<string, string | number | null>>(sql`
-      WITH providers AS (SELECT DISTINCT signup_provider AS provider FROM users WHERE role <> 'admin'),
+      WITH providers AS (
+        SELECT DISTINCT signup_provider AS provider FROM users u WHERE role <> 'admin' AND ${userMatch(p, sql`u.id`)}
+      ),
       months AS (
         SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
                              ${sql.param(labels)}::text[]) AS mo(start, "end", label)
@@ -45,6 +50,7 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
         LEFT JOIN customers c ON c.user_id = u.id
         LEFT JOIN customer_first_payments f ON f.customer_id = c.id
         WHERE u.role <> 'admin' AND u.created_at >= ${first.start} AND u.created_at < ${last.end}
+          AND ${userMatch(p, sql`u.id`)}
       )
       SELECT pr.provider, mo.label AS month, count(j.id)::int AS signups,
              count(j.first_paid_at)::int AS conversions,
@@ -55,7 +61,7 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       GROUP BY pr.provider, mo.start, mo.label
       ORDER BY pr.provider, mo.start`),
     db.execute<{ currency: string; provider: string; mrr: string | number; paying: number }>(sql`
-      WITH days AS (${rolledUpDays({ currency: p.currency, plan: p.plan, until: last.end }, false)}),
+      WITH days AS (${rolledUpDays({ ...p, until: last.end }, false)}),
       -- a customer's MRR at the range's end: its last row before it
       paying AS (
         SELECT customer_id, currency, after AS mrr FROM days

@@ -5,7 +5,8 @@
  * subscriptions past_due at `at` (shown whatever pastDue says).
  * Conventions: pastDue=exclude counts past_due subscriptions as 0; churnAt=cancel_request counts as 0 a subscription
  * whose cancellation at period end was requested by `at`; trials=list adds the subscriptions trialing at `at`
- * (trials never count in MRR); sameWindow has no effect at an instant.
+ * (trials never count in MRR); sameWindow has no effect at an instant. `provider` and `country` keep the
+ * subscriptions of the customers matching (customer-filter.ts).
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -28,7 +29,7 @@ export interface SummarySeries {
 async function summary(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const excludePastDue = p.conventions.pastDue === 'exclude';
   const atCancelRequest = p.conventions.churnAt === 'cancel_request';
-  const subs = subscriptionsAt(p.at, { currency: p.currency, plan: p.plan });
+  const subs = subscriptionsAt(p.at, p);
   const currencies =
     p.currency === null
       ? sql`SELECT DISTINCT currency FROM subs`
@@ -91,6 +92,8 @@ async function summary(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       at: p.at.toISOString(),
       currency: p.currency,
       plan: p.plan,
+      provider: p.provider,
+      country: p.country,
       conventions: p.conventions,
       series,
     },

@@ -12,21 +12,14 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { users } from '../../accounts/accounts.tables.js';
+import { SIGNUP_PROVIDERS } from '../../accounts/signup-providers.js';
 import type { Deps } from '../../deps.js';
 import { planPrices, plans } from '../billing.tables.js';
 import { systemActor } from '../operations/actor.js';
 import { addPlanPrice } from '../plans/add-plan-price.js';
 import { seedDemo } from './seed-demo.js';
 
-export const SIGNUP_PROVIDERS = [
-  'email',
-  'google',
-  'github',
-  'microsoft',
-  'linkedin',
-  'okta',
-  'airtable',
-] as const;
+export { SIGNUP_PROVIDERS };
 
 /** The demo catalogue's euro prices (the usd ones are in demo-catalogue.ts). */
 const EUR_PRICES: Record<string, Array<{ unitAmount: number; interval: 'month' | 'year' }>> = {

@@ -224,3 +224,84 @@ describe('payment-failures report', () => {
     expect(res.statusCode).toBe(401);
   });
 });
+
+describe('payment-failures report, by customer: counted from the payments, not the rollup', () => {
+  // Customers (story.ts): A google US · B github GB · D google GB · E microsoft US · H google FR
+  it('country=gb (answered GB): B and D — P2, P3, P4 in March, P6, P7 in April; no eur series', async () => {
+    const body = await json('/api/admin/reports/payment-failures?from=2026-03&to=2026-05&country=gb');
+    expect(body).toMatchObject({ country: 'GB', provider: null });
+    // March: P2 B f insufficient_funds visa US pro · P3 B s mastercard GB pro · P4 D f do_not_honor mastercard GB
+    //   team → attempts 3, failures 2, rate 2/3 = 0.6667
+    //   decline  | do_not_honor 1 | insufficient_funds 1
+    //   brand    | mastercard P3 s P4 f 2/1 = 0.5 | visa P2 f 1/1 = 1
+    //   country  | GB P3 P4 2/1 = 0.5             | US P2 1/1 = 1
+    //   plan     | pro P2 P3 2/1 = 0.5            | team P4 1/1 = 1
+    // April: P6 D s, P7 D f expired_card (no decline code), visa US team → 2/1 = 0.5
+    // May: nothing. (A's P1, E's P5 and H's P8, P9 are not GB.)
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        months: [
+          {
+            month: '2026-03',
+            attempts: 3,
+            failures: 2,
+            failureRate: 0.6667,
+            byDeclineCode: [
+              { key: 'do_not_honor', failures: 1 },
+              { key: 'insufficient_funds', failures: 1 },
+            ],
+            byCardBrand: [slice('mastercard', 2, 1, 0.5), slice('visa', 1, 1, 1)],
+            byCardCountry: [slice('GB', 2, 1, 0.5), slice('US', 1, 1, 1)],
+            byPlan: [slice('pro', 2, 1, 0.5), slice('team', 1, 1, 1)],
+          },
+          {
+            month: '2026-04',
+            attempts: 2,
+            failures: 1,
+            failureRate: 0.5,
+            byDeclineCode: [{ key: null, failures: 1 }],
+            byCardBrand: [slice('visa', 2, 1, 0.5)],
+            byCardCountry: [slice('US', 2, 1, 0.5)],
+            byPlan: [slice('team', 2, 1, 0.5)],
+          },
+          empty('2026-05'),
+        ],
+      },
+    ]);
+  });
+
+  it('provider=microsoft: E’s P5, a charge without an invoice, found by the payment’s own customer', async () => {
+    const body = await json('/api/admin/reports/payment-failures?from=2026-03&to=2026-04&provider=microsoft');
+    // P5 Mar 31 23:59:59 f insufficient_funds amex US, no invoice (no plan) → 1/1 = 1
+    expect(body.series).toEqual([
+      {
+        currency: 'usd',
+        months: [
+          {
+            month: '2026-03',
+            attempts: 1,
+            failures: 1,
+            failureRate: 1,
+            byDeclineCode: [{ key: 'insufficient_funds', failures: 1 }],
+            byCardBrand: [slice('amex', 1, 1, 1)],
+            byCardCountry: [slice('US', 1, 1, 1)],
+            byPlan: [slice(null, 1, 1, 1)],
+          },
+          empty('2026-04'),
+        ],
+      },
+    ]);
+  });
+
+  it('a bad provider or country is a 400 naming it', async () => {
+    for (const [query, code, parameter] of [
+      ['provider=twitter', 'invalid_provider', 'provider'],
+      ['country=USA', 'invalid_country', 'country'],
+    ]) {
+      const res = await get(`/api/admin/reports/payment-failures?${query}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code, details: { parameter } });
+    }
+  });
+});

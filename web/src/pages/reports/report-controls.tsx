@@ -1,14 +1,33 @@
 /**
- * What every report page shares: its parameters held in the URL (period, currency, the sameWindow convention — the
- * only non-default one the mrr and churn reports honour yet), the pickers that set them, and the CSV link of the
- * same answer. A copied link reopens the same report.
+ * What every report page shares: its parameters held in the URL (period, currency, the customers' sign-up provider
+ * and country, the sameWindow convention — the only non-default one the mrr and churn reports honour yet), the
+ * pickers that set them, and the CSV link of the same answer. A copied link reopens the same report.
  */
+import type { paths } from '../../api/generated/openapi.js';
 import { setQuery } from '../../lib/router.js';
+
+/** The sign-up providers the reports filter by (the server's list, checked against the generated document). */
+type Provider = NonNullable<
+  NonNullable<paths['/api/admin/reports/mrr']['get']['parameters']['query']>['provider']
+>;
+const PROVIDERS = {
+  email: 'Email',
+  google: 'Google',
+  github: 'GitHub',
+  microsoft: 'Microsoft',
+  linkedin: 'LinkedIn',
+  okta: 'Okta',
+  airtable: 'Airtable',
+} satisfies Record<Provider, string>;
+const isProvider = (v: string | null): v is Provider => v !== null && Object.hasOwn(PROVIDERS, v);
 
 export interface ReportQuery {
   from?: string;
   to?: string;
   currency?: string;
+  provider?: Provider;
+  /** ISO 3166-1 alpha-2, uppercase (as Stripe writes customers' countries). */
+  country?: string;
   sameWindow?: 'include' | 'exclude';
 }
 
@@ -20,9 +39,13 @@ export function reportQuery(query: URLSearchParams): ReportQuery {
   const to = query.get('to');
   const currency = query.get('currency');
   const sameWindow = query.get('sameWindow');
+  const provider = query.get('provider');
+  const country = query.get('country')?.toUpperCase();
   if (from && MONTH.test(from)) q.from = from;
   if (to && MONTH.test(to)) q.to = to;
   if (currency && /^[a-z]{3}$/.test(currency)) q.currency = currency;
+  if (isProvider(provider)) q.provider = provider;
+  if (country && /^[A-Z]{2}$/.test(country)) q.country = country;
   if (sameWindow === 'include' || sameWindow === 'exclude') q.sameWindow = sameWindow;
   return q;
 }
@@ -79,6 +102,38 @@ export function ReportControls({
             </option>
           ))}
         </select>
+      </label>
+      <label title="Only the customers whose user signed up with this provider">
+        Sign-up{' '}
+        <select
+          value={q.provider ?? ''}
+          onChange={(e) => setQuery({ provider: e.target.value || undefined })}
+        >
+          <option value="">every provider</option>
+          {Object.entries(PROVIDERS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label title="Only the customers of this country (two letters, ISO 3166-1: US, GB, FR …)">
+        Country{' '}
+        <input
+          // a new URL (another link, cleared filters) resets what was typed
+          key={q.country ?? ''}
+          defaultValue={q.country ?? ''}
+          placeholder="any"
+          maxLength={2}
+          size={3}
+          pattern="[A-Za-z]{2}"
+          aria-label="Country (two letters)"
+          onChange={(e) => {
+            const v = e.target.value.trim().toUpperCase();
+            // set once two letters are typed, cleared when emptied; one letter changes nothing yet
+            if (v === '' || /^[A-Z]{2}$/.test(v)) setQuery({ country: v || undefined });
+          }}
+        />
       </label>
       <label title="A subscription started and ended in the same month: counted as new and churn, or left out">
         Same-month start and end{' '}
