@@ -187,7 +187,9 @@ DROP FUNCTION customer_first_payments_lock_and_refresh(uuid[]);
 -- Plans of the trigger-path functions: generic, planned once per connection. Their statements take arrays; with the
 -- default plan_cache_mode PostgreSQL judged each call's custom plan (an array of 1) cheaper than the generic one
 -- (an array of unknown size) and so re-planned every statement on every call — ~0.8 ms of the 1 ms that
--- revenue_months_add cost per invoice.paid.
+-- revenue_months_add cost per invoice.paid. Not the mrr_customer_days and subscription_states refreshes: their
+-- window queries ran ~40 % slower on the generic plan than re-planned (bench:webhooks, customer.subscription.updated),
+-- nor customer_first_payments_refresh (rare now; a generic plan kept per connection could keep a bad index choice).
 ALTER FUNCTION revenue_months_add(text[], uuid[], timestamptz[], bigint[], int[]) SET plan_cache_mode = force_generic_plan;
 --> statement-breakpoint
 ALTER FUNCTION payment_attempt_months_add(text[], timestamptz[], uuid[], text[], text[], text[], boolean[], int[])
@@ -199,15 +201,5 @@ ALTER FUNCTION customer_first_payments_lock(uuid[]) SET plan_cache_mode = force_
 --> statement-breakpoint
 ALTER FUNCTION customer_first_payments_apply(uuid[], timestamptz[], uuid[], timestamptz[])
   SET plan_cache_mode = force_generic_plan;
---> statement-breakpoint
-ALTER FUNCTION customer_first_payments_refresh(uuid[]) SET plan_cache_mode = force_generic_plan;
---> statement-breakpoint
-ALTER FUNCTION mrr_customer_days_lock_and_refresh(uuid[]) SET plan_cache_mode = force_generic_plan;
---> statement-breakpoint
-ALTER FUNCTION mrr_customer_days_refresh(uuid[]) SET plan_cache_mode = force_generic_plan;
---> statement-breakpoint
-ALTER FUNCTION subscription_states_lock_and_refresh(text[], text[]) SET plan_cache_mode = force_generic_plan;
---> statement-breakpoint
-ALTER FUNCTION subscription_states_refresh(text[], text[]) SET plan_cache_mode = force_generic_plan;
 --> statement-breakpoint
 SELECT rollups_compact();
