@@ -73,6 +73,11 @@ export const stripeEvents = pgTable(
     // Time travel (src/accounts/roles/billing-state-at.ts): one customer's events up to an instant, in created order,
     // whatever their status (the queue index above holds only pending/parked rows).
     index('stripe_events_key_created_idx').on(t.orderingKey, t.createdAt, t.id),
+    // subscription_states' refresh (drizzle/0030): one subscription's events, whatever the customer's other events
+    // (a status index plan from stale statistics read every processed event per subscription: O(table) per batch).
+    index('stripe_events_subscription_idx')
+      .on(t.objectId, t.orderingKey, t.createdAt)
+      .where(sql`${t.type} like 'customer.subscription.%'`),
     // The admin events log: newest first, filtered by type and/or status.
     index('stripe_events_received_idx').on(t.receivedAt, t.id),
     index('stripe_events_type_idx').on(t.type, t.receivedAt, t.id),
