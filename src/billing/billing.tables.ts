@@ -338,10 +338,11 @@ export const payments = pgTable(
     index('payments_stripe_customer_idx').on(t.stripeCustomerId),
     index('payments_invoice_idx').on(t.invoiceId),
     index('payments_stripe_invoice_idx').on(t.stripeInvoiceId),
-    index('payments_status_idx').on(t.status),
+    // status filters, and the failed (or any status's) payments sorted by amount: a page is a walk of this index
+    index('payments_status_amount_idx').on(t.status, t.amountMinor, t.id),
     index('payments_created_idx').on(t.createdAt),
     index('payments_decline_code_idx').on(t.declineCode),
-    // the console's payments sorted by amount (filtered by status too: a walk of this index, skipping other statuses)
+    // the console's payments sorted by amount, unfiltered
     index('payments_amount_idx').on(t.amountMinor, t.id),
   ],
 );
