@@ -93,6 +93,9 @@ export const dunningCases = pgTable(
     index('dunning_cases_subscription_idx').on(t.subscriptionId, t.openedAt),
     index('dunning_cases_user_idx').on(t.userId, t.openedAt),
     index('dunning_cases_status_idx').on(t.status, t.openedAt),
+    // the console's cases of a status by amount at risk: a page is an index walk with its joins, not every case
+    // joined before the sort (bench:console dunning.list 130 ms at 4k open cases)
+    index('dunning_cases_status_amount_idx').on(t.status, t.amountDueMinor, t.id),
     // The grace-expiry and reminder jobs scan open cases by grace_until.
     index('dunning_cases_open_grace_idx')
       .on(t.graceUntil)
