@@ -69,6 +69,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/admin/errors/:id': 'admin',
   'POST /api/admin/errors/:id/:action': 'admin',
   'GET /api/admin/plans': 'admin',
+  'GET /api/admin/coupons': 'admin',
   'POST /api/admin/plans': 'admin',
   'GET /api/admin/plans/:id': 'admin',
   'PATCH /api/admin/plans/:id': 'admin',

@@ -7,6 +7,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
+import { toAppError } from '../operations/with-operation-key.js';
 
 const LIMIT = 300;
 
@@ -53,10 +54,13 @@ async function firstOf<T>(list: Stripe.ApiListPromise<T>): Promise<{ items: T[];
 }
 
 export async function listCoupons(deps: Pick<Deps, 'stripe'>): Promise<CouponOptions> {
+  // Stripe down or refusing: 503 stripe_unavailable / 422 stripe_refused, as every other Stripe call of ours
   const [coupons, codes] = await Promise.all([
     firstOf(deps.stripe.coupons.list({ limit: 100 })),
     firstOf(deps.stripe.promotionCodes.list({ active: true, limit: 100 })),
-  ]);
+  ]).catch((e: unknown) => {
+    throw toAppError(e);
+  });
   return {
     coupons: coupons.items
       .filter((c) => c.valid)
