@@ -100,8 +100,17 @@ export async function applyEvent(
   return { status, note: result.note ?? null };
 }
 
-const errorText = (e: unknown) =>
-  scrub(e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000);
+/** Thrown out of an optimistic batch (no savepoints) when one of its events fails, to roll the whole batch back. */
+class EventFailed extends Error {}
+
+// The cause first: Drizzle's "Failed query: <sql>" wraps what PostgreSQL said (a deadlock, a constraint), which the
+// note must keep — 2,000 characters of SQL hid it.
+const errorText = (e: unknown): string => {
+  if (e instanceof EventFailed) return e.message; // already this text, cause included
+  const cause =
+    e instanceof Error && e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message} ← ` : '';
+  return scrub(cause + (e instanceof Error ? `${e.name}: ${e.message}` : String(e))).slice(0, 2000);
+};
 const inList = (values: string[]): SQL =>
   sql.join(
     values.map((v) => sql`${v}`),
@@ -121,9 +130,6 @@ export async function dispatchBatch(deps: Deps, opts: DispatchOptions): Promise<
     return runBatch(deps, opts, true);
   }
 }
-
-/** Thrown out of an optimistic batch (no savepoints) when one of its events fails, to roll the whole batch back. */
-class EventFailed extends Error {}
 
 /**
  * One batch. `savepoints: false` (the common case, every event applies): no savepoint round trips, and the first
