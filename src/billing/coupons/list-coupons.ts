@@ -44,13 +44,10 @@ export type CouponOptions = z.infer<typeof couponOptions>;
 
 const iso = (unix: number | null) => (unix === null ? null : new Date(unix * 1000).toISOString());
 
+/** The first LIMIT of a list (the SDK pages through it), and whether Stripe holds more. */
 async function firstOf<T>(list: Stripe.ApiListPromise<T>): Promise<{ items: T[]; more: boolean }> {
-  const items: T[] = [];
-  for await (const item of list) {
-    if (items.length === LIMIT) return { items, more: true };
-    items.push(item);
-  }
-  return { items, more: false };
+  const items = await list.autoPagingToArray({ limit: LIMIT + 1 });
+  return { items: items.slice(0, LIMIT), more: items.length > LIMIT };
 }
 
 export async function listCoupons(deps: Pick<Deps, 'stripe'>): Promise<CouponOptions> {
