@@ -93,6 +93,8 @@ export function controlHandler(sb: Sandbox, persist: () => void) {
           persist();
           return json(res, 200, sb.render(d));
         }
+        case 'GET /rate_limited':
+          return json(res, 200, { count: sb.rateLimited, limit: sb.settings.rateLimitPerSecond });
         case 'GET /settings':
           return json(res, 200, sb.settings);
         case 'POST /settings':
@@ -174,6 +176,10 @@ export class SandboxControl {
   }
   closeDispute(disputeId: string, outcome: 'won' | 'lost'): Promise<Obj> {
     return this.call('POST', `/disputes/${disputeId}/close`, { outcome });
+  }
+  /** How many API requests the `rateLimitPerSecond` limiter answered 429 since the sandbox started. */
+  rateLimited(): Promise<{ count: number; limit: number | null }> {
+    return this.call('GET', '/rate_limited');
   }
   settings(s: Partial<Settings> = {}): Promise<Settings> {
     return Object.keys(s).length === 0 ? this.call('GET', '/settings') : this.call('POST', '/settings', s);

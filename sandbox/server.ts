@@ -142,7 +142,9 @@ export function createSandboxServer(d: ServerDeps): { server: Server; hanging: S
     const auth = authError(req.headers.authorization, d.secretKey);
     if (auth) return send(res, auth.status, errorBody(auth, requestId), headers);
 
+    // Before the idempotency replay and the handler: a limited request has no effect and is not saved
     if (overRateLimit(d.sb.settings.rateLimitPerSecond)) {
+      d.sb.rateLimited++;
       const e = new StripeApiError(429, {
         type: 'invalid_request_error',
         code: 'rate_limit',

@@ -61,6 +61,8 @@ export class Sandbox {
   readonly clock: SandboxClock;
   settings: Settings = { ...DEFAULT_SETTINGS, retryDays: [...DEFAULT_SETTINGS.retryDays] };
   apiFaults: ApiFault[] = [];
+  /** API requests answered 429 by the `rateLimitPerSecond` limiter (not by injected faults) since the start. */
+  rateLimited = 0;
   baseUrl = '';
   request: RequestContext | null = null;
   readonly delivery: WebhookDelivery;
