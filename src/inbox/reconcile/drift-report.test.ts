@@ -9,6 +9,7 @@ const base: SyncReport = {
   resumed: false,
   finished: true,
   requests: 4,
+  throttled: 0,
   seen: { events: 10, customers: 2, subscriptions: 1, invoices: 3 },
   eventsRecovered: 2,
   corrections: [],
@@ -23,6 +24,12 @@ describe('formatDriftReport', () => {
         'Checked: 10 events, 2 customers, 1 subscriptions, 3 invoices; 4 Stripe requests; 2 missed events recovered.',
         'No drift: every row matched Stripe.',
       ].join('\n'),
+    );
+  });
+
+  it('counts the requests Stripe rate-limited (retried after a backoff)', () => {
+    expect(formatDriftReport({ ...base, requests: 7, throttled: 3 }).split('\n')[1]).toBe(
+      'Checked: 10 events, 2 customers, 1 subscriptions, 3 invoices; 7 Stripe requests (3 rate-limited and retried); 2 missed events recovered.',
     );
   });
 

@@ -12,7 +12,9 @@ export function formatDriftReport(r: SyncReport): string {
   lines.push(`Reconciliation ${r.runId}${r.resumed ? ' (resumed)' : ''}: window since ${r.since}`);
   lines.push(
     `Checked: ${r.seen.events} events, ${r.seen.customers} customers, ${r.seen.subscriptions} subscriptions, ` +
-      `${r.seen.invoices} invoices; ${r.requests} Stripe requests; ${r.eventsRecovered} missed events recovered.`,
+      `${r.seen.invoices} invoices; ${r.requests} Stripe requests` +
+      (r.throttled > 0 ? ` (${r.throttled} rate-limited and retried)` : '') +
+      `; ${r.eventsRecovered} missed events recovered.`,
   );
   if (r.corrections.length === 0) lines.push('No drift: every row matched Stripe.');
   const byKind = new Map<string, typeof r.corrections>();

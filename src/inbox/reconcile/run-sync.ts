@@ -37,7 +37,7 @@ import {
   type RowSnapshot,
 } from './mirror-rows.js';
 import { syncCursors, syncRuns } from './reconcile.tables.js';
-import { TokenBucket } from './token-bucket.js';
+import { takeAndCall, TokenBucket } from './token-bucket.js';
 
 export const SYNC_PASSES = ['events', 'customers', 'subscriptions', 'invoices'] as const;
 export type SyncPass = (typeof SYNC_PASSES)[number];
@@ -72,6 +72,8 @@ export interface SyncReport {
   resumed: boolean;
   finished: boolean;
   requests: number;
+  /** Requests Stripe answered 429 (retried after a backoff). */
+  throttled: number;
   seen: Record<SyncPass, number>;
   eventsRecovered: number;
   corrections: DriftEntry[];
@@ -146,17 +148,24 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
     resumed,
     finished: false,
     requests: 0,
+    throttled: 0,
     seen: { events: 0, customers: 0, subscriptions: 0, invoices: 0 },
     eventsRecovered: 0,
     corrections: [],
     unlinkable: [],
   };
   let pages = 0;
-  const request = async <T>(call: () => Promise<T>): Promise<T> => {
-    await bucket.take();
-    report.requests++;
-    return call();
-  };
+  const request = <T>(call: () => Promise<T>): Promise<T> =>
+    takeAndCall(bucket, call, {
+      onAttempt: () => report.requests++,
+      onThrottled: (attempt, waitMs) => {
+        report.throttled++;
+        deps.logger.warn(
+          { runId: run.id, attempt, waitMs },
+          'Stripe rate limit (429): retrying after a backoff',
+        );
+      },
+    });
   const audit = async (tx: Tx, entry: DriftEntry, before: RowSnapshot, after: RowSnapshot) => {
     await appendAudit(tx, {
       actorType: opts.trigger === 'job' ? 'job' : 'system',
@@ -189,32 +198,59 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
         string,
         { kind: MirrorKind; stripeId: string; before: RowSnapshot; eventIds: string[] }
       >();
-      for (;;) {
-        if (opts.stopAfterPages !== undefined && pages >= opts.stopAfterPages)
-          throw new SyncInterrupted(run.id);
+      // The next page is requested while this one is written (its cursor is this page's last id), so Stripe's
+      // latency overlaps our writes. `fetchedAt` is taken before each request (the version guard's reference).
+      const fetchPage = async (after: string | null) => {
         const fetchedAt = await dbNow(deps);
-        const page = await request(() => listPage(deps.stripe, pass, since, pageSize, cursor));
+        const page = await request(() => listPage(deps.stripe, pass, since, pageSize, after));
+        return { fetchedAt, page };
+      };
+      const mayFetch = () => opts.stopAfterPages === undefined || pages < opts.stopAfterPages;
+      let next: ReturnType<typeof fetchPage> | null = null;
+      for (;;) {
+        if (!mayFetch()) throw new SyncInterrupted(run.id);
+        const { fetchedAt, page } = await (next ?? fetchPage(cursor));
         pages++;
+        const pageCursor = page.data.at(-1)?.id ?? cursor;
+        next = page.has_more && mayFetch() ? fetchPage(pageCursor) : null;
+        next?.catch(() => {}); // awaited on the next turn; a failure while this page is written is not unhandled
+        const pageSeen = seen + page.data.length;
+        // One transaction per page: its rows, its audit rows and the cursor past it commit together (one commit per
+        // page, not per object; a resumed run restarts at the first page not committed).
+        const saveCursor = (tx: Tx) =>
+          tx
+            .update(syncCursors)
+            .set({ cursor: pageCursor, seen: pageSeen, done: !page.has_more, updatedAt: deps.clock.now() })
+            .where(and(eq(syncCursors.runId, run.id), eq(syncCursors.objectKind, pass)));
         if (pass === 'events') {
-          await storeMissingEvents(
-            deps,
-            opts.handlers,
-            page.data as Stripe.Event[],
-            run.id,
-            recovered,
-            report,
-          );
+          await deps.db.transaction(async (tx) => {
+            await storeMissingEvents(
+              deps,
+              tx,
+              opts.handlers,
+              page.data as Stripe.Event[],
+              run.id,
+              recovered,
+              report,
+            );
+            await saveCursor(tx);
+          });
         } else {
-          for (const obj of page.data) {
-            await applyObject(deps, pass, obj, fetchedAt, run.id, report, audit, request);
-          }
+          const outcome = await applyPage(
+            deps,
+            pass,
+            page.data,
+            fetchedAt,
+            run.id,
+            audit,
+            request,
+            saveCursor,
+          );
+          report.corrections.push(...outcome.corrections);
+          report.unlinkable.push(...outcome.unlinkable);
         }
-        seen += page.data.length;
-        cursor = page.data.at(-1)?.id ?? cursor;
-        await deps.db
-          .update(syncCursors)
-          .set({ cursor, seen, done: !page.has_more, updatedAt: deps.clock.now() })
-          .where(and(eq(syncCursors.runId, run.id), eq(syncCursors.objectKind, pass)));
+        seen = pageSeen;
+        cursor = pageCursor;
         report.seen[pass] = seen;
         opts.onProgress?.({ pass, seen, corrections: report.corrections.length });
         if (!page.has_more) break;
@@ -281,6 +317,7 @@ async function listPage(
 
 async function storeMissingEvents(
   deps: Deps,
+  tx: Tx,
   handlers: HandlerMap,
   events: Stripe.Event[],
   runId: string,
@@ -288,7 +325,7 @@ async function storeMissingEvents(
   report: SyncReport,
 ) {
   if (events.length === 0) return;
-  const known = await deps.db
+  const known = await tx
     .select({ id: stripeEvents.id })
     .from(stripeEvents)
     .where(
@@ -300,6 +337,7 @@ async function storeMissingEvents(
   const have = new Set(known.map((k) => k.id));
   // Due now on the dispatcher's clock (the same clock the webhook ingest stamps).
   const now = deps.clock.now();
+  const rows: { event: Stripe.Event; objectId: string | null; status: string }[] = [];
   for (const event of events) {
     if (have.has(event.id)) continue;
     const object = event.data.object as unknown as { id?: string; object?: string };
@@ -313,23 +351,33 @@ async function storeMissingEvents(
         recovered.set(key, {
           kind,
           stripeId: object.id,
-          before: await loadMirrorRow(deps.db, kind, object.id),
+          before: await loadMirrorRow(tx, kind, object.id),
           eventIds: [event.id],
         });
     }
     const status =
       event.livemode !== deps.config.stripe.livemode ? 'ignored' : handled ? 'pending' : 'skipped';
-    const res = await deps.db.execute<{ id: string }>(sql`
-      INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
-                                 received_at, status, note, available_at)
-      VALUES (${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, ${fromUnix(event.created)},
-              ${orderingKeyOf(event)}, ${object.id ?? null}, ${JSON.stringify(event)}::json, ${now}, ${status},
-              ${`recovered by ${runId}`}, ${now})
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id`);
-    if (res.rows.length > 0 && status === 'pending') report.eventsRecovered++;
+    rows.push({ event, objectId: object.id ?? null, status });
   }
-  await deps.db.execute(sql`SELECT pg_notify('stripe_events', '')`);
+  if (rows.length === 0) return;
+  // The page's missing events in one INSERT (sql.param: each array is ONE parameter).
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => sql.param(rows.map(f));
+  const res = await tx.execute<{ status: string }>(sql`
+    INSERT INTO stripe_events (id, type, api_version, livemode, created_at, ordering_key, object_id, payload,
+                               received_at, status, note, available_at)
+    SELECT id, type, api_version, livemode, to_timestamp(created), ordering_key, object_id, payload::json,
+           ${now}, status, ${`recovered by ${runId}`}, ${now}
+    FROM unnest(${col((r) => r.event.id)}::text[], ${col((r) => r.event.type)}::text[],
+                ${col((r) => r.event.api_version ?? null)}::text[], ${col((r) => r.event.livemode)}::boolean[],
+                ${col((r) => r.event.created)}::bigint[], ${col((r) => orderingKeyOf(r.event))}::text[],
+                ${col((r) => r.objectId)}::text[], ${col((r) => JSON.stringify(r.event))}::text[],
+                ${col((r) => r.status)}::text[])
+         WITH ORDINALITY AS v(id, type, api_version, livemode, created, ordering_key, object_id, payload, status, n)
+    ORDER BY n
+    ON CONFLICT (id) DO NOTHING
+    RETURNING status`);
+  report.eventsRecovered += res.rows.filter((r) => r.status === 'pending').length;
+  await tx.execute(sql`SELECT pg_notify('stripe_events', '')`);
 }
 
 async function applyRecovered(
@@ -386,13 +434,53 @@ const PASS_KIND: Record<Exclude<SyncPass, 'events'>, MirrorKind> = {
   invoices: 'invoice',
 };
 
+/** PostgreSQL's deadlock_detected and serialization_failure: the page's transaction may simply run again. */
+const isRetryableTxError = (e: unknown): boolean => {
+  const code =
+    (e as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (e as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return code === '40P01' || code === '40001';
+};
+
+/**
+ * Applies one listed page in one transaction, each object behind a savepoint (an object that cannot be linked yet
+ * is rolled back alone and reported), then `saveCursor` in the same transaction. A deadlock with a concurrent
+ * webhook batch (both lock several customers) reruns the page; what it reports counts only once it committed.
+ */
+async function applyPage(
+  deps: Deps,
+  pass: Exclude<SyncPass, 'events'>,
+  objects: Listed[],
+  fetchedAt: Date,
+  runId: string,
+  audit: AuditRepair,
+  request: <T>(call: () => Promise<T>) => Promise<T>,
+  saveCursor: (tx: Tx) => Promise<unknown>,
+): Promise<{ corrections: DriftEntry[]; unlinkable: SyncReport['unlinkable'] }> {
+  for (let attempt = 0; ; attempt++) {
+    const out = { corrections: [] as DriftEntry[], unlinkable: [] as SyncReport['unlinkable'] };
+    try {
+      await deps.db.transaction(async (tx) => {
+        for (const obj of objects)
+          await applyObject(deps, tx, pass, obj, fetchedAt, runId, out, audit, request);
+        await saveCursor(tx);
+      });
+      return out;
+    } catch (e) {
+      if (!isRetryableTxError(e) || attempt >= 3) throw e;
+      deps.logger.warn({ runId, pass, attempt }, 'sync page rolled back by a deadlock: applying it again');
+    }
+  }
+}
+
 async function applyObject(
   deps: Deps,
+  pageTx: Tx,
   pass: Exclude<SyncPass, 'events'>,
   obj: Listed,
   fetchedAt: Date,
   runId: string,
-  report: SyncReport,
+  out: { corrections: DriftEntry[]; unlinkable: SyncReport['unlinkable'] },
   audit: AuditRepair,
   request: <T>(call: () => Promise<T>) => Promise<T>,
 ) {
@@ -405,7 +493,8 @@ async function applyObject(
     return (s.discounts ?? []).filter((d): d is Stripe.Discount => typeof d === 'object');
   };
   try {
-    await deps.db.transaction(async (tx) => {
+    // A savepoint: an object that fails is undone alone, the rest of its page commits.
+    await pageTx.transaction(async (tx) => {
       const before = await loadMirrorRow(tx, kind, obj.id);
       if (before && new Date(String(before.updated_at)) >= fetchedAt) return; // changed since we listed: newer
       const rowVersion = before ? new Date(String(before.stripe_version_at)) : null;
@@ -441,11 +530,11 @@ async function applyObject(
       if (changes.length === 0) return;
       const entry: DriftEntry = { kind, stripeId: obj.id, via: 'object', action: outcome, changes };
       await audit(tx, entry, before, after);
-      report.corrections.push(entry);
+      out.corrections.push(entry);
     });
   } catch (e) {
     if (!(e instanceof NotLinkableError)) throw e;
-    report.unlinkable.push({ kind, stripeId: obj.id, reason: `${e.reason}: ${e.subject}` });
+    out.unlinkable.push({ kind, stripeId: obj.id, reason: `${e.reason}: ${e.subject}` });
   }
 }
 

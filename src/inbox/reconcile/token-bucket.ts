@@ -47,3 +47,41 @@ export class TokenBucket {
     }
   }
 }
+
+/** Stripe's 429: the account's rate limit (`rate_limit`) or a busy object (`lock_timeout`); both may be retried. */
+export const isRateLimited = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === 429;
+
+/**
+ * One Stripe request through the bucket: a token per attempt; a 429 (which the SDK does not retry unless Stripe
+ * says `Stripe-Should-Retry: true`) is retried up to `maxRetries` times after an exponential backoff with jitter
+ * (Stripe's advice: 0.5–1 × `baseMs` × 2^attempt, at most `maxMs`), so a limit shared with the app's own calls
+ * slows the run down instead of failing it. `onAttempt` sees every request sent, `onThrottled` every 429.
+ */
+export async function takeAndCall<T>(
+  bucket: TokenBucket,
+  call: () => Promise<T>,
+  opts: {
+    time?: BucketTime;
+    maxRetries?: number;
+    baseMs?: number;
+    maxMs?: number;
+    random?: () => number;
+    onAttempt?: () => void;
+    onThrottled?: (attempt: number, waitMs: number) => void;
+  } = {},
+): Promise<T> {
+  const { time = realBucketTime, maxRetries = 8, baseMs = 500, maxMs = 16_000, random = Math.random } = opts;
+  for (let attempt = 0; ; attempt++) {
+    await bucket.take();
+    opts.onAttempt?.();
+    try {
+      return await call();
+    } catch (e) {
+      if (!isRateLimited(e) || attempt >= maxRetries) throw e;
+      const waitMs = Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random() / 2));
+      opts.onThrottled?.(attempt, waitMs);
+      await time.sleep(waitMs);
+    }
+  }
+}
