@@ -42,6 +42,8 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const MONTHLY_SHARE = Number(process.env.BENCH_MONTHLY_SHARE ?? 0.7);
 const RATE_LIMIT = Number(process.env.BENCH_RATE_LIMIT ?? 100);
 const BUDGET = process.env.STRIPE_RATE_BUDGET ?? String(RATE_LIMIT);
+/** runSync's `writers` (its default when unset). */
+const WRITERS = process.env.BENCH_SYNC_WRITERS ? Number(process.env.BENCH_SYNC_WRITERS) : undefined;
 const PAGE = 100;
 const CEILING = RATE_LIMIT * PAGE; // objects per second
 const DAY = 86_400;
@@ -149,6 +151,7 @@ try {
         handlers,
         trigger: 'cli',
         resume: false,
+        ...(WRITERS ? { writers: WRITERS } : {}),
         onProgress: ({ pass }) => {
           passStart[pass] ??= performance.now();
         },
@@ -218,6 +221,7 @@ try {
           mirrored: got,
           rateLimit: RATE_LIMIT,
           rateBudget: Number(BUDGET),
+          writers: WRITERS ?? 'default',
           customers: CUSTOMERS,
         }) + '\n',
       );

@@ -85,6 +85,43 @@ describe('API faults', () => {
     await h.sandbox.control.settings({ rateLimitPerSecond: null });
   });
 
+  it("rate limit: Stripe's 429 body, no side effect, counted; the next second lets requests through again", async () => {
+    await h.sandbox.control.settings({ rateLimitPerSecond: 2 });
+    const c = client({ maxNetworkRetries: 0 });
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) {
+      outcomes.push(
+        await c.customers.create({ email: `limited${i}@example.com` }).then(
+          (x) => x.email,
+          (e: Stripe.errors.StripeError) => e,
+        ),
+      );
+    }
+    const errors = outcomes.filter((o): o is Stripe.errors.StripeError => typeof o !== 'string');
+    // at most 2 in one window; a window may end between the 4 requests (a slow machine), never all pass
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+      expect([e.statusCode, e.code, e.type, e.rawType]).toEqual([
+        429,
+        'rate_limit',
+        'StripeRateLimitError',
+        'invalid_request_error',
+      ]);
+      expect(e.headers['stripe-should-retry']).toBeUndefined();
+    }
+    expect((await h.sandbox.control.rateLimited()).count).toBe(errors.length);
+    await new Promise((r) => setTimeout(r, 1100));
+    // the limited creations left nothing behind: only the answered ones exist
+    await h.sandbox.control.settings({ rateLimitPerSecond: null });
+    const created = (await h.stripe.customers.list({ limit: 100 })).data.map((x) => x.email).sort();
+    expect(created).toEqual(outcomes.filter((o): o is string => typeof o === 'string').sort());
+    await h.sandbox.control.settings({ rateLimitPerSecond: 2 });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await c.customers.list()).object).toBe('list');
+    await h.sandbox.control.settings({ rateLimitPerSecond: null });
+  });
+
   it('503 and latency: 503 changes nothing; latency answers late with the change applied', async () => {
     await h.sandbox.control.apiFault({ path: '/v1/products', method: 'POST', mode: '503' });
     const err = await client({ maxNetworkRetries: 0 })

@@ -287,4 +287,39 @@ describe('sertantai sync', () => {
     expect(bucket.taken).toBe(report.requests);
     expect(report.requests).toBeGreaterThan(5);
   });
+
+  it("Stripe's rate limit (429 rate_limit, which the SDK does not retry) is retried after a backoff: the run finishes, each retry a request", async () => {
+    const clean = await sync({ resume: false });
+    await s.sandbox.control.apiFault({ path: '/v1/subscriptions', method: 'GET', mode: '429', count: 2 });
+    const report = await sync({ resume: false });
+    expect([report.finished, report.throttled, report.requests]).toEqual([true, 2, clean.requests + 2]);
+    expect(report.seen).toEqual(clean.seen);
+    expect(report.corrections).toEqual([]);
+  });
+
+  it('a budget above the sandbox limit (100/s at most there, 4/s here): every 429 is retried, nothing missed, and one writer or three mirror the same', async () => {
+    const limited = async (writers: number) => {
+      const before = (await s.sandbox.control.rateLimited()).count;
+      await s.sandbox.control.settings({ rateLimitPerSecond: 4 });
+      try {
+        const report = await sync({
+          resume: false,
+          bucket: new TokenBucket(1000, 1000),
+          pageSize: 10,
+          writers,
+        });
+        return { report, limited: (await s.sandbox.control.rateLimited()).count - before };
+      } finally {
+        await s.sandbox.control.settings({ rateLimitPerSecond: null });
+      }
+    };
+    const one = await limited(1);
+    expect(one.report.finished).toBe(true);
+    expect(one.limited).toBeGreaterThan(0);
+    expect(one.report.throttled).toBe(one.limited);
+    expect(one.report.corrections).toEqual([]);
+    const three = await limited(3);
+    expect(three.report.seen).toEqual(one.report.seen);
+    expect(three.report.corrections).toEqual([]);
+  });
 });

@@ -53,6 +53,11 @@ export interface SyncOptions {
   onProgress?: (p: { pass: SyncPass; seen: number; corrections: number }) => void;
   /** Stop (as if interrupted) after this many pages — for the resume test. */
   stopAfterPages?: number;
+  /**
+   * Transactions writing a page at once (default 3), each on its own connection: a page's objects are split by
+   * customer, so one customer's objects are written by one of them, in list order. 1 writes a page in one.
+   */
+  writers?: number;
   /** How long to wait for recovered events that another worker is applying (default 30 s). */
   settleTimeoutMs?: number;
 }
@@ -215,8 +220,8 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
         next = page.has_more && mayFetch() ? fetchPage(pageCursor) : null;
         next?.catch(() => {}); // awaited on the next turn; a failure while this page is written is not unhandled
         const pageSeen = seen + page.data.length;
-        // One transaction per page: its rows, its audit rows and the cursor past it commit together (one commit per
-        // page, not per object; a resumed run restarts at the first page not committed).
+        // A page's rows and audit rows are written in a few transactions (not one per object), then the cursor past
+        // it (see applyPage); a resumed run restarts at the first page whose cursor was not saved.
         const saveCursor = (tx: Tx) =>
           tx
             .update(syncCursors)
@@ -245,6 +250,7 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
             audit,
             request,
             saveCursor,
+            opts.writers ?? 3,
           );
           report.corrections.push(...outcome.corrections);
           report.unlinkable.push(...outcome.unlinkable);
@@ -391,7 +397,13 @@ async function applyRecovered(
   const deadline = Date.now() + (opts.settleTimeoutMs ?? 30_000);
   // Apply them here (another worker may be applying some at the same time: wait for those to settle).
   for (;;) {
-    await drainEvents(deps, { handlers: opts.handlers });
+    // As many drains as page writers (the dispatcher's workers run side by side the same way: a batch holds its
+    // ordering keys' locks, so one customer's events are still applied one at a time, in order).
+    await Promise.all(
+      Array.from({ length: Math.max(1, opts.writers ?? 3) }, () =>
+        drainEvents(deps, { handlers: opts.handlers }),
+      ),
+    );
     const open = await deps.db
       .select({ id: stripeEvents.id })
       .from(stripeEvents)
@@ -442,10 +454,21 @@ const isRetryableTxError = (e: unknown): boolean => {
   return code === '40P01' || code === '40001';
 };
 
+/** The customer an object belongs to (a customer is its own): a page is split by it between the writers. */
+function customerOf(pass: Exclude<SyncPass, 'events'>, obj: Listed): string {
+  if (pass === 'customers') return obj.id;
+  const c = (obj as Listed & { customer?: string | { id: string } | null }).customer;
+  return (typeof c === 'string' ? c : c?.id) ?? obj.id;
+}
+
 /**
- * Applies one listed page in one transaction, each object behind a savepoint (an object that cannot be linked yet
- * is rolled back alone and reported), then `saveCursor` in the same transaction. A deadlock with a concurrent
- * webhook batch (both lock several customers) reruns the page; what it reports counts only once it committed.
+ * Applies one listed page: its objects split by customer into `writers` groups, each group one transaction on its
+ * own connection (each object behind a savepoint: one that cannot be linked yet is rolled back alone and reported),
+ * then the cursor past the page. The groups commit asynchronously (synchronous_commit off, as the dispatcher's
+ * batches) and the cursor synchronously after them: WAL is flushed in order, so a durable cursor means a durable
+ * page; a crash before it loses at most the page's writes, and the resumed run writes the page again (every write
+ * is version-guarded; an unchanged row is no correction). A deadlock with a concurrent webhook batch (both lock
+ * customers) reruns that group; what a group reports counts only once it committed.
  */
 async function applyPage(
   deps: Deps,
@@ -456,21 +479,38 @@ async function applyPage(
   audit: AuditRepair,
   request: <T>(call: () => Promise<T>) => Promise<T>,
   saveCursor: (tx: Tx) => Promise<unknown>,
+  writers: number,
 ): Promise<{ corrections: DriftEntry[]; unlinkable: SyncReport['unlinkable'] }> {
-  for (let attempt = 0; ; attempt++) {
-    const out = { corrections: [] as DriftEntry[], unlinkable: [] as SyncReport['unlinkable'] };
-    try {
-      await deps.db.transaction(async (tx) => {
-        for (const obj of objects)
-          await applyObject(deps, tx, pass, obj, fetchedAt, runId, out, audit, request);
-        await saveCursor(tx);
-      });
-      return out;
-    } catch (e) {
-      if (!isRetryableTxError(e) || attempt >= 3) throw e;
-      deps.logger.warn({ runId, pass, attempt }, 'sync page rolled back by a deadlock: applying it again');
-    }
+  const groups = new Map<number, Listed[]>();
+  for (const obj of objects) {
+    const g =
+      writers <= 1
+        ? 0
+        : crypto.createHash('sha1').update(customerOf(pass, obj)).digest().readUInt32BE(0) % writers;
+    groups.set(g, [...(groups.get(g) ?? []), obj]);
   }
+  const applyGroup = async (group: Listed[]) => {
+    for (let attempt = 0; ; attempt++) {
+      const out = { corrections: [] as DriftEntry[], unlinkable: [] as SyncReport['unlinkable'] };
+      try {
+        await deps.db.transaction(async (tx) => {
+          await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+          for (const obj of group)
+            await applyObject(deps, tx, pass, obj, fetchedAt, runId, out, audit, request);
+        });
+        return out;
+      } catch (e) {
+        if (!isRetryableTxError(e) || attempt >= 3) throw e;
+        deps.logger.warn({ runId, pass, attempt }, 'sync page rolled back by a deadlock: applying it again');
+      }
+    }
+  };
+  const outs = await Promise.all([...groups.values()].map(applyGroup));
+  await deps.db.transaction(async (tx) => saveCursor(tx));
+  return {
+    corrections: outs.flatMap((o) => o.corrections),
+    unlinkable: outs.flatMap((o) => o.unlinkable),
+  };
 }
 
 async function applyObject(

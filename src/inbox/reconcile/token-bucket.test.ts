@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket, type BucketTime } from './token-bucket.js';
+import { isRateLimited, takeAndCall, TokenBucket, type BucketTime } from './token-bucket.js';
 
 function fakeTime(): BucketTime & { t: number; slept: number[] } {
   const ft = {
@@ -45,5 +45,62 @@ describe('TokenBucket', () => {
     expect(time.slept).toEqual([]);
     await bucket.take();
     expect(time.slept).toEqual([10]);
+  });
+});
+
+describe('takeAndCall', () => {
+  const rateLimited = () => Object.assign(new Error('Request rate limit exceeded.'), { statusCode: 429 });
+
+  it('retries a 429 after an exponential backoff with jitter, a token per attempt', async () => {
+    const time = fakeTime();
+    const bucket = new TokenBucket(1000, 1000, time);
+    let calls = 0;
+    const throttled: [number, number][] = [];
+    const result = await takeAndCall(
+      bucket,
+      async () => {
+        if (++calls <= 3) throw rateLimited();
+        return 'page';
+      },
+      { time, random: () => 1, onThrottled: (a, ms) => throttled.push([a, ms]) },
+    );
+    expect(result).toBe('page');
+    expect(bucket.taken).toBe(4);
+    expect(throttled).toEqual([
+      [0, 500],
+      [1, 1000],
+      [2, 2000],
+    ]);
+    expect(time.slept).toEqual([500, 1000, 2000]);
+  });
+
+  it('jitter halves the wait at most; the wait is capped', async () => {
+    const time = fakeTime();
+    let calls = 0;
+    await takeAndCall(
+      new TokenBucket(1000, 1000, time),
+      async () => {
+        if (++calls <= 7) throw rateLimited();
+      },
+      { time, random: () => 0, maxMs: 8000 },
+    );
+    expect(time.slept).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
+  });
+
+  it('gives up after maxRetries; any other error is thrown at once', async () => {
+    const time = fakeTime();
+    const bucket = new TokenBucket(1000, 1000, time);
+    await expect(
+      takeAndCall(bucket, () => Promise.reject(rateLimited()), { time, maxRetries: 2 }),
+    ).rejects.toThrow('rate limit');
+    expect(bucket.taken).toBe(3);
+    const declined = Object.assign(new Error('No such customer'), { statusCode: 404 });
+    await expect(takeAndCall(bucket, () => Promise.reject(declined), { time })).rejects.toBe(declined);
+    expect(bucket.taken).toBe(4);
+    expect([isRateLimited(rateLimited()), isRateLimited(declined), isRateLimited(null)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });
