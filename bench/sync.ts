@@ -42,6 +42,8 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const MONTHLY_SHARE = Number(process.env.BENCH_MONTHLY_SHARE ?? 0.7);
 const RATE_LIMIT = Number(process.env.BENCH_RATE_LIMIT ?? 100);
 const BUDGET = process.env.STRIPE_RATE_BUDGET ?? String(RATE_LIMIT);
+/** The sync's window (`--since`), days: events and invoices created in it are listed. */
+const WINDOW_DAYS = Number(process.env.BENCH_WINDOW_DAYS ?? 30);
 /** runSync's `writers` (its default when unset). */
 const WRITERS = process.env.BENCH_SYNC_WRITERS ? Number(process.env.BENCH_SYNC_WRITERS) : undefined;
 const PAGE = 100;
@@ -127,7 +129,7 @@ try {
       });
       // Forty days later (now): every monthly subscription renewed once, inside the window.
       await control.advanceClock({ to: nowUnix() - 60 });
-      const since = new Date((nowUnix() - 30 * DAY) * 1000);
+      const since = new Date((nowUnix() - WINDOW_DAYS * DAY) * 1000);
       const sinceUnix = Math.floor(since.getTime() / 1000);
       const want = {
         customers: await count((p) => stripe.customers.list(p)),
@@ -223,6 +225,7 @@ try {
           rateBudget: Number(BUDGET),
           writers: WRITERS ?? 'default',
           customers: CUSTOMERS,
+          windowDays: WINDOW_DAYS,
         }) + '\n',
       );
     } finally {

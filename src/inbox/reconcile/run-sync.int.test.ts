@@ -297,10 +297,10 @@ describe('sertantai sync', () => {
     expect(report.corrections).toEqual([]);
   });
 
-  it('a budget above the sandbox limit (100/s at most there, 4/s here): every 429 is retried, nothing missed, and one writer or three mirror the same', async () => {
+  it('a budget above the sandbox limit (100/s at most there, 2/s here): every 429 is retried, nothing missed, and one writer or three mirror the same', async () => {
     const limited = async (writers: number) => {
       const before = (await s.sandbox.control.rateLimited()).count;
-      await s.sandbox.control.settings({ rateLimitPerSecond: 4 });
+      await s.sandbox.control.settings({ rateLimitPerSecond: 2 });
       try {
         const report = await sync({
           resume: false,

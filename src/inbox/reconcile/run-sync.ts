@@ -397,13 +397,7 @@ async function applyRecovered(
   const deadline = Date.now() + (opts.settleTimeoutMs ?? 30_000);
   // Apply them here (another worker may be applying some at the same time: wait for those to settle).
   for (;;) {
-    // As many drains as page writers (the dispatcher's workers run side by side the same way: a batch holds its
-    // ordering keys' locks, so one customer's events are still applied one at a time, in order).
-    await Promise.all(
-      Array.from({ length: Math.max(1, opts.writers ?? 3) }, () =>
-        drainEvents(deps, { handlers: opts.handlers }),
-      ),
-    );
+    await drainEvents(deps, { handlers: opts.handlers });
     const open = await deps.db
       .select({ id: stripeEvents.id })
       .from(stripeEvents)
