@@ -216,6 +216,7 @@ try {
           wallSeconds: Math.round(wallS * 10) / 10,
           requests: report.requests,
           throttled: throttled.count,
+          retriedByApp: report.throttled,
           seen: report.seen,
           eventsRecovered: report.eventsRecovered,
           parkedEvents,

@@ -108,7 +108,7 @@ describe('API faults', () => {
         'StripeRateLimitError',
         'invalid_request_error',
       ]);
-      expect(e.headers['stripe-should-retry']).toBeUndefined();
+      expect(e.headers?.['stripe-should-retry']).toBeUndefined();
     }
     expect((await h.sandbox.control.rateLimited()).count).toBe(errors.length);
     await new Promise((r) => setTimeout(r, 1100));

@@ -10,8 +10,10 @@
  *    — unless the row changed after the page was fetched (a webhook got there first with something newer).
  *
  * Every correction is one audit row (`sync.repaired`, cause { syncRunId, via, … }) and one drift entry (before →
- * after per field). Requests go through the rate budget. The cursor of each pass is saved after every page, so an
- * interrupted run resumes where it stopped (its report is rebuilt from the run's audit rows).
+ * after per field). Requests go through the rate budget; a 429 is retried after a backoff. The next page is fetched
+ * while the current one is written, a page in a few transactions (see applyPage), not one per object. The cursor of
+ * each pass is saved after every page, so an interrupted run resumes where it stopped (its report is rebuilt from
+ * the run's audit rows). `npm run bench:sync` measures it against Stripe's rate limit (bench/RESULTS.md).
  */
 import crypto from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -92,6 +94,7 @@ export class SyncInterrupted extends Error {
 }
 
 type Listed = { id: string; created: number };
+type Fetched = { fetchedAt: Date; page: { data: Listed[]; has_more: boolean } };
 type AuditRepair = (tx: Tx, entry: DriftEntry, before: RowSnapshot, after: RowSnapshot) => Promise<void>;
 
 async function openRun(deps: Pick<Deps, 'db' | 'clock'>, opts: SyncOptions) {
@@ -205,18 +208,19 @@ export async function runSync(deps: Deps, opts: SyncOptions): Promise<SyncReport
       >();
       // The next page is requested while this one is written (its cursor is this page's last id), so Stripe's
       // latency overlaps our writes. `fetchedAt` is taken before each request (the version guard's reference).
-      const fetchPage = async (after: string | null) => {
+      const fetchPage = async (after: string | null): Promise<Fetched> => {
         const fetchedAt = await dbNow(deps);
         const page = await request(() => listPage(deps.stripe, pass, since, pageSize, after));
         return { fetchedAt, page };
       };
       const mayFetch = () => opts.stopAfterPages === undefined || pages < opts.stopAfterPages;
-      let next: ReturnType<typeof fetchPage> | null = null;
+      let next: Promise<Fetched> | null = null;
       for (;;) {
         if (!mayFetch()) throw new SyncInterrupted(run.id);
-        const { fetchedAt, page } = await (next ?? fetchPage(cursor));
+        const fetched: Fetched = await (next ?? fetchPage(cursor));
+        const { fetchedAt, page } = fetched;
         pages++;
-        const pageCursor = page.data.at(-1)?.id ?? cursor;
+        const pageCursor: string | null = page.data.at(-1)?.id ?? cursor;
         next = page.has_more && mayFetch() ? fetchPage(pageCursor) : null;
         next?.catch(() => {}); // awaited on the next turn; a failure while this page is written is not unhandled
         const pageSeen = seen + page.data.length;
