@@ -10,7 +10,7 @@
  * `next_day` is not clipped).
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { MovementFilter } from './customer-days.js';
+import { movementWhere, type MovementFilter } from './customer-days.js';
 import { customerMatch, filtersCustomers, type CustomerFilter } from './customer-filter.js';
 
 /** The WHERE of `mrr_customer_days` (alias `r`) for a currency, plan and customer filter. */
@@ -30,4 +30,37 @@ export function rolledUpDays(f: MovementFilter & CustomerFilter, excludeSameWind
            r.mrr_after_minor AS after, r.kind, (r.same_window AND ${excludeSameWindow}) AS excluded, r.next_day
     FROM mrr_customer_days r
     WHERE ${rollupScope(f)} AND r.day < ${f.until}`;
+}
+
+/**
+ * Each customer's MRR at an instant, per currency (columns customer_id, currency, mrr): the `after` of its last
+ * rollup day before the instant's UTC day, plus its movements of that day up to the instant — one row per customer
+ * instead of a sum over its whole history. Customers at 0 are included (a churned customer's last row); a customer
+ * whose first movement is that same day has only the day's part.
+ */
+export function customerMrrAt(
+  at: Date,
+  f: { currency: string | null; plan: string | null } & CustomerFilter,
+): SQL {
+  const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  const partialWhere: SQL[] = [movementWhere(f)];
+  if (filtersCustomers(f)) partialWhere.push(customerMatch(f, sql`m.customer_id`));
+  return sql`
+    WITH before_day AS (
+      SELECT r.customer_id, r.currency, r.mrr_after_minor AS mrr FROM mrr_customer_days r
+      WHERE ${rollupScope(f)} AND r.day < ${day} AND (r.next_day IS NULL OR r.next_day >= ${day})
+    ),
+    in_day AS (
+      SELECT m.customer_id, m.currency, sum(m.delta_minor)::bigint AS delta
+      FROM mrr_movements m
+      JOIN subscriptions s ON s.id = m.subscription_id
+      LEFT JOIN plans p ON p.id = s.plan_id
+      WHERE ${sql.join(partialWhere, sql` AND `)} AND m.at >= ${day} AND m.at <= ${at}
+      GROUP BY 1, 2
+    )
+    SELECT b.customer_id, b.currency, b.mrr + coalesce(d.delta, 0) AS mrr
+    FROM before_day b LEFT JOIN in_day d USING (customer_id, currency)
+    UNION ALL
+    SELECT d.customer_id, d.currency, d.delta FROM in_day d
+    WHERE NOT EXISTS (SELECT 1 FROM before_day b WHERE b.customer_id = d.customer_id AND b.currency = d.currency)`;
 }
