@@ -6,13 +6,13 @@
  *
  * Month bounds (periods.ts; Berlin: CET +01:00 until 29 March 02:00, CEST +02:00 after; New York: EST −05:00 until
  * 8 March 02:00, EDT −04:00 after):
- *            | UTC                      | Europe/Berlin            | America/New_York
- *   Feb 2026 | Feb 01 00:00Z → Mar 01   | Jan 31 23:00Z → Feb 28 23:00Z | Feb 01 05:00Z → Mar 01 05:00Z
- *   Mar 2026 | Mar 01 00:00Z → Apr 01   | Feb 28 23:00Z → Mar 31 22:00Z | Mar 01 05:00Z → Apr 01 04:00Z
- *   Apr 2026 | Apr 01 00:00Z → May 01   | Mar 31 22:00Z → Apr 30 22:00Z | Apr 01 04:00Z → May 01 04:00Z
- *   May 2026 | May 01 00:00Z → Jun 01   | Apr 30 22:00Z → May 31 22:00Z | May 01 04:00Z → Jun 01 04:00Z
+ *            | UTC                           | Europe/Berlin                 | America/New_York
+ *   Feb 2026 | Feb 01 00:00Z → Mar 01 00:00Z | Jan 31 23:00Z → Feb 28 23:00Z | Feb 01 05:00Z → Mar 01 05:00Z
+ *   Mar 2026 | Mar 01 00:00Z → Apr 01 00:00Z | Feb 28 23:00Z → Mar 31 22:00Z | Mar 01 05:00Z → Apr 01 04:00Z
+ *   Apr 2026 | Apr 01 00:00Z → May 01 00:00Z | Mar 31 22:00Z → Apr 30 22:00Z | Apr 01 04:00Z → May 01 04:00Z
+ *   May 2026 | May 01 00:00Z → Jun 01 00:00Z | Apr 30 22:00Z → May 31 22:00Z | May 01 04:00Z → Jun 01 04:00Z
  *
- * The rows (customer: user sign-up (provider); MRR movements; paid invoice; payment):
+ * The rows (customer: user sign-up (provider); MRR movements; paid invoice; payment), all usd on plan pro:
  *   C1: signed up Mar 31 22:30Z (email); new 2000 Mar 31 22:30Z; invoice 2000 paid Mar 31 22:30Z; payment succeeded
  *       Mar 31 22:30Z                       → UTC March · Berlin April (00:30 CEST on Apr 1) · New York March
  *   C2: signed up Mar 10 12:00Z (email); new 3000 Mar 10 12:00Z; invoice 3000 paid Mar 10 12:00Z; payment succeeded
@@ -24,6 +24,10 @@
  *   C4: signed up Mar 15 23:30Z (google); +500 Mar 15 23:30Z and +500 Mar 16 00:30Z: two UTC days (new 500, then
  *       expansion 500), ONE local day in Berlin (Mar 16, 00:30 and 01:30 CET) and in New York (Mar 15, 19:30 and 20:30
  *       EDT) — a day's changes are netted per local day: new 1000. No invoice.
+ *   Dunning: C1's case opened Mar 31 22:45Z, recovered by Stripe's retry Mar 31 23:00Z (UTC March · Berlin April ·
+ *       New York March); C2's opened Apr 30 21:00Z (April everywhere: 23:00 CEST, 17:00 EDT), lost when its
+ *       subscription ended May 01 03:00Z (UTC May · Berlin May · New York April).
+ *   Billing error: first seen Mar 31 22:10Z (UTC March · Berlin April), resolved Apr 30 22:20Z (UTC April · Berlin May).
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +110,30 @@ beforeAll(async () => {
       SELECT ${id}, i.id, i.customer_id, 1000, 'usd', ${status}, ${decline}, 'visa', 'DE', ${at}, ${at}
       FROM invoices i WHERE i.stripe_invoice_id = ${`in_tz${n}`}`);
   }
+  const cases: Array<[number, string, Record<string, string | number>]> = [
+    [
+      1,
+      '2026-03-31T22:45:00Z',
+      { status: 'recovered', at: '2026-03-31T23:00:00Z', by: 'stripe_retry', ttr: 900 },
+    ],
+    [2, '2026-04-30T21:00:00Z', { status: 'lost', at: '2026-05-01T03:00:00Z' }],
+  ];
+  for (const [n, opened, end] of cases) {
+    const recovered = end.status === 'recovered';
+    await db.execute(sql`
+      INSERT INTO dunning_cases (subscription_id, customer_id, stripe_invoice_id, status, opened_at, grace_days,
+                                 grace_until, last_failure_at, amount_due_minor, currency, recovered_at,
+                                 recovered_amount_minor, recovered_by, time_to_recover_seconds, lost_at, lost_reason)
+      SELECT s.id, s.customer_id, ${`in_tz_due${n}`}, ${end.status}, ${opened}, 7, ${opened}::timestamptz + interval '7 days',
+             ${opened}, 2000, 'usd', ${recovered ? end.at : null}, ${recovered ? 2000 : null},
+             ${recovered ? end.by : null}, ${recovered ? end.ttr : null}, ${recovered ? null : end.at},
+             ${recovered ? null : 'subscription_ended'}
+      FROM subscriptions s WHERE s.stripe_subscription_id = ${`sub_tz${n}`}`);
+  }
+  await db.execute(sql`
+    INSERT INTO billing_errors (kind, subject, message, first_seen_at, last_seen_at, status, resolved_at)
+    VALUES ('handler_failed', 'evt_tz', 'failed', '2026-03-31T22:10:00Z', '2026-03-31T22:10:00Z', 'resolved',
+            '2026-04-30T22:20:00Z')`);
   await db.execute(sql`
     INSERT INTO refunds (stripe_refund_id, payment_id, amount_minor, currency, status, created_at, stripe_version_at)
     SELECT 're_tz1', id, 500, 'usd', 'succeeded', '2026-04-30T22:30:00Z', '2026-04-30T22:30:00Z'
@@ -355,6 +383,52 @@ describe('tz=: months of a time zone', () => {
     expect(newYork.mrrByProvider).toEqual([
       { currency: 'usd', provider: 'email', mrr: 2000, payingCustomers: 1 },
       { currency: 'usd', provider: 'google', mrr: 2000, payingCustomers: 2 },
+    ]);
+  });
+
+  it('recovery: cases opened, recovered and lost in the local month', async () => {
+    const recovery = async (tz: string) =>
+      months(await json(`/api/admin/reports/recovery?from=2026-03&to=2026-05&currency=usd&tz=${tz}`)).map(
+        (m) => {
+          const { month, opened, recovered, lost, openAtEnd } = m as Record<string, unknown>;
+          return [month, opened, recovered, lost, openAtEnd];
+        },
+      );
+    // UTC: Mar C1 opened and recovered · Apr C2 opened, open at the end (lost May 1 03:00Z) · May C2 lost
+    expect(await recovery('UTC')).toEqual([
+      ['2026-03', 1, 1, 0, 0],
+      ['2026-04', 1, 0, 0, 1],
+      ['2026-05', 0, 0, 1, 0],
+    ]);
+    // Berlin: Apr C1 opened and recovered (00:45, 01:00 CEST Apr 1) and C2 opened (23:00 Apr 30), open at the end ·
+    //         May C2 lost
+    expect(await recovery('Europe/Berlin')).toEqual([
+      ['2026-03', 0, 0, 0, 0],
+      ['2026-04', 2, 1, 0, 1],
+      ['2026-05', 0, 0, 1, 0],
+    ]);
+    // New York: Mar C1 · Apr C2 opened (17:00) and lost (23:00 EDT Apr 30) · May nothing
+    expect(await recovery('America/New_York')).toEqual([
+      ['2026-03', 1, 1, 0, 0],
+      ['2026-04', 1, 0, 1, 0],
+      ['2026-05', 0, 0, 0, 0],
+    ]);
+  });
+
+  it('billing-errors: raised and resolved in the local month', async () => {
+    const errors = async (tz: string) =>
+      (await json(`/api/admin/reports/billing-errors?from=2026-03&to=2026-05&tz=${tz}`)).months.map(
+        (m: Record<string, unknown>) => [m.month, m.raised, m.resolved, m.openAtEnd],
+      );
+    expect(await errors('UTC')).toEqual([
+      ['2026-03', 1, 0, 1],
+      ['2026-04', 0, 1, 0],
+      ['2026-05', 0, 0, 0],
+    ]);
+    expect(await errors('Europe/Berlin')).toEqual([
+      ['2026-03', 0, 0, 0],
+      ['2026-04', 1, 0, 1],
+      ['2026-05', 0, 1, 0],
     ]);
   });
 
