@@ -107,6 +107,7 @@ async function summary(db: Executor, p: ReportParams): Promise<ReportAnswer> {
     body: {
       report: 'summary',
       at: p.at.toISOString(),
+      tz: p.tz,
       currency: p.currency,
       plan: p.plan,
       provider: p.provider,
