@@ -57,13 +57,16 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       FROM ${table} r
       WHERE ${scope} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start} AND ${cohortOf} < ${last.end}
     ),
-    -- members counted once each (a customer has one new row in its cohort month unless its MRR went below 0),
-    -- straight from the table so the planner sees the rows it groups
+    -- members counted once each, straight from the table so the planner sees the rows it groups. Every row of a
+    -- customer carries its cohort, and a member has a 'new' row in its cohort month, so its 'new' rows name it
+    -- (usually one; several only after its MRR went below 0). Not narrowed to the cohort month: the planner,
+    -- taking month and cohort for independent columns, guessed 170× too few rows and sorted 84k of them at 100k
+    -- customers to group what it now hashes.
     sizes AS (
       SELECT currency, cohort, count(*)::int AS size FROM (
         SELECT r.currency, ${cohortOf} AS cohort, r.customer_id FROM ${table} r
         WHERE ${scope} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start}
-          AND ${cohortOf} < ${last.end} AND r.kind = 'new' AND r.month = ${cohortOf}
+          AND ${cohortOf} < ${last.end} AND r.kind = 'new'
         GROUP BY 1, 2, 3
       ) m GROUP BY currency, cohort
     ),
