@@ -21,12 +21,12 @@
  * (recomputeLinkedRoles), its own cause (event, job, operation) first in the chain and the link after it: the user
  * has their role as soon as Stripe's order allows. Billing never recomputes a role itself.
  */
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor, Tx } from '../../db/client.js';
 import { selectRows } from '../../db/rows.js';
 import { users } from '../../accounts/accounts.tables.js';
-import { customers, paymentMethods, payments } from '../billing.tables.js';
+import { customers, paymentMethods } from '../billing.tables.js';
 import { NotLinkableError } from '../../inbox/webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
@@ -160,6 +160,8 @@ export async function upsertCustomer(
   eventId: string | null = null,
   opts: { deleted?: boolean; succession?: Succession } = {},
 ): Promise<CustomerMirrorResult> {
+  const linkPayments = (id: string) => sql`
+    UPDATE payments SET customer_id = ${id} WHERE stripe_customer_id = ${c.id} AND customer_id IS NULL`;
   const r = await upsertMirrorRow(tx, customers, {
     subject: `customer ${c.id}`,
     lock: () => lockCustomer(tx, c.id),
@@ -199,6 +201,9 @@ export async function upsertCustomer(
           // The default card is derived in the same write: one round trip less per customer event.
           ...defaultCardColumns(c.id, defaultPaymentMethodId),
         },
+        // Payments stored before their customer (or by a writer that raced its insert) get linked now; for an
+        // existing row inside its UPDATE (one statement per customer event, not two).
+        ...(before ? { alongUpdate: sql`linked AS (${linkPayments(before.id)})` } : {}),
         carry: userId,
       };
     },
@@ -206,12 +211,10 @@ export async function upsertCustomer(
   });
   if (r.outcome === 'stale') return { ...r, linked: null };
   const { before, row, carry: userId } = r;
-  // Payments seen before their customer get linked now.
-  await tx
-    .update(payments)
-    .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
-    .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
-  if (!before) await wakeParkedEvents(tx, c.id);
+  if (!before) {
+    await tx.execute(linkPayments(row.id));
+    await wakeParkedEvents(tx, c.id);
+  }
   let linked: CustomerLink | null = null;
   if (userId !== null && (before?.userId ?? null) !== userId) {
     linked = {
