@@ -1,5 +1,5 @@
 /**
- * Per currency and calendar month (UTC): MRR at the month's start and end, the month's movements by kind, customers
+ * Per currency and calendar month (UTC, or of the report's `tz`): MRR at the month's start and end, the month's movements by kind, customers
  * paying at its start and customers who churned in it — the figures behind the `mrr`, `churn` and `ltv` reports, in
  * ONE query over the maintained customer-days (rolled-up-days.ts): the rows are aggregated per month in one hashed
  * pass, and each month's levels are sums over those monthly aggregates, so the cost grows with the rows, not
@@ -15,13 +15,15 @@
  * - sameWindow=exclude drops, for one month, every movement of a customer whose MRR was 0 both at the month's start
  *   and at its end (started and churned inside it); they net to 0, so the ending MRR is unchanged.
  * A currency appears when it has movements (or when it was asked for); every month of the range has a row.
+ * In another zone than UTC the rows are the customer-days of that zone (rolled-up-days.ts: customerDaysSource), whose
+ * `month` is the local month's first instant — the `start` periods.ts gives the same month.
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { CustomerFilter } from './customer-filter.js';
 import type { Month } from './periods.js';
 import type { Conventions } from './report-params.js';
-import { rollupScope } from './rolled-up-days.js';
+import { customerDaysSource } from './rolled-up-days.js';
 
 export interface MonthMovements {
   currency: string;
@@ -39,6 +41,7 @@ export interface MonthMovements {
 }
 
 export interface MonthlyFilter extends CustomerFilter {
+  tz: string;
   months: Month[];
   currency: string | null;
   plan: string | null;
@@ -56,10 +59,10 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
     f.currency === null
       ? sql`SELECT DISTINCT currency FROM flows`
       : sql`SELECT ${f.currency}::text AS currency`;
-  const scope = rollupScope(f);
+  const { with: localDays, table, scope } = customerDaysSource(f);
   const excluded = sql`(r.same_window AND ${excludeSameWindow})`;
   const result = await db.execute<Record<string, string | number>>(sql`
-    WITH months AS (
+    WITH ${localDays} months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[], ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
     -- One pass over the rows, per currency and month. \`paying\`: customers who start paying minus those who stop
@@ -72,13 +75,13 @@ export async function monthlyMovements(db: Executor, f: MonthlyFilter): Promise<
         -sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'churn') AS churn,
         sum(r.delta_minor) FILTER (WHERE NOT ${excluded} AND r.kind = 'reactivation') AS reactivation,
         sum((r.mrr_after_minor > 0)::int - (r.mrr_before_minor > 0)::int) AS paying
-      FROM mrr_customer_days r
+      FROM ${table} r
       WHERE ${scope} AND r.day < ${last.end}
       GROUP BY r.currency, r.month
     ),
     churned AS (
       SELECT currency, month, count(*) AS customers FROM (
-        SELECT DISTINCT r.currency, r.month, r.customer_id FROM mrr_customer_days r
+        SELECT DISTINCT r.currency, r.month, r.customer_id FROM ${table} r
         WHERE ${scope} AND r.day < ${last.end} AND r.kind = 'churn' AND NOT ${excluded}
       ) c GROUP BY currency, month
     ),

@@ -33,6 +33,7 @@ describe('parseReportParams: defaults', () => {
       sameWindow: 'include',
     });
     expect(p.format).toBe('json');
+    expect(p.tz).toBe('UTC');
   });
 
   it('only `to`: the 12 months ending with it', () => {
@@ -54,6 +55,35 @@ describe('parseReportParams: values', () => {
   it('at as a date-time with offset, or a date at 00:00 UTC', () => {
     expect(value({ at: '2026-04-01T12:30:00+02:00' }).at).toEqual(new Date('2026-04-01T10:30:00Z'));
     expect(value({ at: '2026-04-01' }).at).toEqual(new Date('2026-04-01T00:00:00Z'));
+  });
+
+  it('tz: months, the current month and a date-only `at` read in the zone', () => {
+    const p = value({ tz: 'Europe/Berlin', from: '2026-03', to: '2026-04', at: '2026-04-01' });
+    expect(p.tz).toBe('Europe/Berlin');
+    expect(p.months).toEqual([
+      { month: '2026-03', start: new Date('2026-02-28T23:00:00Z'), end: new Date('2026-03-31T22:00:00Z') },
+      { month: '2026-04', start: new Date('2026-03-31T22:00:00Z'), end: new Date('2026-04-30T22:00:00Z') },
+    ]);
+    expect(p.at).toEqual(new Date('2026-03-31T22:00:00Z'));
+    // a date-time carries its own offset, whatever the zone
+    expect(value({ tz: 'Europe/Berlin', at: '2026-04-01T12:30:00Z' }).at).toEqual(
+      new Date('2026-04-01T12:30:00Z'),
+    );
+    expect(value({ tz: 'America/New_York', at: '2026-03-08' }).at).toEqual(new Date('2026-03-08T05:00:00Z'));
+    // NOW is 7 Dec 11:00 UTC; at 03:00 UTC on 1 Jan 2027 it is still December in New York, already January in Tokyo
+    const newYear = new Date('2027-01-01T03:00:00Z');
+    const current = (tz: string) => {
+      const r = parseReportParams({ tz }, newYear);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.months.at(-1)!.month;
+    };
+    expect([current('UTC'), current('America/New_York'), current('Asia/Tokyo')]).toEqual([
+      '2027-01',
+      '2026-12',
+      '2027-01',
+    ]);
+    // UTC spelled another way is UTC (the rollups' months)
+    expect(value({ tz: 'Etc/UTC' }).tz).toBe('UTC');
   });
 
   it('currency in any case, answered lowercase', () => {
@@ -125,6 +155,10 @@ describe('parseReportParams: bad input names the parameter', () => {
     [{ country: 'G1' }, 'invalid_country', 'country'],
     [{ country: '' }, 'invalid_country', 'country'],
     [{ country: ['us', 'gb'] }, 'invalid_country', 'country'],
+    [{ tz: 'Mars/Olympus_Mons' }, 'invalid_tz', 'tz'],
+    [{ tz: '+01:00' }, 'invalid_tz', 'tz'],
+    [{ tz: '' }, 'invalid_tz', 'tz'],
+    [{ tz: ['UTC', 'Europe/Berlin'] }, 'invalid_tz', 'tz'],
     [{ region: 'eu' }, 'unknown_parameter', 'region'],
     [{ metric: 'churn' }, 'unknown_parameter', 'metric'],
   ])('%o → %s', (query, code, parameter) => {

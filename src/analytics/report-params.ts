@@ -5,7 +5,10 @@
  *
  * - `from`, `to`: first and last month, included (`YYYY-MM` or `YYYY-MM-DD`, see periods.ts); defaults: the 12
  *   months ending with the current one. `from` after `to` is `invalid_range`.
- * - `at`: an instant for point-in-time reports (ISO date-time with offset, or a date = its 00:00 UTC); default now.
+ * - `tz`: the IANA time zone whose calendar months the periods are (`Europe/Berlin`); default `UTC`. Months, the
+ *   current month and a date-only `at` are read in it. Echoed in every answer; an unknown zone is `invalid_tz`.
+ * - `at`: an instant for point-in-time reports (ISO date-time with offset, or a date = its 00:00 in `tz`); default
+ *   now.
  * - `currency`: lowercase ISO 4217 (any case accepted); absent = one series per currency, never a sum.
  * - `plan`: a plan key; absent = all plans.
  * - `provider`: a sign-up provider (`users.signup_provider`: email, google, github, microsoft, linkedin, okta,
@@ -19,7 +22,17 @@
  */
 import { SIGNUP_PROVIDERS } from '../accounts/signup-providers.js';
 import { err, ok, type Result } from '../errors.js';
-import { addMonths, MAX_MONTHS, monthOf, monthsBetween, parseMonth, type Month } from './periods.js';
+import {
+  addMonths,
+  localMidnight,
+  MAX_MONTHS,
+  monthOf,
+  monthsBetween,
+  parseMonth,
+  parseZone,
+  UTC,
+  type Month,
+} from './periods.js';
 
 export const CONVENTIONS = {
   pastDue: ['count', 'exclude'],
@@ -38,6 +51,8 @@ export const DEFAULT_CONVENTIONS: Conventions = {
 };
 
 export interface ReportParams {
+  /** The months' zone: `UTC` (the rollups' own months) or an IANA name as the runtime spells it. */
+  tz: string;
   months: Month[];
   at: Date;
   currency: string | null;
@@ -58,7 +73,7 @@ export interface ParamError {
 }
 
 const SHARED = [
-  'from', 'to', 'at', 'currency', 'plan', 'provider', 'country', 'format', ...Object.keys(CONVENTIONS),
+  'from', 'to', 'tz', 'at', 'currency', 'plan', 'provider', 'country', 'format', ...Object.keys(CONVENTIONS),
 ]; // prettier-ignore
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const PLAN_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -88,12 +103,19 @@ export function parseReportParams(
     text[key] = value;
   }
 
-  const current = monthOf(now);
+  let tz = UTC;
+  if (text.tz !== undefined) {
+    const zone = parseZone(text.tz);
+    if (!zone.ok) return bad('tz', `tz: ${zone.error}`);
+    tz = zone.value;
+  }
+
+  const current = monthOf(now, tz);
   const to = text.to === undefined ? ok(current) : parseMonth(text.to);
   if (!to.ok) return bad('to', `to: ${to.error}`);
   const from = text.from === undefined ? ok(addMonths(to.value, -11)) : parseMonth(text.from);
   if (!from.ok) return bad('from', `from: ${from.error}`);
-  const months = monthsBetween(from.value, to.value);
+  const months = monthsBetween(from.value, to.value, tz);
   if (months.length === 0) return bad('from', '`from` is after `to`', 'invalid_range');
   if (months.length > MAX_MONTHS)
     return bad('from', `at most ${MAX_MONTHS} months per report`, 'invalid_range');
@@ -103,6 +125,15 @@ export function parseReportParams(
     at = new Date(text.at);
     if (!ISO_INSTANT.test(text.at) || !parseMonth(text.at.slice(0, 10)).ok || Number.isNaN(at.getTime())) {
       return bad('at', `at: "${text.at}" is not an ISO date or date-time`);
+    }
+    // a date alone is the start of that day where the figures are read (a date-time carries its own offset)
+    if (tz !== UTC && text.at.length === 10) {
+      at = localMidnight(
+        Number(text.at.slice(0, 4)),
+        Number(text.at.slice(5, 7)),
+        Number(text.at.slice(8, 10)),
+        tz,
+      );
     }
   }
 
@@ -143,5 +174,5 @@ export function parseReportParams(
   if (format !== 'json' && format !== 'csv') return bad('format', 'format must be json or csv');
 
   const extra = Object.fromEntries(Object.entries(text).filter(([k]) => extraAllowed.includes(k)));
-  return ok({ months, at, currency, plan, provider, country, conventions, format, extra });
+  return ok({ tz, months, at, currency, plan, provider, country, conventions, format, extra });
 }

@@ -2,12 +2,13 @@
  * The registry of reports and the one way to turn a request for one into a checked report and its parameters, shared
  * by the HTTP routes and the `sertantai report` command so both answer the same figures and refuse the same input:
  * unknown report → 404 `unknown_report`; bad parameter → 400 with a code naming it (`details.parameter`); a convention
- * the report cannot honour yet → 400 `unsupported_convention`; a plan key no plan has → 400 `invalid_plan`.
+ * the report cannot honour yet → 400 `unsupported_convention`; a plan key no plan has → 400 `invalid_plan`; a zone
+ * PostgreSQL does not know → 400 `invalid_tz`.
  */
 import type { Executor } from '../db/client.js';
 import { AppError } from '../errors.js';
 import { parseReportParams, type ParamError, type ReportParams } from './report-params.js';
-import { checkConventions, checkPlan, type Report } from './report.js';
+import { checkConventions, checkPlan, checkZone, type Report } from './report.js';
 import { billingErrorsReport } from './reports/billing-errors-report.js';
 import { cohortsReport } from './reports/cohorts-report.js';
 import { churnReport } from './reports/churn-report.js';
@@ -44,7 +45,10 @@ export function reportNamed(name: string): Report {
 
 export const paramError = (e: ParamError) => new AppError(e.code, e.message, 400, { parameter: e.parameter });
 
-/** The shared parameters parsed and checked against the report (conventions it honours, an existing plan). */
+/**
+ * The shared parameters parsed and checked against the report (conventions it honours, an existing plan, a zone the
+ * database knows too).
+ */
 export async function checkedParams(
   db: Executor,
   report: Report,
@@ -56,5 +60,6 @@ export async function checkedParams(
   if (!parsed.ok) throw paramError(parsed.error);
   checkConventions(report, parsed.value.conventions);
   await checkPlan(db, parsed.value.plan);
+  await checkZone(db, parsed.value.tz);
   return parsed.value;
 }

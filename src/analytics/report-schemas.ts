@@ -18,7 +18,16 @@ const conventionParams = {
 export const reportQuery = z.object({
   from: z.string().optional().describe('first month, YYYY-MM (default: 11 months before to)'),
   to: z.string().optional().describe('last month, YYYY-MM (default: the current month)'),
-  at: z.string().optional().describe('instant of point-in-time reports (default: now)'),
+  tz: z
+    .string()
+    .optional()
+    .describe(
+      'IANA time zone whose calendar months the periods are, e.g. Europe/Berlin (default: UTC); an unknown zone is 400 invalid_tz',
+    ),
+  at: z
+    .string()
+    .optional()
+    .describe('instant of point-in-time reports (default: now); a date alone is its 00:00 in tz'),
   currency: z
     .string()
     .optional()
@@ -57,9 +66,13 @@ const filters = {
   country: z.string().nullable(),
 };
 
+/** The zone the months are in, as given (canonical spelling) or UTC. */
+const tz = z.string().describe('the IANA time zone of the months (UTC unless tz= was given)');
+
 const head = {
   from: z.string().nullable(),
   to: z.string().nullable(),
+  tz,
   ...filters,
   conventions,
 };
@@ -67,6 +80,7 @@ const head = {
 export const summaryAnswer = z.object({
   report: z.literal('summary'),
   at: z.string(),
+  tz,
   ...filters,
   conventions,
   series: z.array(
@@ -141,6 +155,7 @@ export const drillAnswer = z.object({
   report: z.string(),
   metric: z.string(),
   month: z.string().nullable(),
+  tz,
   currency: z.string(),
   plan: z.string().nullable(),
   provider: z.string().nullable(),

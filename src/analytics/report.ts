@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { filtersCustomers } from './customer-filter.js';
 import type { DrillParams } from './drill-down/drill-params.js';
 import type { DrillAnswer } from './drill-down/movement-rows.js';
+import { UTC } from './periods.js';
 import { DEFAULT_CONVENTIONS, type Conventions, type ReportParams } from './report-params.js';
 
 export type CsvValue = string | number | boolean | null;
@@ -46,12 +47,13 @@ export function checkConventions(report: Report, conventions: Conventions): void
   }
 }
 
-/** The head every answer carries: which report, over what, under which conventions. */
+/** The head every answer carries: which report, over what months of which zone, under which conventions. */
 export function answerHead(name: string, p: ReportParams): Record<string, unknown> {
   return {
     report: name,
     from: p.months[0]?.month ?? null,
     to: p.months.at(-1)?.month ?? null,
+    tz: p.tz,
     currency: p.currency,
     plan: p.plan,
     provider: p.provider,
@@ -61,15 +63,36 @@ export function answerHead(name: string, p: ReportParams): Record<string, unknow
 }
 
 /**
- * The CSV rows of an answer: the report's rows, each led by the `provider` and `country` it was filtered by when a
- * customer filter was given (a file read later still says whose figures it holds); unchanged without one.
+ * The CSV rows of an answer: the report's rows, each led by the `tz` its months are in when it is not UTC, and by the
+ * `provider` and `country` it was filtered by when a customer filter was given (a file read later still says whose
+ * figures, and whose months, it holds); unchanged without either.
  */
 export function csvRows(
   rows: readonly Record<string, CsvValue>[],
-  p: Pick<ReportParams, 'provider' | 'country'>,
+  p: Pick<ReportParams, 'provider' | 'country' | 'tz'>,
 ): Record<string, CsvValue>[] {
-  if (!filtersCustomers(p)) return [...rows];
-  return rows.map((r) => ({ provider: p.provider, country: p.country, ...r }));
+  const zoned = p.tz !== UTC;
+  if (!filtersCustomers(p) && !zoned) return [...rows];
+  return rows.map((r) => ({
+    ...(zoned ? { tz: p.tz } : {}),
+    ...(filtersCustomers(p) ? { provider: p.provider, country: p.country } : {}),
+    ...r,
+  }));
+}
+
+/**
+ * 400 `invalid_tz` when PostgreSQL does not know the zone the runtime accepted (their zone data can differ by
+ * version): the reports' SQL reads months in it, and would otherwise fail as a 500.
+ */
+export async function checkZone(db: Executor, tz: string): Promise<void> {
+  if (tz === UTC) return;
+  try {
+    await db.execute(sql`SELECT now() AT TIME ZONE ${tz}::text`);
+  } catch {
+    throw new AppError('invalid_tz', `tz: "${tz}" is not a time zone the database knows`, 400, {
+      parameter: 'tz',
+    });
+  }
 }
 
 /** 400 `invalid_plan` when `plan` names no plan (a typo would otherwise answer a plausible row of zeros). */

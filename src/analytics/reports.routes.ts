@@ -5,7 +5,8 @@
  * `format=csv`, as CSV of the same figures; `GET /reports/<name>/rows?metric=&month=&currency=` lists the rows behind
  * one figure (paged; `sum` of their amounts — or their count — equals the figure). Thin: parse, check, run, render.
  * Errors: unknown report → 404 `unknown_report`; bad parameter → 400 with a code naming it (`invalid_from`, …,
- * `details.parameter`); a convention the report cannot honour yet → 400 `unsupported_convention`.
+ * `details.parameter`; an unknown `tz` → `invalid_tz`); a convention the report cannot honour yet → 400
+ * `unsupported_convention`.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -25,6 +26,7 @@ import {
   summaryAnswer,
 } from './report-schemas.js';
 import { checkedParams, paramError, reportNamed } from './report-request.js';
+import { UTC } from './periods.js';
 import { csvRows, inReportSnapshot } from './report.js';
 
 export { REPORTS } from './report-request.js';
@@ -81,6 +83,7 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
               p,
             ),
             [
+              ...(p.tz !== UTC ? ['tz'] : []),
               ...(filtersCustomers(p) ? ['provider', 'country'] : []),
               ...['currency', 'metric', 'customer', 'day', 'kind', 'mrrBefore', 'mrrAfter', 'amount'],
             ],
@@ -91,6 +94,7 @@ export const adminReportRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app,
       report: name,
       metric: d.metric,
       month: d.month?.month ?? null,
+      tz: p.tz,
       currency: d.currency,
       plan: p.plan,
       provider: p.provider,

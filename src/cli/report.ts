@@ -1,5 +1,5 @@
 /**
- * `sertantai report <name> [--from --to --currency --plan --provider --country --at --format table|csv|json]`: prints a report's figures —
+ * `sertantai report <name> [--from --to --tz --currency --plan --provider --country --at --format table|csv|json]`: prints a report's figures —
  * the same code, parameters and checks as `GET /api/admin/reports/<name>` (analytics/report-request.ts), so the
  * terminal and the API never disagree. `json` prints the API's body; `csv` the API's CSV; `table` the CSV's rows
  * aligned in columns. A bad report name or parameter exits 1 with a message naming it.
@@ -18,6 +18,7 @@ type Format = (typeof FORMATS)[number];
 interface ReportOptions {
   from?: string;
   to?: string;
+  tz?: string;
   currency?: string;
   plan?: string;
   provider?: string;
@@ -73,11 +74,18 @@ export function registerReportCommand(program: Command): Command {
     .argument('<name>', 'the report')
     .option('--from <month>', 'first month, YYYY-MM (default: 11 months before --to)')
     .option('--to <month>', 'last month, YYYY-MM (default: this month)')
+    .option(
+      '--tz <zone>',
+      'IANA time zone whose calendar months the periods are, e.g. Europe/Berlin (default: UTC)',
+    )
     .option('--currency <code>', 'one currency (default: one series per currency)')
     .option('--plan <key>', 'one plan')
     .option('--provider <provider>', 'the customers whose user signed up with it (email, google, github, …)')
     .option('--country <code>', 'the customers of one country (ISO 3166-1 alpha-2)')
-    .option('--at <instant>', 'the instant of a point-in-time report (summary)')
+    .option(
+      '--at <instant>',
+      'the instant of a point-in-time report (summary); a date alone is its 00:00 in --tz',
+    )
     .option('--format <format>', 'table, csv or json', 'table')
     .action(async (name: string, opts: ReportOptions) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) {
@@ -87,7 +95,7 @@ export function registerReportCommand(program: Command): Command {
       try {
         const report = reportNamed(name);
         const query = Object.fromEntries(
-          (['from', 'to', 'currency', 'plan', 'provider', 'country', 'at'] as const)
+          (['from', 'to', 'tz', 'currency', 'plan', 'provider', 'country', 'at'] as const)
             .filter((k) => opts[k] !== undefined)
             .map((k) => [k, opts[k]]),
         );

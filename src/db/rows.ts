@@ -54,8 +54,8 @@ function pairs(shape: Shape, values: Record<string, unknown>): Array<[Column, SQ
   return out;
 }
 
-type RowOf<T extends PgTable> = T['$inferSelect'];
-type Values<T extends PgTable> = { [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL };
+export type RowOf<T extends PgTable> = T['$inferSelect'];
+export type Values<T extends PgTable> = { [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL };
 
 /** `SELECT <row> FROM table WHERE …` [ORDER BY …] [LIMIT n] [FOR UPDATE]. */
 export async function selectRows<T extends PgTable>(

@@ -77,6 +77,7 @@ describe('sertantai report', { timeout: 180_000 }, () => {
       report: 'payment-failures',
       from: '2026-03',
       to: '2026-03',
+      tz: 'UTC',
       currency: 'eur',
       plan: null,
       provider: null,
@@ -119,6 +120,33 @@ describe('sertantai report', { timeout: 180_000 }, () => {
         'google,GB,usd,2026-03,plan,team,1,1,1',
         '',
       ].join('\r\n'),
+    );
+  });
+
+  it('--tz: the months of that zone, the zone leading each CSV row', async () => {
+    // usd April in New York is [Apr 1 04:00Z, May 1 04:00Z): P6 (Apr 1 00:00Z = Mar 31 20:00 EDT) is March's there,
+    // leaving P7 failed expired_card (no decline code; visa US, team): attempts 1, failures 1, rate 1 ÷ 1 = 1
+    const r = await cli([
+      ...['report', 'payment-failures', '--from', '2026-04', '--to', '2026-04', '--currency', 'usd'],
+      ...['--tz', 'America/New_York', '--format', 'csv'],
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'tz,currency,month,dimension,key,attempts,failures,failure_rate',
+        'America/New_York,usd,2026-04,total,,1,1,1',
+        'America/New_York,usd,2026-04,decline_code,,,1,',
+        'America/New_York,usd,2026-04,card_brand,visa,1,1,1',
+        'America/New_York,usd,2026-04,card_country,US,1,1,1',
+        'America/New_York,usd,2026-04,plan,team,1,1,1',
+        '',
+      ].join('\r\n'),
+    );
+    const bad = await cli(['report', 'payment-failures', '--tz', 'Mars/Olympus_Mons']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      '--tz: tz: "Mars/Olympus_Mons" is not a time zone this server knows [invalid_tz]',
     );
   });
 

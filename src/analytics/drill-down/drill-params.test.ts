@@ -29,6 +29,15 @@ describe('parseDrillParams', () => {
     expect(paged.ok && [paged.value.page, paged.value.limit]).toEqual([3, 1000]);
   });
 
+  it("month is a month of the report's tz", () => {
+    const r = drill({ metric: 'new', month: '2026-03', currency: 'usd', tz: 'Europe/Berlin' });
+    expect(r.ok && r.value.month).toEqual({
+      month: '2026-03',
+      start: new Date('2026-02-28T23:00:00Z'),
+      end: new Date('2026-03-31T22:00:00Z'),
+    });
+  });
+
   it('an instant report takes no month', () => {
     const r = drill({ metric: 'new', currency: 'usd' }, false);
     expect(r.ok && r.value.month).toBeNull();

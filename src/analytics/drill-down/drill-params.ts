@@ -1,6 +1,6 @@
 /**
  * The drill-down's own parameters, on top of the shared ones (report-params.ts): `metric` (one of the report's
- * figures that has rows), `month` (`YYYY-MM` or a date in it; monthly reports only), `page` (from 1) and `limit`
+ * figures that has rows), `month` (`YYYY-MM` or a date in it, a month of the report's `tz`; monthly reports only), `page` (from 1) and `limit`
  * (1-1000, default 100). `currency` is required: a figure belongs to one currency's series, and rows of two
  * currencies must not be summed. Pure; a "no" names the parameter, as the shared parser's do.
  */
@@ -42,7 +42,7 @@ export function parseDrillParams(
     if (monthText === undefined) return bad('month', 'month is required (YYYY-MM)');
     const parsed = parseMonth(monthText);
     if (!parsed.ok) return bad('month', `month: ${parsed.error}`);
-    month = monthBounds(parsed.value);
+    month = monthBounds(parsed.value, p.tz);
   } else if (monthText !== undefined) {
     return bad('month', 'this report is at an instant: use `at`, not `month`');
   }

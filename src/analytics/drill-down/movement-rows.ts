@@ -1,6 +1,6 @@
 /**
  * Drill-down of the `mrr` and `churn` reports: the customers or customer-days behind one figure of one currency and
- * month, computed from the same rows as the figure (the maintained customer-days, rolled-up-days.ts), so the rows' `amount`s sum to a money figure
+ * month (of the report's `tz`: its customer-days are then that zone's days, rolled-up-days.ts), computed from the same rows as the figure (the maintained customer-days, rolled-up-days.ts), so the rows' `amount`s sum to a money figure
  * and their count is a count figure — across all pages (`total`, `sum` are over every row, not the page).
  *
  * - movement metrics (new, expansion, contraction, churn, reactivation, netNew and the churn report's *Mrr names):
@@ -66,7 +66,14 @@ export async function movementRows(db: Executor, p: ReportParams, d: DrillParams
   const month = d.month;
   if (!shape || !month) throw new Error(`no rows for ${d.metric}`);
   const days = rolledUpDays(
-    { currency: d.currency, plan: p.plan, provider: p.provider, country: p.country, until: month.end },
+    {
+      currency: d.currency,
+      plan: p.plan,
+      provider: p.provider,
+      country: p.country,
+      until: month.end,
+      tz: p.tz,
+    },
     p.conventions.sameWindow === 'exclude',
   );
   let select: SQL;

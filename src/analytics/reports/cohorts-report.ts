@@ -4,10 +4,12 @@
  * of them still pay at the month's end (logo retention = paying ÷ cohort size) and their MRR then (revenue
  * retention = MRR ÷ the cohort's MRR at the end of its first month; above 1 when it expanded). docs/METRICS.md
  * §cohorts. With sameWindow=exclude a customer who started and churned inside their first month is in no cohort.
+ * With `tz`, cohorts and months are that zone's months, from its customer-days (rolled-up-days.ts).
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { rollupScope } from '../rolled-up-days.js';
+import { customerDaysSource } from '../rolled-up-days.js';
+import { monthLabelIn } from '../zone-sql.js';
 import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -36,6 +38,7 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const labels = p.months.map((m) => m.month);
   const cohortOf =
     p.conventions.sameWindow === 'exclude' ? sql`r.cohort_excluding_same_window` : sql`r.cohort`;
+  const { with: localDays, table, scope } = customerDaysSource(p);
   const result = await db.execute<{
     currency: string;
     cohort: string;
@@ -44,23 +47,26 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
     paying: number;
     mrr: string | number;
   }>(sql`
-    WITH months AS (
+    WITH ${localDays} months AS (
       SELECT * FROM unnest(${sql.param(starts)}::timestamptz[], ${sql.param(ends)}::timestamptz[],
                            ${sql.param(labels)}::text[]) AS mo(start, "end", label)
     ),
     member_rows AS (
       SELECT r.currency, ${cohortOf} AS cohort, r.month, r.customer_id, r.kind, r.delta_minor AS delta,
              (r.mrr_after_minor > 0)::int - (r.mrr_before_minor > 0)::int AS paying
-      FROM mrr_customer_days r
-      WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start} AND ${cohortOf} < ${last.end}
+      FROM ${table} r
+      WHERE ${scope} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start} AND ${cohortOf} < ${last.end}
     ),
-    -- members counted once each (a customer has one new row in its cohort month unless its MRR went below 0),
-    -- straight from the table so the planner sees the rows it groups
+    -- members counted once each, straight from the table so the planner sees the rows it groups. Every row of a
+    -- customer carries its cohort, and a member has a 'new' row in its cohort month, so its 'new' rows name it
+    -- (usually one; several only after its MRR went below 0). Not narrowed to the cohort month: the planner,
+    -- taking month and cohort for independent columns, guessed 170× too few rows and sorted 84k of them at 100k
+    -- customers to group what it now hashes.
     sizes AS (
       SELECT currency, cohort, count(*)::int AS size FROM (
-        SELECT r.currency, ${cohortOf} AS cohort, r.customer_id FROM mrr_customer_days r
-        WHERE ${rollupScope(p)} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start}
-          AND ${cohortOf} < ${last.end} AND r.kind = 'new' AND r.month = ${cohortOf}
+        SELECT r.currency, ${cohortOf} AS cohort, r.customer_id FROM ${table} r
+        WHERE ${scope} AND r.day < ${last.end} AND ${cohortOf} >= ${first.start}
+          AND ${cohortOf} < ${last.end} AND r.kind = 'new'
         GROUP BY 1, 2, 3
       ) m GROUP BY currency, cohort
     ),
@@ -70,7 +76,7 @@ async function cohorts(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       SELECT currency, cohort, greatest(month, cohort) AS key, sum(delta) AS mrr, sum(paying) AS paying
       FROM member_rows GROUP BY currency, cohort, greatest(month, cohort)
     )
-    SELECT z.currency, to_char(z.cohort AT TIME ZONE 'UTC', 'YYYY-MM') AS cohort, mo.label AS month, z.size,
+    SELECT z.currency, ${monthLabelIn(sql`z.cohort`, p.tz)} AS cohort, mo.label AS month, z.size,
            (sum(coalesce(s.paying, 0)) OVER w)::int AS paying, (sum(coalesce(s.mrr, 0)) OVER w)::bigint AS mrr
     FROM sizes z JOIN months mo ON mo.start >= z.cohort
     LEFT JOIN steps s ON s.currency = z.currency AND s.cohort = z.cohort AND s.key = mo.start

@@ -7,7 +7,7 @@
  */
 import type { Executor } from '../../db/client.js';
 import { monthlyMovements } from '../monthly-movements.js';
-import { addMonths, monthOf, monthsBetween } from '../periods.js';
+import { addMonths, monthParts, monthsBetween } from '../periods.js';
 import { arpa, lifetimeValue, ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
@@ -31,7 +31,8 @@ async function ltv(db: Executor, p: ReportParams): Promise<ReportAnswer> {
   const first = p.months[0];
   const last = p.months.at(-1);
   if (!first || !last) return { body: { ...answerHead('ltv', p), series: [] }, rows: [] };
-  const months = monthsBetween(addMonths(monthOf(first.start), 1 - LTV_WINDOW_MONTHS), monthOf(last.start));
+  // by the months' labels: in a zone east of UTC a month's first instant is in the previous UTC month
+  const months = monthsBetween(addMonths(monthParts(first), 1 - LTV_WINDOW_MONTHS), monthParts(last), p.tz);
   const rows = await monthlyMovements(db, { ...p, months });
   const wanted = new Set(p.months.map((m) => m.month));
   const series = byCurrency(rows).map((s) => ({

@@ -12,7 +12,8 @@
  * per-charge history. Conventions do not change it; all are echoed.
  * `provider=` and `country=` keep the payments of the customers matching (customer-filter.ts): the payment's customer,
  * else its invoice's. The rollup has no customer column, so with either filter the attempts are counted from
- * `payments` itself (the rows the rollup's triggers count).
+ * `payments` itself (the rows the rollup's triggers count) — and with a `tz` other than UTC too, by the local month
+ * of `created`: the rollup's months are UTC months.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -21,6 +22,8 @@ import { ratio } from '../rates.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type CsvValue, type Report, type ReportAnswer } from '../report.js';
 import { byCurrency } from '../by-currency.js';
+import { UTC } from '../periods.js';
+import { truncIn } from '../zone-sql.js';
 
 export interface FailureSlice {
   key: string | null;
@@ -49,9 +52,9 @@ type Dimension = 'decline_code' | 'card_brand' | 'card_country' | 'plan';
  * at 100k customers.
  */
 function attemptsCte(p: ReportParams, first: Date, last: Date): SQL {
-  if (filtersCustomers(p)) {
+  if (filtersCustomers(p) || p.tz !== UTC) {
     return sql`
-      SELECT pm.currency, date_trunc('month', pm.created_at, 'UTC') AS month, pm.decline_code, pm.card_brand,
+      SELECT pm.currency, ${truncIn('month', sql`pm.created_at`, p.tz)} AS month, pm.decline_code, pm.card_brand,
              pm.card_country, pl.key AS plan, count(*)::bigint AS attempts,
              (count(*) FILTER (WHERE payment_failed(pm.status, pm.charge_status, pm.failure_code)))::bigint AS failures
       FROM payments pm

@@ -9,6 +9,8 @@
  * `provider=` and `country=` keep the money of the customers matching (customer-filter.ts): an invoice's customer,
  * a refund's or dispute's payment's customer (else its invoice's; one linked to neither is left out). The rollup
  * (revenue_months) has no customer, so with either filter the paid invoices are summed from `invoices` itself.
+ * Its months are UTC months, so with a `tz` other than UTC they are summed from `invoices` too, by the local month
+ * of `paid_at` (a local month is not a union of UTC months).
  * Conventions do not change cash; the report accepts and echoes them all.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -17,6 +19,8 @@ import type { ReportParams } from '../report-params.js';
 import { customerMatch, filtersCustomers } from '../customer-filter.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
 import { byCurrency } from '../by-currency.js';
+import { UTC } from '../periods.js';
+import { truncIn } from '../zone-sql.js';
 
 export interface RevenueMonth {
   month: string;
@@ -36,13 +40,14 @@ const planOf = (plan: string | null): SQL =>
                   WHERE s.id = i.subscription_id AND p.key = ${plan})`;
 
 /**
- * Paid invoices as cash rows (currency, at, collected, refunded, opened, lost, paid). Unfiltered by customer: from
- * their maintained monthly sums (revenue_months: delta rows per currency, plan and month until folded, summed here;
- * a key summing to nothing is no row), not two million invoices per request. By customer: from `invoices` (the
- * rollup has no customer column), the rows the rollup's triggers count — status paid with a `paid_at`.
+ * Paid invoices as cash rows (currency, at, collected, refunded, opened, lost, paid). Unfiltered by customer, in
+ * UTC: from their maintained monthly sums (revenue_months: delta rows per currency, plan and month until folded,
+ * summed here; a key summing to nothing is no row), not two million invoices per request. By customer, or in
+ * another zone: from `invoices` (the rollup has no customer column, and its months are UTC ones), the rows the
+ * rollup's triggers count — status paid with a `paid_at`.
  */
 function paidInvoices(p: ReportParams, first: Date, last: Date): SQL {
-  if (filtersCustomers(p)) {
+  if (filtersCustomers(p) || p.tz !== UTC) {
     return sql`
         SELECT i.currency, i.paid_at AS at, i.amount_paid_minor::bigint AS collected, 0::bigint AS refunded,
                0::bigint AS opened, 0::bigint AS lost, 1::bigint AS paid
@@ -99,9 +104,9 @@ async function revenue(db: Executor, p: ReportParams): Promise<ReportAnswer> {
     ),
     -- one hashed pass per currency and month, then months matched by equality (not every row against every month)
     per_month AS (
-      SELECT currency, date_trunc('month', at, 'UTC') AS month, sum(paid) AS paid, sum(collected) AS collected,
+      SELECT currency, ${truncIn('month', sql`at`, p.tz)} AS month, sum(paid) AS paid, sum(collected) AS collected,
              sum(refunded) AS refunded, sum(opened) AS opened, sum(lost) AS lost
-      FROM cash GROUP BY currency, date_trunc('month', at, 'UTC')
+      FROM cash GROUP BY 1, 2
     ),
     currencies AS (${currencies})
     SELECT cur.currency, mo.label AS month,

@@ -1,7 +1,7 @@
 /**
  * `GET /api/admin/reports/signups?from=&to=`: sign-ups and paid conversion by sign-up provider (docs/METRICS.md
  * §signups). Per provider (email, google, github, …: `users.signup_provider`; staff excluded) and sign-up month
- * (UTC): sign-ups, paid conversions (of those users, the ones whose customer had a paid invoice with money in it by
+ * (UTC, or of `tz`): sign-ups, paid conversions (of those users, the ones whose customer had a paid invoice with money in it by
  * the end of the range — Stripe's `paid_at`), conversion rate, and median time from sign-up to first payment.
  * And MRR by provider at the end of the range, per currency (a customer not linked to a user counts as `unlinked`).
  * `currency` and `plan` narrow the MRR block only (a conversion is a payment in any currency, on any plan).
@@ -13,6 +13,7 @@ import type { Executor } from '../../db/client.js';
 import { userMatch } from '../customer-filter.js';
 import { rolledUpDays } from '../rolled-up-days.js';
 import { ratio } from '../rates.js';
+import { truncIn } from '../zone-sql.js';
 import type { ReportParams } from '../report-params.js';
 import { answerHead, type Report, type ReportAnswer } from '../report.js';
 
@@ -44,7 +45,7 @@ async function signups(db: Executor, p: ReportParams): Promise<ReportAnswer> {
       -- the user's customer's first payment (customer_first_payments, kept from invoices; one customer per user), if
       -- before the end; users matched to their month by equality (hashed), not by range
       joined AS (
-        SELECT u.id, u.signup_provider AS provider, u.created_at, date_trunc('month', u.created_at, 'UTC') AS month,
+        SELECT u.id, u.signup_provider AS provider, u.created_at, ${truncIn('month', sql`u.created_at`, p.tz)} AS month,
                CASE WHEN f.first_paid_at < ${last.end} THEN f.first_paid_at END AS first_paid_at
         FROM users u
         LEFT JOIN customers c ON c.user_id = u.id

@@ -21,16 +21,17 @@
  * (recomputeLinkedRoles), its own cause (event, job, operation) first in the chain and the link after it: the user
  * has their role as soon as Stripe's order allows. Billing never recomputes a role itself.
  */
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor, Tx } from '../../db/client.js';
-import { insertRowIfAbsent, selectRows, updateRows } from '../../db/rows.js';
+import { selectRows } from '../../db/rows.js';
 import { users } from '../../accounts/accounts.tables.js';
-import { customers, paymentMethods, payments } from '../billing.tables.js';
+import { customers, paymentMethods } from '../billing.tables.js';
 import { NotLinkableError } from '../../inbox/webhooks/types.js';
 import { isNewer, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
-import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+import { atRequired, idOf } from '../mirror/stripe-refs.js';
+import { upsertMirrorRow } from '../mirror/upsert-mirror-row.js';
 import type { CustomerLink } from '../../accounts/roles/role-cause.js';
 import { wakeParkedEvents } from '../../inbox/webhooks/wake-parked-events.js';
 import { reassignOpenCases } from '../../dunning/dunning.repo.js';
@@ -159,71 +160,72 @@ export async function upsertCustomer(
   eventId: string | null = null,
   opts: { deleted?: boolean; succession?: Succession } = {},
 ): Promise<CustomerMirrorResult> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await lockCustomer(tx, c.id);
-    const rank = [opts.deleted ? 1 : 0];
-    if (
-      before &&
-      !isNewer(
-        { at: versionAt, eventId, rank, state: objectState(c), ...opts.succession },
-        {
-          at: before.stripeVersionAt,
-          eventId: before.stripeEventId,
-          rank: [before.deletedAt ? 1 : 0],
-          state: rowState(before),
-          ...(await tieEvidence(tx, before, { at: versionAt, eventId })),
-        },
+  const linkPayments = (id: string) => sql`
+    UPDATE payments SET customer_id = ${id} WHERE stripe_customer_id = ${c.id} AND customer_id IS NULL`;
+  const r = await upsertMirrorRow(tx, customers, {
+    subject: `customer ${c.id}`,
+    lock: () => lockCustomer(tx, c.id),
+    decide: async (before) => {
+      const rank = [opts.deleted ? 1 : 0];
+      if (
+        before &&
+        !isNewer(
+          { at: versionAt, eventId, rank, state: objectState(c), ...opts.succession },
+          {
+            at: before.stripeVersionAt,
+            eventId: before.stripeEventId,
+            rank: [before.deletedAt ? 1 : 0],
+            state: rowState(before),
+            ...(await tieEvidence(tx, before, { at: versionAt, eventId })),
+          },
+        )
       )
-    ) {
-      return { outcome: 'stale', before, row: before, linked: null };
-    }
-    const userId = await userFor(tx, c, before);
-    const values = {
-      userId,
-      stripeCustomerId: c.id,
-      email: c.email ?? null,
-      name: c.name ?? null,
-      country: c.address?.country ?? null,
-      delinquent: c.delinquent ?? false,
-      defaultPaymentMethodId: idOf(c.invoice_settings?.default_payment_method),
-      metadata: c.metadata ?? {},
-      createdAt: atRequired(c.created),
-      deletedAt: before?.deletedAt ?? (opts.deleted ? versionAt : null),
-      stripeVersionAt: versionAt,
-      stripeEventId: eventId,
-      updatedAt: sql`now()`,
-    };
-    // The default card is derived in the same write (defaultCardColumns) and the written row comes back by
-    // RETURNING: two round trips less per customer event.
-    const card = defaultCardColumns(c.id, values.defaultPaymentMethodId);
-    const [row] = before
-      ? await updateRows(tx, customers, { ...values, ...card }, eq(customers.id, before.id))
-      : await insertRowIfAbsent(tx, customers, { ...values, ...card });
-    if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
-    // Payments seen before their customer get linked now.
-    await tx
-      .update(payments)
-      .set({ customerId: sql`(select id from customers where stripe_customer_id = ${c.id})` })
-      .where(and(eq(payments.stripeCustomerId, c.id), isNull(payments.customerId)));
-    if (!before) await wakeParkedEvents(tx, c.id);
-    let linked: CustomerLink | null = null;
-    if (userId !== null && (before?.userId ?? null) !== userId) {
-      linked = {
-        customerId: row.id,
-        stripeCustomerId: c.id,
-        fromUserId: before?.userId ?? null,
-        toUserId: userId,
+        return null;
+      const userId = await userFor(tx, c, before);
+      const defaultPaymentMethodId = idOf(c.invoice_settings?.default_payment_method);
+      return {
+        values: {
+          userId,
+          stripeCustomerId: c.id,
+          email: c.email ?? null,
+          name: c.name ?? null,
+          country: c.address?.country ?? null,
+          delinquent: c.delinquent ?? false,
+          defaultPaymentMethodId,
+          metadata: c.metadata ?? {},
+          createdAt: atRequired(c.created),
+          deletedAt: before?.deletedAt ?? (opts.deleted ? versionAt : null),
+          stripeVersionAt: versionAt,
+          stripeEventId: eventId,
+          updatedAt: sql`now()`,
+          // The default card is derived in the same write: one round trip less per customer event.
+          ...defaultCardColumns(c.id, defaultPaymentMethodId),
+        },
+        // Payments stored before their customer (or by a writer that raced its insert) get linked now; for an
+        // existing row inside its UPDATE (one statement per customer event, not two).
+        ...(before ? { alongUpdate: sql`linked AS (${linkPayments(before.id)})` } : {}),
+        carry: userId,
       };
-      if (before) await reassignOpenCases(tx, before.id, userId);
-    }
-    return {
-      outcome: !before ? 'inserted' : differs(before, row, CUSTOMER_FIELDS) ? 'updated' : 'unchanged',
-      before,
-      row,
-      linked,
-    };
+    },
+    compared: CUSTOMER_FIELDS,
+  });
+  if (r.outcome === 'stale') return { ...r, linked: null };
+  const { before, row, carry: userId } = r;
+  if (!before) {
+    await tx.execute(linkPayments(row.id));
+    await wakeParkedEvents(tx, c.id);
   }
-  throw new Error(`customer ${c.id}: could not insert or lock after 3 attempts`);
+  let linked: CustomerLink | null = null;
+  if (userId !== null && (before?.userId ?? null) !== userId) {
+    linked = {
+      customerId: row.id,
+      stripeCustomerId: c.id,
+      fromUserId: before?.userId ?? null,
+      toUserId: userId,
+    };
+    if (before) await reassignOpenCases(tx, before.id, userId);
+  }
+  return { outcome: r.outcome, before, row, linked };
 }
 
 /**
@@ -269,58 +271,44 @@ export async function upsertPaymentMethod(
   eventId: string | null = null,
   opts: { detached?: boolean } = {},
 ): Promise<MirrorResult<PaymentMethodRow>> {
-  const find = async () => {
-    const [r] = await tx
-      .select()
-      .from(paymentMethods)
-      .where(eq(paymentMethods.stripePaymentMethodId, pm.id))
-      .for('update');
-    return r ?? null;
-  };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await find();
-    const detached = opts.detached || (!pm.customer && !!before?.stripeCustomerId);
-    if (
-      before &&
-      !isNewer(
-        { at: versionAt, eventId, rank: [detached ? 1 : 0] },
-        { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: [before.detachedAt ? 1 : 0] },
+  const r = await upsertMirrorRow(tx, paymentMethods, {
+    subject: `payment method ${pm.id}`,
+    lock: async () =>
+      (
+        await selectRows(tx, paymentMethods, eq(paymentMethods.stripePaymentMethodId, pm.id), {
+          forUpdate: true,
+        })
+      )[0] ?? null,
+    decide: (before) => {
+      const detached = opts.detached || (!pm.customer && !!before?.stripeCustomerId);
+      if (
+        before &&
+        !isNewer(
+          { at: versionAt, eventId, rank: [detached ? 1 : 0] },
+          { at: before.stripeVersionAt, eventId: before.stripeEventId, rank: [before.detachedAt ? 1 : 0] },
+        )
       )
-    ) {
-      return { outcome: 'stale', before, row: before };
-    }
-    const values = {
-      stripePaymentMethodId: pm.id,
-      stripeCustomerId: idOf(pm.customer) ?? before?.stripeCustomerId ?? null,
-      type: pm.type,
-      brand: pm.card?.brand ?? null,
-      last4: pm.card?.last4 ?? null,
-      expMonth: pm.card?.exp_month ?? null,
-      expYear: pm.card?.exp_year ?? null,
-      detachedAt: detached ? (before?.detachedAt ?? versionAt) : null,
-      createdAt: atRequired(pm.created),
-      stripeVersionAt: versionAt,
-      stripeEventId: eventId,
-      updatedAt: sql`now()`,
-    };
-    if (before) {
-      await tx.update(paymentMethods).set(values).where(eq(paymentMethods.id, before.id));
-    } else {
-      const ins = await tx
-        .insert(paymentMethods)
-        .values(values)
-        .onConflictDoNothing()
-        .returning({ id: paymentMethods.id });
-      if (ins.length === 0) continue;
-    }
-    const row = await find();
-    const customerId = row?.stripeCustomerId;
-    if (customerId) await refreshDefaultCard(tx, customerId);
-    return {
-      outcome: !before ? 'inserted' : differs(before, row, PM_FIELDS) ? 'updated' : 'unchanged',
-      before,
-      row,
-    };
-  }
-  throw new Error(`payment method ${pm.id}: could not insert or lock after 3 attempts`);
+        return null;
+      return {
+        values: {
+          stripePaymentMethodId: pm.id,
+          stripeCustomerId: idOf(pm.customer) ?? before?.stripeCustomerId ?? null,
+          type: pm.type,
+          brand: pm.card?.brand ?? null,
+          last4: pm.card?.last4 ?? null,
+          expMonth: pm.card?.exp_month ?? null,
+          expYear: pm.card?.exp_year ?? null,
+          detachedAt: detached ? (before?.detachedAt ?? versionAt) : null,
+          createdAt: atRequired(pm.created),
+          stripeVersionAt: versionAt,
+          stripeEventId: eventId,
+          updatedAt: sql`now()`,
+        },
+        carry: null,
+      };
+    },
+    compared: PM_FIELDS,
+  });
+  if (r.outcome !== 'stale' && r.row.stripeCustomerId) await refreshDefaultCard(tx, r.row.stripeCustomerId);
+  return r;
 }

@@ -7,11 +7,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Executor } from '../../db/client.js';
-import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
+import { selectRows, selectRowsWith } from '../../db/rows.js';
 import { invoices, type InvoiceLineSummary, type InvoiceStatus } from '../billing.tables.js';
 import { customerIdOf, requireCustomer, type MirrorResult } from '../customers/customers.repo.js';
 import { invoiceRank, isNewer } from '../mirror/version-guard.js';
-import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+import { at, atRequired, idOf } from '../mirror/stripe-refs.js';
+import { upsertMirrorRow } from '../mirror/upsert-mirror-row.js';
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 
@@ -71,87 +72,87 @@ export async function upsertInvoice(
   if (!inv.id) throw new Error('invoice without id (an upcoming invoice preview cannot be mirrored)');
   const invoiceId = inv.id;
   const stripeCustomerId = idOf(inv.customer);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // Payment rows that already name this invoice but were stored before it get its local id; for an existing row
+  // that runs inside its UPDATE.
+  const linkPayments = (id: string) => sql`
+    UPDATE payments SET invoice_id = ${id} WHERE stripe_invoice_id = ${invoiceId} AND invoice_id IS NULL`;
+  let customerId: unknown = null;
+  const r = await upsertMirrorRow(tx, invoices, {
+    subject: `invoice ${invoiceId}`,
     // The row, locked, and the customer's local id in one statement; a new invoice looks its customer up alone.
-    const [found] = await selectRowsWith(
-      tx,
-      invoices,
-      eq(invoices.stripeInvoiceId, invoiceId),
-      { customerId: customerIdOf(stripeCustomerId) },
-      { forUpdate: true },
-    );
-    const before = found?.row ?? null;
-    const customer = found?.extra.customerId
-      ? { id: found.extra.customerId as string }
-      : await requireCustomer(tx, stripeCustomerId);
-    if (
-      before &&
-      !isNewer(
-        { at: versionAt, eventId, rank: invoiceRank(inv.status ?? 'draft', inv.attempt_count ?? 0) },
-        {
-          at: before.stripeVersionAt,
-          eventId: before.stripeEventId,
-          rank: invoiceRank(before.status, before.attemptCount),
-        },
+    lock: async () => {
+      const [found] = await selectRowsWith(
+        tx,
+        invoices,
+        eq(invoices.stripeInvoiceId, invoiceId),
+        { customerId: customerIdOf(stripeCustomerId) },
+        { forUpdate: true },
+      );
+      customerId = found?.extra.customerId ?? null;
+      return found?.row ?? null;
+    },
+    decide: async (before) => {
+      const customer = customerId
+        ? { id: customerId as string }
+        : await requireCustomer(tx, stripeCustomerId);
+      if (
+        before &&
+        !isNewer(
+          { at: versionAt, eventId, rank: invoiceRank(inv.status ?? 'draft', inv.attempt_count ?? 0) },
+          {
+            at: before.stripeVersionAt,
+            eventId: before.stripeEventId,
+            rank: invoiceRank(before.status, before.attemptCount),
+          },
+        )
       )
-    ) {
-      return { outcome: 'stale', before, row: before };
-    }
-    const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
-    const st = inv.status_transitions;
-    const values = {
-      stripeInvoiceId: invoiceId,
-      customerId: customer.id,
-      // The local subscription, if mirrored yet, resolved inside the write (one round trip less).
-      subscriptionId: stripeSubscriptionId
-        ? sql`(SELECT id FROM subscriptions WHERE stripe_subscription_id = ${stripeSubscriptionId})`
-        : null,
-      stripeSubscriptionId,
-      number: inv.number ?? null,
-      status: (inv.status ?? 'draft') as InvoiceStatus,
-      currency: inv.currency.toLowerCase(),
-      amountDueMinor: inv.amount_due,
-      amountPaidMinor: inv.amount_paid,
-      amountRemainingMinor: inv.amount_remaining,
-      subtotalMinor: inv.subtotal,
-      totalMinor: inv.total,
-      billingReason: inv.billing_reason ?? null,
-      attemptCount: inv.attempt_count ?? 0,
-      nextPaymentAttemptAt: at(inv.next_payment_attempt),
-      hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
-      periodStart: at(inv.period_start),
-      periodEnd: at(inv.period_end),
-      lines: linesOf(inv),
-      createdAt: atRequired(inv.created),
-      finalizedAt: at(st?.finalized_at),
-      paidAt: at(st?.paid_at),
-      voidedAt: at(st?.voided_at),
-      markedUncollectibleAt: at(st?.marked_uncollectible_at),
-      stripeVersionAt: versionAt,
-      stripeEventId: eventId,
-      updatedAt: sql`now()`,
-    };
-    // RETURNING the written row: no second read (the statements below touch other tables only).
-    // Payment rows that already name this invoice but were stored before it get its local id; for an existing
-    // row that runs inside its UPDATE.
-    const linkPayments = (id: string) => sql`
-      UPDATE payments SET invoice_id = ${id} WHERE stripe_invoice_id = ${invoiceId} AND invoice_id IS NULL`;
-    const [row] = before
-      ? await updateRows(tx, invoices, values, eq(invoices.id, before.id), {
-          with: sql`linked AS (${linkPayments(before.id)})`,
-        })
-      : await insertRowIfAbsent(tx, invoices, values);
-    if (!row) continue;
-    if (!before) await tx.execute(linkPayments(row.id));
-    // Payments from the expanded `payments` list, when present.
-    for (const ip of inv.payments?.data ?? []) await linkInvoicePayment(tx, ip);
-    return {
-      outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
-      before,
-      row,
-    };
-  }
-  throw new Error(`invoice ${invoiceId}: could not insert or lock after 3 attempts`);
+        return null;
+      const stripeSubscriptionId = subscriptionIdOfInvoice(inv);
+      const st = inv.status_transitions;
+      return {
+        values: {
+          stripeInvoiceId: invoiceId,
+          customerId: customer.id,
+          // The local subscription, if mirrored yet, resolved inside the write (one round trip less).
+          subscriptionId: stripeSubscriptionId
+            ? sql`(SELECT id FROM subscriptions WHERE stripe_subscription_id = ${stripeSubscriptionId})`
+            : null,
+          stripeSubscriptionId,
+          number: inv.number ?? null,
+          status: (inv.status ?? 'draft') as InvoiceStatus,
+          currency: inv.currency.toLowerCase(),
+          amountDueMinor: inv.amount_due,
+          amountPaidMinor: inv.amount_paid,
+          amountRemainingMinor: inv.amount_remaining,
+          subtotalMinor: inv.subtotal,
+          totalMinor: inv.total,
+          billingReason: inv.billing_reason ?? null,
+          attemptCount: inv.attempt_count ?? 0,
+          nextPaymentAttemptAt: at(inv.next_payment_attempt),
+          hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
+          periodStart: at(inv.period_start),
+          periodEnd: at(inv.period_end),
+          lines: linesOf(inv),
+          createdAt: atRequired(inv.created),
+          finalizedAt: at(st?.finalized_at),
+          paidAt: at(st?.paid_at),
+          voidedAt: at(st?.voided_at),
+          markedUncollectibleAt: at(st?.marked_uncollectible_at),
+          stripeVersionAt: versionAt,
+          stripeEventId: eventId,
+          updatedAt: sql`now()`,
+        },
+        ...(before ? { alongUpdate: sql`linked AS (${linkPayments(before.id)})` } : {}),
+        carry: null,
+      };
+    },
+    compared: FIELDS,
+  });
+  if (r.outcome === 'stale') return r;
+  if (!r.before) await tx.execute(linkPayments(r.row.id));
+  // Payments from the expanded `payments` list, when present.
+  for (const ip of inv.payments?.data ?? []) await linkInvoicePayment(tx, ip);
+  return r;
 }
 
 /**

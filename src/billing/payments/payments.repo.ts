@@ -12,7 +12,8 @@ import type { Executor } from '../../db/client.js';
 import { customers, disputes, payments, refunds } from '../billing.tables.js';
 import type { MirrorResult } from '../customers/customers.repo.js';
 import { chargeRank, intentRank, isNewer } from '../mirror/version-guard.js';
-import { atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+import { atRequired, idOf } from '../mirror/stripe-refs.js';
+import { upsertMirrorRow } from '../mirror/upsert-mirror-row.js';
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -79,36 +80,21 @@ async function write(
   decide: (before: PaymentRow | null) => Write | null,
   insertDefaults: () => typeof payments.$inferInsert,
 ): Promise<MirrorResult<PaymentRow>> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await lockPayment(tx, keys.pi, keys.charge);
-    const set = decide(before);
-    if (!set) return { outcome: 'stale', before, row: before };
-    let id: string;
-    if (before) {
-      id = before.id;
-      await tx
-        .update(payments)
-        .set({ ...set, updatedAt: sql`now()` })
-        .where(eq(payments.id, id));
-    } else {
-      const ins = await tx
-        .insert(payments)
-        .values({ ...insertDefaults(), ...set })
-        .onConflictDoNothing()
-        .returning({ id: payments.id });
-      if (!ins[0]) continue;
-      id = ins[0].id;
-    }
-    const [row] = await tx.select().from(payments).where(eq(payments.id, id));
-    if (!row) throw new Error(`payment ${id} vanished`);
-    await linkChildren(tx, row);
-    return {
-      outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
-      before,
-      row,
-    };
-  }
-  throw new Error(`payment ${keys.pi ?? keys.charge}: could not insert or lock after 3 attempts`);
+  const r = await upsertMirrorRow(tx, payments, {
+    subject: `payment ${keys.pi ?? keys.charge}`,
+    lock: () => lockPayment(tx, keys.pi, keys.charge),
+    decide: (before) => {
+      const set = decide(before);
+      if (!set) return null;
+      return {
+        values: before ? { ...set, updatedAt: sql`now()` } : { ...insertDefaults(), ...set },
+        carry: null,
+      };
+    },
+    compared: FIELDS,
+  });
+  if (r.outcome !== 'stale') await linkChildren(tx, r.row);
+  return r;
 }
 
 const laterOf = (a: Date | null | undefined, b: Date) => (a && a > b ? a : b);

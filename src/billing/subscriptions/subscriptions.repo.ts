@@ -10,13 +10,14 @@ import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../../db/client.js';
-import { insertRowIfAbsent, selectRows, selectRowsWith, updateRows } from '../../db/rows.js';
+import { selectRows, selectRowsWith } from '../../db/rows.js';
 import { subscriptions, type SubscriptionStatus } from '../billing.tables.js';
 import { requireCustomer, type CustomerRow, type MirrorResult } from '../customers/customers.repo.js';
 import type { SubscriptionContext } from '../../dunning/dunning.repo.js';
 import { isNewer, subscriptionRank, type State, type Succession } from '../mirror/version-guard.js';
 import { tieEvidence } from '../mirror/tie-evidence.js';
-import { at, atRequired, differs, idOf } from '../mirror/stripe-refs.js';
+import { at, atRequired, idOf } from '../mirror/stripe-refs.js';
+import { upsertMirrorRow } from '../mirror/upsert-mirror-row.js';
 import { monthlyAmount } from '../../revenue/monthly-amount.js';
 import { discountSummary, mrrItemOf, type DiscountSummary } from '../../revenue/from-stripe.js';
 import { recordMrrMovement } from '../../revenue/record-movement.js';
@@ -166,167 +167,188 @@ export async function upsertSubscription(
   opts: SubscriptionMirrorOptions = {},
 ): Promise<SubscriptionMirrorResult> {
   const stripeCustomerId = idOf(sub.customer);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const items = sub.items?.data ?? [];
+  const priceIds = [...new Set(items.map((i) => i.price.id))];
+  let found: { row: SubscriptionRow; extra: Record<'customer' | 'prices', unknown> } | undefined;
+  const r = await upsertMirrorRow(tx, subscriptions, {
+    subject: `subscription ${sub.id}`,
     // The row, locked, with its customer and catalogue prices, in one statement; a new subscription reads them apart.
-    const items = sub.items?.data ?? [];
-    const priceIds = [...new Set(items.map((i) => i.price.id))];
-    const [found] = await selectRowsWith(
-      tx,
-      subscriptions,
-      eq(subscriptions.stripeSubscriptionId, sub.id),
-      {
-        customer: sql`(SELECT json_build_object('id', c.id, 'userId', c.user_id,
-                                                'defaultPaymentMethodId', c.default_payment_method_id)
-                       FROM customers c WHERE c.stripe_customer_id = ${stripeCustomerId})`,
-        prices: knownPricesOf(priceIds),
-      },
-      { forUpdate: true },
-    );
-    const before = found?.row ?? null;
-    const customer =
-      (found?.extra.customer as Pick<CustomerRow, 'id' | 'userId' | 'defaultPaymentMethodId'> | null) ??
-      (await requireCustomer(tx, stripeCustomerId));
-    if (
-      before &&
-      !isNewer(
+    lock: async () => {
+      [found] = await selectRowsWith(
+        tx,
+        subscriptions,
+        eq(subscriptions.stripeSubscriptionId, sub.id),
         {
-          at: versionAt,
-          eventId,
-          rank: subscriptionRank(sub.status),
-          state: objectState(sub),
-          ...opts.succession,
+          customer: sql`(SELECT json_build_object('id', c.id, 'userId', c.user_id,
+                                                  'defaultPaymentMethodId', c.default_payment_method_id)
+                         FROM customers c WHERE c.stripe_customer_id = ${stripeCustomerId})`,
+          prices: knownPricesOf(priceIds),
         },
-        {
-          at: before.stripeVersionAt,
-          eventId: before.stripeEventId,
-          rank: subscriptionRank(before.status),
-          state: rowState(before),
-          ...(await tieEvidence(tx, before, { at: versionAt, eventId })),
-        },
+        { forUpdate: true },
+      );
+      return found?.row ?? null;
+    },
+    decide: async (before) => {
+      const customer =
+        (found?.extra.customer as Pick<CustomerRow, 'id' | 'userId' | 'defaultPaymentMethodId'> | null) ??
+        (await requireCustomer(tx, stripeCustomerId));
+      if (
+        before &&
+        !isNewer(
+          {
+            at: versionAt,
+            eventId,
+            rank: subscriptionRank(sub.status),
+            state: objectState(sub),
+            ...opts.succession,
+          },
+          {
+            at: before.stripeVersionAt,
+            eventId: before.stripeEventId,
+            rank: subscriptionRank(before.status),
+            state: rowState(before),
+            ...(await tieEvidence(tx, before, { at: versionAt, eventId })),
+          },
+        )
       )
-    ) {
-      return { outcome: 'stale', before, row: before, movement: null, unknownPrices: [], context: null };
-    }
+        return null;
 
-    const known = (
-      found
-        ? found.extra.prices
-        : (await tx.execute<{ prices: KnownPrice[] }>(sql`SELECT ${knownPricesOf(priceIds)} AS prices`))
-            .rows[0]?.prices
-    ) as KnownPrice[];
-    const unknownPrices = priceIds.filter((p) => !known.some((k) => k.stripePriceId === p));
-    const first = items[0];
-    const firstPrice = first ? known.find((k) => k.stripePriceId === first.price.id) : undefined;
+      const known = (
+        found
+          ? found.extra.prices
+          : (await tx.execute<{ prices: KnownPrice[] }>(sql`SELECT ${knownPricesOf(priceIds)} AS prices`))
+              .rows[0]?.prices
+      ) as KnownPrice[];
+      const first = items[0];
+      const firstPrice = first ? known.find((k) => k.stripePriceId === first.price.id) : undefined;
 
-    const discounts = await resolveDiscounts(sub, (before?.discount as DiscountSummary[] | null) ?? [], opts);
-    const mrr = monthlyAmount(
-      items.map((i) =>
-        mrrItemOf(
-          i,
-          discounts.filter((d) => d.subscriptionItemId === i.id),
+      const discounts = await resolveDiscounts(
+        sub,
+        (before?.discount as DiscountSummary[] | null) ?? [],
+        opts,
+      );
+      const mrr = monthlyAmount(
+        items.map((i) =>
+          mrrItemOf(
+            i,
+            discounts.filter((d) => d.subscriptionItemId === i.id),
+          ),
         ),
-      ),
-      discounts.filter((d) => d.subscriptionItemId === null),
-      sub.status,
-      { asOf: toUnix(versionAt), currency: sub.currency },
-    );
-
-    const values = {
-      stripeSubscriptionId: sub.id,
-      customerId: customer.id,
-      planId: firstPrice?.planId ?? null,
-      stripePriceId: first?.price.id ?? null,
-      status: sub.status as SubscriptionStatus,
-      quantity: first?.quantity ?? 1,
-      currency: sub.currency.toLowerCase(),
-      currentPeriodStart: at(first?.current_period_start),
-      currentPeriodEnd: at(first?.current_period_end),
-      trialStart: at(sub.trial_start),
-      trialEnd: at(sub.trial_end),
-      cancelAtPeriodEnd: sub.cancel_at_period_end,
-      cancelAt: at(sub.cancel_at),
-      canceledAt: at(sub.canceled_at),
-      endedAt: at(sub.ended_at),
-      pauseCollection: sub.pause_collection ?? null,
-      discount: discounts.length ? discounts : null,
-      mrrMinor: mrr.amountMinor,
-      metadata: sub.metadata ?? {},
-      createdAt: atRequired(sub.created),
-      stripeVersionAt: versionAt,
-      stripeEventId: eventId,
-      updatedAt: sql`now()`,
-    };
-    // Items: the object's list is the truth — items no longer on it are removed, the others upserted — and
-    // invoices seen before their subscription get linked now. Three data-modifying CTEs over disjoint rows, run
-    // inside the subscription's own UPDATE when the row exists (one statement for all), else after its INSERT.
-    const itemValues = items.map((item) => ({
-      id: item.id,
-      priceId: item.price.id,
-      planPriceId: known.find((k) => k.stripePriceId === item.price.id)?.id ?? null,
-      quantity: item.quantity ?? 1,
-      periodStart: at(item.current_period_start),
-      periodEnd: at(item.current_period_end),
-    }));
-    const list = <T>(f: (v: (typeof itemValues)[number]) => T) => sql.param(itemValues.map(f));
-    const itemWrites = (id: string) => sql`
-      gone AS (
-        DELETE FROM subscription_items
-        WHERE subscription_id = ${id} AND stripe_subscription_item_id <> ALL(${list((v) => v.id)}::text[])
-      ), linked AS (
-        UPDATE invoices SET subscription_id = ${id}
-        WHERE stripe_subscription_id = ${sub.id} AND subscription_id IS NULL
-      ), upserted AS (
-        INSERT INTO subscription_items (stripe_subscription_item_id, subscription_id, stripe_price_id, plan_price_id,
-                                        quantity, current_period_start, current_period_end)
-        SELECT item_id, ${id}::uuid, price_id, plan_price_id, quantity, period_start, period_end
-        FROM unnest(${list((v) => v.id)}::text[], ${list((v) => v.priceId)}::text[],
-                    ${list((v) => v.planPriceId)}::uuid[], ${list((v) => v.quantity)}::int[],
-                    ${list((v) => v.periodStart)}::timestamptz[], ${list((v) => v.periodEnd)}::timestamptz[])
-             AS v(item_id, price_id, plan_price_id, quantity, period_start, period_end)
-        ON CONFLICT (stripe_subscription_item_id) DO UPDATE SET
-          subscription_id = excluded.subscription_id, stripe_price_id = excluded.stripe_price_id,
-          plan_price_id = excluded.plan_price_id, quantity = excluded.quantity,
-          current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end
-      )`;
-    // RETURNING the written row: no second read.
-    const [row] = before
-      ? await updateRows(tx, subscriptions, values, eq(subscriptions.id, before.id), {
-          with: itemWrites(before.id),
-        })
-      : await insertRowIfAbsent(tx, subscriptions, values);
-    if (!row) continue; // a concurrent writer inserted it first: lock theirs and compare again
-    const id = row.id;
-    if (!before) await tx.execute(sql`WITH ${itemWrites(id)} SELECT 1`);
-
-    const movement = await recordMrrMovement(tx, {
-      customerId: customer.id,
-      subscriptionId: id,
-      currency: values.currency,
-      beforeMinor: before?.mrrMinor ?? 0,
-      afterMinor: mrr.amountMinor,
-      at: versionAt,
-      causeEventId: eventId ?? opts.causeId ?? `write:${sub.id}:${versionAt.toISOString()}`,
-    });
+        discounts.filter((d) => d.subscriptionItemId === null),
+        sub.status,
+        { asOf: toUnix(versionAt), currency: sub.currency },
+      );
+      // Items: the object's list is the truth — items no longer on it are removed, the others upserted — and
+      // invoices seen before their subscription get linked now. Three data-modifying CTEs over disjoint rows, run
+      // inside the subscription's own UPDATE when the row exists (one statement for all), else after its INSERT.
+      const itemValues = items.map((item) => ({
+        id: item.id,
+        priceId: item.price.id,
+        planPriceId: known.find((k) => k.stripePriceId === item.price.id)?.id ?? null,
+        quantity: item.quantity ?? 1,
+        periodStart: at(item.current_period_start),
+        periodEnd: at(item.current_period_end),
+      }));
+      const list = <T>(f: (v: (typeof itemValues)[number]) => T) => sql.param(itemValues.map(f));
+      const itemWrites = (id: string) => sql`
+        gone AS (
+          DELETE FROM subscription_items
+          WHERE subscription_id = ${id} AND stripe_subscription_item_id <> ALL(${list((v) => v.id)}::text[])
+        ), linked AS (
+          UPDATE invoices SET subscription_id = ${id}
+          WHERE stripe_subscription_id = ${sub.id} AND subscription_id IS NULL
+        ), upserted AS (
+          INSERT INTO subscription_items (stripe_subscription_item_id, subscription_id, stripe_price_id,
+                                          plan_price_id, quantity, current_period_start, current_period_end)
+          SELECT item_id, ${id}::uuid, price_id, plan_price_id, quantity, period_start, period_end
+          FROM unnest(${list((v) => v.id)}::text[], ${list((v) => v.priceId)}::text[],
+                      ${list((v) => v.planPriceId)}::uuid[], ${list((v) => v.quantity)}::int[],
+                      ${list((v) => v.periodStart)}::timestamptz[], ${list((v) => v.periodEnd)}::timestamptz[])
+               AS v(item_id, price_id, plan_price_id, quantity, period_start, period_end)
+          ON CONFLICT (stripe_subscription_item_id) DO UPDATE SET
+            subscription_id = excluded.subscription_id, stripe_price_id = excluded.stripe_price_id,
+            plan_price_id = excluded.plan_price_id, quantity = excluded.quantity,
+            current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end
+        )`;
+      return {
+        values: {
+          stripeSubscriptionId: sub.id,
+          customerId: customer.id,
+          planId: firstPrice?.planId ?? null,
+          stripePriceId: first?.price.id ?? null,
+          status: sub.status as SubscriptionStatus,
+          quantity: first?.quantity ?? 1,
+          currency: sub.currency.toLowerCase(),
+          currentPeriodStart: at(first?.current_period_start),
+          currentPeriodEnd: at(first?.current_period_end),
+          trialStart: at(sub.trial_start),
+          trialEnd: at(sub.trial_end),
+          cancelAtPeriodEnd: sub.cancel_at_period_end,
+          cancelAt: at(sub.cancel_at),
+          canceledAt: at(sub.canceled_at),
+          endedAt: at(sub.ended_at),
+          pauseCollection: sub.pause_collection ?? null,
+          discount: discounts.length ? discounts : null,
+          mrrMinor: mrr.amountMinor,
+          metadata: sub.metadata ?? {},
+          createdAt: atRequired(sub.created),
+          stripeVersionAt: versionAt,
+          stripeEventId: eventId,
+          updatedAt: sql`now()`,
+        },
+        ...(before ? { alongUpdate: itemWrites(before.id) } : {}),
+        carry: {
+          customer,
+          firstPrice,
+          itemWrites,
+          mrrMinor: mrr.amountMinor,
+          unknownPrices: priceIds.filter((p) => !known.some((k) => k.stripePriceId === p)),
+        },
+      };
+    },
+    compared: FIELDS,
+  });
+  if (r.outcome === 'stale')
     return {
-      outcome: !before ? 'inserted' : differs(before, row, FIELDS) ? 'updated' : 'unchanged',
-      before,
-      row,
-      movement,
-      unknownPrices,
-      context: {
-        subscriptionId: id,
-        stripeSubscriptionId: row.stripeSubscriptionId,
-        status: row.status,
-        customerId: customer.id,
-        stripeCustomerId: stripeCustomerId!,
-        userId: customer.userId,
-        defaultPaymentMethodId: customer.defaultPaymentMethodId,
-        planName: firstPrice?.planName ?? null,
-        planGraceDays: firstPrice?.graceDays ?? null,
-      },
+      outcome: 'stale',
+      before: r.before,
+      row: r.row,
+      movement: null,
+      unknownPrices: [],
+      context: null,
     };
-  }
-  throw new Error(`subscription ${sub.id}: could not insert or lock after 3 attempts`);
+  const { before, row, carry } = r;
+  const { customer, firstPrice } = carry;
+  const id = row.id;
+  if (!before) await tx.execute(sql`WITH ${carry.itemWrites(id)} SELECT 1`);
+
+  const movement = await recordMrrMovement(tx, {
+    customerId: customer.id,
+    subscriptionId: id,
+    currency: row.currency,
+    beforeMinor: before?.mrrMinor ?? 0,
+    afterMinor: carry.mrrMinor,
+    at: versionAt,
+    causeEventId: eventId ?? opts.causeId ?? `write:${sub.id}:${versionAt.toISOString()}`,
+  });
+  return {
+    outcome: r.outcome,
+    before,
+    row,
+    movement,
+    unknownPrices: carry.unknownPrices,
+    context: {
+      subscriptionId: id,
+      stripeSubscriptionId: row.stripeSubscriptionId,
+      status: row.status,
+      customerId: customer.id,
+      stripeCustomerId: stripeCustomerId!,
+      userId: customer.userId,
+      defaultPaymentMethodId: customer.defaultPaymentMethodId,
+      planName: firstPrice?.planName ?? null,
+      planGraceDays: firstPrice?.graceDays ?? null,
+    },
+  };
 }
 
 /**

@@ -24,6 +24,8 @@ const isProvider = (v: string | null): v is Provider => v !== null && Object.has
 export interface ReportQuery {
   from?: string;
   to?: string;
+  /** The IANA zone whose months the periods are (the server checks it; absent = UTC). Carried by links, no picker yet. */
+  tz?: string;
   currency?: string;
   provider?: Provider;
   /** ISO 3166-1 alpha-2, uppercase (as Stripe writes customers' countries). */
@@ -37,12 +39,14 @@ export function reportQuery(query: URLSearchParams): ReportQuery {
   const q: ReportQuery = {};
   const from = query.get('from');
   const to = query.get('to');
+  const tz = query.get('tz');
   const currency = query.get('currency');
   const sameWindow = query.get('sameWindow');
   const provider = query.get('provider');
   const country = query.get('country')?.toUpperCase();
   if (from && MONTH.test(from)) q.from = from;
   if (to && MONTH.test(to)) q.to = to;
+  if (tz && /^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/.test(tz)) q.tz = tz;
   if (currency && /^[a-z]{3}$/.test(currency)) q.currency = currency;
   if (isProvider(provider)) q.provider = provider;
   if (country && /^[A-Z]{2}$/.test(country)) q.country = country;
@@ -145,6 +149,11 @@ export function ReportControls({
           <option value="exclude">excluded</option>
         </select>
       </label>
+      {q.tz && (
+        <span className="muted" title="The link's tz=: months run from 00:00 on the 1st in this time zone">
+          Months in {q.tz}
+        </span>
+      )}
       <a
         className="csv-link"
         href={`/api/admin/reports/${name}${queryString(q, { format: 'csv' })}`}

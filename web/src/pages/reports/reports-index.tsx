@@ -20,7 +20,8 @@ export function ReportsIndex() {
     <>
       <h1>Reports</h1>
       <p className="muted">
-        Calendar months in UTC, one series per currency (never summed). Definitions: docs/METRICS.md.
+        Calendar months in UTC (or in the zone a link's <code>tz=</code> names), one series per currency
+        (never summed). Definitions: docs/METRICS.md.
       </p>
       <div className="table-wrap cards">
         <table>
