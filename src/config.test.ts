@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the event payload retention: 90 days by default, 0 keeps every payload', () => {
+    expect(loadConfig({}).eventPayloadRetentionDays).toBe(90);
+    expect(loadConfig({ EVENT_PAYLOAD_RETENTION_DAYS: '0' }).eventPayloadRetentionDays).toBe(0);
+    expect(loadConfig({ EVENT_PAYLOAD_RETENTION_DAYS: '31' }).eventPayloadRetentionDays).toBe(31);
+    expect(() => loadConfig({ EVENT_PAYLOAD_RETENTION_DAYS: '30' })).toThrow(
+      'EVENT_PAYLOAD_RETENTION_DAYS: must be 0 (keep every payload) or at least 31 days, got 30',
+    );
+  });
+
   it('splits the webhook secrets list for rotation', () => {
     const c = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_a, whsec_b' });
     expect(c.stripe.webhookSecrets).toEqual(['whsec_a', 'whsec_b']);
@@ -41,6 +50,8 @@ describe('loadConfig', () => {
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['GRACE_DAYS', '-1'],
+    ['EVENT_PAYLOAD_RETENTION_DAYS', '-1'],
+    ['EVENT_PAYLOAD_RETENTION_DAYS', '7'],
     ['STRIPE_SECRET_KEY', 'pk_test_123'],
     ['STRIPE_WEBHOOK_SECRET', 'nope'],
     ['DATABASE_URL', 'mysql://x'],

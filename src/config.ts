@@ -52,6 +52,13 @@ const list = z
       .filter((s) => s.length > 0),
   );
 
+/**
+ * The shortest payload retention allowed: Stripe retries a delivery for 3 days and its events API — reconciliation's
+ * events pass (`sertantai sync --since 30d`) — lists 30 days, so no event older than 30 days arrives again. Payloads
+ * are needed while an event may still be compared with a new one (tie-evidence.ts); see docs/SCALING.md.
+ */
+export const MIN_EVENT_PAYLOAD_RETENTION_DAYS = 31;
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -78,6 +85,8 @@ const envSchema = z
     STRIPE_API_URL: url(['http:', 'https:']),
     STRIPE_RATE_BUDGET: intFrom(80, 1, 10000),
     GRACE_DAYS: intFrom(7, 0, 90),
+    // Days a done Stripe event keeps its payload (0: forever); at least 31, past what Stripe can still send again
+    EVENT_PAYLOAD_RETENTION_DAYS: intFrom(90, 0, 36500),
     WEBHOOK_WORKERS: intFrom(4, 1, 64),
     JOBS: list,
     DEMO_HISTORY: intFrom(60, 0, 5000),
@@ -119,6 +128,14 @@ const envSchema = z
         message: 'BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together',
       });
     }
+    const retention = env.EVENT_PAYLOAD_RETENTION_DAYS;
+    if (retention > 0 && retention < MIN_EVENT_PAYLOAD_RETENTION_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EVENT_PAYLOAD_RETENTION_DAYS'],
+        message: `must be 0 (keep every payload) or at least ${MIN_EVENT_PAYLOAD_RETENTION_DAYS} days, got ${retention}`,
+      });
+    }
     if (env.OKTA_CLIENT_ID !== undefined && env.OKTA_ISSUER === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OKTA_ISSUER'], message: 'required when OKTA_CLIENT_ID is set' });
     }
@@ -153,6 +170,8 @@ export interface Config {
     livemode: boolean;
   };
   graceDays: number;
+  /** Days a done Stripe event keeps its payload before inbox.prune-event-payloads drops it (0: forever). */
+  eventPayloadRetentionDays: number;
   /** The webhook event dispatcher of a worker process. */
   webhooks: { workers: number; yieldToIngest: boolean };
   /** The background jobs a worker process runs: every registered one, none, or these names (src/jobs/registry.ts). */
@@ -229,6 +248,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       livemode: e.STRIPE_SECRET_KEY !== undefined && /_live_/.test(e.STRIPE_SECRET_KEY),
     },
     graceDays: e.GRACE_DAYS,
+    eventPayloadRetentionDays: e.EVENT_PAYLOAD_RETENTION_DAYS,
     webhooks: { workers: e.WEBHOOK_WORKERS, yieldToIngest: e.WEBHOOK_YIELD_TO_INGEST },
     demoHistory: e.DEMO_HISTORY,
     jobs:

@@ -1,11 +1,12 @@
 /**
  * Every subscription's status as it stood at an instant, rebuilt from stored history (never from the current rows
  * alone): its status and cancel_at_period_end from the object of its latest `customer.subscription.*` event
- * created at or before the instant (the inbox keeps every verified payload; applied or found stale, not
- * parked/failed); of events in one second the applied one wins, then the greater event id (a simplification of the
- * mirror's same-second rule). Read from `subscription_states`, the inbox's subscription events kept as validity
- * intervals by triggers (drizzle/0015), one row per subscription at the instant. A subscription with no such event
- * but a row last changed by then (an app write, a reconciliation) uses its row.
+ * created at or before the instant (the inbox keeps every subscription event's payload — retention never prunes
+ * them; applied or found stale, not parked/failed); of events in one second the applied one wins, then the greater
+ * event id (a simplification of the mirror's same-second rule). Read from `subscription_states`, the inbox's
+ * subscription events kept as validity intervals by triggers (drizzle/0015), one row per subscription at the
+ * instant. A subscription with no such event but a row last changed by then (an app write, a reconciliation) uses
+ * its row.
  *
  * The states are matched by subscription id alone: every event of a subscription carries its one customer (Stripe
  * never moves a subscription to another customer), so its ordering key is the same in every row — and matching on

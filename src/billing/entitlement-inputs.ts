@@ -154,7 +154,8 @@ export interface EntitlementInputAt {
 /**
  * The user's subscriptions AT A PAST INSTANT, rebuilt from stored history — never from the current rows alone:
  * - a subscription's state at T is the object of its latest `customer.subscription.*` event created at or before T
- *   (the `stripe_events` inbox keeps every verified payload), "latest" judged by the mirror's own rule
+ *   (the `stripe_events` inbox keeps every verified payload of these types: payload retention never prunes
+ *   `customer.subscription.*`, stripe_events_payload_check), "latest" judged by the mirror's own rule
  *   (version-guard.ts `isNewer`: created, then same-second succession from previous_attributes, then status rank,
  *   then event id), folded in the order the dispatcher applies a customer's events — so time travel and the live
  *   mirror agree on same-second events. A subscription with no event by T but a mirror row created and last changed

@@ -45,8 +45,12 @@ export const stripeEvents = pgTable(
     orderingKey: text('ordering_key').notNull(),
     objectId: text('object_id'),
     /** The body exactly as Stripe sent it (json, not jsonb: kept byte for byte, validated but not re-encoded, and small
-     * enough compressed to stay in the row — jsonb cost ~22 µs of parsing per event and pushed invoices out of line). */
-    payload: json('payload').notNull(),
+     * enough compressed to stay in the row — jsonb cost ~22 µs of parsing per event and pushed invoices out of line).
+     * NULL once pruned by retention (src/inbox/retention/prune-event-payloads.ts): the row stays, so the id still
+     * de-duplicates a redelivery. */
+    payload: json('payload'),
+    /** When retention dropped the payload (NULL: the payload is stored). */
+    payloadPrunedAt: timestamp('payload_pruned_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     status: text('status').$type<StripeEventStatus>().notNull(),
     /** The handler's note (why stale/ignored) or the ingest's reason (livemode mismatch, no handler). */
@@ -62,6 +66,12 @@ export const stripeEvents = pgTable(
     check(
       'stripe_events_status_check',
       sql`${t.status} in ('pending', 'parked', 'processed', 'stale', 'ignored', 'skipped', 'failed')`,
+    ),
+    // Only a done event that no history reads may lose its payload, and a pruned event never goes back to the queue
+    // (the dispatcher and replay need the payload): see PRUNABLE in src/inbox/retention/prune-event-payloads.ts.
+    check(
+      'stripe_events_payload_check',
+      sql`(${t.payload} is null) = (${t.payloadPrunedAt} is not null) and (${t.payload} is not null or (${t.status} in ('processed', 'stale', 'ignored', 'skipped') and ${t.type} not like 'customer.subscription.%'))`,
     ),
     // The dispatcher's queue: only rows still to do are indexed, so the index stays small at any table size.
     index('stripe_events_queue_idx')
@@ -82,6 +92,14 @@ export const stripeEvents = pgTable(
     index('stripe_events_received_idx').on(t.receivedAt, t.id),
     index('stripe_events_type_idx').on(t.type, t.receivedAt, t.id),
     index('stripe_events_status_idx').on(t.status, t.receivedAt, t.id),
+    // Retention (src/inbox/retention/prune-event-payloads.ts): the done events whose payload may still be pruned,
+    // oldest received first. A row enters when it is applied and leaves when pruned, so the index holds about
+    // EVENT_PAYLOAD_RETENTION_DAYS of events and a run never re-reads what it pruned before.
+    index('stripe_events_prunable_idx')
+      .on(t.receivedAt)
+      .where(
+        sql`${t.payloadPrunedAt} is null and ${t.status} in ('processed', 'stale', 'ignored', 'skipped') and ${t.type} not like 'customer.subscription.%'`,
+      ),
     index('stripe_events_billing_error_idx')
       .on(t.billingErrorId)
       .where(sql`${t.billingErrorId} is not null`),

@@ -12,6 +12,7 @@ import { dunningJobs } from '../dunning/dunning.jobs.js';
 import { roleJobs } from '../accounts/roles/roles.jobs.js';
 import { notificationJobs } from '../notifications/notifications.jobs.js';
 import { analyticsJobs } from '../analytics/analytics.jobs.js';
+import { retentionJobs } from '../inbox/retention/retention.jobs.js';
 
 export interface JobDefinition<D extends object = object> extends QueueDefinition {
   /** Runs one job. Throwing fails the try; pg-boss retries per the queue's retry policy. Must be idempotent. */
@@ -30,5 +31,6 @@ export const jobDefinitions: JobDefinition[] = [
   ...roleJobs, // issue 5: roles.override-expiry (every minute), roles.sync (bulk role sync runs)
   ...notificationJobs, // issue 5: notifications.send (outbox → SMTP, every minute)
   ...analyticsJobs, // analytics.compact-rollups (fold the report rollups' delta rows, every minute)
+  ...retentionJobs, // issue 18: inbox.prune-event-payloads (EVENT_PAYLOAD_RETENTION_DAYS, hourly)
 ];
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────

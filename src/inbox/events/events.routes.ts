@@ -31,7 +31,7 @@ export async function eventsRoutes(
     '/events/:id',
     documented(
       {
-        summary: 'A Stripe event with its payload',
+        summary: 'A Stripe event with its payload (null once pruned by retention: see payloadPrunedAt)',
         params: idParam,
         response: eventSummary.extend({ payload: z.unknown() }),
       },
@@ -42,7 +42,8 @@ export async function eventsRoutes(
     '/events/:id/replay',
     documented(
       {
-        summary: 'Apply a stored event again through its handler (audited)',
+        summary:
+          'Apply a stored event again through its handler (audited); 410 event_payload_pruned once its payload is pruned',
         params: idParam,
         response: eventSummary.extend({
           replay: z.object({ status: z.enum(STRIPE_EVENT_STATUSES), note: z.string().nullable() }),

@@ -1,4 +1,7 @@
-/** One stored Stripe event with its payload, for the admin events log. */
+/**
+ * One stored Stripe event with its payload, for the admin events log. An event whose payload retention dropped
+ * (src/inbox/retention/prune-event-payloads.ts) answers `payload: null` with `payloadPrunedAt` set.
+ */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { notFound } from '../../errors.js';

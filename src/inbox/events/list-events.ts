@@ -38,6 +38,8 @@ export const eventSummary = z.object({
   lastError: z.string().nullable(),
   availableAt: z.iso.datetime(),
   billingErrorId: z.string().nullable(),
+  /** When retention dropped the stored payload (EVENT_PAYLOAD_RETENTION_DAYS); null while it is kept. */
+  payloadPrunedAt: z.iso.datetime().nullable(),
 });
 export type EventSummary = z.infer<typeof eventSummary>;
 export const eventPage = z.object({ items: z.array(eventSummary), nextCursor: z.string().nullable() });
@@ -57,10 +59,11 @@ type Row = {
   last_error: string | null;
   available_at: Date;
   billing_error_id: string | null;
+  payload_pruned_at: Date | null;
 };
 
 export const EVENT_SUMMARY_COLUMNS = sql.raw(
-  'id, type, status, note, livemode, object_id, ordering_key, created_at, received_at, processed_at, attempts, last_error, available_at, billing_error_id',
+  'id, type, status, note, livemode, object_id, ordering_key, created_at, received_at, processed_at, attempts, last_error, available_at, billing_error_id, payload_pruned_at',
 );
 
 export function toSummary(r: Row): EventSummary {
@@ -79,6 +82,7 @@ export function toSummary(r: Row): EventSummary {
     lastError: r.last_error,
     availableAt: new Date(r.available_at).toISOString(),
     billingErrorId: r.billing_error_id,
+    payloadPrunedAt: r.payload_pruned_at ? new Date(r.payload_pruned_at).toISOString() : null,
   };
 }
 export type EventRow = Row;

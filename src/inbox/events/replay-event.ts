@@ -4,7 +4,9 @@
  * writes an audit row. Handlers are idempotent and version-guarded, so replaying an event that was already
  * applied changes nothing unless the rows drifted from it (then it restores them, if it is still the newest).
  * Refused for events that must never have an effect (livemode mismatch). A handler error leaves the event as it
- * was and answers 409 `replay_failed` with the reason.
+ * was and answers 409 `replay_failed` with the reason. An event whose payload retention dropped
+ * (EVENT_PAYLOAD_RETENTION_DAYS, src/inbox/retention/prune-event-payloads.ts) has nothing left to apply: 410
+ * `event_payload_pruned` (reconciliation, `sertantai sync`, is the way to re-read such an object from Stripe).
  */
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
@@ -35,11 +37,24 @@ export async function replayEvent(
   try {
     result = await deps.db.transaction(async (tx) => {
       await lockOrderingKey(tx, orderingKey);
-      const cur = await tx.execute<{ status: StripeEventStatus; note: string | null; payload: Stripe.Event }>(
-        sql`SELECT status, note, payload FROM stripe_events WHERE id = ${eventId} FOR UPDATE`,
+      const cur = await tx.execute<{
+        status: StripeEventStatus;
+        note: string | null;
+        payload: Stripe.Event | null;
+        payload_pruned_at: Date | null;
+      }>(
+        sql`SELECT status, note, payload, payload_pruned_at FROM stripe_events WHERE id = ${eventId} FOR UPDATE`,
       );
       const row = cur.rows[0];
       if (!row) throw notFound('Event', 'event_not_found');
+      if (row.payload === null) {
+        const at = row.payload_pruned_at ? new Date(row.payload_pruned_at).toISOString() : 'an earlier run';
+        throw new AppError(
+          'event_payload_pruned',
+          `This event's payload was dropped by retention (EVENT_PAYLOAD_RETENTION_DAYS) at ${at}: nothing to replay; run a reconciliation (sertantai sync) to re-read the object from Stripe`,
+          410,
+        );
+      }
       if (row.status === 'ignored' && row.note === 'livemode_mismatch') {
         throw conflict(
           'event_not_replayable',

@@ -1,6 +1,7 @@
 /**
  * Events: the Stripe events log, newest first, filtered by type and status (in the URL), keyset pages. Any stored
- * event can be replayed through its handler (audited; the handlers are safe to run twice).
+ * event can be replayed through its handler (audited; the handlers are safe to run twice), except one whose payload
+ * retention dropped (EVENT_PAYLOAD_RETENTION_DAYS: shown as pruned, the API answers 410 event_payload_pruned).
  */
 import { useState } from 'react';
 import { api } from '../api/client.js';
@@ -119,6 +120,11 @@ export function Events() {
                         <td data-label="Status">
                           <StatusBadge status={e.status} />
                           {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
+                          {e.payloadPrunedAt ? (
+                            <div className="muted small">
+                              Payload pruned <DateTime iso={e.payloadPrunedAt} />
+                            </div>
+                          ) : null}
                         </td>
                         <td data-label="Object">
                           {e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}
@@ -130,24 +136,34 @@ export function Events() {
                           <DateTime iso={e.receivedAt} withTime />
                         </td>
                         <td data-label="Actions">
-                          <ConfirmButton
-                            label="Replay"
-                            title={`Replay ${e.type}`}
-                            call={() =>
-                              api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })
-                            }
-                            onDone={(r) => {
-                              setReplayed(
-                                `${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`,
-                              );
-                              setVersion((v) => v + 1);
-                            }}
-                          >
-                            <p>
-                              Applies <code>{e.id}</code> again through its handler. Handlers are idempotent:
-                              an event older than what is stored changes nothing (it is marked stale).
-                            </p>
-                          </ConfirmButton>
+                          {e.payloadPrunedAt ? (
+                            <span
+                              className="muted small"
+                              title="Retention dropped its payload: nothing to replay"
+                            >
+                              —
+                            </span>
+                          ) : (
+                            <ConfirmButton
+                              label="Replay"
+                              title={`Replay ${e.type}`}
+                              call={() =>
+                                api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })
+                              }
+                              onDone={(r) => {
+                                setReplayed(
+                                  `${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`,
+                                );
+                                setVersion((v) => v + 1);
+                              }}
+                            >
+                              <p>
+                                Applies <code>{e.id}</code> again through its handler. Handlers are
+                                idempotent: an event older than what is stored changes nothing (it is marked
+                                stale).
+                              </p>
+                            </ConfirmButton>
+                          )}
                         </td>
                       </tr>
                     ))}
