@@ -11,19 +11,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  eventId,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
-import { eventOf } from '../../helpers/billing-harness.js';
+} from '../../story/index.js';
+import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
+
 import { billingStateAt } from '../../../src/accounts/roles/billing-state-at.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
@@ -41,10 +40,10 @@ afterAll(() => w.close());
 async function payingUser(userId: string, cus: string, sub: string) {
   await addUser(w, userId);
   await w.apply(
-    ev('customer.created', customerObj(cus, userId), T0),
-    ev(
+    event('customer.created', customerObject(cus, userId), T0),
+    event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: sub,
         customer: cus,
         price: PRICES.pro,
@@ -59,10 +58,9 @@ async function payingUser(userId: string, cus: string, sub: string) {
 
 /** customer.updated: the customer now names `userId` (the previous name in previous_attributes). */
 const renamed = (cus: string, from: string, to: string, created: number, id?: string) =>
-  eventOf('customer.updated', customerObj(cus, to), {
-    ...(id ? { id } : {}),
-    created,
-    previous: { metadata: { user_id: from } },
+  event('customer.updated', customerObject(cus, to), created, {
+    id: id ?? eventId('customer.updated'),
+    previous_attributes: { metadata: { user_id: from } },
   });
 
 const linkOf = async (cus: string) =>
@@ -89,9 +87,9 @@ describe('relinking a customer recomputes both users in the same transaction', (
     await addUser(w, 'u_new');
     // An open dunning case follows the customer to its new user.
     await w.apply(
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_rl2',
           customer: 'cus_rl',
           subscription: 'sub_rl',
@@ -163,7 +161,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
 
   it('reconciliation finding the customer under another user relinks it, the run in the cause chain', async () => {
     await addUser(w, 'u_third');
-    const listed = { ...customerObj('cus_rl', 'u_third'), created: T0 - DAY };
+    const listed = { ...customerObject('cus_rl', 'u_third'), created: T0 - DAY };
     const report = await runSync(
       { ...w.deps, stripe: stripeAccount({ customers: [listed] }) },
       { since: new Date((T0 - 2 * DAY) * 1000), handlers, trigger: 'test', resume: false },
@@ -209,9 +207,9 @@ describe('time travel and the live mirror agree on same-second events', () => {
     const sub = { id: `sub_${u}`, customer: cus, price: PRICES.pro, periodStart: R, periodEnd: R + 30 * DAY };
     await payingUser(u, cus, sub.id);
     await w.apply(
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: `in_${u}2`,
           customer: cus,
           subscription: sub.id,
@@ -221,19 +219,17 @@ describe('time travel and the live mirror agree on same-second events', () => {
         }),
         R + 10,
       ),
-      ev('customer.subscription.updated', subscriptionObj({ ...sub, status: 'past_due' }), R + 11),
+      event('customer.subscription.updated', subscriptionObject({ ...sub, status: 'past_due' }), R + 11),
     );
     await runDunningSweep(w.deps, new Date((R + 10 + 7 * DAY) * 1000));
     expect(await w.role(u)).toBe('member');
-    const a = eventOf('customer.subscription.updated', subscriptionObj({ ...sub, status: 'past_due' }), {
+    const a = event('customer.subscription.updated', subscriptionObject({ ...sub, status: 'past_due' }), S, {
       id: `evt_tie_z_${u}`,
-      created: S,
-      previous: { default_payment_method: 'pm_old' },
+      previous_attributes: { default_payment_method: 'pm_old' },
     });
-    const b = eventOf('customer.subscription.updated', subscriptionObj({ ...sub, status: 'active' }), {
+    const b = event('customer.subscription.updated', subscriptionObject({ ...sub, status: 'active' }), S, {
       id: `evt_tie_a_${u}`,
-      created: S,
-      previous: { status: 'past_due' },
+      previous_attributes: { status: 'past_due' },
     });
     w.clock.set(iso(S));
     await w.apply(...(order === 'A,B' ? [a, b] : [b, a]));

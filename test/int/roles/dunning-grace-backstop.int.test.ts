@@ -13,18 +13,16 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
 
 let w: World;
 beforeAll(async () => {
@@ -43,7 +41,7 @@ async function payingUser(n: string, latestInvoice: boolean) {
   const renewal = `in_${n}2`;
   await addUser(w, userId);
   const sub = (status: Stripe.Subscription.Status, periodStart: number, inv: string) =>
-    subscriptionObj({
+    subscriptionObject({
       id: subId,
       customer: cus,
       price: PRICES.pro,
@@ -54,7 +52,7 @@ async function payingUser(n: string, latestInvoice: boolean) {
       latestInvoice: latestInvoice ? inv : null,
     });
   const invoice = (status: 'open' | 'paid', attempt: number, paidAt?: number) =>
-    invoiceObj({
+    invoiceObject({
       id: renewal,
       customer: cus,
       subscription: subId,
@@ -65,11 +63,11 @@ async function payingUser(n: string, latestInvoice: boolean) {
       paidAt,
     });
   await w.apply(
-    ev('customer.created', customerObj(cus, userId, { defaultPm: 'pm_1' }), T0),
-    ev('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
-    ev(
+    event('customer.created', customerObject(cus, userId, { defaultPm: 'pm_1' }), T0),
+    event('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
+    event(
       'invoice.paid',
-      invoiceObj({
+      invoiceObject({
         id: `in_${n}1`,
         customer: cus,
         subscription: subId,
@@ -85,9 +83,9 @@ async function payingUser(n: string, latestInvoice: boolean) {
     cus,
     subId,
     renewal,
-    failed: (at: number, attempt = 1) => ev('invoice.payment_failed', invoice('open', attempt), at),
-    pastDue: (at: number) => ev('customer.subscription.updated', sub('past_due', R, renewal), at),
-    paid: (at: number) => ev('invoice.paid', invoice('paid', 2, at), at),
+    failed: (at: number, attempt = 1) => event('invoice.payment_failed', invoice('open', attempt), at),
+    pastDue: (at: number) => event('customer.subscription.updated', sub('past_due', R, renewal), at),
+    paid: (at: number) => event('invoice.paid', invoice('paid', 2, at), at),
   };
 }
 
@@ -145,9 +143,9 @@ describe('backstop: past_due with no open case, provisional grace over', () => {
   it('leaves a user whose role another active subscription grants', async () => {
     const s = await payingUser('bk2', true);
     await w.apply(
-      ev(
+      event(
         'customer.subscription.created',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_bk2b',
           customer: s.cus,
           price: PRICES.pro,

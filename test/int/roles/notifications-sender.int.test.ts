@@ -17,6 +17,7 @@ import {
 } from '../../../src/notifications/send-pending-notifications.js';
 import { testConfig } from '../../helpers/app.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import {} from '../../story/index.js';
 import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
 
 let w: World;

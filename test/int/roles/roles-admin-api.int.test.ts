@@ -9,17 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { adminSession, browserHeaders, memberSession, type Session } from '../../helpers/auth.js';
 import {
-  addUserTo,
-  applyEvents,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   PRICES,
-  seedRolePlans,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUserTo, applyEvents, seedRolePlans } from '../../helpers/roles-world.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
@@ -32,10 +30,10 @@ const R = T0 + 60 + 30 * DAY;
 async function payingUser(id: string, cus: string, sub: string) {
   await addUserTo(h.deps, id, { provider: 'github' });
   await applyEvents(h.deps, [
-    ev('customer.created', customerObj(cus, id), T0),
-    ev(
+    event('customer.created', customerObject(cus, id), T0),
+    event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: sub,
         customer: cus,
         price: PRICES.pro,
@@ -45,9 +43,9 @@ async function payingUser(id: string, cus: string, sub: string) {
       }),
       T0 + 60,
     ),
-    ev(
+    event(
       'invoice.paid',
-      invoiceObj({
+      invoiceObject({
         id: `in_${sub}`,
         customer: cus,
         subscription: sub,
@@ -332,9 +330,9 @@ describe('time travel (billing-state?at=)', () => {
   it('rebuilds the role before, during and after a grace period from stored history', async () => {
     await payingUser('u_tt', 'cus_tt', 'sub_tt');
     await applyEvents(h.deps, [
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_tt2',
           customer: 'cus_tt',
           subscription: 'sub_tt',
@@ -344,9 +342,9 @@ describe('time travel (billing-state?at=)', () => {
         }),
         R + 10,
       ),
-      ev(
+      event(
         'customer.subscription.updated',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_tt',
           customer: 'cus_tt',
           price: PRICES.pro,

@@ -20,18 +20,16 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
 
 let w: World;
 beforeAll(async () => {
@@ -59,7 +57,7 @@ async function renewalStory(n: string, withLatestInvoice: boolean) {
   const subId = `sub_${n}`;
   await addUser(w, userId);
   const sub = (status: Stripe.Subscription.Status, periodStart: number, latestInvoice: string) =>
-    subscriptionObj({
+    subscriptionObject({
       id: subId,
       customer: cus,
       price: PRICES.pro,
@@ -72,20 +70,29 @@ async function renewalStory(n: string, withLatestInvoice: boolean) {
       endedAt: status === 'canceled' ? CANCEL_AT : null,
     });
   const invoice = (id: string, status: 'open' | 'paid', created: number, attempt: number, paidAt?: number) =>
-    invoiceObj({ id, customer: cus, subscription: subId, status, amountDue: 2900, attempt, created, paidAt });
+    invoiceObject({
+      id,
+      customer: cus,
+      subscription: subId,
+      status,
+      amountDue: 2900,
+      attempt,
+      created,
+      paidAt,
+    });
   await w.apply(
-    ev('customer.created', customerObj(cus, userId, { defaultPm: 'pm_1' }), T0),
-    ev('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
-    ev('invoice.paid', invoice(`in_${n}1`, 'paid', T0 + 60, 1), T0 + 61),
+    event('customer.created', customerObject(cus, userId, { defaultPm: 'pm_1' }), T0),
+    event('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
+    event('invoice.paid', invoice(`in_${n}1`, 'paid', T0 + 60, 1), T0 + 61),
   );
   const renewal = `in_${n}2`;
   const events: Record<Step, Stripe.Event> = {
-    F: ev('invoice.payment_failed', invoice(renewal, 'open', R, 1), AT.F),
-    P: ev('customer.subscription.updated', sub('past_due', R, renewal), AT.P),
-    I: ev('invoice.paid', invoice(renewal, 'paid', R, 2, AT.I), AT.I),
-    A: ev('customer.subscription.updated', sub('active', R, renewal), AT.A),
+    F: event('invoice.payment_failed', invoice(renewal, 'open', R, 1), AT.F),
+    P: event('customer.subscription.updated', sub('past_due', R, renewal), AT.P),
+    I: event('invoice.paid', invoice(renewal, 'paid', R, 2, AT.I), AT.I),
+    A: event('customer.subscription.updated', sub('active', R, renewal), AT.A),
   };
-  const cancel = ev('customer.subscription.deleted', sub('canceled', R, renewal), CANCEL_AT);
+  const cancel = event('customer.subscription.deleted', sub('canceled', R, renewal), CANCEL_AT);
   return { userId, subId, renewal, events, cancel };
 }
 
@@ -223,7 +230,7 @@ describe('a subscription back to active with its failed invoice already paid clo
   it('invoice.payment_succeeded marks the invoice paid, the active update recovers the case; invoice.paid adds only the receipt', async () => {
     const s = await renewalStory('succ', true);
     await w.apply(s.events.F, s.events.P);
-    await w.apply(ev('invoice.payment_succeeded', s.events.I.data.object, AT.I));
+    await w.apply(event('invoice.payment_succeeded', s.events.I.data.object, AT.I));
     expect((await casesOf(s.subId))[0].status).toBe('open');
     await w.apply(s.events.A);
     const [c] = await casesOf(s.subId);

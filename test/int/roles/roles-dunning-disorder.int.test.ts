@@ -8,18 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
 
 let w: World;
 beforeAll(async () => {
@@ -38,7 +36,7 @@ const casesOf = (stripeSub: string) =>
 function story(n: string) {
   const cus = `cus_${n}`;
   const sub = (status: 'active' | 'past_due', latestInvoice: string | null = null) =>
-    subscriptionObj({
+    subscriptionObject({
       id: `sub_${n}`,
       customer: cus,
       price: PRICES.pro,
@@ -49,7 +47,7 @@ function story(n: string) {
       latestInvoice,
     });
   const invoice = (id: string, status: 'open' | 'paid', created: number, paidAt?: number) =>
-    invoiceObj({
+    invoiceObject({
       id: `in_${n}${id}`,
       customer: cus,
       subscription: `sub_${n}`,
@@ -69,14 +67,14 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     await addUser(w, s.user);
     const failAt = T0 + 189_421;
     await w.apply(
-      ev('customer.created', customerObj(s.cus, s.user), T0),
-      ev('invoice.payment_failed', s.invoice('1', 'open', failAt - 1), failAt),
-      ev('customer.subscription.updated', s.sub('past_due'), failAt + 1),
+      event('customer.created', customerObject(s.cus, s.user), T0),
+      event('invoice.payment_failed', s.invoice('1', 'open', failAt - 1), failAt),
+      event('customer.subscription.updated', s.sub('past_due'), failAt + 1),
     );
     expect(await w.role(s.user)).toBe('professional');
     const second = await w.apply(
-      ev('invoice.paid', s.invoice('0', 'paid', T0 + 100, T0 + 101), T0 + 101),
-      ev('customer.subscription.created', s.sub('active'), T0 + 101),
+      event('invoice.paid', s.invoice('0', 'paid', T0 + 100, T0 + 101), T0 + 101),
+      event('customer.subscription.created', s.sub('active'), T0 + 101),
     );
     expect(second.map((r) => r.status)).toEqual(['processed', 'stale']);
     // Invoice 0 was paid before this episode began: the case is still open, its grace from the past_due.
@@ -112,15 +110,15 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     const t2 = t1 + 2 * DAY;
     const t3 = t2 + 20 * DAY;
     await w.apply(
-      ev('customer.created', customerObj(s.cus, s.user), T0),
-      ev('customer.subscription.created', s.sub('active'), T0 + 100),
-      ev('invoice.payment_failed', s.invoice('1', 'open', t1 - 1), t1),
-      ev('invoice.payment_failed', s.invoice('2', 'open', t3 - 1), t3),
-      ev('customer.subscription.updated', s.sub('past_due'), t3 + 1),
+      event('customer.created', customerObject(s.cus, s.user), T0),
+      event('customer.subscription.created', s.sub('active'), T0 + 100),
+      event('invoice.payment_failed', s.invoice('1', 'open', t1 - 1), t1),
+      event('invoice.payment_failed', s.invoice('2', 'open', t3 - 1), t3),
+      event('customer.subscription.updated', s.sub('past_due'), t3 + 1),
     );
     const late = await w.apply(
-      ev('invoice.paid', s.invoice('1', 'paid', t1 - 1, t2), t2),
-      ev('customer.subscription.updated', s.sub('active'), t2 + 1),
+      event('invoice.paid', s.invoice('1', 'paid', t1 - 1, t2), t2),
+      event('customer.subscription.updated', s.sub('active'), t2 + 1),
     );
     expect(late.map((r) => r.status)).toEqual(['processed', 'stale']);
     expect(await casesOf('sub_refail')).toEqual([

@@ -10,18 +10,16 @@ import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { setRoleOverride } from '../../../src/accounts/roles/set-role-override.js';
 import { expireRoleOverrides } from '../../../src/accounts/roles/expire-role-overrides.js';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
 
 const outboxOf = (w: World, userId: string) =>
   w.q<{ key: string; template: string; subject: string; body: string; to_email: string; status: string }>(
@@ -45,7 +43,7 @@ async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
   await addUser(w, `u_${n}`);
   const cus = `cus_${n}`;
   await w.apply(
-    ev('customer.created', customerObj(cus, `u_${n}`, { defaultPm: o.defaultPm ?? 'pm_old' }), T0),
+    event('customer.created', customerObject(cus, `u_${n}`, { defaultPm: o.defaultPm ?? 'pm_old' }), T0),
   );
   const sub = {
     id: `sub_${n}`,
@@ -55,14 +53,14 @@ async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
     periodEnd: T0 + 60 + 30 * DAY,
   };
   await w.apply(
-    ev(
+    event(
       'customer.subscription.created',
-      subscriptionObj({ ...sub, status: 'active', latestInvoice: `in_${n}1` }),
+      subscriptionObject({ ...sub, status: 'active', latestInvoice: `in_${n}1` }),
       T0 + 60,
     ),
-    ev(
+    event(
       'invoice.paid',
-      invoiceObj({
+      invoiceObject({
         id: `in_${n}1`,
         customer: cus,
         subscription: sub.id,
@@ -113,13 +111,13 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
       periodEnd: T0 + 31 * DAY,
     };
     await w.apply(
-      ev('customer.subscription.created', subscriptionObj({ ...sub2, status: 'active' }), T0 + DAY),
+      event('customer.subscription.created', subscriptionObject({ ...sub2, status: 'active' }), T0 + DAY),
     );
     expect(await w.role('u_a')).toBe('enterprise');
     await w.apply(
-      ev(
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({ ...sub2, status: 'canceled', canceledAt: T0 + 2 * DAY, endedAt: T0 + 2 * DAY }),
+        subscriptionObject({ ...sub2, status: 'canceled', canceledAt: T0 + 2 * DAY, endedAt: T0 + 2 * DAY }),
         T0 + 2 * DAY,
       ),
     );
@@ -135,10 +133,10 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
 
   it('R11: the same event applied twice changes the role once', async () => {
     await addUser(w, 'u_dup');
-    await w.apply(ev('customer.created', customerObj('cus_dup', 'u_dup'), T0));
-    const e = ev(
+    await w.apply(event('customer.created', customerObject('cus_dup', 'u_dup'), T0));
+    const e = event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: 'sub_dup',
         customer: 'cus_dup',
         price: PRICES.pro,
@@ -166,9 +164,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
     const { userId, cus, sub } = await payingUser(w, 'b');
     const renewed = { ...sub, periodStart: R, periodEnd: R + 30 * DAY, latestInvoice: 'in_b2' };
     await w.apply(
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b2',
           customer: cus,
           subscription: sub.id,
@@ -178,7 +176,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         R + 10,
       ),
-      ev('customer.subscription.updated', subscriptionObj({ ...renewed, status: 'past_due' }), R + 11),
+      event('customer.subscription.updated', subscriptionObject({ ...renewed, status: 'past_due' }), R + 11),
     );
     w.clock.set(iso(R + 3600));
     expect(await w.role(userId)).toBe('professional');
@@ -233,10 +231,10 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
   it('card updated, invoice paid → case recovered by card_update with amount and time; still professional', async () => {
     const P = R + 6 * DAY;
     await w.apply(
-      ev('customer.updated', customerObj('cus_b', 'u_b', { defaultPm: 'pm_new' }), P),
-      ev(
+      event('customer.updated', customerObject('cus_b', 'u_b', { defaultPm: 'pm_new' }), P),
+      event(
         'invoice.paid',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b2',
           customer: 'cus_b',
           subscription: 'sub_b',
@@ -248,9 +246,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         P + 60,
       ),
-      ev(
+      event(
         'customer.subscription.updated',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_b',
           customer: 'cus_b',
           price: PRICES.pro,
@@ -289,9 +287,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
   it('a retry that succeeds on the same card is recovered by stripe_retry', async () => {
     const { cus, sub } = await payingUser(w, 'b2');
     await w.apply(
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b22',
           customer: cus,
           subscription: sub.id,
@@ -301,9 +299,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         R + 10,
       ),
-      ev(
+      event(
         'invoice.paid',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b22',
           customer: cus,
           subscription: sub.id,
@@ -327,9 +325,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
   it('R15: a payment_failed of an older attempt after invoice.paid opens nothing and revokes nothing', async () => {
     const { userId, cus, sub } = await payingUser(w, 'g');
     await w.apply(
-      ev(
+      event(
         'invoice.paid',
-        invoiceObj({
+        invoiceObject({
           id: 'in_g2',
           customer: cus,
           subscription: sub.id,
@@ -341,9 +339,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         R + 100,
       ),
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_g2',
           customer: cus,
           subscription: sub.id,
@@ -373,10 +371,10 @@ describe('renewal fails and the grace period runs out', () => {
     const { cus, sub } = await payingUser(w, 'c');
     const renewed = { ...sub, periodStart: R, periodEnd: R + 30 * DAY, latestInvoice: 'in_c2' };
     await w.apply(
-      ev('customer.subscription.updated', subscriptionObj({ ...renewed, status: 'past_due' }), R + 10),
-      ev(
+      event('customer.subscription.updated', subscriptionObject({ ...renewed, status: 'past_due' }), R + 10),
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_c2',
           customer: cus,
           subscription: sub.id,
@@ -435,9 +433,9 @@ describe('renewal fails and the grace period runs out', () => {
 
   it('later retries of the same invoice and the subscription ending change nothing more; "downgraded" stays one', async () => {
     await w.apply(
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_c2',
           customer: 'cus_c',
           subscription: 'sub_c',
@@ -448,9 +446,9 @@ describe('renewal fails and the grace period runs out', () => {
         }),
         R + 8 * DAY,
       ),
-      ev(
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_c',
           customer: 'cus_c',
           price: PRICES.pro,
@@ -482,17 +480,17 @@ describe('cancel at period end, overrides, admins', () => {
   it('cancel at period end → professional until the end, member after; no dunning, no "downgraded"', async () => {
     const { userId, sub } = await payingUser(w, 'd');
     await w.apply(
-      ev(
+      event(
         'customer.subscription.updated',
-        subscriptionObj({ ...sub, status: 'active', cancelAtPeriodEnd: true }),
+        subscriptionObject({ ...sub, status: 'active', cancelAtPeriodEnd: true }),
         T0 + 10 * DAY,
       ),
     );
     expect(await w.role(userId)).toBe('professional');
     await w.apply(
-      ev(
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({
+        subscriptionObject({
           ...sub,
           status: 'canceled',
           cancelAtPeriodEnd: true,
@@ -557,7 +555,7 @@ describe('cancel at period end, overrides, admins', () => {
 
   it('admin users are untouched by billing and cannot be overridden', async () => {
     await addUser(w, 'u_f', { role: 'admin' });
-    await w.apply(ev('customer.created', customerObj('cus_f', 'u_f'), T0));
+    await w.apply(event('customer.created', customerObject('cus_f', 'u_f'), T0));
     const sub = {
       id: 'sub_f',
       customer: 'cus_f',
@@ -566,10 +564,10 @@ describe('cancel at period end, overrides, admins', () => {
       periodEnd: T0 + 30 * DAY,
     };
     await w.apply(
-      ev('customer.subscription.created', subscriptionObj({ ...sub, status: 'active' }), T0 + 1),
-      ev(
+      event('customer.subscription.created', subscriptionObject({ ...sub, status: 'active' }), T0 + 1),
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({ ...sub, status: 'canceled', endedAt: T0 + 2, canceledAt: T0 + 2 }),
+        subscriptionObject({ ...sub, status: 'canceled', endedAt: T0 + 2, canceledAt: T0 + 2 }),
         T0 + 2,
       ),
     );

@@ -1,0 +1,18 @@
+/**
+ * The story factory: one way to build Stripe-shaped stories (customers, subscriptions, invoices, payments and the
+ * events about them) for the integration tests and the benchmarks.
+ *
+ *   const sub = subscriptionObject({ id: 'sub_1', customer: 'cus_1', status: 'active', price: PRICES.pro,
+ *                              periodStart: T0, periodEnd: T0 + 30 * DAY });
+ *   await w.apply(event('customer.subscription.created', sub, T0));
+ *
+ * - fixtures.ts: the captured objects and events ("from fixture": `fixture`, `IDS`, `eventFromFixture`);
+ * - objects.ts: typed builders (`customerObject`, `subscriptionObject`, `discountObject`, `invoiceObject`, `paymentIntentObject`, `chargeObject`);
+ * - events.ts: the envelope (`event(type, object, created, { id, previous_attributes })`, `eventId`);
+ * - webhooks.ts: signing and posting (`signatureHeader`, `postWebhook`);
+ * - world.ts: the database-backed world the events are applied in (the catalogues, users, apply/deliver/drain).
+ */
+export * from './fixtures.js';
+export * from './objects.js';
+export * from './events.js';
+export * from './webhooks.js';
