@@ -1,11 +1,8 @@
 /**
  * Harness for the billing handlers: its own database, real Deps (FakeClock), Stripe events stored in the inbox as the
  * ingest stores them and applied by the real dispatcher with the real handlers map.
- * Event builders take the shared Stripe fixtures (test/fixtures/stripe) and explicit overrides.
+ * Its events come from the story factory (test/story).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import { FakeClock } from '../../src/clock.js';
@@ -17,60 +14,7 @@ import { users } from '../../src/accounts/accounts.tables.js';
 import { planPrices, plans } from '../../src/billing/billing.tables.js';
 import type { TestDatabase } from './db.js';
 import { testDeps } from './app.js';
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/stripe');
-
-/** A fresh copy of a fixture file (`object.subscription.active`, `event.invoice.paid`, …). */
-export function fixture<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as T;
-}
-
-/** The ids of the fixture story (see test/fixtures/stripe/_manifest.json). */
-export const IDS = fixture<{ ids: Record<string, string> }>('_manifest').ids as {
-  customer: string;
-  customer_checkout: string;
-  product: string;
-  price_monthly: string;
-  price_yearly: string;
-  payment_method: string;
-  subscription: string;
-  subscription_item: string;
-  subscription_checkout: string;
-  invoice_1_paid: string;
-  invoice_2_failed: string;
-  payment_intent_1: string;
-  payment_intent_2: string;
-  charge_1: string;
-  charge_2_failed: string;
-  refund: string;
-  dispute: string;
-};
-
-let seq = 0;
-/** A unique, well-formed event id (sortable by creation within a run). */
-export function eventId(label = 'x'): string {
-  seq += 1;
-  return `evt_${label.replace(/[^A-Za-z0-9]/g, '')}${String(seq).padStart(6, '0')}`;
-}
-
-/** An event envelope around an object. */
-export function eventOf<T extends Stripe.Event.Type>(
-  type: T,
-  object: object,
-  o: { id?: string; created: number; previous?: object },
-): Extract<Stripe.Event, { type: T }> {
-  return {
-    id: o.id ?? eventId(type),
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created: o.created,
-    data: { object, ...(o.previous ? { previous_attributes: o.previous } : {}) },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-  } as unknown as Extract<Stripe.Event, { type: T }>;
-}
+import { IDS } from '../story/index.js';
 
 export interface Harness {
   t: TestDatabase;
@@ -189,41 +133,6 @@ export async function seedStoryCatalogue(db: Deps['db']): Promise<{ planId: stri
     },
   ]);
   return { planId: plan!.id };
-}
-
-/**
- * A subscription object of the fixture story's monthly price (2000 usd), quantity 1, created at `at` (unix seconds)
- * with a 30-day period from it; `trialing` has a 14-day trial from `at`.
- */
-export function subscriptionAt(
-  at: number,
-  id: string,
-  customer: string,
-  status: Stripe.Subscription.Status,
-): Stripe.Subscription {
-  const o = fixture<Stripe.Subscription>('object.subscription.active');
-  const item = o.items.data[0]!;
-  Object.assign(o, {
-    id,
-    customer,
-    status,
-    created: at,
-    start_date: at,
-    latest_invoice: null,
-    cancel_at_period_end: false,
-    canceled_at: null,
-    ended_at: null,
-    metadata: {},
-    trial_start: status === 'trialing' ? at : null,
-    trial_end: status === 'trialing' ? at + 14 * 86_400 : null,
-  });
-  item.id = `si_${id}`;
-  item.subscription = id;
-  item.price = fixture<Stripe.Price>('object.price.recurring_monthly');
-  item.quantity = 1;
-  item.current_period_start = at;
-  item.current_period_end = at + 30 * 86_400;
-  return o;
 }
 
 /** seedStoryCatalogue on the harness's database. */

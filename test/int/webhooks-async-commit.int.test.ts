@@ -6,8 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
-import { fixture } from '../helpers/billing-harness.js';
-import { postWebhook } from '../helpers/stripe-events.js';
+import { fixture, postWebhook } from '../story/index.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 const seen: string[] = [];

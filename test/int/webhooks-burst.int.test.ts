@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordChaos } from '../helpers/chaos-record.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
-import { fixture } from '../helpers/billing-harness.js';
-import { postWebhook } from '../helpers/stripe-events.js';
+import { fixture, postWebhook } from '../story/index.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 const CUSTOMERS = 500;

@@ -8,8 +8,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
-import { eventOf, fixture, IDS } from '../helpers/billing-harness.js';
-import { signatureHeader, postWebhook } from '../helpers/stripe-events.js';
+import { event, fixture, IDS, postWebhook, signatureHeader } from '../story/index.js';
 import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';
 import { seedStoryCatalogue } from '../helpers/billing-harness.js';
 
@@ -105,13 +104,9 @@ describe('dispatching stored events', () => {
     const customers = Array.from({ length: 6 }, (_, i) => `cus_r18_${i}`);
     for (const [i, id] of customers.entries()) {
       const c = await linkedCustomer(id);
-      await h.post(eventOf('customer.created', c, { id: `evt_r18_a${i}`, created: 1785750000 + i }));
+      await h.post(event('customer.created', c, 1785750000 + i, { id: `evt_r18_a${i}` }));
       await h.post(
-        eventOf(
-          'customer.updated',
-          { ...c, name: `Name ${i}` },
-          { id: `evt_r18_b${i}`, created: 1785750100 + i },
-        ),
+        event('customer.updated', { ...c, name: `Name ${i}` }, 1785750100 + i, { id: `evt_r18_b${i}` }),
       );
     }
     const [a, b] = await Promise.all([h.drain({ batchSize: 2 }), h.drain({ batchSize: 2 })]);
@@ -153,13 +148,11 @@ describe('dispatching stored events', () => {
     );
     const item = s.items.data[0]!;
     item.price = { ...item.price, id: 'price_not_in_catalogue' };
-    await h.post(eventOf('customer.created', cust, { id: 'evt_r10_c', created: 1785760000 }));
+    await h.post(event('customer.created', cust, 1785760000, { id: 'evt_r10_c' }));
     await h.post(
-      eventOf(
-        'customer.subscription.created',
-        { ...s, id: 'sub_r10', customer: 'cus_r10' },
-        { id: 'evt_r10_s', created: 1785760001 },
-      ),
+      event('customer.subscription.created', { ...s, id: 'sub_r10', customer: 'cus_r10' }, 1785760001, {
+        id: 'evt_r10_s',
+      }),
     );
     await h.drain({ maxAttempts: 2 });
     h.clock.advance(60_000);
@@ -182,9 +175,8 @@ describe('parking, backoff and billing errors', () => {
 
   it('an event for an unknown customer is parked with backoff, then failed into ONE open billing error that counts occurrences', async () => {
     await h.post(
-      eventOf('customer.subscription.created', subFor('cus_unknown_1', 'sub_u1'), {
+      event('customer.subscription.created', subFor('cus_unknown_1', 'sub_u1'), 1785770000, {
         id: 'evt_park_1',
-        created: 1785770000,
       }),
     );
     let out = await h.drain({ maxAttempts: 3 });
@@ -227,9 +219,8 @@ describe('parking, backoff and billing errors', () => {
 
     // A second event for the same missing customer counts up the same error.
     await h.post(
-      eventOf('customer.subscription.updated', subFor('cus_unknown_1', 'sub_u1'), {
+      event('customer.subscription.updated', subFor('cus_unknown_1', 'sub_u1'), 1785770100, {
         id: 'evt_park_2',
-        created: 1785770100,
       }),
     );
     for (const ms of [0, 30_000, 60_000]) {
@@ -260,7 +251,7 @@ describe('parking, backoff and billing errors', () => {
     });
     // The customer arrives (and is linked by metadata), then the admin retries.
     const c = await linkedCustomer('cus_unknown_1');
-    await h.post(eventOf('customer.created', c, { id: 'evt_park_c', created: 1785769000 }));
+    await h.post(event('customer.created', c, 1785769000, { id: 'evt_park_c' }));
     expect((await h.drain()).map((o) => o.eventId)).toEqual(['evt_park_c']);
     const retry = await h.app.inject({
       method: 'POST',
@@ -296,16 +287,14 @@ describe('parking, backoff and billing errors', () => {
 
   it('resolve and ignore close an open error with the note, audited', async () => {
     await h.post(
-      eventOf('customer.subscription.created', subFor('cus_unknown_2', 'sub_u2'), {
+      event('customer.subscription.created', subFor('cus_unknown_2', 'sub_u2'), 1785780000, {
         id: 'evt_park_3',
-        created: 1785780000,
       }),
     );
     await h.drain({ maxAttempts: 1 });
     await h.post(
-      eventOf('customer.subscription.created', subFor('cus_unknown_3', 'sub_u3'), {
+      event('customer.subscription.created', subFor('cus_unknown_3', 'sub_u3'), 1785780001, {
         id: 'evt_park_4',
-        created: 1785780001,
       }),
     );
     await h.drain({ maxAttempts: 1 });
@@ -354,13 +343,9 @@ describe('a batch applied together (its keys side by side on one pipelined conne
     const ids = Array.from({ length: 12 }, (_, i) => `cus_tog_${i}`);
     for (const [i, id] of ids.entries()) {
       const c = await linkedCustomer(id);
-      await h.post(eventOf('customer.created', c, { id: `evt_tog_a${i}`, created: 1785760000 + i }));
+      await h.post(event('customer.created', c, 1785760000 + i, { id: `evt_tog_a${i}` }));
       await h.post(
-        eventOf(
-          'customer.updated',
-          { ...c, name: `Together ${i}` },
-          { id: `evt_tog_b${i}`, created: 1785760100 + i },
-        ),
+        event('customer.updated', { ...c, name: `Together ${i}` }, 1785760100 + i, { id: `evt_tog_b${i}` }),
       );
     }
     const real = handlers['customer.updated'];
@@ -412,15 +397,9 @@ describe('a batch applied together (its keys side by side on one pipelined conne
 describe('ordering', () => {
   it('events of one customer stored before a drain are applied in created order, whatever the arrival order', async () => {
     const c = await linkedCustomer('cus_order');
-    await h.post(
-      eventOf('customer.updated', { ...c, name: 'Third' }, { id: 'evt_ord_3', created: 1785790003 }),
-    );
-    await h.post(
-      eventOf('customer.updated', { ...c, name: 'Second' }, { id: 'evt_ord_2', created: 1785790002 }),
-    );
-    await h.post(
-      eventOf('customer.created', { ...c, name: 'First' }, { id: 'evt_ord_1', created: 1785790001 }),
-    );
+    await h.post(event('customer.updated', { ...c, name: 'Third' }, 1785790003, { id: 'evt_ord_3' }));
+    await h.post(event('customer.updated', { ...c, name: 'Second' }, 1785790002, { id: 'evt_ord_2' }));
+    await h.post(event('customer.created', { ...c, name: 'First' }, 1785790001, { id: 'evt_ord_1' }));
     const out = await h.drain();
     expect(out.map((o) => [o.eventId, o.status])).toEqual([
       ['evt_ord_1', 'processed'],
@@ -511,7 +490,7 @@ describe('admin events log', () => {
 
   it('replay of a failed event applies it; a livemode mismatch is refused', async () => {
     const c = await linkedCustomer('cus_unknown_2');
-    await h.post(eventOf('customer.created', c, { id: 'evt_replay_c', created: 1785779000 }));
+    await h.post(event('customer.created', c, 1785779000, { id: 'evt_replay_c' }));
     await h.drain();
     const res = await h.app.inject({
       method: 'POST',

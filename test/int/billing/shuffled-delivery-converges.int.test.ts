@@ -19,7 +19,8 @@ import type Stripe from 'stripe';
 import { classifyMovement } from '../../../src/revenue/classify-movement.js';
 import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
-import { eventOf, fixture, harness, IDS, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { event, fixture, IDS } from '../../story/index.js';
+import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
 import { checkRolesAgainstOracle, type RoleOracleStats } from '../../helpers/roles-oracle.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
 import { prng } from '../../helpers/prng.js';
@@ -220,12 +221,10 @@ function build(plan: { customers: CustomerPlan[] }, run: number): Built {
     const customer = fixture<Stripe.Customer>('object.customer');
     Object.assign(customer, { id: cusId, email, name: 'First', created: t, metadata: { user_id: userId } });
     customer.invoice_settings.default_payment_method = null;
-    out.events.push(eventOf('customer.created', structuredClone(customer), { id: evId('cc'), created: t }));
+    out.events.push(event('customer.created', structuredClone(customer), t, { id: evId('cc') }));
     if (c.renamed) {
       customer.name = 'Renamed';
-      out.events.push(
-        eventOf('customer.updated', structuredClone(customer), { id: evId('cu'), created: t + 30 }),
-      );
+      out.events.push(event('customer.updated', structuredClone(customer), t + 30, { id: evId('cu') }));
     }
     out.finalCustomers.set(cusId, { name: customer.name!, userId });
 
@@ -245,12 +244,12 @@ function build(plan: { customers: CustomerPlan[] }, run: number): Built {
       const emitSub = (
         type:
           'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted',
-      ) => out.events.push(eventOf(type, subscriptionObject(s, cusId, t), { id: evId('s'), created: t }));
+      ) => out.events.push(event(type, subscriptionObject(s, cusId, t), t, { id: evId('s') }));
       const emitInvoice = (
         inv: InvoiceState,
         type: 'invoice.created' | 'invoice.paid' | 'invoice.payment_failed' | 'invoice.finalized',
       ) => {
-        out.events.push(eventOf(type, invoiceObject(inv, cusId, s.id, t), { id: evId('i'), created: t }));
+        out.events.push(event(type, invoiceObject(inv, cusId, s.id, t), t, { id: evId('i') }));
         out.finalInvoices.set(inv.id, { ...inv });
       };
       const newInvoice = (): InvoiceState => ({

@@ -22,7 +22,6 @@ import {
   T0,
 } from '../../story/index.js';
 import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
-
 import { billingStateAt } from '../../../src/accounts/roles/billing-state-at.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
