@@ -9,7 +9,7 @@ import { FakeClock } from '../../src/clock.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { testApp, type TestApp } from './app.js';
-import { postWebhook, WEBHOOK_SECRET } from './stripe-events.js';
+import { postWebhook, WEBHOOK_SECRET } from '../story/index.js';
 import { seedStoryWorld, withDuplicates } from '../fixtures/analytics/story.js';
 
 /** The app with its clock as the FakeClock it is (tests move it). */

@@ -19,7 +19,7 @@ import { webhookRoutes } from '../../src/inbox/webhooks/webhook.routes.js';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import type { TestDatabase } from './db.js';
 import { testApp, testDeps } from './app.js';
-import { postWebhook, WEBHOOK_SECRET } from './stripe-events.js';
+import { postWebhook, WEBHOOK_SECRET } from '../story/index.js';
 
 export interface WebhookApp {
   app: FastifyInstance;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordChaos } from '../helpers/chaos-record.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
-import { fixture, postWebhook } from '../story/index.js';
+import { event, fixture, postWebhook } from '../story/index.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 const CUSTOMERS = 500;
@@ -51,17 +51,11 @@ async function burst(run: number) {
         metadata: { user_id: `u_burst_${c}` },
       };
       bodies.push(
-        JSON.stringify({
-          id: `evt_burst_${run}_${c}_${r}`,
-          object: 'event',
-          api_version: '2026-10-28.endive',
-          created: 1_790_000_000 + run * PER_CUSTOMER + r,
-          data: { object },
-          livemode: false,
-          pending_webhooks: 1,
-          request: { id: null, idempotency_key: null },
-          type: 'customer.updated',
-        }),
+        JSON.stringify(
+          event('customer.updated', object, 1_790_000_000 + run * PER_CUSTOMER + r, {
+            id: `evt_burst_${run}_${c}_${r}`,
+          }),
+        ),
       );
     }
   }

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
-import { makeEvent, signatureHeader } from '../helpers/stripe-events.js';
+import { eventFromFixture, signatureHeader } from '../story/index.js';
 import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 import { recordChaos } from '../helpers/chaos-record.js';
 
@@ -24,7 +24,7 @@ afterAll(() => h.close());
 
 const nowS = () => Math.floor(h.clock.now().getTime() / 1000);
 let seq = 0;
-const realBody = () => JSON.stringify(makeEvent('invoice.paid', { id: `evt_fuzz_${++seq}` }));
+const realBody = () => JSON.stringify(eventFromFixture('invoice.paid', { id: `evt_fuzz_${++seq}` }));
 
 /** A body: text, JSON of any shape, deep nesting, binary, a real event, sizes up to past the 1 MiB limit. */
 const bodyArb: fc.Arbitrary<() => string | Buffer> = fc.oneof(
