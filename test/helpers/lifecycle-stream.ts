@@ -175,8 +175,9 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
 }
 
 /**
- * The stream's users (verified, linked by metadata) and the catalogue of test/helpers/roles-world.ts (`pro`
- * professional 2900/month, `enterprise` 9900/month with 3 days of grace), in a database the app processes use.
+ * The stream's users (verified, linked by metadata) and the roles catalogue (as test/story/world.ts's
+ * seedRolesCatalogue: `pro` professional 2900/month, `enterprise` 9900/month with 3 days of grace), in a database the
+ * app processes use.
  */
 export async function seedLifecycle(pool: pg.Pool, stream: LifecycleStream): Promise<void> {
   await pool.query(

@@ -9,7 +9,7 @@ import { accounts, users } from '../../src/accounts/accounts.tables.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { event, fixture } from '../story/index.js';
-import { seedStoryCatalogue } from '../helpers/billing-harness.js';
+import { seedFixtureCatalogue } from '../story/world.js';
 
 let idp: TestOidcProvider;
 let h: TestApp;
@@ -84,7 +84,7 @@ describe('OIDC sign-in (Okta = generic OIDC) against a local OpenID provider', (
   });
 
   it('a Stripe customer waiting for this verified email is linked at sign-up and the role follows at once', async () => {
-    await seedStoryCatalogue(h.deps.db);
+    await seedFixtureCatalogue(h.deps.db);
     const at = Math.floor(h.clock.now().getTime() / 1000);
     const customer = fixture<Stripe.Customer>('object.customer');
     Object.assign(customer, { id: 'cus_waiting', email: 'Waiting@Okta.example', created: at, metadata: {} });

@@ -15,12 +15,12 @@ import { EVENTS_CHANNEL } from '../../src/inbox/webhooks/ingest-writer.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import { event, fixture } from '../story/index.js';
-import { harness, type Harness } from '../helpers/billing-harness.js';
+import { storyWorld, type StoryWorld } from '../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 let run = 0;
 beforeAll(async () => {
-  h = await harness('webhooks-dispatch-loop');
+  h = await storyWorld({ label: 'webhooks-dispatch-loop' });
 });
 afterAll(() => h.close());
 

@@ -10,7 +10,7 @@ import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import { event, fixture, IDS, postWebhook, signatureHeader } from '../story/index.js';
 import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';
-import { seedStoryCatalogue } from '../helpers/billing-harness.js';
+import { seedFixtureCatalogue } from '../story/world.js';
 
 let h: PipelineApp;
 const ev = (name: string) => fixture<Stripe.Event>(`event.${name}`);
@@ -52,7 +52,7 @@ async function linkedCustomer(
 
 beforeAll(async () => {
   h = await pipelineApp({ label: 'webhooks-dispatch' });
-  await seedStoryCatalogue(h.deps.db);
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 

@@ -7,10 +7,12 @@
  *   await w.apply(event('customer.subscription.created', sub, T0));
  *
  * - fixtures.ts: the captured objects and events ("from fixture": `fixture`, `IDS`, `eventFromFixture`);
- * - objects.ts: typed builders (`customerObject`, `subscriptionObject`, `discountObject`, `invoiceObject`, `paymentIntentObject`, `chargeObject`);
+ * - objects.ts: typed builders (`customerObject`, `subscriptionObject`, `discountObject`, `invoiceObject`,
+ *   `paymentIntentObject`, `chargeObject`);
  * - events.ts: the envelope (`event(type, object, created, { id, previous_attributes })`, `eventId`);
  * - webhooks.ts: signing and posting (`signatureHeader`, `postWebhook`);
- * - world.ts: the database-backed world the events are applied in (the catalogues, users, apply/deliver/drain).
+ * - world.ts (imported on its own: it opens databases): the world the events are applied in — `storyWorld`, the
+ *   catalogues, users, deliver/drain/apply/applyEach.
  */
 export * from './fixtures.js';
 export * from './objects.js';

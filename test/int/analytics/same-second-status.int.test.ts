@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryReport } from '../../../src/analytics/reports/summary-report.js';
 import { parseReportParams } from '../../../src/analytics/report-params.js';
 import { DAY, event, fixture, subscriptionObject } from '../../story/index.js';
-import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import type Stripe from 'stripe';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('same-second-status');
-  await seedStory(h);
+  h = await storyWorld({ label: 'same-second-status' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterAll(() => h.close());

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { event, eventId, fixture, IDS } from '../../story/index.js';
-import { count, harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { count, seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('handlers-catalogue-customers');
+  h = await storyWorld({ label: 'handlers-catalogue-customers' });
 });
 afterEach(() => h.close());
 
@@ -60,7 +60,7 @@ describe('linking a customer created outside the app', () => {
 
 describe('customer deletion and cards', () => {
   beforeEach(async () => {
-    await seedStory(h);
+    await seedFixtureCatalogue(h.deps.db);
     await h.apply(fixture<Stripe.Event>('event.customer.created'));
   });
 

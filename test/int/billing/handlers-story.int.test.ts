@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { event, eventId, fixture, IDS } from '../../story/index.js';
-import { count, harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { count, seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('handlers-story');
-  await seedStory(h);
+  h = await storyWorld({ label: 'handlers-story' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 

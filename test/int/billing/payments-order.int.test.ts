@@ -5,12 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { event, eventId, fixture, IDS } from '../../story/index.js';
-import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('payments-order');
-  await seedStory(h);
+  h = await storyWorld({ label: 'payments-order' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterEach(() => h.close());

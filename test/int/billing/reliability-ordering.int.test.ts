@@ -15,13 +15,13 @@ import { subscriptionContext } from '../../../src/dunning/dunning.repo.js';
 import { createSubscription } from '../../../src/billing/subscriptions/create-subscription.js';
 import { fromUnix } from '../../../src/clock.js';
 import { event, eventId, fixture, IDS } from '../../story/index.js';
-import { count, harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { count, seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import { createSubscriptionRoles } from '../../../src/accounts/roles/operation-roles.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('reliability-ordering');
-  await seedStory(h);
+  h = await storyWorld({ label: 'reliability-ordering' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterEach(() => h.close());

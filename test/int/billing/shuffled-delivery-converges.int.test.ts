@@ -20,17 +20,17 @@ import { classifyMovement } from '../../../src/revenue/classify-movement.js';
 import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { event, fixture, IDS } from '../../story/index.js';
-import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import { checkRolesAgainstOracle, type RoleOracleStats } from '../../helpers/roles-oracle.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
 import { prng } from '../../helpers/prng.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('shuffled-delivery');
-  await seedStory(h);
+  h = await storyWorld({ label: 'shuffled-delivery' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 // The stored-secrets scan at drop reads every payload: about 4 s per 100 MB (a 10,000-run chaos run holds ~3 GB).
 afterAll(() => h.close(), 900_000);

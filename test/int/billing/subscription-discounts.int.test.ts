@@ -5,12 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { discountObject, event, eventId, fixture, IDS, type DiscountSpec } from '../../story/index.js';
-import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('subscription-discounts');
-  await seedStory(h);
+  h = await storyWorld({ label: 'subscription-discounts' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterEach(() => h.close());

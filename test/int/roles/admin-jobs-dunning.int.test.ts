@@ -21,7 +21,7 @@ import {
   subscriptionObject,
   T0,
 } from '../../story/index.js';
-import { addUserTo, applyEvents, seedRolePlans } from '../../helpers/roles-world.js';
+import { addUser, applyEvents, seedRolesCatalogue } from '../../story/world.js';
 import type { FakeClock } from '../../../src/clock.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
@@ -42,7 +42,7 @@ const send = (url: string, payload: object, s: Session = admin) =>
 const error = (r: { statusCode: number; json(): any }) => [r.statusCode, r.json().error.code];
 
 async function payingUser(id: string, price: string = PRICES.pro) {
-  await addUserTo(h.deps, id);
+  await addUser(h.deps, id);
   await applyEvents(h.deps, [
     event('customer.created', customerObject(`cus_${id}`, id), T0),
     event(
@@ -123,7 +123,7 @@ function stripeAccount(lists: { customers?: object[]; failCustomers?: string } =
 beforeAll(async () => {
   h = await testApp({ startQueue: true, label: 'admin-jobs-dunning' });
   for (const def of roleJobs) await h.deps.queue.ensureQueue(def);
-  await seedRolePlans(h.deps);
+  await seedRolesCatalogue(h.deps.db);
   admin = await adminSession(h);
   member = await memberSession(h, 'mo@example.com');
 

@@ -21,24 +21,29 @@ import {
   subscriptionObject,
   T0,
 } from '../../story/index.js';
-import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 import { billingStateAt } from '../../../src/accounts/roles/billing-state-at.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 
-let w: World;
+let w: StoryWorld;
 const R = T0 + 60 + 30 * DAY;
 
 beforeAll(async () => {
-  w = await roleWorld('relink-time-travel');
+  w = await storyWorld({
+    label: 'relink-time-travel',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
   w.clock.set(iso(T0 + 3600));
 });
 afterAll(() => w.close());
 
 async function payingUser(userId: string, cus: string, sub: string) {
-  await addUser(w, userId);
-  await w.apply(
+  await addUser(w.deps, userId);
+  await w.applyEach(
     event('customer.created', customerObject(cus, userId), T0),
     event(
       'customer.subscription.created',
@@ -83,9 +88,9 @@ function stripeAccount(o: { customers?: object[] }): Stripe {
 describe('relinking a customer recomputes both users in the same transaction', () => {
   it('customer.updated naming another user: old → member, new → professional, one audit row each, one transaction', async () => {
     await payingUser('u_old', 'cus_rl', 'sub_rl');
-    await addUser(w, 'u_new');
+    await addUser(w.deps, 'u_new');
     // An open dunning case follows the customer to its new user.
-    await w.apply(
+    await w.applyEach(
       event(
         'invoice.payment_failed',
         invoiceObject({
@@ -102,7 +107,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     expect([await w.role('u_old'), await w.role('u_new')]).toEqual(['professional', 'member']);
 
     const move = renamed('cus_rl', 'u_old', 'u_new', T0 + 100, 'evt_relink_1');
-    expect(await w.apply(move)).toMatchObject([{ status: 'processed' }]);
+    expect(await w.applyEach(move)).toMatchObject([{ status: 'processed' }]);
     expect(await linkOf('cus_rl')).toBe('u_new');
     expect([await w.role('u_old'), await w.role('u_new')]).toEqual(['member', 'professional']);
 
@@ -141,7 +146,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     );
 
     // The same event again, and an older one naming the first user: nothing moves, no audit row.
-    await w.apply(move, renamed('cus_rl', 'u_new', 'u_old', T0 + 95));
+    await w.applyEach(move, renamed('cus_rl', 'u_new', 'u_old', T0 + 95));
     expect(await linkOf('cus_rl')).toBe('u_new');
     expect((await w.roleChanges('u_old')).length + (await w.roleChanges('u_new')).length).toBe(3);
   });
@@ -149,7 +154,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
   it('a target that already has a customer, or does not exist, keeps the link (and the roles)', async () => {
     await payingUser('u_keep', 'cus_keep', 'sub_keep');
     await payingUser('u_busy', 'cus_busy', 'sub_busy');
-    await w.apply(
+    await w.applyEach(
       renamed('cus_keep', 'u_keep', 'u_busy', T0 + 200),
       renamed('cus_keep', 'u_keep', 'u_ghost', T0 + 201),
     );
@@ -159,7 +164,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
   });
 
   it('reconciliation finding the customer under another user relinks it, the run in the cause chain', async () => {
-    await addUser(w, 'u_third');
+    await addUser(w.deps, 'u_third');
     const listed = { ...customerObject('cus_rl', 'u_third'), created: T0 - DAY };
     const report = await runSync(
       { ...w.deps, stripe: stripeAccount({ customers: [listed] }) },
@@ -184,8 +189,8 @@ describe('relinking a customer recomputes both users in the same transaction', (
     await payingUser('u_gone', 'cus_heir', 'sub_heir');
     await w.q(`DELETE FROM users WHERE id = 'u_gone'`);
     expect(await linkOf('cus_heir')).toBe(null);
-    await addUser(w, 'u_heir');
-    await w.apply(renamed('cus_heir', 'u_gone', 'u_heir', T0 + 300, 'evt_heir'));
+    await addUser(w.deps, 'u_heir');
+    await w.applyEach(renamed('cus_heir', 'u_gone', 'u_heir', T0 + 300, 'evt_heir'));
     expect(await linkOf('cus_heir')).toBe('u_heir');
     expect(await w.role('u_heir')).toBe('professional');
     const rows = await w.roleChanges('u_heir');
@@ -205,7 +210,7 @@ describe('time travel and the live mirror agree on same-second events', () => {
     const cus = `cus_${u}`;
     const sub = { id: `sub_${u}`, customer: cus, price: PRICES.pro, periodStart: R, periodEnd: R + 30 * DAY };
     await payingUser(u, cus, sub.id);
-    await w.apply(
+    await w.applyEach(
       event(
         'invoice.payment_failed',
         invoiceObject({
@@ -231,7 +236,7 @@ describe('time travel and the live mirror agree on same-second events', () => {
       previous_attributes: { status: 'past_due' },
     });
     w.clock.set(iso(S));
-    await w.apply(...(order === 'A,B' ? [a, b] : [b, a]));
+    await w.applyEach(...(order === 'A,B' ? [a, b] : [b, a]));
   }
 
   it.each([['A,B' as const], ['B,A' as const]])(

@@ -7,12 +7,12 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, event as storyEvent, fixture, subscriptionObject } from '../../story/index.js';
-import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('late-customer-role');
-  await seedStory(h);
+  h = await storyWorld({ label: 'late-customer-role' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 

@@ -17,7 +17,7 @@ import {
   subscriptionObject,
   T0,
 } from '../../story/index.js';
-import { addUserTo, applyEvents, seedRolePlans } from '../../helpers/roles-world.js';
+import { addUser, applyEvents, seedRolesCatalogue } from '../../story/world.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
@@ -28,7 +28,7 @@ let member: Session;
 const R = T0 + 60 + 30 * DAY;
 
 async function payingUser(id: string, cus: string, sub: string) {
-  await addUserTo(h.deps, id, { provider: 'github' });
+  await addUser(h.deps, id, { provider: 'github' });
   await applyEvents(h.deps, [
     event('customer.created', customerObject(cus, id), T0),
     event(
@@ -66,7 +66,7 @@ const send = (method: 'POST' | 'DELETE', url: string, payload: object, s: Sessio
 beforeAll(async () => {
   h = await testApp({ startQueue: true, label: 'roles-admin-api' });
   for (const def of roleJobs) await h.deps.queue.ensureQueue(def);
-  await seedRolePlans(h.deps);
+  await seedRolesCatalogue(h.deps.db);
   admin = await adminSession(h);
   member = await memberSession(h, 'mia@example.com');
   await payingUser('u_pay', 'cus_pay', 'sub_pay');
@@ -238,7 +238,7 @@ describe('users, stats, notifications', () => {
 
 describe('mismatch report, dry run and apply', () => {
   it('finds roles changed directly in the database, classified; the dry run lists them; the job fixes them', async () => {
-    await addUserTo(h.deps, 'u_hack');
+    await addUser(h.deps, 'u_hack');
     await h.t.pool.query(`UPDATE users SET role = 'enterprise' WHERE id = 'u_hack'`);
     await h.t.pool.query(`UPDATE users SET role = 'member' WHERE id = 'u_pay'`);
     const m = (await get('/api/admin/roles/mismatches')).json();

@@ -17,11 +17,16 @@ import {
   subscriptionObject,
   T0,
 } from '../../story/index.js';
-import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let w: World;
+let w: StoryWorld;
 beforeAll(async () => {
-  w = await roleWorld('roles-dunning-disorder');
+  w = await storyWorld({
+    label: 'roles-dunning-disorder',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
 });
 afterAll(() => w.close());
 
@@ -64,15 +69,15 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     // The sample: active from T0+101 (invoice 0 paid), renewal invoice 1 fails at T0+189421, past_due at T0+189422.
     // Chunk 1 held the failure and the past_due (both before the subscription was known); chunk 2 the first payment.
     const s = story('late_paid');
-    await addUser(w, s.user);
+    await addUser(w.deps, s.user);
     const failAt = T0 + 189_421;
-    await w.apply(
+    await w.applyEach(
       event('customer.created', customerObject(s.cus, s.user), T0),
       event('invoice.payment_failed', s.invoice('1', 'open', failAt - 1), failAt),
       event('customer.subscription.updated', s.sub('past_due'), failAt + 1),
     );
     expect(await w.role(s.user)).toBe('professional');
-    const second = await w.apply(
+    const second = await w.applyEach(
       event('invoice.paid', s.invoice('0', 'paid', T0 + 100, T0 + 101), T0 + 101),
       event('customer.subscription.created', s.sub('active'), T0 + 101),
     );
@@ -105,18 +110,18 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     // Stripe's order: invoice 1 fails (T1), past_due; invoice 1 paid (T2), active; invoice 2 fails (T3), past_due.
     // Applied: both failures and the final past_due first, then invoice 1's payment and the stale active.
     const s = story('refail');
-    await addUser(w, s.user);
+    await addUser(w.deps, s.user);
     const t1 = T0 + 30 * DAY;
     const t2 = t1 + 2 * DAY;
     const t3 = t2 + 20 * DAY;
-    await w.apply(
+    await w.applyEach(
       event('customer.created', customerObject(s.cus, s.user), T0),
       event('customer.subscription.created', s.sub('active'), T0 + 100),
       event('invoice.payment_failed', s.invoice('1', 'open', t1 - 1), t1),
       event('invoice.payment_failed', s.invoice('2', 'open', t3 - 1), t3),
       event('customer.subscription.updated', s.sub('past_due'), t3 + 1),
     );
-    const late = await w.apply(
+    const late = await w.applyEach(
       event('invoice.paid', s.invoice('1', 'paid', t1 - 1, t2), t2),
       event('customer.subscription.updated', s.sub('active'), t2 + 1),
     );

@@ -19,30 +19,30 @@ import {
   subscriptionObject,
   T0,
 } from '../../story/index.js';
-import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-const outboxOf = (w: World, userId: string) =>
+const outboxOf = (w: StoryWorld, userId: string) =>
   w.q<{ key: string; template: string; subject: string; body: string; to_email: string; status: string }>(
     `SELECT key, template, subject, body, to_email, status FROM outbox WHERE user_id = $1 ORDER BY created_at, key`,
     [userId],
   );
-const casesOf = (w: World, stripeSub: string) =>
+const casesOf = (w: StoryWorld, stripeSub: string) =>
   w.q<any>(
     `SELECT d.* FROM dunning_cases d JOIN subscriptions s ON s.id = d.subscription_id
      WHERE s.stripe_subscription_id = $1 ORDER BY d.opened_at`,
     [stripeSub],
   );
-const timeline = (w: World, caseId: string) =>
+const timeline = (w: StoryWorld, caseId: string) =>
   w.q<{ kind: string; at: Date; cause: string; data: any }>(
     `SELECT kind, at, cause, data FROM dunning_case_events WHERE case_id = $1 ORDER BY at, id`,
     [caseId],
   );
 
 /** A linked customer with one paid, active pro subscription for the period [T0, T0 + 30d). */
-async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
-  await addUser(w, `u_${n}`);
+async function payingUser(w: StoryWorld, n: string, o: { defaultPm?: string } = {}) {
+  await addUser(w.deps, `u_${n}`);
   const cus = `cus_${n}`;
-  await w.apply(
+  await w.applyEach(
     event('customer.created', customerObject(cus, `u_${n}`, { defaultPm: o.defaultPm ?? 'pm_old' }), T0),
   );
   const sub = {
@@ -52,7 +52,7 @@ async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
     periodStart: T0 + 60,
     periodEnd: T0 + 60 + 30 * DAY,
   };
-  await w.apply(
+  await w.applyEach(
     event(
       'customer.subscription.created',
       subscriptionObject({ ...sub, status: 'active', latestInvoice: `in_${n}1` }),
@@ -75,9 +75,9 @@ async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
 }
 
 describe('pay, upgrade with a second subscription, cancel it', () => {
-  let w: World;
+  let w: StoryWorld;
   beforeAll(async () => {
-    w = await roleWorld('roles-pay');
+    w = await storyWorld({ label: 'roles-pay', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
@@ -110,11 +110,11 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
       periodStart: T0 + DAY,
       periodEnd: T0 + 31 * DAY,
     };
-    await w.apply(
+    await w.applyEach(
       event('customer.subscription.created', subscriptionObject({ ...sub2, status: 'active' }), T0 + DAY),
     );
     expect(await w.role('u_a')).toBe('enterprise');
-    await w.apply(
+    await w.applyEach(
       event(
         'customer.subscription.deleted',
         subscriptionObject({ ...sub2, status: 'canceled', canceledAt: T0 + 2 * DAY, endedAt: T0 + 2 * DAY }),
@@ -132,8 +132,8 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
   });
 
   it('R11: the same event applied twice changes the role once', async () => {
-    await addUser(w, 'u_dup');
-    await w.apply(event('customer.created', customerObject('cus_dup', 'u_dup'), T0));
+    await addUser(w.deps, 'u_dup');
+    await w.applyEach(event('customer.created', customerObject('cus_dup', 'u_dup'), T0));
     const e = event(
       'customer.subscription.created',
       subscriptionObject({
@@ -146,24 +146,24 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
       }),
       T0 + 5,
     );
-    await w.apply(e, e);
+    await w.applyEach(e, e);
     expect(await w.role('u_dup')).toBe('professional');
     expect(await w.roleChanges('u_dup')).toHaveLength(1);
   });
 });
 
 describe('renewal fails: grace, reminder, card fixed, recovered', () => {
-  let w: World;
+  let w: StoryWorld;
   const R = T0 + 60 + 30 * DAY; // the renewal instant
   beforeAll(async () => {
-    w = await roleWorld('roles-recover');
+    w = await storyWorld({ label: 'roles-recover', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
   it('still professional during grace; case open with grace_until = failure + 7 days; "payment failed" queued', async () => {
     const { userId, cus, sub } = await payingUser(w, 'b');
     const renewed = { ...sub, periodStart: R, periodEnd: R + 30 * DAY, latestInvoice: 'in_b2' };
-    await w.apply(
+    await w.applyEach(
       event(
         'invoice.payment_failed',
         invoiceObject({
@@ -230,7 +230,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 
   it('card updated, invoice paid → case recovered by card_update with amount and time; still professional', async () => {
     const P = R + 6 * DAY;
-    await w.apply(
+    await w.applyEach(
       event('customer.updated', customerObject('cus_b', 'u_b', { defaultPm: 'pm_new' }), P),
       event(
         'invoice.paid',
@@ -286,7 +286,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 
   it('a retry that succeeds on the same card is recovered by stripe_retry', async () => {
     const { cus, sub } = await payingUser(w, 'b2');
-    await w.apply(
+    await w.applyEach(
       event(
         'invoice.payment_failed',
         invoiceObject({
@@ -324,7 +324,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 
   it('R15: a payment_failed of an older attempt after invoice.paid opens nothing and revokes nothing', async () => {
     const { userId, cus, sub } = await payingUser(w, 'g');
-    await w.apply(
+    await w.applyEach(
       event(
         'invoice.paid',
         invoiceObject({
@@ -360,17 +360,17 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 });
 
 describe('renewal fails and the grace period runs out', () => {
-  let w: World;
+  let w: StoryWorld;
   const R = T0 + 60 + 30 * DAY;
   beforeAll(async () => {
-    w = await roleWorld('roles-lost');
+    w = await storyWorld({ label: 'roles-lost', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
   it('past_due before the failure event: the case opens from past_due and the invoice fills in; professional', async () => {
     const { cus, sub } = await payingUser(w, 'c');
     const renewed = { ...sub, periodStart: R, periodEnd: R + 30 * DAY, latestInvoice: 'in_c2' };
-    await w.apply(
+    await w.applyEach(
       event('customer.subscription.updated', subscriptionObject({ ...renewed, status: 'past_due' }), R + 10),
       event(
         'invoice.payment_failed',
@@ -432,7 +432,7 @@ describe('renewal fails and the grace period runs out', () => {
   });
 
   it('later retries of the same invoice and the subscription ending change nothing more; "downgraded" stays one', async () => {
-    await w.apply(
+    await w.applyEach(
       event(
         'invoice.payment_failed',
         invoiceObject({
@@ -471,15 +471,15 @@ describe('renewal fails and the grace period runs out', () => {
 });
 
 describe('cancel at period end, overrides, admins', () => {
-  let w: World;
+  let w: StoryWorld;
   beforeAll(async () => {
-    w = await roleWorld('roles-misc');
+    w = await storyWorld({ label: 'roles-misc', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
   it('cancel at period end → professional until the end, member after; no dunning, no "downgraded"', async () => {
     const { userId, sub } = await payingUser(w, 'd');
-    await w.apply(
+    await w.applyEach(
       event(
         'customer.subscription.updated',
         subscriptionObject({ ...sub, status: 'active', cancelAtPeriodEnd: true }),
@@ -487,7 +487,7 @@ describe('cancel at period end, overrides, admins', () => {
       ),
     );
     expect(await w.role(userId)).toBe('professional');
-    await w.apply(
+    await w.applyEach(
       event(
         'customer.subscription.deleted',
         subscriptionObject({
@@ -510,7 +510,7 @@ describe('cancel at period end, overrides, admins', () => {
   });
 
   it('override to professional with expiry on a member → professional; expiry passes → member', async () => {
-    await addUser(w, 'u_e');
+    await addUser(w.deps, 'u_e');
     w.clock.set(iso(T0));
     const { role } = await setRoleOverride(
       w.deps,
@@ -554,8 +554,8 @@ describe('cancel at period end, overrides, admins', () => {
   });
 
   it('admin users are untouched by billing and cannot be overridden', async () => {
-    await addUser(w, 'u_f', { role: 'admin' });
-    await w.apply(event('customer.created', customerObject('cus_f', 'u_f'), T0));
+    await addUser(w.deps, 'u_f', { role: 'admin' });
+    await w.applyEach(event('customer.created', customerObject('cus_f', 'u_f'), T0));
     const sub = {
       id: 'sub_f',
       customer: 'cus_f',
@@ -563,7 +563,7 @@ describe('cancel at period end, overrides, admins', () => {
       periodStart: T0,
       periodEnd: T0 + 30 * DAY,
     };
-    await w.apply(
+    await w.applyEach(
       event('customer.subscription.created', subscriptionObject({ ...sub, status: 'active' }), T0 + 1),
       event(
         'customer.subscription.deleted',

@@ -11,13 +11,13 @@ import { FakeClock } from '../../../src/clock.js';
 import { linkWaitingCustomer } from '../../../src/billing/customers/link-waiting-customer.js';
 import { waitingCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
 import { DAY, event, fixture, subscriptionObject } from '../../story/index.js';
-import { harness, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import { testDeps, type TestDeps } from '../../helpers/app.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('waiting-customer');
-  await seedStory(h);
+  h = await storyWorld({ label: 'waiting-customer' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 /** The last test stops h's process (its queue and pool) to restart on the same database: then only the database
  *  is left to drop. */
