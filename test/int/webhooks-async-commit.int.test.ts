@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
 import { event, fixture, postWebhook } from '../story/index.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 
 const seen: string[] = [];
 const handlers = {
@@ -17,10 +17,10 @@ const handlers = {
     return { outcome: 'applied' };
   },
 } as HandlerMap;
-let h: WebhookApp;
+let h: StoryApp;
 
 beforeAll(async () => {
-  h = await webhookApp({ handlers, label: 'async-commit' });
+  h = await storyApp({ label: 'async-commit', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
 });
 afterAll(() => h.close());
 

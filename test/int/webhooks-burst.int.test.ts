@@ -10,15 +10,15 @@ import { recordChaos } from '../helpers/chaos-record.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
 import { event, fixture, postWebhook } from '../story/index.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 
 const CUSTOMERS = 500;
 const PER_CUSTOMER = 20; // 10,000 events
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
-let h: WebhookApp;
+let h: StoryApp;
 
 beforeAll(async () => {
-  h = await webhookApp({ handlers, label: 'burst' });
+  h = await storyApp({ label: 'burst', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
   await h.t.pool.query(`
     INSERT INTO users (id, name, email, email_verified)
       SELECT 'u_burst_' || i, 'Burst ' || i, 'burst' || i || '@example.com', true FROM generate_series(1, ${CUSTOMERS}) i;

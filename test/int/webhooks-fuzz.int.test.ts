@@ -11,14 +11,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { eventFromFixture, signatureHeader } from '../story/index.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 import { recordChaos } from '../helpers/chaos-record.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
-let h: WebhookApp;
+let h: StoryApp;
 beforeAll(async () => {
-  h = await webhookApp({ handlers, label: 'webhooks-fuzz' });
+  h = await storyApp({ label: 'webhooks-fuzz', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
 });
 afterAll(() => h.close());
 

@@ -14,9 +14,9 @@ import {
   WEBHOOK_SECRET,
   WEBHOOK_SECRET_OLD,
 } from '../story/index.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 
-let h: WebhookApp;
+let h: StoryApp;
 let seq = 0;
 const nextId = () => `evt_ingest_${String(++seq).padStart(6, '0')}`;
 const now = () => h.clock.now();
@@ -33,7 +33,7 @@ async function count(id: string): Promise<number> {
 const errorCode = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code;
 
 beforeAll(async () => {
-  h = await webhookApp({ handlers });
+  h = await storyApp({ label: 'webhooks', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
 });
 afterAll(() => h.close());
 
@@ -226,14 +226,19 @@ describe('webhook ingest', () => {
 
 describe('R5 secret rotation', () => {
   it('accepts either configured secret and a header carrying two v1 values; a removed secret stops working', async () => {
-    const both = await webhookApp({
-      handlers,
+    const both = await storyApp({
+      webhookHandlers: handlers,
       database: h.t,
       clock: h.clock,
       env: { STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET_OLD},${WEBHOOK_SECRET}` },
       label: 'rotation-both',
     });
-    const newOnly = await webhookApp({ handlers, database: h.t, clock: h.clock, label: 'rotation-new' });
+    const newOnly = await storyApp({
+      database: h.t,
+      clock: h.clock,
+      label: 'rotation-new',
+      webhookHandlers: handlers,
+    });
     try {
       const e1 = eventFromFixture('customer.updated', { id: nextId() });
       expect((await postWebhook(both.app, e1, { at: now(), secret: WEBHOOK_SECRET_OLD })).statusCode).toBe(
@@ -261,8 +266,8 @@ describe('R5 secret rotation', () => {
 
 describe('R4 raw body', () => {
   it('R4 a global JSON parser that re-serializes bodies does not reach the webhook route', async () => {
-    const app = await webhookApp({
-      handlers,
+    const app = await storyApp({
+      webhookHandlers: handlers,
       database: h.t,
       clock: h.clock,
       label: 'r4',
@@ -298,7 +303,7 @@ describe('R4 raw body', () => {
 
 describe('R20 database down', () => {
   it('R20 PostgreSQL refusing connections while a webhook arrives: 503 unavailable; the retry after it is back: 200', async () => {
-    const down = await webhookApp({ handlers, label: 'r20' });
+    const down = await storyApp({ label: 'r20', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
     const admin = new pg.Client({ connectionString: down.t.adminUrl });
     await admin.connect();
     try {
