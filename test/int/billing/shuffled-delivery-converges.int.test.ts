@@ -494,16 +494,16 @@ const roleStats: RoleOracleStats = { users: 0, exact: 0, admins: 0 };
 afterAll(() => {
   // How much of the run the exact role-transition count covered (the rest: chain checks and final roles).
   console.log(
-    `R19 roles: ${roleStats.users} users, ${roleStats.exact} with the exact transition count, ${roleStats.admins} admins`,
+    `roles: ${roleStats.users} users, ${roleStats.exact} with the exact transition count, ${roleStats.admins} admins`,
   );
 });
 
 /** Samples run side by side (distinct customers, one shared inbox and dispatcher), as many customers do in production. */
 const PARALLEL = 8;
 
-describe('R19 property: shuffled, duplicated, concurrent delivery converges to the final Stripe state', () => {
+describe('shuffled, duplicated, concurrent delivery converges to the final Stripe state', () => {
   it(
-    `R19 final rows equal the oracle of the final Stripe objects (${RUNS} runs)`,
+    `final rows equal the oracle of the final Stripe objects (${RUNS} runs)`,
     { timeout: Math.max(120_000, RUNS * 1500) },
     async () => {
       await fc.assert(

@@ -1,5 +1,5 @@
 /**
- * Issue 5 regressions found by the R19 property with roles (test/helpers/roles-oracle.ts): dunning under events
+ * Issue 5 regressions found by the shuffled-delivery property (shuffled-delivery-converges.int.test.ts) with roles (test/helpers/roles-oracle.ts): dunning under events
  * applied out of order must never leave a past_due subscription without an open case — the loader then grants a
  * provisional grace that no sweep ever ends, and the user keeps a paid role forever. Each test replays the exact
  * order in which the dispatcher applied a failing sample, then lets every grace run out.
@@ -64,7 +64,7 @@ function story(n: string) {
   return { cus, sub, invoice, user: `u_${n}` };
 }
 
-describe('R19 roles regressions: dunning with events out of order', () => {
+describe('roles under dunning with events out of order (regressions the shuffled-delivery property found)', () => {
   it('an older invoice paid late does not recover the case opened from a later past_due (seed 2147483634, path 77)', async () => {
     // The sample: active from T0+101 (invoice 0 paid), renewal invoice 1 fails at T0+189421, past_due at T0+189422.
     // Chunk 1 held the failure and the past_due (both before the subscription was known); chunk 2 the first payment.
