@@ -6,7 +6,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, event as storyEvent, fixture, subscriptionObject } from '../../story/index.js';
+import { customerObject, DAY, event as storyEvent, subscriptionObject } from '../../story/index.js';
 import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
 let h: StoryWorld;
@@ -27,12 +27,7 @@ async function addUser(id: string) {
   ]);
 }
 
-function customerOf(id: string, userId: string) {
-  const c = fixture<Stripe.Customer>('object.customer');
-  Object.assign(c, { id, email: `${userId}@example.com`, created: T, metadata: { user_id: userId } });
-  c.invoice_settings.default_payment_method = null;
-  return c;
-}
+const customerOf = (id: string, userId: string) => customerObject(id, userId, { created: T });
 
 const event = <K extends Stripe.Event.Type>(type: K, object: object, offset: number) =>
   storyEvent(type, structuredClone(object), T + offset, { id: `evt_late${String(++n).padStart(4, '0')}` });
