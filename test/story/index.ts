@@ -11,8 +11,10 @@
  *   `paymentIntentObject`, `chargeObject`);
  * - events.ts: the envelope (`event(type, object, created, { id, previous_attributes })`, `eventId`);
  * - webhooks.ts: signing and posting (`signatureHeader`, `postWebhook`);
+ * - lifecycle.ts (imported on its own): a realistic multi-customer event stream built with the above;
  * - world.ts (imported on its own: it opens databases): the world the events are applied in — `storyWorld`, the
- *   catalogues, users, deliver/drain/apply/applyEach.
+ *   catalogues, users, deliver/drain/apply/applyEach;
+ * - app.ts (imported on its own): the app they are posted to — `storyApp`.
  */
 export * from './fixtures.js';
 export * from './objects.js';

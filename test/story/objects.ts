@@ -10,7 +10,7 @@ export const DAY = 86_400;
 export const T0 = 1_789_257_600;
 export const iso = (unix: number) => new Date(unix * 1000).toISOString();
 
-/** The roles catalogue's prices (seeded by `seedRolePlans`). */
+/** The roles catalogue's prices (seeded by world.ts's `seedRolesCatalogue`). */
 export const PRICES = {
   pro: 'price_pro_monthly',
   enterprise: 'price_ent_monthly',

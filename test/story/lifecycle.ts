@@ -23,7 +23,7 @@ import {
   paymentIntentObject,
   PRICES,
   subscriptionObject,
-} from '../story/index.js';
+} from './index.js';
 
 export interface LifecycleStream {
   /** In emission order. */
