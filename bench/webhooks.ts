@@ -21,6 +21,7 @@ import Stripe from 'stripe';
 import { connect } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { printFigure, spawnReady, startServe, withBenchDatabase } from './_support.js';
+import { event, fixture } from '../test/story/index.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
@@ -41,15 +42,6 @@ const TYPES = process.env.BENCH_TYPES
 const PRICE = 'price_1OLxRqEmU8dAtANPXSnrQftA';
 /** The same load against `@supabase/stripe-sync-engine` (bench/peer-server.ts) for the ratio; BENCH_PEER=0 skips. */
 const PEER = process.env.BENCH_PEER !== '0';
-const fixtureText = new Map<string, string>();
-const fixture = (name: string) => {
-  let text = fixtureText.get(name);
-  if (text === undefined) {
-    text = fs.readFileSync(new URL(`../test/fixtures/stripe/${name}.json`, import.meta.url), 'utf8');
-    fixtureText.set(name, text);
-  }
-  return JSON.parse(text);
-};
 function figure(
   name: string,
   value: number,
@@ -105,21 +97,11 @@ async function load(pool: pg.Pool): Promise<void> {
     ANALYZE;`);
 }
 
-/** A unique event of `type` about row k, created at `created`. */
+/** A unique event of `type` about row k, created at `created` (the story factory's envelope and captures). */
 function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, created: number): object {
-  const env = (object: object) => ({
-    id,
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created,
-    data: { object },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-  });
+  const env = (object: object) => event(type, object, created, { id });
   if (type === 'customer.updated') {
-    const c = fixture('object.customer');
+    const c = fixture<Stripe.Customer>('object.customer');
     return env({
       ...c,
       id: `cus_b_${k}`,
@@ -129,7 +111,7 @@ function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, creat
     });
   }
   if (type === 'invoice.paid') {
-    const inv = fixture('object.invoice.paid');
+    const inv = fixture<Stripe.Invoice>('object.invoice.paid');
     return env({
       ...inv,
       id: `in_b_${k}`,
@@ -141,9 +123,9 @@ function eventFor(type: (typeof ALL_TYPES)[number], id: string, k: number, creat
       },
     });
   }
-  const s = fixture('object.subscription.active');
-  s.items.data[0].id = `si_b_${k}`;
-  s.items.data[0].subscription = `sub_b_${k}`;
+  const s = fixture<Stripe.Subscription>('object.subscription.active');
+  s.items.data[0]!.id = `si_b_${k}`;
+  s.items.data[0]!.subscription = `sub_b_${k}`;
   return env({ ...s, id: `sub_b_${k}`, customer: `cus_b_${k}`, metadata: {} });
 }
 

@@ -18,7 +18,7 @@ import type Stripe from 'stripe';
 import { ROOT } from './cli.js';
 import { TEST_APP_URL, TEST_AUTH_SECRET } from './app.js';
 import { testLogFile } from './log-capture.js';
-import { signatureHeader, WEBHOOK_SECRET } from './stripe-events.js';
+import { signatureHeader, WEBHOOK_SECRET } from '../story/index.js';
 
 const ENTRY = path.join(ROOT, 'src/cli/main.ts');
 

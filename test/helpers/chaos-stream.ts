@@ -7,7 +7,7 @@ import type Stripe from 'stripe';
 import { testDatabase, type TestDatabase } from './db.js';
 import { deliverInOrder, startAppProcess, type AppProcess } from './app-process.js';
 import { billingSnapshot, type BillingSnapshot } from './billing-snapshot.js';
-import { seedLifecycle, type LifecycleStream } from './lifecycle-stream.js';
+import { seedLifecycle, type LifecycleStream } from '../story/lifecycle.js';
 
 export interface Answer {
   id: string;

@@ -1,5 +1,5 @@
 /**
- * Roles in the docs/RELIABILITY.md 19 property run (issue 5), called from the R19 property test's check with its own
+ * Roles in the docs/RELIABILITY.md 19 property run (issue 5), called from the shuffled-delivery property test's check with its own
  * generated lifecycles (reused, not copied). After all events of a run are applied, every grace period is let run
  * out (the dunning sweep far past the run, for this run's customers only), then for each user:
  * - the final role equals the oracle of the FINAL Stripe objects: `professional` (the fixture plan's role) when

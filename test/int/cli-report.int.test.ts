@@ -9,7 +9,7 @@ import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
-import { postWebhook, WEBHOOK_SECRET } from '../helpers/stripe-events.js';
+import { postWebhook, WEBHOOK_SECRET } from '../story/index.js';
 import { seedStoryWorld } from '../fixtures/analytics/story.js';
 import { paymentFailureEvents } from '../fixtures/analytics/payment-failures.js';
 

@@ -8,7 +8,8 @@ import type Stripe from 'stripe';
 import { accounts, users } from '../../src/accounts/accounts.tables.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
-import { eventOf, fixture, seedStoryCatalogue } from '../helpers/billing-harness.js';
+import { event, fixture } from '../story/index.js';
+import { seedFixtureCatalogue } from '../story/world.js';
 
 let idp: TestOidcProvider;
 let h: TestApp;
@@ -83,7 +84,7 @@ describe('OIDC sign-in (Okta = generic OIDC) against a local OpenID provider', (
   });
 
   it('a Stripe customer waiting for this verified email is linked at sign-up and the role follows at once', async () => {
-    await seedStoryCatalogue(h.deps.db);
+    await seedFixtureCatalogue(h.deps.db);
     const at = Math.floor(h.clock.now().getTime() / 1000);
     const customer = fixture<Stripe.Customer>('object.customer');
     Object.assign(customer, { id: 'cus_waiting', email: 'Waiting@Okta.example', created: at, metadata: {} });
@@ -94,8 +95,8 @@ describe('OIDC sign-in (Okta = generic OIDC) against a local OpenID provider', (
     sub.items.data[0]!.current_period_start = at;
     sub.items.data[0]!.current_period_end = at + 30 * 86_400;
     for (const e of [
-      eventOf('customer.created', customer, { id: 'evt_wait_cus', created: at }),
-      eventOf('customer.subscription.created', sub, { id: 'evt_wait_sub', created: at + 1 }),
+      event('customer.created', customer, at, { id: 'evt_wait_cus' }),
+      event('customer.subscription.created', sub, at + 1, { id: 'evt_wait_sub' }),
     ]) {
       await h.deps.database.pool.query(
         `INSERT INTO stripe_events (id, type, livemode, created_at, ordering_key, payload, received_at, status, available_at)

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../sandbox/index.js';
 import { testApp, type TestApp } from '../helpers/app.js';
-import { makeEvent, signatureHeader, WEBHOOK_SECRET } from '../helpers/stripe-events.js';
+import { eventFromFixture, signatureHeader, WEBHOOK_SECRET } from '../story/index.js';
 import { stripePathPattern } from '../../src/http/ops-metrics.js';
 import { createDispatchMetrics } from '../../src/inbox/webhooks/dispatch-loop.js';
 
@@ -33,7 +33,7 @@ async function sample(line: string): Promise<number | undefined> {
 describe('operator metrics', () => {
   it('the queue: waiting by status, the oldest due age, failed events', async () => {
     for (const id of ['evt_ops_1', 'evt_ops_2', 'evt_ops_3', 'evt_ops_4', 'evt_ops_5']) {
-      const body = JSON.stringify(makeEvent('customer.updated', { id }));
+      const body = JSON.stringify(eventFromFixture('customer.updated', { id }));
       const res = await h.app.inject({
         method: 'POST',
         url: '/webhooks/stripe',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { testDatabase, type TestDatabase } from '../helpers/db.js';
 import { recordSecret, testLogFile } from '../helpers/log-capture.js';
-import { makeEvent, signatureHeader, WEBHOOK_SECRET } from '../helpers/stripe-events.js';
+import { eventFromFixture, signatureHeader, WEBHOOK_SECRET } from '../story/index.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
 
 const children: ChildProcess[] = [];
@@ -192,7 +192,7 @@ describe('sertantai start', { timeout: 150_000 }, () => {
 
         // The worker is stopped: the web process stores and acknowledges, and nothing applies the event.
         expect(await worker.stop()).toBe(0);
-        const event = makeEvent('customer.created', {
+        const event = eventFromFixture('customer.created', {
           id: 'evt_roles_1',
           created: Math.floor(Date.now() / 1000),
           object: { metadata: { user_id: 'user_roles_1' } },

@@ -6,9 +6,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
-import { fixture } from '../helpers/billing-harness.js';
-import { postWebhook } from '../helpers/stripe-events.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { event, fixture, postWebhook } from '../story/index.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 
 const seen: string[] = [];
 const handlers = {
@@ -18,27 +17,17 @@ const handlers = {
     return { outcome: 'applied' };
   },
 } as HandlerMap;
-let h: WebhookApp;
+let h: StoryApp;
 
 beforeAll(async () => {
-  h = await webhookApp({ handlers, label: 'async-commit' });
+  h = await storyApp({ label: 'async-commit', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
 });
 afterAll(() => h.close());
 
 describe('dispatcher commit mode', () => {
   it('a batch runs with synchronous_commit off; the same pool outside a batch keeps it on', async () => {
     const object = fixture<Record<string, unknown>>('object.customer');
-    const body = JSON.stringify({
-      id: 'evt_async_1',
-      object: 'event',
-      api_version: '2026-10-28.endive',
-      created: 1_790_000_000,
-      data: { object },
-      livemode: false,
-      pending_webhooks: 1,
-      request: { id: null, idempotency_key: null },
-      type: 'customer.updated',
-    });
+    const body = JSON.stringify(event('customer.updated', object, 1_790_000_000, { id: 'evt_async_1' }));
     expect((await postWebhook(h.app, body, { at: h.clock.now() })).statusCode).toBe(200);
     expect(await h.drain()).toBe(1);
     expect(seen).toEqual(['off']);

@@ -9,17 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordChaos } from '../helpers/chaos-record.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import { drainEvents } from '../../src/inbox/webhooks/dispatch-event.js';
-import { fixture } from '../helpers/billing-harness.js';
-import { postWebhook } from '../helpers/stripe-events.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { event, fixture, postWebhook } from '../story/index.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 
 const CUSTOMERS = 500;
 const PER_CUSTOMER = 20; // 10,000 events
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
-let h: WebhookApp;
+let h: StoryApp;
 
 beforeAll(async () => {
-  h = await webhookApp({ handlers, label: 'burst' });
+  h = await storyApp({ label: 'burst', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
   await h.t.pool.query(`
     INSERT INTO users (id, name, email, email_verified)
       SELECT 'u_burst_' || i, 'Burst ' || i, 'burst' || i || '@example.com', true FROM generate_series(1, ${CUSTOMERS}) i;
@@ -52,17 +51,11 @@ async function burst(run: number) {
         metadata: { user_id: `u_burst_${c}` },
       };
       bodies.push(
-        JSON.stringify({
-          id: `evt_burst_${run}_${c}_${r}`,
-          object: 'event',
-          api_version: '2026-10-28.endive',
-          created: 1_790_000_000 + run * PER_CUSTOMER + r,
-          data: { object },
-          livemode: false,
-          pending_webhooks: 1,
-          request: { id: null, idempotency_key: null },
-          type: 'customer.updated',
-        }),
+        JSON.stringify(
+          event('customer.updated', object, 1_790_000_000 + run * PER_CUSTOMER + r, {
+            id: `evt_burst_${run}_${c}_${r}`,
+          }),
+        ),
       );
     }
   }

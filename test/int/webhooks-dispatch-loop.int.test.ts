@@ -14,12 +14,13 @@ import {
 import { EVENTS_CHANNEL } from '../../src/inbox/webhooks/ingest-writer.js';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
-import { eventOf, fixture, harness, type Harness } from '../helpers/billing-harness.js';
+import { event, fixture } from '../story/index.js';
+import { storyWorld, type StoryWorld } from '../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 let run = 0;
 beforeAll(async () => {
-  h = await harness('webhooks-dispatch-loop');
+  h = await storyWorld({ label: 'webhooks-dispatch-loop' });
 });
 afterAll(() => h.close());
 
@@ -52,14 +53,9 @@ async function deliver(n: number): Promise<void> {
   const customer = fixture<Record<string, unknown>>('object.customer');
   await h.deliverMany(
     Array.from({ length: n }, (_, i) =>
-      eventOf(
-        'customer.updated',
-        { ...customer, id: `cus_loop${run}_${i}` },
-        {
-          id: `evt_loop${run}_${i}`,
-          created: 1_790_000_000 + i,
-        },
-      ),
+      event('customer.updated', { ...customer, id: `cus_loop${run}_${i}` }, 1_790_000_000 + i, {
+        id: `evt_loop${run}_${i}`,
+      }),
     ) as Stripe.Event[],
   );
 }

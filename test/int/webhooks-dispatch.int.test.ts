@@ -8,12 +8,11 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import type { HandlerMap } from '../../src/inbox/webhooks/types.js';
-import { eventOf, fixture, IDS } from '../helpers/billing-harness.js';
-import { signatureHeader, postWebhook } from '../helpers/stripe-events.js';
-import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';
-import { seedStoryCatalogue } from '../helpers/billing-harness.js';
+import { event, fixture, IDS, postWebhook, signatureHeader } from '../story/index.js';
+import { storyApp, type StoryApp } from '../story/app.js';
+import { seedFixtureCatalogue } from '../story/world.js';
 
-let h: PipelineApp;
+let h: StoryApp;
 const ev = (name: string) => fixture<Stripe.Event>(`event.${name}`);
 const n = async (table: string, where = 'true', params: unknown[] = []) =>
   Number((await h.q<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${where}`, params))[0]?.n);
@@ -52,15 +51,19 @@ async function linkedCustomer(
 }
 
 beforeAll(async () => {
-  h = await pipelineApp({ label: 'webhooks-dispatch' });
-  await seedStoryCatalogue(h.deps.db);
+  h = await storyApp({
+    label: 'webhooks-dispatch',
+    adminKey: 'pipeline-admin-key-0123456789abcdefghij',
+    startQueue: true,
+  });
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 
 describe('dispatching stored events', () => {
   it('applies a delivered event once and marks it processed', async () => {
     expect((await h.post(ev('customer.created'))).statusCode).toBe(200);
-    const out = await h.drain();
+    const out = await h.drainOutcomes();
     expect(out.map((o) => [o.eventId, o.status])).toEqual([['evt_1sx1RqEmU8dAtAGLL3yIa4u9', 'processed']]);
     expect(await n('customers', 'user_id = $1', ['user_42'])).toBe(1);
     expect(await statusOf('evt_1sx1RqEmU8dAtAGLL3yIa4u9')).toEqual({ status: 'processed', attempts: 1 });
@@ -70,20 +73,20 @@ describe('dispatching stored events', () => {
     const body = JSON.stringify(ev('customer.updated'));
     const signature = signatureHeader(body, Math.floor(h.clock.now().getTime() / 1000));
     const first = await postWebhook(h.app, body, { at: h.clock.now(), signature });
-    expect((await h.drain()).length).toBe(1);
+    expect((await h.drainOutcomes()).length).toBe(1);
     const audits = await n('audit_log', `actor_type = 'stripe'`);
     h.clock.advance(120_000);
     const again = await postWebhook(h.app, body, { at: h.clock.now(), signature });
     expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
     expect(again.json()).toEqual({ received: true, duplicate: true });
-    expect(await h.drain()).toEqual([]);
+    expect(await h.drainOutcomes()).toEqual([]);
     expect(await n('audit_log', `actor_type = 'stripe'`)).toBe(audits);
     expect(await n('stripe_events', 'id = $1', ['evt_15EoRqEmU8dAtA6YQr6SK0OV'])).toBe(1);
   });
 
   it('R18 an event processed a second time after its effects committed (a lost ack): no second effect', async () => {
     await h.post(ev('customer.subscription.created'));
-    expect((await h.drain()).map((o) => o.status)).toEqual(['processed']);
+    expect((await h.drainOutcomes()).map((o) => o.status)).toEqual(['processed']);
     // The subscription made the fixture's user professional: one role change.
     expect(await roleOf('user_42')).toEqual({ role: 'professional', changes: 1 });
     const before = {
@@ -93,7 +96,7 @@ describe('dispatching stored events', () => {
     };
     // The queue forgets it was done (what a worker dying between the effect and the ack looks like to a queue):
     await h.q(`UPDATE stripe_events SET status = 'pending' WHERE id = 'evt_1Sw0RqEmU8dAtAYY5BSw80gG'`);
-    const again = await h.drain();
+    const again = await h.drainOutcomes();
     expect(again.map((o) => [o.eventId, o.status])).toEqual([['evt_1Sw0RqEmU8dAtAYY5BSw80gG', 'stale']]);
     expect(await n('audit_log', `actor_type = 'stripe'`)).toBe(before.audits);
     expect(await n('mrr_movements')).toBe(before.movements);
@@ -105,16 +108,12 @@ describe('dispatching stored events', () => {
     const customers = Array.from({ length: 6 }, (_, i) => `cus_r18_${i}`);
     for (const [i, id] of customers.entries()) {
       const c = await linkedCustomer(id);
-      await h.post(eventOf('customer.created', c, { id: `evt_r18_a${i}`, created: 1785750000 + i }));
+      await h.post(event('customer.created', c, 1785750000 + i, { id: `evt_r18_a${i}` }));
       await h.post(
-        eventOf(
-          'customer.updated',
-          { ...c, name: `Name ${i}` },
-          { id: `evt_r18_b${i}`, created: 1785750100 + i },
-        ),
+        event('customer.updated', { ...c, name: `Name ${i}` }, 1785750100 + i, { id: `evt_r18_b${i}` }),
       );
     }
-    const [a, b] = await Promise.all([h.drain({ batchSize: 2 }), h.drain({ batchSize: 2 })]);
+    const [a, b] = await Promise.all([h.drainOutcomes({ batchSize: 2 }), h.drainOutcomes({ batchSize: 2 })]);
     const ids = [...a!, ...b!].map((o) => o.eventId).sort();
     expect(ids).toEqual(
       [...customers.map((_, i) => `evt_r18_a${i}`), ...customers.map((_, i) => `evt_r18_b${i}`)].sort(),
@@ -134,7 +133,7 @@ describe('dispatching stored events', () => {
       type: 'issuing_card.created',
     } as unknown as Stripe.Event);
     await h.post({ ...ev('customer.updated'), id: 'evt_r9_live', livemode: true, created: 1799999999 });
-    expect(await h.drain()).toEqual([]);
+    expect(await h.drainOutcomes()).toEqual([]);
     expect(
       await h.q(`SELECT id, status, note, attempts FROM stripe_events WHERE id LIKE 'evt_r9_%' ORDER BY id`),
     ).toEqual([
@@ -153,17 +152,15 @@ describe('dispatching stored events', () => {
     );
     const item = s.items.data[0]!;
     item.price = { ...item.price, id: 'price_not_in_catalogue' };
-    await h.post(eventOf('customer.created', cust, { id: 'evt_r10_c', created: 1785760000 }));
+    await h.post(event('customer.created', cust, 1785760000, { id: 'evt_r10_c' }));
     await h.post(
-      eventOf(
-        'customer.subscription.created',
-        { ...s, id: 'sub_r10', customer: 'cus_r10' },
-        { id: 'evt_r10_s', created: 1785760001 },
-      ),
+      event('customer.subscription.created', { ...s, id: 'sub_r10', customer: 'cus_r10' }, 1785760001, {
+        id: 'evt_r10_s',
+      }),
     );
-    await h.drain({ maxAttempts: 2 });
+    await h.drainOutcomes({ maxAttempts: 2 });
     h.clock.advance(60_000);
-    await h.drain({ maxAttempts: 2 });
+    await h.drainOutcomes({ maxAttempts: 2 });
     expect(await h.q(`SELECT role FROM users WHERE id = 'user_cus_r10'`)).toEqual([{ role: 'member' }]);
     const errors = await h.q<{ subject: string; status: string }>(
       `SELECT subject, status FROM billing_errors WHERE subject LIKE '%price_not_in_catalogue%' OR message LIKE '%price_not_in_catalogue%'`,
@@ -182,12 +179,11 @@ describe('parking, backoff and billing errors', () => {
 
   it('an event for an unknown customer is parked with backoff, then failed into ONE open billing error that counts occurrences', async () => {
     await h.post(
-      eventOf('customer.subscription.created', subFor('cus_unknown_1', 'sub_u1'), {
+      event('customer.subscription.created', subFor('cus_unknown_1', 'sub_u1'), 1785770000, {
         id: 'evt_park_1',
-        created: 1785770000,
       }),
     );
-    let out = await h.drain({ maxAttempts: 3 });
+    let out = await h.drainOutcomes({ maxAttempts: 3 });
     expect(out.map((o) => [o.eventId, o.status])).toEqual([['evt_park_1', 'parked']]);
     const row = async () =>
       (
@@ -201,16 +197,16 @@ describe('parking, backoff and billing errors', () => {
       available_at: new Date(h.clock.now().getTime() + 30_000),
     });
     expect((await row()).last_error).toContain('unknown_customer');
-    expect(await h.drain({ maxAttempts: 3 })).toEqual([]); // not due yet
+    expect(await h.drainOutcomes({ maxAttempts: 3 })).toEqual([]); // not due yet
     h.clock.advance(30_000);
-    out = await h.drain({ maxAttempts: 3 });
+    out = await h.drainOutcomes({ maxAttempts: 3 });
     expect(out.map((o) => o.status)).toEqual(['parked']);
     expect(await row()).toMatchObject({
       attempts: 2,
       available_at: new Date(h.clock.now().getTime() + 60_000),
     });
     h.clock.advance(60_000);
-    out = await h.drain({ maxAttempts: 3 });
+    out = await h.drainOutcomes({ maxAttempts: 3 });
     expect(out.map((o) => o.status)).toEqual(['failed']);
     const errs = await h.q(
       `SELECT kind, subject, event_id, occurrences, status FROM billing_errors WHERE subject = 'cus_unknown_1'`,
@@ -227,14 +223,13 @@ describe('parking, backoff and billing errors', () => {
 
     // A second event for the same missing customer counts up the same error.
     await h.post(
-      eventOf('customer.subscription.updated', subFor('cus_unknown_1', 'sub_u1'), {
+      event('customer.subscription.updated', subFor('cus_unknown_1', 'sub_u1'), 1785770100, {
         id: 'evt_park_2',
-        created: 1785770100,
       }),
     );
     for (const ms of [0, 30_000, 60_000]) {
       h.clock.advance(ms);
-      await h.drain({ maxAttempts: 3 });
+      await h.drainOutcomes({ maxAttempts: 3 });
     }
     expect(
       await h.q(`SELECT event_id, occurrences FROM billing_errors WHERE subject = 'cus_unknown_1'`),
@@ -260,8 +255,8 @@ describe('parking, backoff and billing errors', () => {
     });
     // The customer arrives (and is linked by metadata), then the admin retries.
     const c = await linkedCustomer('cus_unknown_1');
-    await h.post(eventOf('customer.created', c, { id: 'evt_park_c', created: 1785769000 }));
-    expect((await h.drain()).map((o) => o.eventId)).toEqual(['evt_park_c']);
+    await h.post(event('customer.created', c, 1785769000, { id: 'evt_park_c' }));
+    expect((await h.drainOutcomes()).map((o) => o.eventId)).toEqual(['evt_park_c']);
     const retry = await h.app.inject({
       method: 'POST',
       url: `/api/admin/errors/${err!.id}/retry`,
@@ -274,7 +269,7 @@ describe('parking, backoff and billing errors', () => {
       resolutionNote: 'customer arrived',
       requeuedEvents: 2,
     });
-    expect((await h.drain()).map((o) => [o.eventId, o.status])).toEqual([
+    expect((await h.drainOutcomes()).map((o) => [o.eventId, o.status])).toEqual([
       ['evt_park_1', 'processed'],
       ['evt_park_2', 'processed'],
     ]);
@@ -296,19 +291,17 @@ describe('parking, backoff and billing errors', () => {
 
   it('resolve and ignore close an open error with the note, audited', async () => {
     await h.post(
-      eventOf('customer.subscription.created', subFor('cus_unknown_2', 'sub_u2'), {
+      event('customer.subscription.created', subFor('cus_unknown_2', 'sub_u2'), 1785780000, {
         id: 'evt_park_3',
-        created: 1785780000,
       }),
     );
-    await h.drain({ maxAttempts: 1 });
+    await h.drainOutcomes({ maxAttempts: 1 });
     await h.post(
-      eventOf('customer.subscription.created', subFor('cus_unknown_3', 'sub_u3'), {
+      event('customer.subscription.created', subFor('cus_unknown_3', 'sub_u3'), 1785780001, {
         id: 'evt_park_4',
-        created: 1785780001,
       }),
     );
-    await h.drain({ maxAttempts: 1 });
+    await h.drainOutcomes({ maxAttempts: 1 });
     const [e2] = await h.q<{ id: string }>(`SELECT id FROM billing_errors WHERE subject = 'cus_unknown_2'`);
     const [e3] = await h.q<{ id: string }>(`SELECT id FROM billing_errors WHERE subject = 'cus_unknown_3'`);
     const r = await h.app.inject({
@@ -354,13 +347,9 @@ describe('a batch applied together (its keys side by side on one pipelined conne
     const ids = Array.from({ length: 12 }, (_, i) => `cus_tog_${i}`);
     for (const [i, id] of ids.entries()) {
       const c = await linkedCustomer(id);
-      await h.post(eventOf('customer.created', c, { id: `evt_tog_a${i}`, created: 1785760000 + i }));
+      await h.post(event('customer.created', c, 1785760000 + i, { id: `evt_tog_a${i}` }));
       await h.post(
-        eventOf(
-          'customer.updated',
-          { ...c, name: `Together ${i}` },
-          { id: `evt_tog_b${i}`, created: 1785760100 + i },
-        ),
+        event('customer.updated', { ...c, name: `Together ${i}` }, 1785760100 + i, { id: `evt_tog_b${i}` }),
       );
     }
     const real = handlers['customer.updated'];
@@ -387,7 +376,7 @@ describe('a batch applied together (its keys side by side on one pipelined conne
         return real(ctx);
       },
     };
-    const out = await h.drain({ handlers: failing, batchSize: 32 });
+    const out = await h.drainOutcomes({ handlers: failing, batchSize: 32 });
     const status = Object.fromEntries(out.map((o) => [o.eventId, o.status]));
     for (const i of ids.keys()) {
       expect(status[`evt_tog_a${i}`]).toBe('processed');
@@ -412,16 +401,10 @@ describe('a batch applied together (its keys side by side on one pipelined conne
 describe('ordering', () => {
   it('events of one customer stored before a drain are applied in created order, whatever the arrival order', async () => {
     const c = await linkedCustomer('cus_order');
-    await h.post(
-      eventOf('customer.updated', { ...c, name: 'Third' }, { id: 'evt_ord_3', created: 1785790003 }),
-    );
-    await h.post(
-      eventOf('customer.updated', { ...c, name: 'Second' }, { id: 'evt_ord_2', created: 1785790002 }),
-    );
-    await h.post(
-      eventOf('customer.created', { ...c, name: 'First' }, { id: 'evt_ord_1', created: 1785790001 }),
-    );
-    const out = await h.drain();
+    await h.post(event('customer.updated', { ...c, name: 'Third' }, 1785790003, { id: 'evt_ord_3' }));
+    await h.post(event('customer.updated', { ...c, name: 'Second' }, 1785790002, { id: 'evt_ord_2' }));
+    await h.post(event('customer.created', { ...c, name: 'First' }, 1785790001, { id: 'evt_ord_1' }));
+    const out = await h.drainOutcomes();
     expect(out.map((o) => [o.eventId, o.status])).toEqual([
       ['evt_ord_1', 'processed'],
       ['evt_ord_2', 'processed'],
@@ -511,8 +494,8 @@ describe('admin events log', () => {
 
   it('replay of a failed event applies it; a livemode mismatch is refused', async () => {
     const c = await linkedCustomer('cus_unknown_2');
-    await h.post(eventOf('customer.created', c, { id: 'evt_replay_c', created: 1785779000 }));
-    await h.drain();
+    await h.post(event('customer.created', c, 1785779000, { id: 'evt_replay_c' }));
+    await h.drainOutcomes();
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/admin/events/evt_park_3/replay',

@@ -10,21 +10,21 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
-import { makeEvent, signatureHeader } from '../helpers/stripe-events.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { eventFromFixture, signatureHeader } from '../story/index.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 import { recordChaos } from '../helpers/chaos-record.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
-let h: WebhookApp;
+let h: StoryApp;
 beforeAll(async () => {
-  h = await webhookApp({ handlers, label: 'webhooks-fuzz' });
+  h = await storyApp({ label: 'webhooks-fuzz', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
 });
 afterAll(() => h.close());
 
 const nowS = () => Math.floor(h.clock.now().getTime() / 1000);
 let seq = 0;
-const realBody = () => JSON.stringify(makeEvent('invoice.paid', { id: `evt_fuzz_${++seq}` }));
+const realBody = () => JSON.stringify(eventFromFixture('invoice.paid', { id: `evt_fuzz_${++seq}` }));
 
 /** A body: text, JSON of any shape, deep nesting, binary, a real event, sizes up to past the 1 MiB limit. */
 const bodyArb: fc.Arbitrary<() => string | Buffer> = fc.oneof(

@@ -8,15 +8,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/inbox/webhooks/handlers/index.js';
 import {
-  makeEvent,
+  eventFromFixture,
   postWebhook,
   signatureHeader,
   WEBHOOK_SECRET,
   WEBHOOK_SECRET_OLD,
-} from '../helpers/stripe-events.js';
-import { webhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+} from '../story/index.js';
+import { storyApp, type StoryApp } from '../story/app.js';
 
-let h: WebhookApp;
+let h: StoryApp;
 let seq = 0;
 const nextId = () => `evt_ingest_${String(++seq).padStart(6, '0')}`;
 const now = () => h.clock.now();
@@ -33,13 +33,13 @@ async function count(id: string): Promise<number> {
 const errorCode = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code;
 
 beforeAll(async () => {
-  h = await webhookApp({ handlers });
+  h = await storyApp({ label: 'webhooks', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
 });
 afterAll(() => h.close());
 
 describe('webhook ingest', () => {
   it('stores a valid event as pending with its ordering key, and answers 200 after the commit', async () => {
-    const e = makeEvent('invoice.paid', { id: nextId() });
+    const e = eventFromFixture('invoice.paid', { id: nextId() });
     const res = await postWebhook(h.app, e, { at: now() });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ received: true, duplicate: false });
@@ -72,7 +72,7 @@ describe('webhook ingest', () => {
       [`t=${nowS()},t=${nowS()},v1=${'a'.repeat(64)}`, 'signature_malformed'],
     ];
     for (const [signature, code] of cases) {
-      const e = makeEvent('customer.updated', { id: nextId() });
+      const e = eventFromFixture('customer.updated', { id: nextId() });
       const res = await postWebhook(h.app, e, { at: now(), signature });
       expect([res.statusCode, errorCode(res)]).toEqual([400, code]);
       expect(await count(e.id)).toBe(0);
@@ -80,7 +80,7 @@ describe('webhook ingest', () => {
   });
 
   it('R1 two Stripe-Signature headers (real HTTP): 400 and nothing stored', async () => {
-    const e = makeEvent('customer.updated', { id: nextId() });
+    const e = eventFromFixture('customer.updated', { id: nextId() });
     const body = JSON.stringify(e);
     const sig = signatureHeader(body, nowS());
     await h.app.listen({ port: 0, host: '127.0.0.1' });
@@ -102,7 +102,7 @@ describe('webhook ingest', () => {
   });
 
   it('R2 one body byte flipped, another endpoint secret, only a v0 scheme: 400 signature_invalid', async () => {
-    const e = makeEvent('customer.updated', { id: nextId() });
+    const e = eventFromFixture('customer.updated', { id: nextId() });
     const body = JSON.stringify(e);
     const sig = signatureHeader(body, nowS());
     const flipped = Buffer.from(body);
@@ -117,13 +117,13 @@ describe('webhook ingest', () => {
 
   it('R3 a timestamp 301 s old or 301 s in the future is refused; 299 s either way is accepted', async () => {
     for (const skew of [-301, 301]) {
-      const e = makeEvent('customer.updated', { id: nextId() });
+      const e = eventFromFixture('customer.updated', { id: nextId() });
       const res = await postWebhook(h.app, e, { at: new Date(now().getTime() + skew * 1000) });
       expect([res.statusCode, errorCode(res)]).toEqual([400, 'timestamp_out_of_tolerance']);
       expect(await count(e.id)).toBe(0);
     }
     for (const skew of [-299, 299]) {
-      const e = makeEvent('customer.updated', { id: nextId() });
+      const e = eventFromFixture('customer.updated', { id: nextId() });
       const res = await postWebhook(h.app, e, { at: new Date(now().getTime() + skew * 1000) });
       expect(res.statusCode).toBe(200);
       expect(await count(e.id)).toBe(1);
@@ -138,8 +138,8 @@ describe('webhook ingest', () => {
       'null',
       '{"hello":"world"}',
       JSON.stringify({ id: 'evt_x', object: 'event', type: 'customer.updated', created: 1, livemode: false }),
-      JSON.stringify({ ...makeEvent('customer.updated'), object: 'customer' }),
-      JSON.stringify({ ...makeEvent('customer.updated'), created: 'yesterday' }),
+      JSON.stringify({ ...eventFromFixture('customer.updated'), object: 'customer' }),
+      JSON.stringify({ ...eventFromFixture('customer.updated'), created: 'yesterday' }),
     ];
     for (const body of bodies) {
       const res = await postWebhook(h.app, body, { at: now() });
@@ -149,7 +149,7 @@ describe('webhook ingest', () => {
   });
 
   it('R7 a 300 KB invoice event is accepted and stored byte-for-byte', async () => {
-    const base = makeEvent('invoice.paid', { id: nextId() });
+    const base = eventFromFixture('invoice.paid', { id: nextId() });
     const invoice = base.data.object as unknown as { lines: { data: unknown[] } };
     const line = invoice.lines.data[0];
     invoice.lines.data = Array.from({ length: 400 }, (_, i) => ({ ...(line as object), id: `il_${i}` }));
@@ -186,7 +186,7 @@ describe('webhook ingest', () => {
   });
 
   it('R8 the same delivery replayed inside the tolerance: 200 both times, one row, nothing queued twice', async () => {
-    const e = makeEvent('customer.updated', { id: nextId() });
+    const e = eventFromFixture('customer.updated', { id: nextId() });
     const body = JSON.stringify(e);
     const signature = signatureHeader(body, nowS());
     const first = await postWebhook(h.app, body, { at: now(), signature });
@@ -200,7 +200,7 @@ describe('webhook ingest', () => {
   });
 
   it('R9 an event type without a handler: 200, stored skipped, never queued', async () => {
-    const e = makeEvent('customer.updated', { id: nextId(), type: 'issuing_card.created' });
+    const e = eventFromFixture('customer.updated', { id: nextId(), type: 'issuing_card.created' });
     const res = await postWebhook(h.app, e, { at: now() });
     expect(res.statusCode).toBe(200);
     const r = await h.t.pool.query('SELECT status, note FROM stripe_events WHERE id = $1', [e.id]);
@@ -208,7 +208,7 @@ describe('webhook ingest', () => {
   });
 
   it('R9 livemode different from the configured key: 200, stored ignored, no effect', async () => {
-    const e = makeEvent('customer.updated', { id: nextId(), livemode: true });
+    const e = eventFromFixture('customer.updated', { id: nextId(), livemode: true });
     const res = await postWebhook(h.app, e, { at: now() });
     expect(res.statusCode).toBe(200);
     const r = await h.t.pool.query('SELECT status, note FROM stripe_events WHERE id = $1', [e.id]);
@@ -217,7 +217,7 @@ describe('webhook ingest', () => {
 
   it('accepts any content type and none (the bytes are what is signed)', async () => {
     for (const ct of ['text/plain', 'application/json; charset=utf-8', 'application/octet-stream']) {
-      const e = makeEvent('customer.updated', { id: nextId() });
+      const e = eventFromFixture('customer.updated', { id: nextId() });
       const res = await postWebhook(h.app, e, { at: now(), headers: { 'content-type': ct } });
       expect(res.statusCode).toBe(200);
     }
@@ -226,29 +226,34 @@ describe('webhook ingest', () => {
 
 describe('R5 secret rotation', () => {
   it('accepts either configured secret and a header carrying two v1 values; a removed secret stops working', async () => {
-    const both = await webhookApp({
-      handlers,
+    const both = await storyApp({
+      webhookHandlers: handlers,
       database: h.t,
       clock: h.clock,
       env: { STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET_OLD},${WEBHOOK_SECRET}` },
       label: 'rotation-both',
     });
-    const newOnly = await webhookApp({ handlers, database: h.t, clock: h.clock, label: 'rotation-new' });
+    const newOnly = await storyApp({
+      database: h.t,
+      clock: h.clock,
+      label: 'rotation-new',
+      webhookHandlers: handlers,
+    });
     try {
-      const e1 = makeEvent('customer.updated', { id: nextId() });
+      const e1 = eventFromFixture('customer.updated', { id: nextId() });
       expect((await postWebhook(both.app, e1, { at: now(), secret: WEBHOOK_SECRET_OLD })).statusCode).toBe(
         200,
       );
-      const e2 = makeEvent('customer.updated', { id: nextId() });
+      const e2 = eventFromFixture('customer.updated', { id: nextId() });
       expect((await postWebhook(both.app, e2, { at: now(), secret: WEBHOOK_SECRET })).statusCode).toBe(200);
       // Stripe signs with both secrets during a rotation: t=…,v1=<old>,v1=<new>.
-      const e3 = makeEvent('customer.updated', { id: nextId() });
+      const e3 = eventFromFixture('customer.updated', { id: nextId() });
       const body = JSON.stringify(e3);
       const a = signatureHeader(body, nowS(), WEBHOOK_SECRET_OLD);
       const b = signatureHeader(body, nowS(), WEBHOOK_SECRET);
       const two = `${a},${b.split(',').find((p) => p.startsWith('v1='))}`;
       expect((await postWebhook(newOnly.app, body, { at: now(), signature: two })).statusCode).toBe(200);
-      const e4 = makeEvent('customer.updated', { id: nextId() });
+      const e4 = eventFromFixture('customer.updated', { id: nextId() });
       const old = await postWebhook(newOnly.app, e4, { at: now(), secret: WEBHOOK_SECRET_OLD });
       expect([old.statusCode, errorCode(old)]).toEqual([400, 'signature_invalid']);
       expect(await count(e4.id)).toBe(0);
@@ -261,8 +266,8 @@ describe('R5 secret rotation', () => {
 
 describe('R4 raw body', () => {
   it('R4 a global JSON parser that re-serializes bodies does not reach the webhook route', async () => {
-    const app = await webhookApp({
-      handlers,
+    const app = await storyApp({
+      webhookHandlers: handlers,
       database: h.t,
       clock: h.clock,
       label: 'r4',
@@ -284,7 +289,7 @@ describe('R4 raw body', () => {
       });
       expect(echo.json()).toEqual({ parsed: 'object' });
       // Whitespace and key order that any re-serialization would change:
-      const e = makeEvent('customer.updated', { id: nextId() });
+      const e = eventFromFixture('customer.updated', { id: nextId() });
       const body = `{\n  "type": "customer.updated",   "id": "${e.id}",\n${JSON.stringify(e).slice(1)}`;
       expect(JSON.stringify(JSON.parse(body))).not.toBe(body);
       const res = await postWebhook(app.app, body, { at: now() });
@@ -298,11 +303,11 @@ describe('R4 raw body', () => {
 
 describe('R20 database down', () => {
   it('R20 PostgreSQL refusing connections while a webhook arrives: 503 unavailable; the retry after it is back: 200', async () => {
-    const down = await webhookApp({ handlers, label: 'r20' });
+    const down = await storyApp({ label: 'r20', start: '2026-01-15T12:00:00Z', webhookHandlers: handlers });
     const admin = new pg.Client({ connectionString: down.t.adminUrl });
     await admin.connect();
     try {
-      const e = makeEvent('customer.updated', { id: nextId() });
+      const e = eventFromFixture('customer.updated', { id: nextId() });
       const body = JSON.stringify(e);
       await admin.query(`ALTER DATABASE "${down.t.name}" ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [

@@ -13,7 +13,7 @@ import { FakeClock } from '../../../src/clock.js';
 import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { testApp, type TestApp } from '../../helpers/app.js';
-import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
+import { postWebhook, WEBHOOK_SECRET } from '../../story/index.js';
 import { seedStoryWorld, storyEvents, withDuplicates } from '../../fixtures/analytics/story.js';
 
 const ADMIN_KEY = 'analytics-late-key-0123456789abcdefghijkl';

@@ -21,8 +21,7 @@ import { FakeClock } from '../../../src/clock.js';
 import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 import { testApp, type TestApp } from '../../helpers/app.js';
-import { eventOf } from '../../helpers/billing-harness.js';
-import { postWebhook, WEBHOOK_SECRET } from '../../helpers/stripe-events.js';
+import { event, postWebhook, WEBHOOK_SECRET } from '../../story/index.js';
 import {
   CUSTOMERS,
   customerCreated,
@@ -157,7 +156,7 @@ function eventsOf(history: History, run: number): Stripe.Event[] {
           : i === 0
             ? 'customer.subscription.created'
             : 'customer.subscription.updated';
-      events.push(eventOf(type, subscriptionObject(v, v.at), { id: id(), created: v.at }));
+      events.push(event(type, subscriptionObject(v, v.at), v.at, { id: id() }));
     }
   }
   return events;

@@ -5,22 +5,25 @@
  * worked out by hand in the table beside it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyticsApp, type AnalyticsApp } from '../../helpers/analytics-app.js';
+import { storyApp, type StoryApp } from '../../story/app.js';
 import { paymentFailureEvents } from '../../fixtures/analytics/payment-failures.js';
+import { seedStoryWorld, withDuplicates } from '../../fixtures/analytics/story.js';
 
 const ADMIN_KEY = 'payment-failures-admin-key-0123456789abc';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
-let h: AnalyticsApp;
+let h: StoryApp;
 
 beforeAll(async () => {
   // Every event two or three times, shuffled, each delivery signed and posted to /webhooks/stripe.
-  h = await analyticsApp({
+  h = await storyApp({
     label: 'analytics-payment-failures',
     adminKey: ADMIN_KEY,
-    events: paymentFailureEvents(),
-    seed: 41,
+    start: '2026-07-01T00:00:00Z',
   });
+  await seedStoryWorld(h.deps.db);
+  const events = paymentFailureEvents();
+  await h.postAll(withDuplicates(events, 41), { processed: events.length });
 });
 afterAll(() => h?.close());
 

@@ -8,23 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBillingError } from '../../../src/billing/errors/close-billing-error.js';
 import { raiseBillingError } from '../../../src/billing/errors/raise-billing-error.js';
 import { systemActor } from '../../../src/billing/operations/actor.js';
-import { analyticsApp, type AnalyticsApp } from '../../helpers/analytics-app.js';
+import { storyApp, type StoryApp } from '../../story/app.js';
 import { memberSession, browserHeaders } from '../../helpers/auth.js';
-import { storyEvents } from '../../fixtures/analytics/story.js';
+import { seedStoryWorld, storyEvents, withDuplicates } from '../../fixtures/analytics/story.js';
 
 const ADMIN_KEY = 'analytics-admin-key-0123456789abcdefghij';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
-let h: AnalyticsApp;
+let h: StoryApp;
 
 beforeAll(async () => {
   // Every event two or three times, shuffled, each delivery signed and posted to /webhooks/stripe.
-  h = await analyticsApp({
-    label: 'analytics-reports',
-    adminKey: ADMIN_KEY,
-    events: storyEvents(),
-    seed: 14,
-  });
+  h = await storyApp({ label: 'analytics-reports', adminKey: ADMIN_KEY, start: '2026-07-01T00:00:00Z' });
+  await seedStoryWorld(h.deps.db);
+  const events = storyEvents();
+  await h.postAll(withDuplicates(events, 14), { processed: events.length });
 });
 afterAll(() => h?.close());
 

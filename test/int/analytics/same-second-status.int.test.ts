@@ -7,20 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryReport } from '../../../src/analytics/reports/summary-report.js';
 import { parseReportParams } from '../../../src/analytics/report-params.js';
-import {
-  eventOf,
-  fixture,
-  harness,
-  seedStory,
-  subscriptionAt,
-  type Harness,
-} from '../../helpers/billing-harness.js';
+import { DAY, event, fixture, subscriptionObject } from '../../story/index.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import type Stripe from 'stripe';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('same-second-status');
-  await seedStory(h);
+  h = await storyWorld({ label: 'same-second-status' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterAll(() => h.close());
@@ -33,14 +27,30 @@ describe('summary: a subscription created and activated within one second', () =
     const customer = (fixture<Stripe.Customer>('object.customer') as { id: string }).id;
     // The updated(active) event's id sorts BEFORE the created(incomplete) one's.
     await h.apply(
-      eventOf('customer.subscription.updated', subscriptionAt(T, 'sub_same1', customer, 'active'), {
-        id: 'evt_same_a',
-        created: T,
-      }),
-      eventOf('customer.subscription.created', subscriptionAt(T, 'sub_same1', customer, 'incomplete'), {
-        id: 'evt_same_z',
-        created: T,
-      }),
+      event(
+        'customer.subscription.updated',
+        subscriptionObject({
+          id: 'sub_same1',
+          customer: customer,
+          status: 'active',
+          periodStart: T,
+          periodEnd: T + 30 * DAY,
+        }),
+        T,
+        { id: 'evt_same_a' },
+      ),
+      event(
+        'customer.subscription.created',
+        subscriptionObject({
+          id: 'sub_same1',
+          customer: customer,
+          status: 'incomplete',
+          periodStart: T,
+          periodEnd: T + 30 * DAY,
+        }),
+        T,
+        { id: 'evt_same_z' },
+      ),
     );
     expect(await h.q(`SELECT id, status FROM stripe_events WHERE id LIKE 'evt_same_%' ORDER BY id`)).toEqual([
       { id: 'evt_same_a', status: 'processed' },

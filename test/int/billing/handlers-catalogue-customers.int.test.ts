@@ -4,19 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
-import {
-  count,
-  eventOf,
-  fixture,
-  harness,
-  IDS,
-  seedStory,
-  type Harness,
-} from '../../helpers/billing-harness.js';
+import { event, eventId, fixture, IDS } from '../../story/index.js';
+import { count, seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('handlers-catalogue-customers');
+  h = await storyWorld({ label: 'handlers-catalogue-customers' });
 });
 afterEach(() => h.close());
 
@@ -37,7 +30,11 @@ describe('linking a customer created outside the app', () => {
     await h.q(
       `INSERT INTO users (id, name, email, email_verified) VALUES ('user_v', 'V', 'verified@example.com', true)`,
     );
-    await h.apply(eventOf('customer.created', outsideCustomer('Verified@Example.com'), { created: T }));
+    await h.apply(
+      event('customer.created', outsideCustomer('Verified@Example.com'), T, {
+        id: eventId('customer.created'),
+      }),
+    );
     expect(await h.q(`SELECT user_id FROM customers WHERE stripe_customer_id = 'cus_outside'`)).toEqual([
       { user_id: 'user_v' },
     ]);
@@ -47,7 +44,9 @@ describe('linking a customer created outside the app', () => {
     await h.q(
       `INSERT INTO users (id, name, email, email_verified) VALUES ('user_u', 'U', 'unverified@example.com', false)`,
     );
-    const e = eventOf('customer.created', outsideCustomer('unverified@example.com'), { created: T });
+    const e = event('customer.created', outsideCustomer('unverified@example.com'), T, {
+      id: eventId('customer.created'),
+    });
     await h.deliver(e);
     await h.deliver(e);
     await h.drain({ maxAttempts: 2 });
@@ -61,14 +60,16 @@ describe('linking a customer created outside the app', () => {
 
 describe('customer deletion and cards', () => {
   beforeEach(async () => {
-    await seedStory(h);
+    await seedFixtureCatalogue(h.deps.db);
     await h.apply(fixture<Stripe.Event>('event.customer.created'));
   });
 
   it('customer.deleted marks it deleted; an older customer.updated arriving later does not undelete it', async () => {
     const c = fixture<Stripe.Customer>('object.customer');
-    await h.apply(eventOf('customer.deleted', c, { created: T }));
-    await h.apply(eventOf('customer.updated', { ...c, name: 'Old name' }, { created: T - 10 }));
+    await h.apply(event('customer.deleted', c, T, { id: eventId('customer.deleted') }));
+    await h.apply(
+      event('customer.updated', { ...c, name: 'Old name' }, T - 10, { id: eventId('customer.updated') }),
+    );
     expect(await h.q(`SELECT name, deleted_at FROM customers`)).toEqual([
       { name: 'Jenny Rosen', deleted_at: new Date(T * 1000) },
     ]);
@@ -85,9 +86,9 @@ describe('customer deletion and cards', () => {
     const withDefault = { ...fixture<Stripe.Customer>('object.customer') };
     withDefault.invoice_settings = { ...withDefault.invoice_settings, default_payment_method: visa.id };
     await h.apply(
-      eventOf('payment_method.attached', visa, { created: T }),
-      eventOf('payment_method.attached', amex, { created: T + 1 }),
-      eventOf('customer.updated', withDefault, { created: T + 2 }),
+      event('payment_method.attached', visa, T, { id: eventId('payment_method.attached') }),
+      event('payment_method.attached', amex, T + 1, { id: eventId('payment_method.attached') }),
+      event('customer.updated', withDefault, T + 2, { id: eventId('customer.updated') }),
     );
     const card = () =>
       h.q(
@@ -101,7 +102,11 @@ describe('customer deletion and cards', () => {
         default_pm_exp_year: 2030,
       },
     ]);
-    await h.apply(eventOf('payment_method.detached', { ...visa, customer: null }, { created: T + 3 }));
+    await h.apply(
+      event('payment_method.detached', { ...visa, customer: null }, T + 3, {
+        id: eventId('payment_method.detached'),
+      }),
+    );
     expect(await card()).toEqual([
       {
         default_pm_brand: 'amex',
@@ -110,7 +115,11 @@ describe('customer deletion and cards', () => {
         default_pm_exp_year: 2031,
       },
     ]);
-    await h.apply(eventOf('payment_method.detached', { ...amex, customer: null }, { created: T + 4 }));
+    await h.apply(
+      event('payment_method.detached', { ...amex, customer: null }, T + 4, {
+        id: eventId('payment_method.detached'),
+      }),
+    );
     expect(await card()).toEqual([
       {
         default_pm_brand: null,
@@ -120,7 +129,7 @@ describe('customer deletion and cards', () => {
       },
     ]);
     // A duplicate attach older than the detach does not bring the card back.
-    await h.apply(eventOf('payment_method.attached', visa, { created: T + 1, id: 'evt_old_attach' }));
+    await h.apply(event('payment_method.attached', visa, T + 1, { id: 'evt_old_attach' }));
     expect(await card()).toEqual([
       {
         default_pm_brand: null,
@@ -133,12 +142,16 @@ describe('customer deletion and cards', () => {
 
   it('checkout.session.completed with customer and subscription already mirrored changes nothing', async () => {
     await h.apply(
-      eventOf('customer.subscription.created', fixture('object.subscription.active'), { created: T }),
+      event('customer.subscription.created', fixture('object.subscription.active'), T, {
+        id: eventId('customer.subscription.created'),
+      }),
     );
     const session = fixture<Stripe.Checkout.Session>('object.checkout.session.subscription_complete');
     session.customer = IDS.customer;
     session.subscription = IDS.subscription;
-    const e = eventOf('checkout.session.completed', session, { created: T + 5 });
+    const e = event('checkout.session.completed', session, T + 5, {
+      id: eventId('checkout.session.completed'),
+    });
     await h.apply(e);
     expect(await status(e.id)).toBe('ignored');
     expect(await count(h, 'audit_log', `actor_id = $1`, [e.id])).toBe(0);
@@ -164,8 +177,8 @@ describe('catalogue edits made in Stripe', () => {
 
   it('a product with metadata.plan_key becomes a plan; its prices become plan prices; edits and archiving follow', async () => {
     await h.apply(
-      eventOf('product.created', product(), { created: T }),
-      eventOf('price.created', price(), { created: T + 1 }),
+      event('product.created', product(), T, { id: eventId('product.created') }),
+      event('price.created', price(), T + 1, { id: eventId('price.created') }),
     );
     const planRow = () =>
       h.q(
@@ -189,24 +202,30 @@ describe('catalogue edits made in Stripe', () => {
       },
     ]);
 
-    await h.apply(eventOf('product.updated', product({ name: 'Team Plus' }), { created: T + 10 }));
-    await h.apply(eventOf('price.updated', price({ active: false }), { created: T + 11 }));
+    await h.apply(
+      event('product.updated', product({ name: 'Team Plus' }), T + 10, { id: eventId('product.updated') }),
+    );
+    await h.apply(event('price.updated', price({ active: false }), T + 11, { id: eventId('price.updated') }));
     expect((await planRow())[0]).toMatchObject({ name: 'Team Plus' });
     expect((await priceRow())[0]).toMatchObject({ active: false });
 
     // An older edit arriving late changes nothing.
-    const late = eventOf('product.updated', product({ name: 'Stale name' }), { created: T + 5 });
+    const late = event('product.updated', product({ name: 'Stale name' }), T + 5, {
+      id: eventId('product.updated'),
+    });
     await h.apply(late);
     expect((await planRow())[0]).toMatchObject({ name: 'Team Plus' });
     expect(await status(late.id)).toBe('stale');
 
-    await h.apply(eventOf('product.deleted', product({ name: 'Team Plus' }), { created: T + 20 }));
+    await h.apply(
+      event('product.deleted', product({ name: 'Team Plus' }), T + 20, { id: eventId('product.deleted') }),
+    );
     expect((await planRow())[0]).toMatchObject({ active: false });
     expect(await count(h, 'audit_log', `subject_type IN ('plan', 'plan_price')`)).toBe(5);
   });
 
   it('a product without metadata.plan_key is not a plan', async () => {
-    const e = eventOf('product.created', product({ metadata: {} }), { created: T });
+    const e = event('product.created', product({ metadata: {} }), T, { id: eventId('product.created') });
     await h.apply(e);
     expect(await status(e.id)).toBe('ignored');
     expect(await count(h, 'plans')).toBe(0);

@@ -4,20 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
-import {
-  count,
-  eventOf,
-  fixture,
-  harness,
-  IDS,
-  seedStory,
-  type Harness,
-} from '../../helpers/billing-harness.js';
+import { event, eventId, fixture, IDS } from '../../story/index.js';
+import { count, seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('handlers-story');
-  await seedStory(h);
+  h = await storyWorld({ label: 'handlers-story' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 
@@ -62,7 +55,10 @@ describe('the fixture customer story', () => {
 
   it('payment_method.attached + customer.updated set the default card (brand, last4, expiry only)', async () => {
     const pm = fixture('object.payment_method');
-    await h.apply(eventOf('payment_method.attached', pm, { created: 1785747691 }), ev('customer.updated'));
+    await h.apply(
+      event('payment_method.attached', pm, 1785747691, { id: eventId('payment_method.attached') }),
+      ev('customer.updated'),
+    );
     const [c] = await h.q(
       `SELECT default_payment_method_id, default_pm_brand, default_pm_last4, default_pm_exp_month, default_pm_exp_year FROM customers`,
     );
@@ -113,7 +109,11 @@ describe('the fixture customer story', () => {
       linked: true,
     });
     const active = fixture('object.subscription.active');
-    await h.apply(eventOf('customer.subscription.updated', active, { created: 1786957440 }));
+    await h.apply(
+      event('customer.subscription.updated', active, 1786957440, {
+        id: eventId('customer.subscription.updated'),
+      }),
+    );
     expect(await sub()).toMatchObject({ status: 'active', mrr_minor: 2000, plan_key: 'pro' });
     expect(await movements()).toEqual([
       { kind: 'new', mrr_before_minor: 0, mrr_after_minor: 2000, delta_minor: 2000 },
@@ -122,11 +122,15 @@ describe('the fixture customer story', () => {
 
   it('payment intent and charge of the first payment: one payment row with card and amounts', async () => {
     await h.apply(
-      eventOf('charge.succeeded', fixture('object.charge.succeeded'), { created: 1786961042 }),
-      eventOf('payment_intent.succeeded', fixture('object.payment_intent.succeeded'), {
-        created: 1786961043,
+      event('charge.succeeded', fixture('object.charge.succeeded'), 1786961042, {
+        id: eventId('charge.succeeded'),
       }),
-      eventOf('invoice_payment.paid', fixture('object.invoice_payment'), { created: 1786961043 }),
+      event('payment_intent.succeeded', fixture('object.payment_intent.succeeded'), 1786961043, {
+        id: eventId('payment_intent.succeeded'),
+      }),
+      event('invoice_payment.paid', fixture('object.invoice_payment'), 1786961043, {
+        id: eventId('invoice_payment.paid'),
+      }),
     );
     const rows = await h.q(
       `SELECT p.stripe_payment_intent_id, p.stripe_charge_id, p.amount_minor, p.amount_refunded_minor, p.currency, p.status,
@@ -153,7 +157,7 @@ describe('the fixture customer story', () => {
   it('refund of the first charge', async () => {
     await h.apply(
       ev('charge.refunded'),
-      eventOf('refund.created', fixture('object.refund'), { created: 1787821440 }),
+      event('refund.created', fixture('object.refund'), 1787821440, { id: eventId('refund.created') }),
     );
     const [p] = await h.q(`SELECT amount_refunded_minor FROM payments WHERE stripe_charge_id = $1`, [
       IDS.charge_1,
@@ -175,10 +179,13 @@ describe('the fixture customer story', () => {
     await h.apply(
       ev('invoice.payment_failed'),
       ev('invoice.payment_action_required'),
-      eventOf('charge.failed', fixture('object.charge.failed'), { created: 1789639443 }),
-      eventOf('payment_intent.payment_failed', fixture('object.payment_intent.requires_payment_method'), {
-        created: 1789639444,
-      }),
+      event('charge.failed', fixture('object.charge.failed'), 1789639443, { id: eventId('charge.failed') }),
+      event(
+        'payment_intent.payment_failed',
+        fixture('object.payment_intent.requires_payment_method'),
+        1789639444,
+        { id: eventId('payment_intent.payment_failed') },
+      ),
       ev('customer.subscription.updated.past_due'),
     );
     const [inv] = await h.q(
@@ -227,7 +234,9 @@ describe('the fixture customer story', () => {
   it('dispute opened and closed (lost)', async () => {
     await h.apply(ev('charge.dispute.created'));
     const closed = { ...fixture('object.dispute'), status: 'lost' };
-    await h.apply(eventOf('charge.dispute.closed', closed, { created: 1792000000 }));
+    await h.apply(
+      event('charge.dispute.closed', closed, 1792000000, { id: eventId('charge.dispute.closed') }),
+    );
     // The disputed charge (the retry that paid) was never delivered here: the dispute links through its intent.
     const [d] = await h.q(
       `SELECT d.amount_minor, d.status, d.reason, d.closed_at, p.stripe_payment_intent_id FROM disputes d LEFT JOIN payments p ON p.id = d.payment_id`,

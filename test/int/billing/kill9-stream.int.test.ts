@@ -16,7 +16,7 @@ import { testDatabase, type TestDatabase } from '../../helpers/db.js';
 import { startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
 import { deliverWithRetries, uninterruptedSnapshot, type Answer } from '../../helpers/chaos-stream.js';
-import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
+import { lifecycleStream, seedLifecycle, streamStart } from '../../story/lifecycle.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
 import { prng } from '../../helpers/prng.js';
 

@@ -17,8 +17,8 @@ import type Stripe from 'stripe';
 import { testDatabase, type TestDatabase } from '../../helpers/db.js';
 import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
-import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
-import { signatureHeader } from '../../helpers/stripe-events.js';
+import { lifecycleStream, seedLifecycle, streamStart } from '../../story/lifecycle.js';
+import { signatureHeader } from '../../story/index.js';
 import { prng } from '../../helpers/prng.js';
 
 const SEED = 20261207;

@@ -4,12 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
-import { eventOf, fixture, harness, IDS, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { event, eventId, fixture, IDS } from '../../story/index.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('payments-order');
-  await seedStory(h);
+  h = await storyWorld({ label: 'payments-order' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterEach(() => h.close());
@@ -31,10 +32,12 @@ function events() {
     amount_received: 2000,
   };
   return [
-    eventOf('charge.failed', failedCharge, { created: 1789639443 }),
-    eventOf('payment_intent.payment_failed', failedIntent, { created: 1789639444 }),
-    eventOf('charge.succeeded', paidCharge, { created: 1789664821 }),
-    eventOf('payment_intent.succeeded', paidIntent, { created: 1789664822 }),
+    event('charge.failed', failedCharge, 1789639443, { id: eventId('charge.failed') }),
+    event('payment_intent.payment_failed', failedIntent, 1789639444, {
+      id: eventId('payment_intent.payment_failed'),
+    }),
+    event('charge.succeeded', paidCharge, 1789664821, { id: eventId('charge.succeeded') }),
+    event('payment_intent.succeeded', paidIntent, 1789664822, { id: eventId('payment_intent.succeeded') }),
   ];
 }
 

@@ -21,7 +21,7 @@ import type { TestDatabase } from '../../helpers/db.js';
 import { startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
 import { deliverWithRetries, uninterruptedSnapshot, type Answer } from '../../helpers/chaos-stream.js';
-import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
+import { lifecycleStream, seedLifecycle, streamStart } from '../../story/lifecycle.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
 
 /** Scenarios per run of this file: 1 in `npm test`, more from the chaos runner (CHAOS_RUNS). */

@@ -14,21 +14,14 @@ import { upsertSubscription } from '../../../src/billing/subscriptions/subscript
 import { subscriptionContext } from '../../../src/dunning/dunning.repo.js';
 import { createSubscription } from '../../../src/billing/subscriptions/create-subscription.js';
 import { fromUnix } from '../../../src/clock.js';
-import {
-  count,
-  eventOf,
-  fixture,
-  harness,
-  IDS,
-  seedStory,
-  type Harness,
-} from '../../helpers/billing-harness.js';
+import { event, eventId, fixture, IDS } from '../../story/index.js';
+import { count, seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import { createSubscriptionRoles } from '../../../src/accounts/roles/operation-roles.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('reliability-ordering');
-  await seedStory(h);
+  h = await storyWorld({ label: 'reliability-ordering' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterEach(() => h.close());
@@ -66,8 +59,8 @@ const eventStatus = async (id: string) =>
 
 describe('R10 event for a price not in our catalogue', () => {
   it('R10 mirrors the subscription without a plan (no role can come from it) and raises one open billing error', async () => {
-    const e = eventOf('customer.subscription.created', subscription({ price: 'price_not_ours' }), {
-      created: T,
+    const e = event('customer.subscription.created', subscription({ price: 'price_not_ours' }), T, {
+      id: eventId('customer.subscription.created'),
     });
     await h.apply(e);
     expect(await subRow()).toEqual({ status: 'active', mrr_minor: 2000, quantity: 1, plan_id: null });
@@ -79,7 +72,7 @@ describe('R10 event for a price not in our catalogue', () => {
 
     // The price enters the catalogue later (a dashboard edit): the subscription gets its plan.
     const price = { ...fixture<Stripe.Price>('object.price.recurring_monthly'), id: 'price_not_ours' };
-    await h.apply(eventOf('price.created', price, { created: T + 10 }));
+    await h.apply(event('price.created', price, T + 10, { id: eventId('price.created') }));
     const [linked] = await h.q<{ key: string }>(
       `SELECT p.key FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.stripe_subscription_id = $1`,
       [IDS.subscription],
@@ -90,7 +83,9 @@ describe('R10 event for a price not in our catalogue', () => {
 
 describe('R11 the same event twice', () => {
   it('R11 sequentially: one effect, one audit row, the second delivery is a duplicate', async () => {
-    const e = eventOf('customer.subscription.created', subscription(), { created: T });
+    const e = event('customer.subscription.created', subscription(), T, {
+      id: eventId('customer.subscription.created'),
+    });
     const first = await h.deliver(e);
     const second = await h.deliver(e);
     expect([first.duplicate, second.duplicate]).toEqual([false, true]);
@@ -105,7 +100,9 @@ describe('R11 the same event twice', () => {
   });
 
   it('R11 concurrently (two workers applying it at once): one effect, one audit row, no error', async () => {
-    const e = eventOf('customer.subscription.created', subscription(), { created: T });
+    const e = event('customer.subscription.created', subscription(), T, {
+      id: eventId('customer.subscription.created'),
+    });
     const results = await Promise.all(
       [1, 2, 3].map(() => h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e))),
     );
@@ -118,7 +115,9 @@ describe('R11 the same event twice', () => {
   });
 
   it('R11 concurrently through two ingests and two dispatchers: one effect', async () => {
-    const e = eventOf('customer.subscription.created', subscription(), { created: T });
+    const e = event('customer.subscription.created', subscription(), T, {
+      id: eventId('customer.subscription.created'),
+    });
     await Promise.all([h.deliver(e), h.deliver(e)]);
     await Promise.all([h.drain(), h.drain()]);
     expect(await count(h, 'stripe_events')).toBe(2); // customer.created + this one
@@ -130,11 +129,11 @@ describe('R11 the same event twice', () => {
 
 describe('R12 updated(active) before created(incomplete)', () => {
   it('R12 ends active with MRR 2000 and one movement', async () => {
-    const updated = eventOf('customer.subscription.updated', subscription({ status: 'active' }), {
-      created: T + 60,
+    const updated = event('customer.subscription.updated', subscription({ status: 'active' }), T + 60, {
+      id: eventId('customer.subscription.updated'),
     });
-    const created = eventOf('customer.subscription.created', subscription({ status: 'incomplete' }), {
-      created: T,
+    const created = event('customer.subscription.created', subscription({ status: 'incomplete' }), T, {
+      id: eventId('customer.subscription.created'),
     });
     await h.apply(updated);
     await h.apply(created);
@@ -147,12 +146,10 @@ describe('R12 updated(active) before created(incomplete)', () => {
   });
 
   it('R12 in the same second too (status rank: active beats incomplete)', async () => {
-    const updated = eventOf('customer.subscription.updated', subscription({ status: 'active' }), {
-      created: T,
+    const updated = event('customer.subscription.updated', subscription({ status: 'active' }), T, {
       id: 'evt_a_updated',
     });
-    const created = eventOf('customer.subscription.created', subscription({ status: 'incomplete' }), {
-      created: T,
+    const created = event('customer.subscription.created', subscription({ status: 'incomplete' }), T, {
       id: 'evt_z_created',
     });
     await h.apply(updated);
@@ -164,12 +161,14 @@ describe('R12 updated(active) before created(incomplete)', () => {
 
 describe('R13 a stale updated after deleted', () => {
   it('R13 stays canceled; MRR 0; the old event never resurrects it', async () => {
-    const created = eventOf('customer.subscription.created', subscription(), { created: T });
-    const deleted = eventOf('customer.subscription.deleted', fixture('object.subscription.canceled'), {
-      created: T + 200,
+    const created = event('customer.subscription.created', subscription(), T, {
+      id: eventId('customer.subscription.created'),
     });
-    const stale = eventOf('customer.subscription.updated', subscription({ quantity: 3 }), {
-      created: T + 100,
+    const deleted = event('customer.subscription.deleted', fixture('object.subscription.canceled'), T + 200, {
+      id: eventId('customer.subscription.deleted'),
+    });
+    const stale = event('customer.subscription.updated', subscription({ quantity: 3 }), T + 100, {
+      id: eventId('customer.subscription.updated'),
     });
     await h.apply(created, deleted);
     await h.apply(stale);
@@ -184,14 +183,10 @@ describe('R13 a stale updated after deleted', () => {
   });
 
   it('R13 an updated(active) in the same second as deleted loses to it', async () => {
-    const deleted = eventOf('customer.subscription.deleted', fixture('object.subscription.canceled'), {
-      created: T,
+    const deleted = event('customer.subscription.deleted', fixture('object.subscription.canceled'), T, {
       id: 'evt_a_deleted',
     });
-    const updated = eventOf('customer.subscription.updated', subscription(), {
-      created: T,
-      id: 'evt_z_updated',
-    });
+    const updated = event('customer.subscription.updated', subscription(), T, { id: 'evt_z_updated' });
     await h.apply(deleted);
     await h.apply(updated);
     expect(await subRow()).toMatchObject({ status: 'canceled', mrr_minor: 0 });
@@ -203,23 +198,27 @@ describe('R13 a stale updated after deleted', () => {
 describe('R14 two events with the same whole-second created', () => {
   it('R14 different statuses: the later lifecycle state wins in both arrival orders', async () => {
     await h.apply(
-      eventOf('customer.subscription.created', subscription({ id: 'sub_order1', status: 'trialing' }), {
-        created: T - 100,
-      }),
+      event(
+        'customer.subscription.created',
+        subscription({ id: 'sub_order1', status: 'trialing' }),
+        T - 100,
+        { id: eventId('customer.subscription.created') },
+      ),
     );
     await h.apply(
-      eventOf('customer.subscription.created', subscription({ id: 'sub_order2', status: 'trialing' }), {
-        created: T - 100,
-      }),
+      event(
+        'customer.subscription.created',
+        subscription({ id: 'sub_order2', status: 'trialing' }),
+        T - 100,
+        { id: eventId('customer.subscription.created') },
+      ),
     );
     const pastDue = (id: string) =>
-      eventOf('customer.subscription.updated', subscription({ id, status: 'past_due' }), {
-        created: T,
+      event('customer.subscription.updated', subscription({ id, status: 'past_due' }), T, {
         id: `evt_a_${id}`,
       });
     const active = (id: string) =>
-      eventOf('customer.subscription.updated', subscription({ id, status: 'active' }), {
-        created: T,
+      event('customer.subscription.updated', subscription({ id, status: 'active' }), T, {
         id: `evt_b_${id}`,
       });
     await h.apply(pastDue('sub_order1'));
@@ -234,15 +233,9 @@ describe('R14 two events with the same whole-second created', () => {
 
   it('R14 same status: the greater event id wins in both arrival orders', async () => {
     const q2 = (id: string) =>
-      eventOf('customer.subscription.updated', subscription({ id, quantity: 2 }), {
-        created: T,
-        id: `evt_2_${id}`,
-      });
+      event('customer.subscription.updated', subscription({ id, quantity: 2 }), T, { id: `evt_2_${id}` });
     const q5 = (id: string) =>
-      eventOf('customer.subscription.updated', subscription({ id, quantity: 5 }), {
-        created: T,
-        id: `evt_5_${id}`,
-      });
+      event('customer.subscription.updated', subscription({ id, quantity: 5 }), T, { id: `evt_5_${id}` });
     await h.apply(q2('sub_tie1'));
     await h.apply(q5('sub_tie1'));
     await h.apply(q5('sub_tie2'));
@@ -267,8 +260,8 @@ describe('R14 same-second succession from previous_attributes (a card update in 
    *  would keep past_due. */
   async function portalCardUpdate(id: string) {
     await h.apply(
-      eventOf('customer.subscription.created', subscription({ id, status: 'past_due' }), {
-        created: T - 100,
+      event('customer.subscription.created', subscription({ id, status: 'past_due' }), T - 100, {
+        id: eventId('customer.subscription.created'),
       }),
     );
     const cardChanged = subscription({ id, status: 'past_due' });
@@ -276,15 +269,13 @@ describe('R14 same-second succession from previous_attributes (a card update in 
     const recovered = subscription({ id, status: 'active' });
     (recovered as { default_payment_method: string | null }).default_payment_method = 'pm_new';
     return {
-      cardChanged: eventOf('customer.subscription.updated', cardChanged, {
-        created: T,
+      cardChanged: event('customer.subscription.updated', cardChanged, T, {
         id: `evt_z_card_${id}`,
-        previous: { default_payment_method: 'pm_old' },
+        previous_attributes: { default_payment_method: 'pm_old' },
       }),
-      recovered: eventOf('customer.subscription.updated', recovered, {
-        created: T,
+      recovered: event('customer.subscription.updated', recovered, T, {
         id: `evt_a_recovered_${id}`,
-        previous: { status: 'past_due' },
+        previous_attributes: { status: 'past_due' },
       }),
     };
   }
@@ -314,7 +305,9 @@ describe('R14 same-second succession from previous_attributes (a card update in 
       const pm = fixture<Stripe.PaymentMethod>('object.payment_method');
       pm.id = `pm_${id}`;
       pm.customer = id;
-      await h.apply(eventOf('payment_method.attached', pm, { created: T - 100 }));
+      await h.apply(
+        event('payment_method.attached', pm, T - 100, { id: eventId('payment_method.attached') }),
+      );
     }
     const events = (id: string) => {
       const c = fixture<Stripe.Customer>('object.customer');
@@ -325,11 +318,10 @@ describe('R14 same-second succession from previous_attributes (a card update in 
       const withCard = structuredClone(c);
       withCard.invoice_settings.default_payment_method = `pm_${id}`;
       return {
-        created: eventOf('customer.created', c, { created: T, id: `evt_z_created_${id}` }),
-        updated: eventOf('customer.updated', withCard, {
-          created: T,
+        created: event('customer.created', c, T, { id: `evt_z_created_${id}` }),
+        updated: event('customer.updated', withCard, T, {
           id: `evt_a_updated_${id}`,
-          previous: { invoice_settings: { default_payment_method: null } },
+          previous_attributes: { invoice_settings: { default_payment_method: null } },
         }),
       };
     };
@@ -401,9 +393,15 @@ describe('R15 payment_failed of an older attempt after invoice.paid', () => {
   }
 
   it('R15 the invoice stays paid and the subscription is not touched', async () => {
-    await h.apply(eventOf('customer.subscription.created', subscription(), { created: T }));
-    const paid = eventOf('invoice.paid', invoice2('paid'), { created: 1789664824 });
-    const failed = eventOf('invoice.payment_failed', invoice2('open'), { created: 1789639444 });
+    await h.apply(
+      event('customer.subscription.created', subscription(), T, {
+        id: eventId('customer.subscription.created'),
+      }),
+    );
+    const paid = event('invoice.paid', invoice2('paid'), 1789664824, { id: eventId('invoice.paid') });
+    const failed = event('invoice.payment_failed', invoice2('open'), 1789639444, {
+      id: eventId('invoice.payment_failed'),
+    });
     await h.apply(paid);
     await h.apply(failed);
     const [inv] = await h.q(
@@ -421,8 +419,8 @@ describe('R15 payment_failed of an older attempt after invoice.paid', () => {
   });
 
   it('R15 in the same second: paid wins over open', async () => {
-    const paid = eventOf('invoice.paid', invoice2('paid'), { created: T, id: 'evt_a_paid' });
-    const failed = eventOf('invoice.payment_failed', invoice2('open'), { created: T, id: 'evt_z_failed' });
+    const paid = event('invoice.paid', invoice2('paid'), T, { id: 'evt_a_paid' });
+    const failed = event('invoice.payment_failed', invoice2('open'), T, { id: 'evt_z_failed' });
     await h.apply(paid);
     await h.apply(failed);
     const [inv] = await h.q(`SELECT status FROM invoices`);
@@ -447,15 +445,17 @@ describe('R16 subscription and invoice events before the customer is known', () 
     inv.id = 'in_later';
     inv.customer = 'cus_later';
     inv.parent!.subscription_details!.subscription = 'sub_later';
-    const subEvent = eventOf('customer.subscription.created', sub, { created: T + 10 });
-    const invEvent = eventOf('invoice.paid', inv, { created: T + 20 });
+    const subEvent = event('customer.subscription.created', sub, T + 10, {
+      id: eventId('customer.subscription.created'),
+    });
+    const invEvent = event('invoice.paid', inv, T + 20, { id: eventId('invoice.paid') });
     await h.apply(subEvent, invEvent);
     expect(await eventStatus(subEvent.id)).toBe('parked');
     expect(await eventStatus(invEvent.id)).toBe('parked');
     expect(await count(h, 'subscriptions', `stripe_subscription_id = 'sub_later'`)).toBe(0);
     expect(await roleOf('user_later')).toEqual({ role: 'member', changes: 0 });
 
-    await h.apply(eventOf('customer.created', other, { created: T }));
+    await h.apply(event('customer.created', other, T, { id: eventId('customer.created') }));
     h.clock.advance(3600_000);
     await h.drain();
     expect(await eventStatus(subEvent.id)).toBe('processed');
@@ -470,10 +470,14 @@ describe('R16 subscription and invoice events before the customer is known', () 
 
   it('R16 an invoice before its subscription is mirrored with the link made when the subscription arrives', async () => {
     const inv = fixture<Stripe.Invoice>('object.invoice.paid');
-    const invEvent = eventOf('invoice.paid', inv, { created: T + 20 });
+    const invEvent = event('invoice.paid', inv, T + 20, { id: eventId('invoice.paid') });
     await h.apply(invEvent);
     expect((await h.q(`SELECT subscription_id FROM invoices`))[0]).toEqual({ subscription_id: null });
-    await h.apply(eventOf('customer.subscription.created', subscription(), { created: T }));
+    await h.apply(
+      event('customer.subscription.created', subscription(), T, {
+        id: eventId('customer.subscription.created'),
+      }),
+    );
     const [i] = await h.q(
       `SELECT s.stripe_subscription_id FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id`,
     );
@@ -512,7 +516,9 @@ describe('R17 the app creates a subscription while its webhook races in', () => 
     for (let i = 0; i < 6; i++) {
       const id = `sub_race${i}`;
       const s = subscription({ id });
-      const e = eventOf('customer.subscription.created', s, { created: s.created });
+      const e = event('customer.subscription.created', s, s.created, {
+        id: eventId('customer.subscription.created'),
+      });
       const appWrite = h.deps.db.transaction((tx) => upsertSubscription(tx, s, fromUnix(s.created), null));
       const webhook = h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
       await Promise.all(i % 2 ? [appWrite, webhook] : [webhook, appWrite]);
@@ -543,7 +549,7 @@ describe('R17 the app creates a subscription while its webhook races in', () => 
         user,
         customer.email,
       ]);
-      await h.apply(eventOf('customer.created', customer, { created: T }));
+      await h.apply(event('customer.created', customer, T, { id: eventId('customer.created') }));
       const s = subscription({ id: `sub_rrace${i}` });
       s.customer = customer.id;
       // Only Stripe is substituted: it answers the create with the object its webhook also carries.
@@ -559,7 +565,9 @@ describe('R17 the app creates a subscription while its webhook races in', () => 
         },
         createSubscriptionRoles(h.deps),
       );
-      const e = eventOf('customer.subscription.created', s, { created: s.created });
+      const e = event('customer.subscription.created', s, s.created, {
+        id: eventId('customer.subscription.created'),
+      });
       const webhook = h.deps.db.transaction((tx) => applyEvent(h.deps, handlers, tx, e));
       await Promise.all(i % 2 ? [appWrite, webhook] : [webhook, appWrite]);
       expect(await count(h, 'subscriptions', `stripe_subscription_id = $1`, [s.id])).toBe(1);

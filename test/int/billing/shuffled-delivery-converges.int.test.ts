@@ -19,17 +19,18 @@ import type Stripe from 'stripe';
 import { classifyMovement } from '../../../src/revenue/classify-movement.js';
 import { drainEvents } from '../../../src/inbox/webhooks/dispatch-event.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
-import { eventOf, fixture, harness, IDS, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { event, fixture, IDS } from '../../story/index.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import { checkRolesAgainstOracle, type RoleOracleStats } from '../../helpers/roles-oracle.js';
 import { recordChaos } from '../../helpers/chaos-record.js';
 import { prng } from '../../helpers/prng.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('shuffled-delivery');
-  await seedStory(h);
+  h = await storyWorld({ label: 'shuffled-delivery' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 // The stored-secrets scan at drop reads every payload: about 4 s per 100 MB (a 10,000-run chaos run holds ~3 GB).
 afterAll(() => h.close(), 900_000);
@@ -220,12 +221,10 @@ function build(plan: { customers: CustomerPlan[] }, run: number): Built {
     const customer = fixture<Stripe.Customer>('object.customer');
     Object.assign(customer, { id: cusId, email, name: 'First', created: t, metadata: { user_id: userId } });
     customer.invoice_settings.default_payment_method = null;
-    out.events.push(eventOf('customer.created', structuredClone(customer), { id: evId('cc'), created: t }));
+    out.events.push(event('customer.created', structuredClone(customer), t, { id: evId('cc') }));
     if (c.renamed) {
       customer.name = 'Renamed';
-      out.events.push(
-        eventOf('customer.updated', structuredClone(customer), { id: evId('cu'), created: t + 30 }),
-      );
+      out.events.push(event('customer.updated', structuredClone(customer), t + 30, { id: evId('cu') }));
     }
     out.finalCustomers.set(cusId, { name: customer.name!, userId });
 
@@ -245,12 +244,12 @@ function build(plan: { customers: CustomerPlan[] }, run: number): Built {
       const emitSub = (
         type:
           'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted',
-      ) => out.events.push(eventOf(type, subscriptionObject(s, cusId, t), { id: evId('s'), created: t }));
+      ) => out.events.push(event(type, subscriptionObject(s, cusId, t), t, { id: evId('s') }));
       const emitInvoice = (
         inv: InvoiceState,
         type: 'invoice.created' | 'invoice.paid' | 'invoice.payment_failed' | 'invoice.finalized',
       ) => {
-        out.events.push(eventOf(type, invoiceObject(inv, cusId, s.id, t), { id: evId('i'), created: t }));
+        out.events.push(event(type, invoiceObject(inv, cusId, s.id, t), t, { id: evId('i') }));
         out.finalInvoices.set(inv.id, { ...inv });
       };
       const newInvoice = (): InvoiceState => ({
@@ -495,16 +494,16 @@ const roleStats: RoleOracleStats = { users: 0, exact: 0, admins: 0 };
 afterAll(() => {
   // How much of the run the exact role-transition count covered (the rest: chain checks and final roles).
   console.log(
-    `R19 roles: ${roleStats.users} users, ${roleStats.exact} with the exact transition count, ${roleStats.admins} admins`,
+    `roles: ${roleStats.users} users, ${roleStats.exact} with the exact transition count, ${roleStats.admins} admins`,
   );
 });
 
 /** Samples run side by side (distinct customers, one shared inbox and dispatcher), as many customers do in production. */
 const PARALLEL = 8;
 
-describe('R19 property: shuffled, duplicated, concurrent delivery converges to the final Stripe state', () => {
+describe('shuffled, duplicated, concurrent delivery converges to the final Stripe state', () => {
   it(
-    `R19 final rows equal the oracle of the final Stripe objects (${RUNS} runs)`,
+    `final rows equal the oracle of the final Stripe objects (${RUNS} runs)`,
     { timeout: Math.max(120_000, RUNS * 1500) },
     async () => {
       await fc.assert(

@@ -4,60 +4,22 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
-import { eventOf, fixture, harness, IDS, seedStory, type Harness } from '../../helpers/billing-harness.js';
+import { discountObject, event, eventId, fixture, IDS, type DiscountSpec } from '../../story/index.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeEach(async () => {
-  h = await harness('subscription-discounts');
-  await seedStory(h);
+  h = await storyWorld({ label: 'subscription-discounts' });
+  await seedFixtureCatalogue(h.deps.db);
   await h.apply(fixture<Stripe.Event>('event.customer.created'));
 });
 afterEach(() => h.close());
 
 const T = 1_790_000_000;
 
-function discount(o: {
-  id: string;
-  percent?: number;
-  amountOff?: number;
-  duration?: 'once' | 'repeating' | 'forever';
-  end?: number | null;
-}): Stripe.Discount {
-  return {
-    id: o.id,
-    object: 'discount',
-    checkout_session: null,
-    customer: IDS.customer,
-    customer_account: null,
-    end: o.end ?? null,
-    invoice: null,
-    invoice_item: null,
-    promotion_code: null,
-    source: {
-      type: 'coupon',
-      coupon: {
-        id: `co_${o.id}`,
-        object: 'coupon',
-        amount_off: o.amountOff ?? null,
-        created: T - 1000,
-        currency: o.amountOff ? 'usd' : null,
-        duration: o.duration ?? 'forever',
-        duration_in_months: null,
-        livemode: false,
-        max_redemptions: null,
-        metadata: {},
-        name: null,
-        percent_off: o.percent ?? null,
-        redeem_by: null,
-        times_redeemed: 1,
-        valid: true,
-      } as Stripe.Coupon,
-    },
-    start: T - 1000,
-    subscription: IDS.subscription,
-    subscription_item: null,
-  } as Stripe.Discount;
-}
+/** A discount of the fixture story's subscription, started (and its coupon created) at T − 1000. */
+const discount = (o: Omit<DiscountSpec, 'customer' | 'subscription' | 'start'>) =>
+  discountObject({ ...o, customer: IDS.customer, subscription: IDS.subscription, start: T - 1000 });
 
 function sub(discounts: Array<string | Stripe.Discount>, quantity = 1): Stripe.Subscription {
   const s = fixture<Stripe.Subscription>('object.subscription.active');
@@ -72,10 +34,16 @@ const mrr = async () =>
 describe('subscription MRR after discounts', () => {
   it('20% forever: 1600; a later payload with the id only reuses the stored discount', async () => {
     await h.apply(
-      eventOf('customer.subscription.created', sub([discount({ id: 'di_20', percent: 20 })]), { created: T }),
+      event('customer.subscription.created', sub([discount({ id: 'di_20', percent: 20 })]), T, {
+        id: eventId('customer.subscription.created'),
+      }),
     );
     expect(await mrr()).toBe(1600);
-    await h.apply(eventOf('customer.subscription.updated', sub(['di_20'], 2), { created: T + 10 }));
+    await h.apply(
+      event('customer.subscription.updated', sub(['di_20'], 2), T + 10, {
+        id: eventId('customer.subscription.updated'),
+      }),
+    );
     expect(await mrr()).toBe(3200);
     expect(await h.q(`SELECT kind, delta_minor FROM mrr_movements ORDER BY id`)).toEqual([
       { kind: 'new', delta_minor: 1600 },
@@ -85,30 +53,34 @@ describe('subscription MRR after discounts', () => {
 
   it('amount off 500 per month; a once coupon does not lower MRR; a repeating one only until its end', async () => {
     await h.apply(
-      eventOf('customer.subscription.created', sub([discount({ id: 'di_500', amountOff: 500 })]), {
-        created: T,
+      event('customer.subscription.created', sub([discount({ id: 'di_500', amountOff: 500 })]), T, {
+        id: eventId('customer.subscription.created'),
       }),
     );
     expect(await mrr()).toBe(1500);
     await h.apply(
-      eventOf(
+      event(
         'customer.subscription.updated',
         sub([discount({ id: 'di_once', percent: 50, duration: 'once' })]),
-        { created: T + 10 },
+        T + 10,
+        { id: eventId('customer.subscription.updated') },
       ),
     );
     expect(await mrr()).toBe(2000);
     await h.apply(
-      eventOf(
+      event(
         'customer.subscription.updated',
         sub([discount({ id: 'di_rep', percent: 25, duration: 'repeating', end: T + 1000 })]),
-        {
-          created: T + 20,
-        },
+        T + 20,
+        { id: eventId('customer.subscription.updated') },
       ),
     );
     expect(await mrr()).toBe(1500);
-    await h.apply(eventOf('customer.subscription.updated', sub(['di_rep']), { created: T + 2000 }));
+    await h.apply(
+      event('customer.subscription.updated', sub(['di_rep']), T + 2000, {
+        id: eventId('customer.subscription.updated'),
+      }),
+    );
     expect(await mrr()).toBe(2000);
   });
 });

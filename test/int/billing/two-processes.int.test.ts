@@ -24,8 +24,9 @@ import { ORDERING_LOCK_CLASS } from '../../../src/inbox/webhooks/dispatch-event.
 import { testDatabase, type TestDatabase } from '../../helpers/db.js';
 import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
-import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
-import { DAY } from '../../helpers/roles-world.js';
+import { lifecycleStream, seedLifecycle, streamStart } from '../../story/lifecycle.js';
+import { DAY } from '../../story/index.js';
+
 import { prng } from '../../helpers/prng.js';
 
 const SEED = 20261126;

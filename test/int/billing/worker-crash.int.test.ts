@@ -17,7 +17,7 @@ import { ORDERING_LOCK_CLASS } from '../../../src/inbox/webhooks/dispatch-event.
 import { testDatabase, type TestDatabase } from '../../helpers/db.js';
 import { deliverInOrder, startAppProcess, waitForDrain, type AppProcess } from '../../helpers/app-process.js';
 import { billingSnapshot } from '../../helpers/billing-snapshot.js';
-import { lifecycleStream, seedLifecycle, streamStart } from '../../helpers/lifecycle-stream.js';
+import { lifecycleStream, seedLifecycle, streamStart } from '../../story/lifecycle.js';
 
 const stream = lifecycleStream({ label: 'crash', customers: 3, t0: streamStart(Date.now()) });
 

@@ -12,18 +12,16 @@ import type Stripe from 'stripe';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { adminSession, browserHeaders, memberSession, type Session } from '../../helpers/auth.js';
 import {
-  addUserTo,
-  applyEvents,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
-  PRICES,
-  seedRolePlans,
-  subscriptionObj,
+  event,
+  invoiceObject,
   iso,
+  PRICES,
+  subscriptionObject,
   T0,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, applyEvents, seedRolesCatalogue } from '../../story/world.js';
 import type { FakeClock } from '../../../src/clock.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
@@ -44,12 +42,12 @@ const send = (url: string, payload: object, s: Session = admin) =>
 const error = (r: { statusCode: number; json(): any }) => [r.statusCode, r.json().error.code];
 
 async function payingUser(id: string, price: string = PRICES.pro) {
-  await addUserTo(h.deps, id);
+  await addUser(h.deps, id);
   await applyEvents(h.deps, [
-    ev('customer.created', customerObj(`cus_${id}`, id), T0),
-    ev(
+    event('customer.created', customerObject(`cus_${id}`, id), T0),
+    event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: `sub_${id}`,
         customer: `cus_${id}`,
         price,
@@ -63,9 +61,9 @@ async function payingUser(id: string, price: string = PRICES.pro) {
 }
 
 const pastDue = (id: string, at: number) =>
-  ev(
+  event(
     'customer.subscription.updated',
-    subscriptionObj({
+    subscriptionObject({
       id: `sub_${id}`,
       customer: `cus_${id}`,
       price: PRICES.pro,
@@ -78,7 +76,7 @@ const pastDue = (id: string, at: number) =>
   );
 
 function failed(id: string, at: number, amountDue: number, currency = 'usd') {
-  const inv = invoiceObj({
+  const inv = invoiceObject({
     id: `in_${id}_2`,
     customer: `cus_${id}`,
     subscription: `sub_${id}`,
@@ -87,11 +85,11 @@ function failed(id: string, at: number, amountDue: number, currency = 'usd') {
     created: at,
   });
   inv.currency = currency;
-  return ev('invoice.payment_failed', inv, at);
+  return event('invoice.payment_failed', inv, at);
 }
 
 function paid(id: string, at: number, amountDue: number, currency = 'usd') {
-  const inv = invoiceObj({
+  const inv = invoiceObject({
     id: `in_${id}_2`,
     customer: `cus_${id}`,
     subscription: `sub_${id}`,
@@ -102,7 +100,7 @@ function paid(id: string, at: number, amountDue: number, currency = 'usd') {
     paidAt: at,
   });
   inv.currency = currency;
-  return ev('invoice.paid', inv, at);
+  return event('invoice.paid', inv, at);
 }
 
 /** A Stripe account for reconciliation: lists answered from these arrays (or a failure), one page each. */
@@ -125,7 +123,7 @@ function stripeAccount(lists: { customers?: object[]; failCustomers?: string } =
 beforeAll(async () => {
   h = await testApp({ startQueue: true, label: 'admin-jobs-dunning' });
   for (const def of roleJobs) await h.deps.queue.ensureQueue(def);
-  await seedRolePlans(h.deps);
+  await seedRolesCatalogue(h.deps.db);
   admin = await adminSession(h);
   member = await memberSession(h, 'mo@example.com');
 
@@ -135,7 +133,7 @@ beforeAll(async () => {
     failed('ret', R + 10, 2900),
     paid('ret', R + 10 + DAY, 2900),
     failed('card', R + 20, 4500, 'eur'),
-    ev('customer.updated', customerObj('cus_card', 'card', { defaultPm: 'pm_new' }), R + 20 + 2 * DAY),
+    event('customer.updated', customerObject('cus_card', 'card', { defaultPm: 'pm_new' }), R + 20 + 2 * DAY),
     paid('card', R + 20 + 3 * DAY, 4500, 'eur'),
     failed('lost', R + 30, 2900),
     pastDue('lost', R + 31),

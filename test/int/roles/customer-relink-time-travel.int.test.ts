@@ -11,40 +11,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  eventId,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
-import { eventOf } from '../../helpers/billing-harness.js';
+} from '../../story/index.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 import { billingStateAt } from '../../../src/accounts/roles/billing-state-at.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { runSync } from '../../../src/inbox/reconcile/run-sync.js';
 import { handlers } from '../../../src/inbox/webhooks/handlers/index.js';
 
-let w: World;
+let w: StoryWorld;
 const R = T0 + 60 + 30 * DAY;
 
 beforeAll(async () => {
-  w = await roleWorld('relink-time-travel');
+  w = await storyWorld({
+    label: 'relink-time-travel',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
   w.clock.set(iso(T0 + 3600));
 });
 afterAll(() => w.close());
 
 async function payingUser(userId: string, cus: string, sub: string) {
-  await addUser(w, userId);
-  await w.apply(
-    ev('customer.created', customerObj(cus, userId), T0),
-    ev(
+  await addUser(w.deps, userId);
+  await w.applyEach(
+    event('customer.created', customerObject(cus, userId), T0),
+    event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: sub,
         customer: cus,
         price: PRICES.pro,
@@ -59,10 +62,9 @@ async function payingUser(userId: string, cus: string, sub: string) {
 
 /** customer.updated: the customer now names `userId` (the previous name in previous_attributes). */
 const renamed = (cus: string, from: string, to: string, created: number, id?: string) =>
-  eventOf('customer.updated', customerObj(cus, to), {
-    ...(id ? { id } : {}),
-    created,
-    previous: { metadata: { user_id: from } },
+  event('customer.updated', customerObject(cus, to), created, {
+    id: id ?? eventId('customer.updated'),
+    previous_attributes: { metadata: { user_id: from } },
   });
 
 const linkOf = async (cus: string) =>
@@ -86,12 +88,12 @@ function stripeAccount(o: { customers?: object[] }): Stripe {
 describe('relinking a customer recomputes both users in the same transaction', () => {
   it('customer.updated naming another user: old → member, new → professional, one audit row each, one transaction', async () => {
     await payingUser('u_old', 'cus_rl', 'sub_rl');
-    await addUser(w, 'u_new');
+    await addUser(w.deps, 'u_new');
     // An open dunning case follows the customer to its new user.
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_rl2',
           customer: 'cus_rl',
           subscription: 'sub_rl',
@@ -105,7 +107,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     expect([await w.role('u_old'), await w.role('u_new')]).toEqual(['professional', 'member']);
 
     const move = renamed('cus_rl', 'u_old', 'u_new', T0 + 100, 'evt_relink_1');
-    expect(await w.apply(move)).toMatchObject([{ status: 'processed' }]);
+    expect(await w.applyEach(move)).toMatchObject([{ status: 'processed' }]);
     expect(await linkOf('cus_rl')).toBe('u_new');
     expect([await w.role('u_old'), await w.role('u_new')]).toEqual(['member', 'professional']);
 
@@ -144,7 +146,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
     );
 
     // The same event again, and an older one naming the first user: nothing moves, no audit row.
-    await w.apply(move, renamed('cus_rl', 'u_new', 'u_old', T0 + 95));
+    await w.applyEach(move, renamed('cus_rl', 'u_new', 'u_old', T0 + 95));
     expect(await linkOf('cus_rl')).toBe('u_new');
     expect((await w.roleChanges('u_old')).length + (await w.roleChanges('u_new')).length).toBe(3);
   });
@@ -152,7 +154,7 @@ describe('relinking a customer recomputes both users in the same transaction', (
   it('a target that already has a customer, or does not exist, keeps the link (and the roles)', async () => {
     await payingUser('u_keep', 'cus_keep', 'sub_keep');
     await payingUser('u_busy', 'cus_busy', 'sub_busy');
-    await w.apply(
+    await w.applyEach(
       renamed('cus_keep', 'u_keep', 'u_busy', T0 + 200),
       renamed('cus_keep', 'u_keep', 'u_ghost', T0 + 201),
     );
@@ -162,8 +164,8 @@ describe('relinking a customer recomputes both users in the same transaction', (
   });
 
   it('reconciliation finding the customer under another user relinks it, the run in the cause chain', async () => {
-    await addUser(w, 'u_third');
-    const listed = { ...customerObj('cus_rl', 'u_third'), created: T0 - DAY };
+    await addUser(w.deps, 'u_third');
+    const listed = { ...customerObject('cus_rl', 'u_third'), created: T0 - DAY };
     const report = await runSync(
       { ...w.deps, stripe: stripeAccount({ customers: [listed] }) },
       { since: new Date((T0 - 2 * DAY) * 1000), handlers, trigger: 'test', resume: false },
@@ -187,8 +189,8 @@ describe('relinking a customer recomputes both users in the same transaction', (
     await payingUser('u_gone', 'cus_heir', 'sub_heir');
     await w.q(`DELETE FROM users WHERE id = 'u_gone'`);
     expect(await linkOf('cus_heir')).toBe(null);
-    await addUser(w, 'u_heir');
-    await w.apply(renamed('cus_heir', 'u_gone', 'u_heir', T0 + 300, 'evt_heir'));
+    await addUser(w.deps, 'u_heir');
+    await w.applyEach(renamed('cus_heir', 'u_gone', 'u_heir', T0 + 300, 'evt_heir'));
     expect(await linkOf('cus_heir')).toBe('u_heir');
     expect(await w.role('u_heir')).toBe('professional');
     const rows = await w.roleChanges('u_heir');
@@ -208,10 +210,10 @@ describe('time travel and the live mirror agree on same-second events', () => {
     const cus = `cus_${u}`;
     const sub = { id: `sub_${u}`, customer: cus, price: PRICES.pro, periodStart: R, periodEnd: R + 30 * DAY };
     await payingUser(u, cus, sub.id);
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: `in_${u}2`,
           customer: cus,
           subscription: sub.id,
@@ -221,22 +223,20 @@ describe('time travel and the live mirror agree on same-second events', () => {
         }),
         R + 10,
       ),
-      ev('customer.subscription.updated', subscriptionObj({ ...sub, status: 'past_due' }), R + 11),
+      event('customer.subscription.updated', subscriptionObject({ ...sub, status: 'past_due' }), R + 11),
     );
     await runDunningSweep(w.deps, new Date((R + 10 + 7 * DAY) * 1000));
     expect(await w.role(u)).toBe('member');
-    const a = eventOf('customer.subscription.updated', subscriptionObj({ ...sub, status: 'past_due' }), {
+    const a = event('customer.subscription.updated', subscriptionObject({ ...sub, status: 'past_due' }), S, {
       id: `evt_tie_z_${u}`,
-      created: S,
-      previous: { default_payment_method: 'pm_old' },
+      previous_attributes: { default_payment_method: 'pm_old' },
     });
-    const b = eventOf('customer.subscription.updated', subscriptionObj({ ...sub, status: 'active' }), {
+    const b = event('customer.subscription.updated', subscriptionObject({ ...sub, status: 'active' }), S, {
       id: `evt_tie_a_${u}`,
-      created: S,
-      previous: { status: 'past_due' },
+      previous_attributes: { status: 'past_due' },
     });
     w.clock.set(iso(S));
-    await w.apply(...(order === 'A,B' ? [a, b] : [b, a]));
+    await w.applyEach(...(order === 'A,B' ? [a, b] : [b, a]));
   }
 
   it.each([['A,B' as const], ['B,A' as const]])(

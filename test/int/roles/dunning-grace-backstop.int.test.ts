@@ -13,22 +13,25 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let w: World;
+let w: StoryWorld;
 beforeAll(async () => {
-  w = await roleWorld('dunning-grace-backstop');
+  w = await storyWorld({
+    label: 'dunning-grace-backstop',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
 });
 afterAll(() => w.close());
 
@@ -41,9 +44,9 @@ async function payingUser(n: string, latestInvoice: boolean) {
   const cus = `cus_${n}`;
   const subId = `sub_${n}`;
   const renewal = `in_${n}2`;
-  await addUser(w, userId);
+  await addUser(w.deps, userId);
   const sub = (status: Stripe.Subscription.Status, periodStart: number, inv: string) =>
-    subscriptionObj({
+    subscriptionObject({
       id: subId,
       customer: cus,
       price: PRICES.pro,
@@ -54,7 +57,7 @@ async function payingUser(n: string, latestInvoice: boolean) {
       latestInvoice: latestInvoice ? inv : null,
     });
   const invoice = (status: 'open' | 'paid', attempt: number, paidAt?: number) =>
-    invoiceObj({
+    invoiceObject({
       id: renewal,
       customer: cus,
       subscription: subId,
@@ -64,12 +67,12 @@ async function payingUser(n: string, latestInvoice: boolean) {
       created: R,
       paidAt,
     });
-  await w.apply(
-    ev('customer.created', customerObj(cus, userId, { defaultPm: 'pm_1' }), T0),
-    ev('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
-    ev(
+  await w.applyEach(
+    event('customer.created', customerObject(cus, userId, { defaultPm: 'pm_1' }), T0),
+    event('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
+    event(
       'invoice.paid',
-      invoiceObj({
+      invoiceObject({
         id: `in_${n}1`,
         customer: cus,
         subscription: subId,
@@ -85,9 +88,9 @@ async function payingUser(n: string, latestInvoice: boolean) {
     cus,
     subId,
     renewal,
-    failed: (at: number, attempt = 1) => ev('invoice.payment_failed', invoice('open', attempt), at),
-    pastDue: (at: number) => ev('customer.subscription.updated', sub('past_due', R, renewal), at),
-    paid: (at: number) => ev('invoice.paid', invoice('paid', 2, at), at),
+    failed: (at: number, attempt = 1) => event('invoice.payment_failed', invoice('open', attempt), at),
+    pastDue: (at: number) => event('customer.subscription.updated', sub('past_due', R, renewal), at),
+    paid: (at: number) => event('invoice.paid', invoice('paid', 2, at), at),
   };
 }
 
@@ -110,7 +113,7 @@ describe('backstop: past_due with no open case, provisional grace over', () => {
   it('lowers the role when the provisional grace runs out, once, with the job as cause; no case, no mail', async () => {
     const s = await payingUser('bk', true);
     // The failure and past_due, then the retry pays: the case is recovered; the `active` update is lost.
-    await w.apply(s.failed(R + 10), s.pastDue(R + 11), s.paid(R + 3 * DAY));
+    await w.applyEach(s.failed(R + 10), s.pastDue(R + 11), s.paid(R + 3 * DAY));
     const [c] = await casesOf(s.subId);
     expect(c.status).toBe('recovered');
     const [sub] = await w.q<any>(`SELECT status FROM subscriptions WHERE stripe_subscription_id = $1`, [
@@ -144,10 +147,10 @@ describe('backstop: past_due with no open case, provisional grace over', () => {
 
   it('leaves a user whose role another active subscription grants', async () => {
     const s = await payingUser('bk2', true);
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'customer.subscription.created',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_bk2b',
           customer: s.cus,
           price: PRICES.pro,
@@ -159,7 +162,7 @@ describe('backstop: past_due with no open case, provisional grace over', () => {
         T0 + 120,
       ),
     );
-    await w.apply(s.failed(R + 10), s.pastDue(R + 11), s.paid(R + 3 * DAY));
+    await w.applyEach(s.failed(R + 10), s.pastDue(R + 11), s.paid(R + 3 * DAY));
     const r = await sweep(R + 11 + 7 * DAY, [s.cus]);
     expect(r.backstop).toBeUndefined();
     expect(await w.role(s.userId)).toBe('professional');
@@ -173,7 +176,7 @@ describe("a case opened from past_due moves back to its invoice's earlier failur
       const s = await payingUser(latestInvoice ? 'mvl' : 'mvn', latestInvoice);
       const FAIL = R + 10;
       const PAST_DUE = R + 3600;
-      await w.apply(s.pastDue(PAST_DUE));
+      await w.applyEach(s.pastDue(PAST_DUE));
       let [c] = await casesOf(s.subId);
       expect(c.opened_at.toISOString()).toBe(iso(PAST_DUE));
       expect(c.grace_until.toISOString()).toBe(iso(PAST_DUE + 7 * DAY));
@@ -184,7 +187,7 @@ describe("a case opened from past_due moves back to its invoice's earlier failur
 
       // The first failure arrives now, saying it happened an hour before the past_due.
       w.clock.set(iso(REMINDED + 60));
-      await w.apply(s.failed(FAIL));
+      await w.applyEach(s.failed(FAIL));
       [c] = await casesOf(s.subId);
       expect(c.status).toBe('open');
       expect(c.stripe_invoice_id).toBe(s.renewal);
@@ -195,7 +198,7 @@ describe("a case opened from past_due moves back to its invoice's earlier failur
       expect(c.reminder_sent_at.toISOString()).toBe(iso(REMINDED));
 
       // A later attempt's failure never moves it forward.
-      await w.apply(s.failed(R + 2 * DAY, 2));
+      await w.applyEach(s.failed(R + 2 * DAY, 2));
       [c] = await casesOf(s.subId);
       expect(c.opened_at.toISOString()).toBe(iso(FAIL));
       expect(c.grace_until.toISOString()).toBe(iso(FAIL + 7 * DAY));
@@ -222,10 +225,10 @@ describe("a case opened from past_due moves back to its invoice's earlier failur
     const s = await payingUser('mvx', true);
     const FAIL = R + 10;
     const PAST_DUE = R + 3600;
-    await w.apply(s.pastDue(PAST_DUE));
+    await w.applyEach(s.pastDue(PAST_DUE));
     // Arrives after the failure's grace (FAIL + 7 days) but inside the past_due's.
     w.clock.set(iso(FAIL + 7 * DAY + 100));
-    await w.apply(s.failed(FAIL));
+    await w.applyEach(s.failed(FAIL));
     const [c] = await casesOf(s.subId);
     expect(c.status).toBe('lost');
     expect(c.lost_reason).toBe('grace_expired');

@@ -6,19 +6,13 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventOf,
-  fixture,
-  harness,
-  seedStory,
-  subscriptionAt,
-  type Harness,
-} from '../../helpers/billing-harness.js';
+import { customerObject, DAY, event as storyEvent, subscriptionObject } from '../../story/index.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('late-customer-role');
-  await seedStory(h);
+  h = await storyWorld({ label: 'late-customer-role' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 
@@ -33,18 +27,10 @@ async function addUser(id: string) {
   ]);
 }
 
-function customerOf(id: string, userId: string) {
-  const c = fixture<Stripe.Customer>('object.customer');
-  Object.assign(c, { id, email: `${userId}@example.com`, created: T, metadata: { user_id: userId } });
-  c.invoice_settings.default_payment_method = null;
-  return c;
-}
+const customerOf = (id: string, userId: string) => customerObject(id, userId, { created: T });
 
 const event = <K extends Stripe.Event.Type>(type: K, object: object, offset: number) =>
-  eventOf(type, structuredClone(object), {
-    id: `evt_late${String(++n).padStart(4, '0')}`,
-    created: T + offset,
-  });
+  storyEvent(type, structuredClone(object), T + offset, { id: `evt_late${String(++n).padStart(4, '0')}` });
 
 /** Each delivery is stored and drained before the next arrives, as a webhook stream is, on a clock that does not
  *  move: nothing may wait for a parked event's backoff (30 s and more) once its customer is known. */
@@ -67,10 +53,27 @@ describe('issue 13: the customer event arriving after its subscription events', 
     await addUser('user_late1');
     const cus = customerOf('cus_late1', 'user_late1');
     await deliverOneByOne([
-      event('customer.subscription.updated', subscriptionAt(T + 1, 'sub_late1', 'cus_late1', 'trialing'), 2),
+      event(
+        'customer.subscription.updated',
+        subscriptionObject({
+          id: 'sub_late1',
+          customer: 'cus_late1',
+          status: 'trialing',
+          periodStart: T + 1,
+          periodEnd: T + 1 + 30 * DAY,
+          trial: { start: T + 1, end: T + 1 + 14 * DAY },
+        }),
+        2,
+      ),
       event(
         'customer.subscription.created',
-        subscriptionAt(T + 1, 'sub_late1', 'cus_late1', 'incomplete'),
+        subscriptionObject({
+          id: 'sub_late1',
+          customer: 'cus_late1',
+          status: 'incomplete',
+          periodStart: T + 1,
+          periodEnd: T + 1 + 30 * DAY,
+        }),
         1,
       ),
       event('customer.created', cus, 0),
@@ -80,7 +83,15 @@ describe('issue 13: the customer event arriving after its subscription events', 
 
   it('trialing +2, active +3, past_due +4, customer.created +0, created(incomplete) +1, past_due +4 again → professional', async () => {
     await addUser('user_late2');
-    const sub = (s: Stripe.Subscription.Status) => subscriptionAt(T + 1, 'sub_late2', 'cus_late2', s);
+    const sub = (s: Stripe.Subscription.Status) =>
+      subscriptionObject({
+        id: 'sub_late2',
+        customer: 'cus_late2',
+        status: s,
+        periodStart: T + 1,
+        periodEnd: T + 1 + 30 * DAY,
+        trial: s === 'trialing' ? { start: T + 1, end: T + 1 + 14 * DAY } : null,
+      });
     const pastDue = event('customer.subscription.updated', sub('past_due'), 4);
     await deliverOneByOne([
       event('customer.subscription.updated', sub('trialing'), 2),

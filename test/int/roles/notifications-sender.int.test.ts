@@ -17,14 +17,20 @@ import {
 } from '../../../src/notifications/send-pending-notifications.js';
 import { testConfig } from '../../helpers/app.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
-import { addUser, roleWorld, type World } from '../../helpers/roles-world.js';
+import { iso, T0 } from '../../story/index.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let w: World;
+let w: StoryWorld;
 let sink: SmtpSink;
 beforeAll(async () => {
-  w = await roleWorld('notifications-sender');
+  w = await storyWorld({
+    label: 'notifications-sender',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
   sink = await startSmtpSink();
-  await addUser(w, 'u_n');
+  await addUser(w.deps, 'u_n');
 });
 afterAll(async () => {
   await sink.close();

@@ -9,17 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { adminSession, browserHeaders, memberSession, type Session } from '../../helpers/auth.js';
 import {
-  addUserTo,
-  applyEvents,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   PRICES,
-  seedRolePlans,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, applyEvents, seedRolesCatalogue } from '../../story/world.js';
 import { roleJobs } from '../../../src/accounts/roles/roles.jobs.js';
 import { ROLE_SYNC_JOB } from '../../../src/accounts/roles/sync-roles.js';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
@@ -30,12 +28,12 @@ let member: Session;
 const R = T0 + 60 + 30 * DAY;
 
 async function payingUser(id: string, cus: string, sub: string) {
-  await addUserTo(h.deps, id, { provider: 'github' });
+  await addUser(h.deps, id, { provider: 'github' });
   await applyEvents(h.deps, [
-    ev('customer.created', customerObj(cus, id), T0),
-    ev(
+    event('customer.created', customerObject(cus, id), T0),
+    event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: sub,
         customer: cus,
         price: PRICES.pro,
@@ -45,9 +43,9 @@ async function payingUser(id: string, cus: string, sub: string) {
       }),
       T0 + 60,
     ),
-    ev(
+    event(
       'invoice.paid',
-      invoiceObj({
+      invoiceObject({
         id: `in_${sub}`,
         customer: cus,
         subscription: sub,
@@ -68,7 +66,7 @@ const send = (method: 'POST' | 'DELETE', url: string, payload: object, s: Sessio
 beforeAll(async () => {
   h = await testApp({ startQueue: true, label: 'roles-admin-api' });
   for (const def of roleJobs) await h.deps.queue.ensureQueue(def);
-  await seedRolePlans(h.deps);
+  await seedRolesCatalogue(h.deps.db);
   admin = await adminSession(h);
   member = await memberSession(h, 'mia@example.com');
   await payingUser('u_pay', 'cus_pay', 'sub_pay');
@@ -240,7 +238,7 @@ describe('users, stats, notifications', () => {
 
 describe('mismatch report, dry run and apply', () => {
   it('finds roles changed directly in the database, classified; the dry run lists them; the job fixes them', async () => {
-    await addUserTo(h.deps, 'u_hack');
+    await addUser(h.deps, 'u_hack');
     await h.t.pool.query(`UPDATE users SET role = 'enterprise' WHERE id = 'u_hack'`);
     await h.t.pool.query(`UPDATE users SET role = 'member' WHERE id = 'u_pay'`);
     const m = (await get('/api/admin/roles/mismatches')).json();
@@ -332,9 +330,9 @@ describe('time travel (billing-state?at=)', () => {
   it('rebuilds the role before, during and after a grace period from stored history', async () => {
     await payingUser('u_tt', 'cus_tt', 'sub_tt');
     await applyEvents(h.deps, [
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_tt2',
           customer: 'cus_tt',
           subscription: 'sub_tt',
@@ -344,9 +342,9 @@ describe('time travel (billing-state?at=)', () => {
         }),
         R + 10,
       ),
-      ev(
+      event(
         'customer.subscription.updated',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_tt',
           customer: 'cus_tt',
           price: PRICES.pro,

@@ -20,22 +20,25 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let w: World;
+let w: StoryWorld;
 beforeAll(async () => {
-  w = await roleWorld('roles-dunning-arrival-orders');
+  w = await storyWorld({
+    label: 'roles-dunning-arrival-orders',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
 });
 afterAll(() => w.close());
 
@@ -57,9 +60,9 @@ async function renewalStory(n: string, withLatestInvoice: boolean) {
   const userId = `u_${n}`;
   const cus = `cus_${n}`;
   const subId = `sub_${n}`;
-  await addUser(w, userId);
+  await addUser(w.deps, userId);
   const sub = (status: Stripe.Subscription.Status, periodStart: number, latestInvoice: string) =>
-    subscriptionObj({
+    subscriptionObject({
       id: subId,
       customer: cus,
       price: PRICES.pro,
@@ -72,20 +75,29 @@ async function renewalStory(n: string, withLatestInvoice: boolean) {
       endedAt: status === 'canceled' ? CANCEL_AT : null,
     });
   const invoice = (id: string, status: 'open' | 'paid', created: number, attempt: number, paidAt?: number) =>
-    invoiceObj({ id, customer: cus, subscription: subId, status, amountDue: 2900, attempt, created, paidAt });
-  await w.apply(
-    ev('customer.created', customerObj(cus, userId, { defaultPm: 'pm_1' }), T0),
-    ev('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
-    ev('invoice.paid', invoice(`in_${n}1`, 'paid', T0 + 60, 1), T0 + 61),
+    invoiceObject({
+      id,
+      customer: cus,
+      subscription: subId,
+      status,
+      amountDue: 2900,
+      attempt,
+      created,
+      paidAt,
+    });
+  await w.applyEach(
+    event('customer.created', customerObject(cus, userId, { defaultPm: 'pm_1' }), T0),
+    event('customer.subscription.created', sub('active', T0 + 60, `in_${n}1`), T0 + 60),
+    event('invoice.paid', invoice(`in_${n}1`, 'paid', T0 + 60, 1), T0 + 61),
   );
   const renewal = `in_${n}2`;
   const events: Record<Step, Stripe.Event> = {
-    F: ev('invoice.payment_failed', invoice(renewal, 'open', R, 1), AT.F),
-    P: ev('customer.subscription.updated', sub('past_due', R, renewal), AT.P),
-    I: ev('invoice.paid', invoice(renewal, 'paid', R, 2, AT.I), AT.I),
-    A: ev('customer.subscription.updated', sub('active', R, renewal), AT.A),
+    F: event('invoice.payment_failed', invoice(renewal, 'open', R, 1), AT.F),
+    P: event('customer.subscription.updated', sub('past_due', R, renewal), AT.P),
+    I: event('invoice.paid', invoice(renewal, 'paid', R, 2, AT.I), AT.I),
+    A: event('customer.subscription.updated', sub('active', R, renewal), AT.A),
   };
-  const cancel = ev('customer.subscription.deleted', sub('canceled', R, renewal), CANCEL_AT);
+  const cancel = event('customer.subscription.deleted', sub('canceled', R, renewal), CANCEL_AT);
   return { userId, subId, renewal, events, cancel };
 }
 
@@ -130,7 +142,7 @@ async function runOrder(order: Step[], withLatestInvoice: boolean) {
 
   let receiptSeen = false;
   for (const step of order) {
-    const [r] = await w.apply(s.events[step]);
+    const [r] = await w.applyEach(s.events[step]);
     // A past_due older than the applied active, or a failure of an invoice already paid, is stale (changes no row).
     const stale = (step === 'P' && !pApplied) || (step === 'F' && pos('I') < pos('F'));
     expect(r!.status, `${name}: ${step}`).toBe(stale ? 'stale' : 'processed');
@@ -180,7 +192,7 @@ async function runOrder(order: Step[], withLatestInvoice: boolean) {
   const before = await casesOf(s.subId);
 
   // The subscription ends later: a paid episode is not lost and nobody is told they were downgraded for not paying.
-  await w.apply(s.cancel);
+  await w.applyEach(s.cancel);
   expect(await w.role(s.userId)).toBe('member');
   expect((await casesOf(s.subId)).map((c) => outcome(c, s.renewal))).toEqual(
     before.map((c) => outcome(c, s.renewal)),
@@ -222,10 +234,10 @@ describe('one renewal, its four dunning events in every arrival order', () => {
 describe('a subscription back to active with its failed invoice already paid closes the case', () => {
   it('invoice.payment_succeeded marks the invoice paid, the active update recovers the case; invoice.paid adds only the receipt', async () => {
     const s = await renewalStory('succ', true);
-    await w.apply(s.events.F, s.events.P);
-    await w.apply(ev('invoice.payment_succeeded', s.events.I.data.object, AT.I));
+    await w.applyEach(s.events.F, s.events.P);
+    await w.applyEach(event('invoice.payment_succeeded', s.events.I.data.object, AT.I));
     expect((await casesOf(s.subId))[0].status).toBe('open');
-    await w.apply(s.events.A);
+    await w.applyEach(s.events.A);
     const [c] = await casesOf(s.subId);
     expect(outcome(c, s.renewal)).toEqual({
       status: 'recovered',
@@ -239,7 +251,7 @@ describe('a subscription back to active with its failed invoice already paid clo
     });
     expect(Number(c.time_to_recover_seconds)).toBe(AT.I - AT.F);
     expect(c.closed_by).toBe(s.events.A.id);
-    await w.apply(s.events.I);
+    await w.applyEach(s.events.I);
     expect((await stepsOf(c.id)).map((x) => x.kind)).toEqual(['opened', 'payment_failed', 'recovered']);
     expect(outcome((await casesOf(s.subId))[0], s.renewal)).toEqual(outcome(c, s.renewal));
     expect((await templatesOf(s.userId)).map((m) => m.template).sort()).toEqual([

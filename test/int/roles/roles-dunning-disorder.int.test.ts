@@ -1,5 +1,5 @@
 /**
- * Issue 5 regressions found by the R19 property with roles (test/helpers/roles-oracle.ts): dunning under events
+ * Issue 5 regressions found by the shuffled-delivery property (shuffled-delivery-converges.int.test.ts) with roles (test/helpers/roles-oracle.ts): dunning under events
  * applied out of order must never leave a past_due subscription without an open case — the loader then grants a
  * provisional grace that no sweep ever ends, and the user keeps a paid role forever. Each test replays the exact
  * order in which the dispatcher applied a failing sample, then lets every grace run out.
@@ -8,22 +8,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-let w: World;
+let w: StoryWorld;
 beforeAll(async () => {
-  w = await roleWorld('roles-dunning-disorder');
+  w = await storyWorld({
+    label: 'roles-dunning-disorder',
+    start: iso(T0),
+    maxConnections: 8,
+    catalogue: 'roles',
+  });
 });
 afterAll(() => w.close());
 
@@ -38,7 +41,7 @@ const casesOf = (stripeSub: string) =>
 function story(n: string) {
   const cus = `cus_${n}`;
   const sub = (status: 'active' | 'past_due', latestInvoice: string | null = null) =>
-    subscriptionObj({
+    subscriptionObject({
       id: `sub_${n}`,
       customer: cus,
       price: PRICES.pro,
@@ -49,7 +52,7 @@ function story(n: string) {
       latestInvoice,
     });
   const invoice = (id: string, status: 'open' | 'paid', created: number, paidAt?: number) =>
-    invoiceObj({
+    invoiceObject({
       id: `in_${n}${id}`,
       customer: cus,
       subscription: `sub_${n}`,
@@ -61,22 +64,22 @@ function story(n: string) {
   return { cus, sub, invoice, user: `u_${n}` };
 }
 
-describe('R19 roles regressions: dunning with events out of order', () => {
+describe('roles under dunning with events out of order (regressions the shuffled-delivery property found)', () => {
   it('an older invoice paid late does not recover the case opened from a later past_due (seed 2147483634, path 77)', async () => {
     // The sample: active from T0+101 (invoice 0 paid), renewal invoice 1 fails at T0+189421, past_due at T0+189422.
     // Chunk 1 held the failure and the past_due (both before the subscription was known); chunk 2 the first payment.
     const s = story('late_paid');
-    await addUser(w, s.user);
+    await addUser(w.deps, s.user);
     const failAt = T0 + 189_421;
-    await w.apply(
-      ev('customer.created', customerObj(s.cus, s.user), T0),
-      ev('invoice.payment_failed', s.invoice('1', 'open', failAt - 1), failAt),
-      ev('customer.subscription.updated', s.sub('past_due'), failAt + 1),
+    await w.applyEach(
+      event('customer.created', customerObject(s.cus, s.user), T0),
+      event('invoice.payment_failed', s.invoice('1', 'open', failAt - 1), failAt),
+      event('customer.subscription.updated', s.sub('past_due'), failAt + 1),
     );
     expect(await w.role(s.user)).toBe('professional');
-    const second = await w.apply(
-      ev('invoice.paid', s.invoice('0', 'paid', T0 + 100, T0 + 101), T0 + 101),
-      ev('customer.subscription.created', s.sub('active'), T0 + 101),
+    const second = await w.applyEach(
+      event('invoice.paid', s.invoice('0', 'paid', T0 + 100, T0 + 101), T0 + 101),
+      event('customer.subscription.created', s.sub('active'), T0 + 101),
     );
     expect(second.map((r) => r.status)).toEqual(['processed', 'stale']);
     // Invoice 0 was paid before this episode began: the case is still open, its grace from the past_due.
@@ -107,20 +110,20 @@ describe('R19 roles regressions: dunning with events out of order', () => {
     // Stripe's order: invoice 1 fails (T1), past_due; invoice 1 paid (T2), active; invoice 2 fails (T3), past_due.
     // Applied: both failures and the final past_due first, then invoice 1's payment and the stale active.
     const s = story('refail');
-    await addUser(w, s.user);
+    await addUser(w.deps, s.user);
     const t1 = T0 + 30 * DAY;
     const t2 = t1 + 2 * DAY;
     const t3 = t2 + 20 * DAY;
-    await w.apply(
-      ev('customer.created', customerObj(s.cus, s.user), T0),
-      ev('customer.subscription.created', s.sub('active'), T0 + 100),
-      ev('invoice.payment_failed', s.invoice('1', 'open', t1 - 1), t1),
-      ev('invoice.payment_failed', s.invoice('2', 'open', t3 - 1), t3),
-      ev('customer.subscription.updated', s.sub('past_due'), t3 + 1),
+    await w.applyEach(
+      event('customer.created', customerObject(s.cus, s.user), T0),
+      event('customer.subscription.created', s.sub('active'), T0 + 100),
+      event('invoice.payment_failed', s.invoice('1', 'open', t1 - 1), t1),
+      event('invoice.payment_failed', s.invoice('2', 'open', t3 - 1), t3),
+      event('customer.subscription.updated', s.sub('past_due'), t3 + 1),
     );
-    const late = await w.apply(
-      ev('invoice.paid', s.invoice('1', 'paid', t1 - 1, t2), t2),
-      ev('customer.subscription.updated', s.sub('active'), t2 + 1),
+    const late = await w.applyEach(
+      event('invoice.paid', s.invoice('1', 'paid', t1 - 1, t2), t2),
+      event('customer.subscription.updated', s.sub('active'), t2 + 1),
     );
     expect(late.map((r) => r.status)).toEqual(['processed', 'stale']);
     expect(await casesOf('sub_refail')).toEqual([

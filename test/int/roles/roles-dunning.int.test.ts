@@ -10,42 +10,40 @@ import { runDunningSweep } from '../../../src/dunning/dunning.jobs.js';
 import { setRoleOverride } from '../../../src/accounts/roles/set-role-override.js';
 import { expireRoleOverrides } from '../../../src/accounts/roles/expire-role-overrides.js';
 import {
-  addUser,
-  customerObj,
+  customerObject,
   DAY,
-  ev,
-  invoiceObj,
+  event,
+  invoiceObject,
   iso,
   PRICES,
-  roleWorld,
-  subscriptionObj,
+  subscriptionObject,
   T0,
-  type World,
-} from '../../helpers/roles-world.js';
+} from '../../story/index.js';
+import { addUser, storyWorld, type StoryWorld } from '../../story/world.js';
 
-const outboxOf = (w: World, userId: string) =>
+const outboxOf = (w: StoryWorld, userId: string) =>
   w.q<{ key: string; template: string; subject: string; body: string; to_email: string; status: string }>(
     `SELECT key, template, subject, body, to_email, status FROM outbox WHERE user_id = $1 ORDER BY created_at, key`,
     [userId],
   );
-const casesOf = (w: World, stripeSub: string) =>
+const casesOf = (w: StoryWorld, stripeSub: string) =>
   w.q<any>(
     `SELECT d.* FROM dunning_cases d JOIN subscriptions s ON s.id = d.subscription_id
      WHERE s.stripe_subscription_id = $1 ORDER BY d.opened_at`,
     [stripeSub],
   );
-const timeline = (w: World, caseId: string) =>
+const timeline = (w: StoryWorld, caseId: string) =>
   w.q<{ kind: string; at: Date; cause: string; data: any }>(
     `SELECT kind, at, cause, data FROM dunning_case_events WHERE case_id = $1 ORDER BY at, id`,
     [caseId],
   );
 
 /** A linked customer with one paid, active pro subscription for the period [T0, T0 + 30d). */
-async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
-  await addUser(w, `u_${n}`);
+async function payingUser(w: StoryWorld, n: string, o: { defaultPm?: string } = {}) {
+  await addUser(w.deps, `u_${n}`);
   const cus = `cus_${n}`;
-  await w.apply(
-    ev('customer.created', customerObj(cus, `u_${n}`, { defaultPm: o.defaultPm ?? 'pm_old' }), T0),
+  await w.applyEach(
+    event('customer.created', customerObject(cus, `u_${n}`, { defaultPm: o.defaultPm ?? 'pm_old' }), T0),
   );
   const sub = {
     id: `sub_${n}`,
@@ -54,15 +52,15 @@ async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
     periodStart: T0 + 60,
     periodEnd: T0 + 60 + 30 * DAY,
   };
-  await w.apply(
-    ev(
+  await w.applyEach(
+    event(
       'customer.subscription.created',
-      subscriptionObj({ ...sub, status: 'active', latestInvoice: `in_${n}1` }),
+      subscriptionObject({ ...sub, status: 'active', latestInvoice: `in_${n}1` }),
       T0 + 60,
     ),
-    ev(
+    event(
       'invoice.paid',
-      invoiceObj({
+      invoiceObject({
         id: `in_${n}1`,
         customer: cus,
         subscription: sub.id,
@@ -77,9 +75,9 @@ async function payingUser(w: World, n: string, o: { defaultPm?: string } = {}) {
 }
 
 describe('pay, upgrade with a second subscription, cancel it', () => {
-  let w: World;
+  let w: StoryWorld;
   beforeAll(async () => {
-    w = await roleWorld('roles-pay');
+    w = await storyWorld({ label: 'roles-pay', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
@@ -112,14 +110,14 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
       periodStart: T0 + DAY,
       periodEnd: T0 + 31 * DAY,
     };
-    await w.apply(
-      ev('customer.subscription.created', subscriptionObj({ ...sub2, status: 'active' }), T0 + DAY),
+    await w.applyEach(
+      event('customer.subscription.created', subscriptionObject({ ...sub2, status: 'active' }), T0 + DAY),
     );
     expect(await w.role('u_a')).toBe('enterprise');
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({ ...sub2, status: 'canceled', canceledAt: T0 + 2 * DAY, endedAt: T0 + 2 * DAY }),
+        subscriptionObject({ ...sub2, status: 'canceled', canceledAt: T0 + 2 * DAY, endedAt: T0 + 2 * DAY }),
         T0 + 2 * DAY,
       ),
     );
@@ -134,11 +132,11 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
   });
 
   it('R11: the same event applied twice changes the role once', async () => {
-    await addUser(w, 'u_dup');
-    await w.apply(ev('customer.created', customerObj('cus_dup', 'u_dup'), T0));
-    const e = ev(
+    await addUser(w.deps, 'u_dup');
+    await w.applyEach(event('customer.created', customerObject('cus_dup', 'u_dup'), T0));
+    const e = event(
       'customer.subscription.created',
-      subscriptionObj({
+      subscriptionObject({
         id: 'sub_dup',
         customer: 'cus_dup',
         price: PRICES.pro,
@@ -148,27 +146,27 @@ describe('pay, upgrade with a second subscription, cancel it', () => {
       }),
       T0 + 5,
     );
-    await w.apply(e, e);
+    await w.applyEach(e, e);
     expect(await w.role('u_dup')).toBe('professional');
     expect(await w.roleChanges('u_dup')).toHaveLength(1);
   });
 });
 
 describe('renewal fails: grace, reminder, card fixed, recovered', () => {
-  let w: World;
+  let w: StoryWorld;
   const R = T0 + 60 + 30 * DAY; // the renewal instant
   beforeAll(async () => {
-    w = await roleWorld('roles-recover');
+    w = await storyWorld({ label: 'roles-recover', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
   it('still professional during grace; case open with grace_until = failure + 7 days; "payment failed" queued', async () => {
     const { userId, cus, sub } = await payingUser(w, 'b');
     const renewed = { ...sub, periodStart: R, periodEnd: R + 30 * DAY, latestInvoice: 'in_b2' };
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b2',
           customer: cus,
           subscription: sub.id,
@@ -178,7 +176,7 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         R + 10,
       ),
-      ev('customer.subscription.updated', subscriptionObj({ ...renewed, status: 'past_due' }), R + 11),
+      event('customer.subscription.updated', subscriptionObject({ ...renewed, status: 'past_due' }), R + 11),
     );
     w.clock.set(iso(R + 3600));
     expect(await w.role(userId)).toBe('professional');
@@ -232,11 +230,11 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 
   it('card updated, invoice paid → case recovered by card_update with amount and time; still professional', async () => {
     const P = R + 6 * DAY;
-    await w.apply(
-      ev('customer.updated', customerObj('cus_b', 'u_b', { defaultPm: 'pm_new' }), P),
-      ev(
+    await w.applyEach(
+      event('customer.updated', customerObject('cus_b', 'u_b', { defaultPm: 'pm_new' }), P),
+      event(
         'invoice.paid',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b2',
           customer: 'cus_b',
           subscription: 'sub_b',
@@ -248,9 +246,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         P + 60,
       ),
-      ev(
+      event(
         'customer.subscription.updated',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_b',
           customer: 'cus_b',
           price: PRICES.pro,
@@ -288,10 +286,10 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 
   it('a retry that succeeds on the same card is recovered by stripe_retry', async () => {
     const { cus, sub } = await payingUser(w, 'b2');
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b22',
           customer: cus,
           subscription: sub.id,
@@ -301,9 +299,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         R + 10,
       ),
-      ev(
+      event(
         'invoice.paid',
-        invoiceObj({
+        invoiceObject({
           id: 'in_b22',
           customer: cus,
           subscription: sub.id,
@@ -326,10 +324,10 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 
   it('R15: a payment_failed of an older attempt after invoice.paid opens nothing and revokes nothing', async () => {
     const { userId, cus, sub } = await payingUser(w, 'g');
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'invoice.paid',
-        invoiceObj({
+        invoiceObject({
           id: 'in_g2',
           customer: cus,
           subscription: sub.id,
@@ -341,9 +339,9 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
         }),
         R + 100,
       ),
-      ev(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_g2',
           customer: cus,
           subscription: sub.id,
@@ -362,21 +360,21 @@ describe('renewal fails: grace, reminder, card fixed, recovered', () => {
 });
 
 describe('renewal fails and the grace period runs out', () => {
-  let w: World;
+  let w: StoryWorld;
   const R = T0 + 60 + 30 * DAY;
   beforeAll(async () => {
-    w = await roleWorld('roles-lost');
+    w = await storyWorld({ label: 'roles-lost', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
   it('past_due before the failure event: the case opens from past_due and the invoice fills in; professional', async () => {
     const { cus, sub } = await payingUser(w, 'c');
     const renewed = { ...sub, periodStart: R, periodEnd: R + 30 * DAY, latestInvoice: 'in_c2' };
-    await w.apply(
-      ev('customer.subscription.updated', subscriptionObj({ ...renewed, status: 'past_due' }), R + 10),
-      ev(
+    await w.applyEach(
+      event('customer.subscription.updated', subscriptionObject({ ...renewed, status: 'past_due' }), R + 10),
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_c2',
           customer: cus,
           subscription: sub.id,
@@ -434,10 +432,10 @@ describe('renewal fails and the grace period runs out', () => {
   });
 
   it('later retries of the same invoice and the subscription ending change nothing more; "downgraded" stays one', async () => {
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'invoice.payment_failed',
-        invoiceObj({
+        invoiceObject({
           id: 'in_c2',
           customer: 'cus_c',
           subscription: 'sub_c',
@@ -448,9 +446,9 @@ describe('renewal fails and the grace period runs out', () => {
         }),
         R + 8 * DAY,
       ),
-      ev(
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({
+        subscriptionObject({
           id: 'sub_c',
           customer: 'cus_c',
           price: PRICES.pro,
@@ -473,26 +471,26 @@ describe('renewal fails and the grace period runs out', () => {
 });
 
 describe('cancel at period end, overrides, admins', () => {
-  let w: World;
+  let w: StoryWorld;
   beforeAll(async () => {
-    w = await roleWorld('roles-misc');
+    w = await storyWorld({ label: 'roles-misc', start: iso(T0), maxConnections: 8, catalogue: 'roles' });
   });
   afterAll(() => w.close());
 
   it('cancel at period end → professional until the end, member after; no dunning, no "downgraded"', async () => {
     const { userId, sub } = await payingUser(w, 'd');
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'customer.subscription.updated',
-        subscriptionObj({ ...sub, status: 'active', cancelAtPeriodEnd: true }),
+        subscriptionObject({ ...sub, status: 'active', cancelAtPeriodEnd: true }),
         T0 + 10 * DAY,
       ),
     );
     expect(await w.role(userId)).toBe('professional');
-    await w.apply(
-      ev(
+    await w.applyEach(
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({
+        subscriptionObject({
           ...sub,
           status: 'canceled',
           cancelAtPeriodEnd: true,
@@ -512,7 +510,7 @@ describe('cancel at period end, overrides, admins', () => {
   });
 
   it('override to professional with expiry on a member → professional; expiry passes → member', async () => {
-    await addUser(w, 'u_e');
+    await addUser(w.deps, 'u_e');
     w.clock.set(iso(T0));
     const { role } = await setRoleOverride(
       w.deps,
@@ -556,8 +554,8 @@ describe('cancel at period end, overrides, admins', () => {
   });
 
   it('admin users are untouched by billing and cannot be overridden', async () => {
-    await addUser(w, 'u_f', { role: 'admin' });
-    await w.apply(ev('customer.created', customerObj('cus_f', 'u_f'), T0));
+    await addUser(w.deps, 'u_f', { role: 'admin' });
+    await w.applyEach(event('customer.created', customerObject('cus_f', 'u_f'), T0));
     const sub = {
       id: 'sub_f',
       customer: 'cus_f',
@@ -565,11 +563,11 @@ describe('cancel at period end, overrides, admins', () => {
       periodStart: T0,
       periodEnd: T0 + 30 * DAY,
     };
-    await w.apply(
-      ev('customer.subscription.created', subscriptionObj({ ...sub, status: 'active' }), T0 + 1),
-      ev(
+    await w.applyEach(
+      event('customer.subscription.created', subscriptionObject({ ...sub, status: 'active' }), T0 + 1),
+      event(
         'customer.subscription.deleted',
-        subscriptionObj({ ...sub, status: 'canceled', endedAt: T0 + 2, canceledAt: T0 + 2 }),
+        subscriptionObject({ ...sub, status: 'canceled', endedAt: T0 + 2, canceledAt: T0 + 2 }),
         T0 + 2,
       ),
     );

@@ -10,20 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { linkWaitingCustomer } from '../../../src/billing/customers/link-waiting-customer.js';
 import { waitingCustomerRoles } from '../../../src/accounts/roles/operation-roles.js';
-import {
-  eventOf,
-  fixture,
-  harness,
-  seedStory,
-  subscriptionAt,
-  type Harness,
-} from '../../helpers/billing-harness.js';
+import { DAY, event, fixture, subscriptionObject } from '../../story/index.js';
+import { seedFixtureCatalogue, storyWorld, type StoryWorld } from '../../story/world.js';
 import { testDeps, type TestDeps } from '../../helpers/app.js';
 
-let h: Harness;
+let h: StoryWorld;
 beforeAll(async () => {
-  h = await harness('waiting-customer');
-  await seedStory(h);
+  h = await storyWorld({ label: 'waiting-customer' });
+  await seedFixtureCatalogue(h.deps.db);
 });
 /** The last test stops h's process (its queue and pool) to restart on the same database: then only the database
  *  is left to drop. */
@@ -53,7 +47,7 @@ describe('a customer whose user does not exist yet', () => {
       ['evt_pick_1', outsideCustomer('cus_pick_email', 'pick@example.com')],
       ['evt_pick_2', outsideCustomer('cus_pick_meta', 'other@example.com', { user_id: 'user_pick2' })],
     ] as const) {
-      await h.deliver(eventOf('customer.created', c, { id, created: T }));
+      await h.deliver(event('customer.created', c, T, { id: id }));
     }
     // Neither links yet: the email one is linked to user_pick by the upsert itself (verified email) — so the
     // metadata one is the waiting one, for a user that does not exist yet.
@@ -91,11 +85,19 @@ describe('a customer whose user does not exist yet', () => {
   it('applies each event once, unlinked; the user appearing after a restart gets the role with the link as cause', async () => {
     const cus = outsideCustomer('cus_wait1', 'Later@Example.com');
     const events = [
-      eventOf('customer.subscription.created', subscriptionAt(T + 1, 'sub_wait1', 'cus_wait1', 'active'), {
-        id: 'evt_wait_s',
-        created: T + 1,
-      }),
-      eventOf('customer.created', cus, { id: 'evt_wait_c', created: T }),
+      event(
+        'customer.subscription.created',
+        subscriptionObject({
+          id: 'sub_wait1',
+          customer: 'cus_wait1',
+          status: 'active',
+          periodStart: T + 1,
+          periodEnd: T + 1 + 30 * DAY,
+        }),
+        T + 1,
+        { id: 'evt_wait_s' },
+      ),
+      event('customer.created', cus, T, { id: 'evt_wait_c' }),
     ];
     // Subscription first, then the customer, each twice: the subscription's event parks only until the customer
     // row exists, then applies in the next batch (no backoff waited for: the clock does not move).

@@ -6,15 +6,24 @@
  *      enterprise → canceled now (churn, member);
  *   1: renewal fails and stays past_due (grace running) → cancel at period end;
  *   2: upgrade to enterprise → cancel at period end.
- * Objects are the shared fixtures with explicit overrides (test/helpers/roles-world.ts builders). Times start at
+ * Objects are the shared fixtures with explicit overrides (the story factory, test/story). Times start at
  * `t0` (unix seconds) and span two days: callers pass a `t0` a few days before now, so every grace period and billing
  * period is still running whatever second the events are applied in. Event ids sort as the stream does (created,
  * then stream position), so the dispatcher's per-customer order (created, id) is the stream's order.
  */
 import type Stripe from 'stripe';
 import type pg from 'pg';
-import { eventOf, fixture } from './billing-harness.js';
-import { AMOUNTS, customerObj, DAY, invoiceObj, PRICES, subscriptionObj } from './roles-world.js';
+import {
+  AMOUNTS,
+  chargeObject,
+  customerObject,
+  DAY,
+  event,
+  invoiceObject,
+  paymentIntentObject,
+  PRICES,
+  subscriptionObject,
+} from './index.js';
 
 export interface LifecycleStream {
   /** In emission order. */
@@ -45,7 +54,7 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
     users.push({ id: user, email: `${user}@example.com` });
     customers.push(cus);
     const base = t0 + i * 37;
-    const customer = customerObj(cus, user, { created: base });
+    const customer = customerObject(cus, user, { created: base });
     customer.name = `Customer ${i}`;
     emit('customer.created', customer, base);
 
@@ -61,7 +70,7 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
       status: Stripe.Subscription.Status,
       o: { cancelAtPeriodEnd?: boolean; endedAt?: number } = {},
     ) =>
-      subscriptionObj({
+      subscriptionObject({
         ...sub,
         latestInvoice: sub.latestInvoice,
         status,
@@ -81,22 +90,22 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
     };
     emit(
       'invoice.finalized',
-      invoiceObj({ ...in1, status: 'open', attempt: 0, created: base + 6 }),
+      invoiceObject({ ...in1, status: 'open', attempt: 0, created: base + 6 }),
       base + 6,
     );
     emit(
       'invoice.paid',
-      invoiceObj({ ...in1, status: 'paid', created: base + 6, paidAt: base + 20 }),
+      invoiceObject({ ...in1, status: 'paid', created: base + 6, paidAt: base + 20 }),
       base + 20,
     );
     emit(
       'payment_intent.succeeded',
-      paymentIntent(`pi_${label}${i}a`, cus, in1.amountDue, 'succeeded', base + 19),
+      paymentIntentObject(`pi_${label}${i}a`, cus, in1.amountDue, 'succeeded', base + 19),
       base + 20,
     );
     emit(
       'charge.succeeded',
-      charge(`ch_${label}${i}a`, `pi_${label}${i}a`, cus, in1.amountDue, 'succeeded', base + 20),
+      chargeObject(`ch_${label}${i}a`, `pi_${label}${i}a`, cus, in1.amountDue, 'succeeded', base + 20),
       base + 20,
     );
     emit('customer.subscription.updated', subObj('active'), base + 21, { status: 'incomplete' });
@@ -116,17 +125,17 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
       };
       emit(
         'invoice.payment_failed',
-        invoiceObj({ ...in2, status: 'open', attempt: 1, created: fail - 3600 }),
+        invoiceObject({ ...in2, status: 'open', attempt: 1, created: fail - 3600 }),
         fail,
       );
       emit(
         'charge.failed',
-        charge(`ch_${label}${i}b`, `pi_${label}${i}b`, cus, in2.amountDue, 'failed', fail),
+        chargeObject(`ch_${label}${i}b`, `pi_${label}${i}b`, cus, in2.amountDue, 'failed', fail),
         fail,
       );
       emit(
         'payment_intent.payment_failed',
-        paymentIntent(`pi_${label}${i}b`, cus, in2.amountDue, 'requires_payment_method', fail - 1),
+        paymentIntentObject(`pi_${label}${i}b`, cus, in2.amountDue, 'requires_payment_method', fail - 1),
         fail + 1,
       );
       emit('customer.subscription.updated', subObj('past_due'), fail + 2, { status: 'active' });
@@ -134,7 +143,7 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
         const paid = fail + 7200;
         emit(
           'invoice.paid',
-          invoiceObj({ ...in2, status: 'paid', attempt: 2, created: fail - 3600, paidAt: paid }),
+          invoiceObject({ ...in2, status: 'paid', attempt: 2, created: fail - 3600, paidAt: paid }),
           paid,
         );
         emit('customer.subscription.updated', subObj('active'), paid + 1, { status: 'past_due' });
@@ -157,61 +166,18 @@ export function lifecycleStream(opts: { label: string; customers: number; t0: nu
 
   const ordered = drafts.map((d, n) => ({ ...d, n })).sort((a, b) => a.created - b.created || a.n - b.n);
   const events = ordered.map((d, k) =>
-    eventOf(d.type, d.object, {
+    event(d.type, d.object, d.created, {
       id: `evt_${label}_${String(k).padStart(4, '0')}`,
-      created: d.created,
-      ...(d.previous ? { previous: d.previous } : {}),
+      ...(d.previous ? { previous_attributes: d.previous } : {}),
     }),
   );
   return { events, users, customers };
 }
 
-function paymentIntent(id: string, customer: string, amount: number, status: string, created: number) {
-  const pi = fixture<Record<string, unknown>>(
-    status === 'succeeded'
-      ? 'object.payment_intent.succeeded'
-      : 'object.payment_intent.requires_payment_method',
-  );
-  return {
-    ...pi,
-    id,
-    customer,
-    amount,
-    amount_received: status === 'succeeded' ? amount : 0,
-    status,
-    created,
-    latest_charge: `ch_${id.slice(3)}`,
-    client_secret: null,
-  };
-}
-
-function charge(
-  id: string,
-  intent: string,
-  customer: string,
-  amount: number,
-  status: string,
-  created: number,
-) {
-  const ch = fixture<Record<string, unknown>>(
-    status === 'succeeded' ? 'object.charge.succeeded' : 'object.charge.failed',
-  );
-  return {
-    ...ch,
-    id,
-    payment_intent: intent,
-    customer,
-    amount,
-    amount_captured: status === 'succeeded' ? amount : 0,
-    status,
-    created,
-    receipt_url: null,
-  };
-}
-
 /**
- * The stream's users (verified, linked by metadata) and the catalogue of test/helpers/roles-world.ts (`pro`
- * professional 2900/month, `enterprise` 9900/month with 3 days of grace), in a database the app processes use.
+ * The stream's users (verified, linked by metadata) and the roles catalogue (as test/story/world.ts's
+ * seedRolesCatalogue: `pro` professional 2900/month, `enterprise` 9900/month with 3 days of grace), in a database the
+ * app processes use.
  */
 export async function seedLifecycle(pool: pg.Pool, stream: LifecycleStream): Promise<void> {
   await pool.query(
