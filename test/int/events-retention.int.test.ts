@@ -9,16 +9,22 @@ import { tieEvidence } from '../../src/billing/mirror/tie-evidence.js';
 import { FakeClock } from '../../src/clock.js';
 import { pruneEventPayloads } from '../../src/inbox/retention/prune-event-payloads.js';
 import { jobDefinitions } from '../../src/jobs/registry.js';
-import { fixture, seedStoryCatalogue } from '../helpers/billing-harness.js';
-import { pipelineApp, type PipelineApp } from '../helpers/webhook-app.js';
+import { fixture } from '../story/index.js';
+import { storyApp, type StoryApp } from '../story/app.js';
+import { seedFixtureCatalogue } from '../story/world.js';
 
-let h: PipelineApp;
+let h: StoryApp;
 const NOW = new Date('2026-11-01T00:00:00Z');
 const CREATED_EVENT = 'evt_1sx1RqEmU8dAtAGLL3yIa4u9'; // customer.created, created 2026-08-03T09:00:00Z
 
 beforeAll(async () => {
-  h = await pipelineApp({ label: 'events-retention', clock: new FakeClock(NOW) });
-  await seedStoryCatalogue(h.deps.db);
+  h = await storyApp({
+    label: 'events-retention',
+    clock: new FakeClock(NOW),
+    adminKey: 'events-retention-admin-key-0123456789',
+    startQueue: true,
+  });
+  await seedFixtureCatalogue(h.deps.db);
 });
 afterAll(() => h.close());
 
@@ -36,7 +42,9 @@ describe('a delivered event past its retention', () => {
   it('is applied, then pruned once received more than N days ago (not before)', async () => {
     h.clock.set('2026-08-03T09:00:05Z');
     expect((await h.post(fixture<Stripe.Event>('event.customer.created'))).statusCode).toBe(200);
-    expect((await h.drain()).map((o) => [o.eventId, o.status])).toEqual([[CREATED_EVENT, 'processed']]);
+    expect((await h.drainOutcomes()).map((o) => [o.eventId, o.status])).toEqual([
+      [CREATED_EVENT, 'processed'],
+    ]);
     h.clock.set(NOW);
     // received 2026-08-03T09:00:05Z; the 90-day cutoff of 2026-11-01 is 2026-08-03T00:00:00Z: kept
     expect(await pruneEventPayloads(h.deps.db, { retentionDays: 90, now: NOW })).toBe(0);
@@ -64,7 +72,7 @@ describe('a delivered event past its retention', () => {
     expect(await h.q(`SELECT count(*)::int AS n FROM stripe_events WHERE id = $1`, [CREATED_EVENT])).toEqual([
       { n: 1 },
     ]);
-    expect(await h.drain()).toEqual([]);
+    expect(await h.drainOutcomes()).toEqual([]);
     expect(await row(CREATED_EVENT)).toMatchObject({ status: 'processed', pruned: true });
   });
 
