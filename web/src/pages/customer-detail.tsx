@@ -73,47 +73,40 @@ export function CustomerDetail({ id }: { id: string }) {
           </div>
 
           <h2 className="section-title">Payment methods</h2>
-          {c.paymentMethods.length === 0 ? (
-            <Empty>No card on file.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Card</th>
-                    <th>Expires</th>
-                    <th>Default</th>
-                    <th>Status</th>
-                    <th>
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.paymentMethods.map((m) => (
-                    <tr key={m.stripePaymentMethodId}>
-                      <td>
-                        <span className="brand-name">{m.brand ?? m.type}</span> ····{m.last4}
-                      </td>
-                      <td>{cardExpiry(m.expMonth, m.expYear)}</td>
-                      <td>{m.isDefault ? 'default' : ''}</td>
-                      <td>
-                        {m.detachedAt ? <StatusBadge status="detached" /> : <StatusBadge status="active" />}
-                      </td>
-                      <td>
-                        <CardActions
-                          customerId={c.id}
-                          card={m}
-                          subscriptionStatuses={c.subscriptions.map((x) => x.status)}
-                          onDone={reload}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <RowsTable
+            rows={c.paymentMethods}
+            empty="No card on file."
+            rowKey={(m) => m.stripePaymentMethodId}
+            head={
+              <>
+                <th>Card</th>
+                <th>Expires</th>
+                <th>Default</th>
+                <th>Status</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </>
+            }
+            row={(m) => (
+              <>
+                <td>
+                  <span className="brand-name">{m.brand ?? m.type}</span> ····{m.last4}
+                </td>
+                <td>{cardExpiry(m.expMonth, m.expYear)}</td>
+                <td>{m.isDefault ? 'default' : ''}</td>
+                <td>{m.detachedAt ? <StatusBadge status="detached" /> : <StatusBadge status="active" />}</td>
+                <td>
+                  <CardActions
+                    customerId={c.id}
+                    card={m}
+                    subscriptionStatuses={c.subscriptions.map((x) => x.status)}
+                    onDone={reload}
+                  />
+                </td>
+              </>
+            )}
+          />
 
           <h2 className="section-title">Subscriptions</h2>
           <div className="actions">
@@ -415,44 +408,38 @@ function Dunning({ userId, version }: { userId: string; version: number }) {
     <>
       <h2 className="section-title">Dunning cases</h2>
       <Show value={user}>
-        {(u) =>
-          u.dunning.length === 0 ? (
-            <Empty>No dunning case.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Status</th>
-                    <th className="num">Amount due</th>
-                    <th>Opened</th>
-                    <th>Grace until</th>
-                    <th>Attempts</th>
-                    <th>Last decline</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {u.dunning.map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <StatusBadge status={d.status} />
-                      </td>
-                      <td className="num">{money(d.amountDueMinor, d.currency)}</td>
-                      <td>
-                        <DateTime iso={d.openedAt} withTime />
-                      </td>
-                      <td>
-                        <DateTime iso={d.graceUntil} withTime />
-                      </td>
-                      <td>{d.attempts}</td>
-                      <td>{d.lastDeclineCode ?? <span className="muted">—</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(u) => (
+          <RowsTable
+            rows={u.dunning}
+            empty="No dunning case."
+            head={
+              <>
+                <th>Status</th>
+                <th className="num">Amount due</th>
+                <th>Opened</th>
+                <th>Grace until</th>
+                <th>Attempts</th>
+                <th>Last decline</th>
+              </>
+            }
+            row={(d) => (
+              <>
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td className="num">{money(d.amountDueMinor, d.currency)}</td>
+                <td>
+                  <DateTime iso={d.openedAt} withTime />
+                </td>
+                <td>
+                  <DateTime iso={d.graceUntil} withTime />
+                </td>
+                <td>{d.attempts}</td>
+                <td>{d.lastDeclineCode ?? <span className="muted">—</span>}</td>
+              </>
+            )}
+          />
+        )}
       </Show>
     </>
   );
@@ -467,40 +454,34 @@ function Notifications({ userId }: { userId: string }) {
     <>
       <h2 className="section-title">Notifications sent</h2>
       <Show value={list}>
-        {(n) =>
-          n.data.length === 0 ? (
-            <Empty>No notification.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Subject</th>
-                    <th>Template</th>
-                    <th>Status</th>
-                    <th>Sent</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {n.data.map((x) => (
-                    <tr key={x.id}>
-                      <td>{x.subject}</td>
-                      <td>
-                        <code>{x.template}</code>
-                      </td>
-                      <td>
-                        <StatusBadge status={x.status} />
-                      </td>
-                      <td>
-                        <DateTime iso={x.sentAt ?? x.createdAt} withTime />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(n) => (
+          <RowsTable
+            rows={n.data}
+            empty="No notification."
+            head={
+              <>
+                <th>Subject</th>
+                <th>Template</th>
+                <th>Status</th>
+                <th>Sent</th>
+              </>
+            }
+            row={(x) => (
+              <>
+                <td>{x.subject}</td>
+                <td>
+                  <code>{x.template}</code>
+                </td>
+                <td>
+                  <StatusBadge status={x.status} />
+                </td>
+                <td>
+                  <DateTime iso={x.sentAt ?? x.createdAt} withTime />
+                </td>
+              </>
+            )}
+          />
+        )}
       </Show>
     </>
   );
@@ -564,34 +545,31 @@ function TimeTravel({ userId }: { userId: string }) {
                 : state.overrides.map((o) => `${o.role}${o.clearedAt ? ' (cleared)' : ''}`).join(', ')}
             </dd>
           </dl>
-          {state.subscriptions.length === 0 ? (
-            <Empty>No subscription at that instant.</Empty>
-          ) : (
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th>Subscription</th>
-                  <th>Plan</th>
-                  <th>Status</th>
-                  <th>Dunning</th>
-                </tr>
-              </thead>
-              <tbody>
-                {state.subscriptions.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <code>{s.stripeSubscriptionId}</code>
-                    </td>
-                    <td>{s.planKey ?? '—'}</td>
-                    <td>
-                      <StatusBadge status={s.status} />
-                    </td>
-                    <td>{s.dunning ? s.dunning.state : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <RowsTable
+            compact
+            rows={state.subscriptions}
+            empty="No subscription at that instant."
+            head={
+              <>
+                <th>Subscription</th>
+                <th>Plan</th>
+                <th>Status</th>
+                <th>Dunning</th>
+              </>
+            }
+            row={(s) => (
+              <>
+                <td>
+                  <code>{s.stripeSubscriptionId}</code>
+                </td>
+                <td>{s.planKey ?? '—'}</td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>{s.dunning ? s.dunning.state : '—'}</td>
+              </>
+            )}
+          />
         </div>
       ) : null}
     </section>

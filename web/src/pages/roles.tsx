@@ -110,7 +110,6 @@ export function Roles() {
               rowKey={(m) => m.userId}
               head={
                 <>
-                  {' '}
                   <th>User</th>
                   <th>Stored role</th>
                   <th>Entitled role</th>
