@@ -5,13 +5,29 @@
  * - `cards`: a list page's table, shown as cards on narrow screens (`.table-wrap.cards`; cells carry `data-label`);
  * - `compact`: the small in-panel table (no scroll wrapper).
  * `footer` (a pager) follows the table, and only when there are rows.
+ * `ListTable` is a list page's whole answer: loading and error states, then its `items` as a cards table.
  */
 import type { Key, ReactNode } from 'react';
-import { Empty } from './states.js';
+import type { Loaded } from '../api/use-api.js';
+import { Empty, Show } from './states.js';
 
+/** `rowKey` may be left out only when the rows have an `id`. */
 type RowKey<T> = T extends { id: Key } ? { rowKey?: (r: T) => Key } : { rowKey: (r: T) => Key };
 
-export function RowsTable<T>({
+interface TableProps<T> {
+  rows: readonly T[];
+  empty: ReactNode;
+  head?: ReactNode;
+  row: (r: T) => ReactNode;
+  compact?: boolean;
+  cards?: boolean;
+  footer?: ReactNode;
+}
+
+const byId = (r: unknown) => (r as { id: Key }).id;
+const keyOf = <T,>(props: object) => (props as { rowKey?: (r: T) => Key }).rowKey ?? byId;
+
+function Table<T>({
   rows,
   empty,
   head,
@@ -20,17 +36,8 @@ export function RowsTable<T>({
   compact = false,
   cards = false,
   footer,
-}: {
-  rows: readonly T[];
-  empty: ReactNode;
-  head?: ReactNode;
-  row: (r: T) => ReactNode;
-  compact?: boolean;
-  cards?: boolean;
-  footer?: ReactNode;
-} & RowKey<T>) {
+}: TableProps<T> & { rowKey: (r: T) => Key }) {
   if (rows.length === 0) return <Empty>{empty}</Empty>;
-  const keyOf = rowKey ?? ((r: T) => (r as { id: Key }).id);
   const table = (
     <table className={compact ? 'compact' : undefined}>
       {head ? (
@@ -40,7 +47,7 @@ export function RowsTable<T>({
       ) : null}
       <tbody>
         {rows.map((r) => (
-          <tr key={keyOf(r)}>{row(r)}</tr>
+          <tr key={rowKey(r)}>{row(r)}</tr>
         ))}
       </tbody>
     </table>
@@ -50,6 +57,40 @@ export function RowsTable<T>({
       {compact ? table : <div className={cards ? 'table-wrap cards' : 'table-wrap'}>{table}</div>}
       {footer}
     </>
+  );
+}
+
+export function RowsTable<T>(props: TableProps<T> & RowKey<T>) {
+  return <Table {...props} rowKey={keyOf<T>(props)} />;
+}
+
+type Item<D extends { items: readonly unknown[] }> = D['items'][number];
+
+/** A list page's answer (`{ items, … }`): loading or error, then the items in a cards table, then `footer(answer)`. */
+export function ListTable<D extends { items: readonly unknown[] }>(
+  props: {
+    value: Loaded<D>;
+    empty: ReactNode;
+    head: ReactNode;
+    row: (r: Item<D>) => ReactNode;
+    footer?: (d: D) => ReactNode;
+  } & RowKey<Item<D>>,
+) {
+  const { value, empty, head, row, footer } = props;
+  return (
+    <Show value={value}>
+      {(d) => (
+        <Table<Item<D>>
+          cards
+          rows={d.items}
+          empty={empty}
+          head={head}
+          row={row}
+          rowKey={keyOf<Item<D>>(props)}
+          footer={footer?.(d)}
+        />
+      )}
+    </Show>
   );
 }
 

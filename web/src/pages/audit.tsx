@@ -9,8 +9,7 @@ import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
-import { RowsTable } from '../components/rows-table.js';
-import { Show } from '../components/states.js';
+import { ListTable } from '../components/rows-table.js';
 import { oneOf } from '../lib/query.js';
 import { setQuery, useLocation } from '../lib/router.js';
 
@@ -68,64 +67,59 @@ export function Audit() {
         </label>
         <button type="submit">Filter</button>
       </form>
-      <Show value={list}>
-        {(d) => (
-          <RowsTable
-            cards
-            rows={d.items}
-            empty={
-              actorType || action || subjectType ? 'No audit row matches these filters.' : 'No audit row yet.'
-            }
-            head={
-              <>
-                <th>When</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Subject</th>
-                <th>Reason</th>
-                <th className="num">Chain</th>
-              </>
-            }
-            row={(r) => (
-              <>
-                <td data-label="When">
-                  <DateTime iso={r.at} withTime />
-                </td>
-                <td data-label="Actor">
-                  {r.actorType.replace('_', ' ')}
-                  {r.actorId ? (
-                    <div className="muted small">
-                      <code>{r.actorId}</code>
-                    </div>
-                  ) : null}
-                </td>
-                <td data-label="Action">
-                  <code>{r.action}</code>
-                </td>
-                <td data-label="Subject">
-                  {r.subjectType}
-                  <div className="muted small">
-                    <code>{r.subjectId}</code>
-                  </div>
-                </td>
-                <td data-label="Reason" className="wrap">
-                  {r.reason ?? <span className="muted">—</span>}
-                </td>
-                <td data-label="Chain" className="num">
-                  {r.seq === null ? <span className="muted">not sealed yet</span> : `#${r.seq}`}
-                </td>
-              </>
-            )}
-            footer={
-              <CursorPager
-                param="before"
-                cursor={before}
-                nextCursor={d.nextBefore === null ? null : String(d.nextBefore)}
-              />
-            }
+      <ListTable
+        value={list}
+        empty={
+          actorType || action || subjectType ? 'No audit row matches these filters.' : 'No audit row yet.'
+        }
+        head={
+          <>
+            <th>When</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Subject</th>
+            <th>Reason</th>
+            <th className="num">Chain</th>
+          </>
+        }
+        row={(r) => (
+          <>
+            <td data-label="When">
+              <DateTime iso={r.at} withTime />
+            </td>
+            <td data-label="Actor">
+              {r.actorType.replace('_', ' ')}
+              {r.actorId ? (
+                <div className="muted small">
+                  <code>{r.actorId}</code>
+                </div>
+              ) : null}
+            </td>
+            <td data-label="Action">
+              <code>{r.action}</code>
+            </td>
+            <td data-label="Subject">
+              {r.subjectType}
+              <div className="muted small">
+                <code>{r.subjectId}</code>
+              </div>
+            </td>
+            <td data-label="Reason" className="wrap">
+              {r.reason ?? <span className="muted">—</span>}
+            </td>
+            <td data-label="Chain" className="num">
+              {r.seq === null ? <span className="muted">not sealed yet</span> : `#${r.seq}`}
+            </td>
+          </>
+        )}
+        footer={(d) => (
+          <CursorPager
+            param="before"
+            cursor={before}
+            nextCursor={d.nextBefore === null ? null : String(d.nextBefore)}
           />
         )}
-      </Show>
+      />
     </>
   );
 }

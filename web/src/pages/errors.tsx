@@ -10,8 +10,7 @@ import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
 import { StatusTabs } from '../components/filters.js';
-import { ActionsHead, RowsTable } from '../components/rows-table.js';
-import { Show } from '../components/states.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { oneOf } from '../lib/query.js';
 import { useLocation } from '../lib/router.js';
 
@@ -38,77 +37,72 @@ export function Errors() {
       <div className="toolbar">
         <StatusTabs statuses={STATUSES} value={status} clears="cursor" />
       </div>
-      <Show value={list}>
-        {(d) => (
-          <RowsTable
-            cards
-            rows={d.items}
-            empty={<>No {status} billing errors.</>}
-            head={
-              <>
-                <th>Error</th>
-                <th>Subject</th>
-                <th className="num">Occurrences</th>
-                <th className="num">Waiting events</th>
-                <th>Last seen</th>
-                <ActionsHead />
-              </>
-            }
-            row={(e) => (
-              <>
-                <td data-label="Error" className="wrap">
-                  <code>{e.kind}</code>
-                  <div className="small">{e.message}</div>
-                  {e.resolutionNote ? <div className="muted small">Note: {e.resolutionNote}</div> : null}
-                </td>
-                <td data-label="Subject">
-                  <code>{e.subject}</code>
-                </td>
-                <td data-label="Occurrences" className="num">
-                  {e.occurrences}
-                </td>
-                <td data-label="Waiting events" className="num">
-                  {e.failedEvents}
-                </td>
-                <td data-label="Last seen">
-                  <DateTime iso={e.lastSeenAt} withTime />
-                </td>
-                <td data-label="Actions">
-                  {e.status === 'open' ? (
-                    <div className="inline-form">
-                      {(['retry', 'resolve', 'ignore'] as const).map((action) => (
-                        <ConfirmButton
-                          key={action}
-                          label={action[0]!.toUpperCase() + action.slice(1)}
-                          title={`${action[0]!.toUpperCase() + action.slice(1)} ${e.kind}`}
-                          destructive={action === 'ignore'}
-                          noteLabel="Note (kept in the audit log)"
-                          call={(note) =>
-                            api.POST('/api/admin/errors/{id}/{action}', {
-                              params: { path: { id: e.id, action } },
-                              body: note ? { note } : {},
-                            })
-                          }
-                          onDone={reload}
-                        >
-                          <p>
-                            {action === 'retry'
-                              ? `Requeues the ${e.failedEvents} event(s) waiting on it; it closes when they apply.`
-                              : action === 'resolve'
-                                ? 'Marks it fixed.'
-                                : 'Closes it without a fix: its waiting events stay failed.'}
-                          </p>
-                        </ConfirmButton>
-                      ))}
-                    </div>
-                  ) : null}
-                </td>
-              </>
-            )}
-            footer={<CursorPager cursor={cursor} nextCursor={d.nextCursor} />}
-          />
+      <ListTable
+        value={list}
+        empty={<>No {status} billing errors.</>}
+        head={
+          <>
+            <th>Error</th>
+            <th>Subject</th>
+            <th className="num">Occurrences</th>
+            <th className="num">Waiting events</th>
+            <th>Last seen</th>
+            <ActionsHead />
+          </>
+        }
+        row={(e) => (
+          <>
+            <td data-label="Error" className="wrap">
+              <code>{e.kind}</code>
+              <div className="small">{e.message}</div>
+              {e.resolutionNote ? <div className="muted small">Note: {e.resolutionNote}</div> : null}
+            </td>
+            <td data-label="Subject">
+              <code>{e.subject}</code>
+            </td>
+            <td data-label="Occurrences" className="num">
+              {e.occurrences}
+            </td>
+            <td data-label="Waiting events" className="num">
+              {e.failedEvents}
+            </td>
+            <td data-label="Last seen">
+              <DateTime iso={e.lastSeenAt} withTime />
+            </td>
+            <td data-label="Actions">
+              {e.status === 'open' ? (
+                <div className="inline-form">
+                  {(['retry', 'resolve', 'ignore'] as const).map((action) => (
+                    <ConfirmButton
+                      key={action}
+                      label={action[0]!.toUpperCase() + action.slice(1)}
+                      title={`${action[0]!.toUpperCase() + action.slice(1)} ${e.kind}`}
+                      destructive={action === 'ignore'}
+                      noteLabel="Note (kept in the audit log)"
+                      call={(note) =>
+                        api.POST('/api/admin/errors/{id}/{action}', {
+                          params: { path: { id: e.id, action } },
+                          body: note ? { note } : {},
+                        })
+                      }
+                      onDone={reload}
+                    >
+                      <p>
+                        {action === 'retry'
+                          ? `Requeues the ${e.failedEvents} event(s) waiting on it; it closes when they apply.`
+                          : action === 'resolve'
+                            ? 'Marks it fixed.'
+                            : 'Closes it without a fix: its waiting events stay failed.'}
+                      </p>
+                    </ConfirmButton>
+                  ))}
+                </div>
+              ) : null}
+            </td>
+          </>
         )}
-      </Show>
+        footer={(d) => <CursorPager cursor={cursor} nextCursor={d.nextCursor} />}
+      />
     </>
   );
 }

@@ -10,8 +10,7 @@ import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
-import { ActionsHead, RowsTable } from '../components/rows-table.js';
-import { Show } from '../components/states.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { oneOf } from '../lib/query.js';
 import { setQuery, useLocation } from '../lib/router.js';
@@ -74,65 +73,60 @@ export function Events() {
           Replayed {replayed}
         </p>
       ) : null}
-      <Show value={list}>
-        {(d) => (
-          <RowsTable
-            cards
-            rows={d.items}
-            empty={status || type ? 'No event matches these filters.' : 'No Stripe event received yet.'}
-            head={
-              <>
-                <th>Type</th>
-                <th>Status</th>
-                <th>Object</th>
-                <th className="num">Attempts</th>
-                <th>Received</th>
-                <ActionsHead />
-              </>
-            }
-            row={(e) => (
-              <>
-                <td data-label="Type">
-                  <code>{e.type}</code>
-                  <div className="muted small">
-                    <code>{e.id}</code>
-                  </div>
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={e.status} />
-                  {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
-                </td>
-                <td data-label="Object">
-                  {e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}
-                </td>
-                <td data-label="Attempts" className="num">
-                  {e.attempts}
-                </td>
-                <td data-label="Received">
-                  <DateTime iso={e.receivedAt} withTime />
-                </td>
-                <td data-label="Actions">
-                  <ConfirmButton
-                    label="Replay"
-                    title={`Replay ${e.type}`}
-                    call={() => api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })}
-                    onDone={(r) => {
-                      setReplayed(`${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`);
-                      setVersion((v) => v + 1);
-                    }}
-                  >
-                    <p>
-                      Applies <code>{e.id}</code> again through its handler. Handlers are idempotent: an event
-                      older than what is stored changes nothing (it is marked stale).
-                    </p>
-                  </ConfirmButton>
-                </td>
-              </>
-            )}
-            footer={<CursorPager cursor={cursor} nextCursor={d.nextCursor} />}
-          />
+      <ListTable
+        value={list}
+        empty={status || type ? 'No event matches these filters.' : 'No Stripe event received yet.'}
+        head={
+          <>
+            <th>Type</th>
+            <th>Status</th>
+            <th>Object</th>
+            <th className="num">Attempts</th>
+            <th>Received</th>
+            <ActionsHead />
+          </>
+        }
+        row={(e) => (
+          <>
+            <td data-label="Type">
+              <code>{e.type}</code>
+              <div className="muted small">
+                <code>{e.id}</code>
+              </div>
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={e.status} />
+              {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
+            </td>
+            <td data-label="Object">
+              {e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}
+            </td>
+            <td data-label="Attempts" className="num">
+              {e.attempts}
+            </td>
+            <td data-label="Received">
+              <DateTime iso={e.receivedAt} withTime />
+            </td>
+            <td data-label="Actions">
+              <ConfirmButton
+                label="Replay"
+                title={`Replay ${e.type}`}
+                call={() => api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })}
+                onDone={(r) => {
+                  setReplayed(`${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`);
+                  setVersion((v) => v + 1);
+                }}
+              >
+                <p>
+                  Applies <code>{e.id}</code> again through its handler. Handlers are idempotent: an event
+                  older than what is stored changes nothing (it is marked stale).
+                </p>
+              </ConfirmButton>
+            </td>
+          </>
         )}
-      </Show>
+        footer={(d) => <CursorPager cursor={cursor} nextCursor={d.nextCursor} />}
+      />
     </>
   );
 }

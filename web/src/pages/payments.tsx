@@ -8,11 +8,10 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
-import { Pager } from '../components/pager.js';
+import { pagerOf } from '../components/pager.js';
 import { RefundButton } from '../components/refund-dialog.js';
 import { SearchBox } from '../components/search-box.js';
-import { ActionsHead, RowsTable } from '../components/rows-table.js';
-import { Show } from '../components/states.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
 import { oneOf, pageParam } from '../lib/query.js';
@@ -71,81 +70,76 @@ export function Payments() {
           />
         </label>
       </div>
-      <Show value={list}>
-        {(d) => (
-          <RowsTable
-            cards
-            rows={d.items}
-            empty={q || status || createdFrom ? 'No payment matches these filters.' : 'No payments yet.'}
-            head={
-              <>
-                <th>Customer</th>
-                <th className="num">Amount</th>
-                <th>Status</th>
-                <th>Failure</th>
-                <th>Card</th>
-                <th>Created</th>
-                <ActionsHead />
-              </>
-            }
-            row={(p) => (
-              <>
-                <td data-label="Customer">
-                  {p.customer?.email ?? <span className="muted">—</span>}
-                  <div className="muted small">
-                    <code>{p.stripePaymentIntentId ?? p.stripeChargeId}</code>
-                  </div>
-                </td>
-                <td data-label="Amount" className="num">
-                  {money(p.amount, p.currency)}
-                  {p.amountRefunded ? (
-                    <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
-                  ) : null}
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={p.status} />
-                </td>
-                <td data-label="Failure">
-                  {p.failureCode ? (
-                    <span title={p.failureMessage ?? undefined}>
-                      <code>{p.declineCode ?? p.failureCode}</code>
-                    </span>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td data-label="Card">
-                  {p.card ? (
-                    <>
-                      <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
-                    </>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td data-label="Created">
-                  <DateTime iso={p.createdAt} withTime />
-                </td>
-                <td data-label="Actions">
-                  {p.status === 'succeeded' ? (
-                    <RefundButton
-                      payment={{
-                        id: p.id,
-                        amount: p.amount,
-                        amountRefunded: p.amountRefunded,
-                        currency: p.currency,
-                        label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id,
-                      }}
-                      onDone={() => setVersion((v) => v + 1)}
-                    />
-                  ) : null}
-                </td>
-              </>
-            )}
-            footer={<Pager page={d.page} limit={d.limit} total={d.total} />}
-          />
+      <ListTable
+        value={list}
+        empty={q || status || createdFrom ? 'No payment matches these filters.' : 'No payments yet.'}
+        head={
+          <>
+            <th>Customer</th>
+            <th className="num">Amount</th>
+            <th>Status</th>
+            <th>Failure</th>
+            <th>Card</th>
+            <th>Created</th>
+            <ActionsHead />
+          </>
+        }
+        row={(p) => (
+          <>
+            <td data-label="Customer">
+              {p.customer?.email ?? <span className="muted">—</span>}
+              <div className="muted small">
+                <code>{p.stripePaymentIntentId ?? p.stripeChargeId}</code>
+              </div>
+            </td>
+            <td data-label="Amount" className="num">
+              {money(p.amount, p.currency)}
+              {p.amountRefunded ? (
+                <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
+              ) : null}
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={p.status} />
+            </td>
+            <td data-label="Failure">
+              {p.failureCode ? (
+                <span title={p.failureMessage ?? undefined}>
+                  <code>{p.declineCode ?? p.failureCode}</code>
+                </span>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+            <td data-label="Card">
+              {p.card ? (
+                <>
+                  <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
+                </>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+            <td data-label="Created">
+              <DateTime iso={p.createdAt} withTime />
+            </td>
+            <td data-label="Actions">
+              {p.status === 'succeeded' ? (
+                <RefundButton
+                  payment={{
+                    id: p.id,
+                    amount: p.amount,
+                    amountRefunded: p.amountRefunded,
+                    currency: p.currency,
+                    label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id,
+                  }}
+                  onDone={() => setVersion((v) => v + 1)}
+                />
+              ) : null}
+            </td>
+          </>
         )}
-      </Show>
+        footer={pagerOf}
+      />
     </>
   );
 }

@@ -14,7 +14,7 @@ import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
 import { Pager } from '../components/pager.js';
-import { ActionsHead, RowsTable } from '../components/rows-table.js';
+import { ActionsHead, ListTable, RowsTable } from '../components/rows-table.js';
 import { Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { oneOf, pageParam } from '../lib/query.js';
@@ -45,67 +45,62 @@ export function Settings() {
       <div className="actions">
         <CreateKeyButton onCreated={reload} />
       </div>
-      <Show value={keys}>
-        {(d) => (
-          <RowsTable
-            cards
-            rows={d.items}
-            empty={
-              <>
-                No API key. Create one here or with <code>npx sertantai admin api-key create --name …</code>
-              </>
-            }
-            head={
-              <>
-                <th>Name</th>
-                <th>Prefix</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Status</th>
-                <ActionsHead />
-              </>
-            }
-            row={(k) => (
-              <>
-                <td data-label="Name">{k.name}</td>
-                <td data-label="Prefix">
-                  <code>{k.prefix}…</code>
-                </td>
-                <td data-label="Created">
-                  <DateTime iso={k.createdAt} />
-                </td>
-                <td data-label="Last used">
-                  <DateTime iso={k.lastUsedAt} withTime />
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={k.revokedAt ? 'revoked' : 'active'} />
-                </td>
-                <td data-label="Actions">
-                  {k.revokedAt ? null : (
-                    <ConfirmButton
-                      label="Revoke"
-                      title={`Revoke the key “${k.name}”`}
-                      destructive
-                      call={async () => {
-                        const r = await api.DELETE('/api/admin/api-keys/{id}', {
-                          params: { path: { id: k.id } },
-                        });
-                        // 204: no body; success is the status.
-                        return { ...r, data: r.response.ok ? true : undefined };
-                      }}
-                      onDone={reload}
-                    >
-                      <p>
-                        Requests with <code>{k.prefix}…</code> are refused from now on. This cannot be undone.
-                      </p>
-                    </ConfirmButton>
-                  )}
-                </td>
-              </>
-            )}
-          />
+      <ListTable
+        value={keys}
+        empty={
+          <>
+            No API key. Create one here or with <code>npx sertantai admin api-key create --name …</code>
+          </>
+        }
+        head={
+          <>
+            <th>Name</th>
+            <th>Prefix</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th>Status</th>
+            <ActionsHead />
+          </>
+        }
+        row={(k) => (
+          <>
+            <td data-label="Name">{k.name}</td>
+            <td data-label="Prefix">
+              <code>{k.prefix}…</code>
+            </td>
+            <td data-label="Created">
+              <DateTime iso={k.createdAt} />
+            </td>
+            <td data-label="Last used">
+              <DateTime iso={k.lastUsedAt} withTime />
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={k.revokedAt ? 'revoked' : 'active'} />
+            </td>
+            <td data-label="Actions">
+              {k.revokedAt ? null : (
+                <ConfirmButton
+                  label="Revoke"
+                  title={`Revoke the key “${k.name}”`}
+                  destructive
+                  call={async () => {
+                    const r = await api.DELETE('/api/admin/api-keys/{id}', {
+                      params: { path: { id: k.id } },
+                    });
+                    // 204: no body; success is the status.
+                    return { ...r, data: r.response.ok ? true : undefined };
+                  }}
+                  onDone={reload}
+                >
+                  <p>
+                    Requests with <code>{k.prefix}…</code> are refused from now on. This cannot be undone.
+                  </p>
+                </ConfirmButton>
+              )}
+            </td>
+          </>
         )}
-      </Show>
+      />
 
       <h2 className="section-title">Notification outbox</h2>
       <div className="toolbar">

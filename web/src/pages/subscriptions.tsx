@@ -4,10 +4,9 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
-import { Pager } from '../components/pager.js';
+import { pagerOf } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
-import { RowsTable } from '../components/rows-table.js';
-import { Show } from '../components/states.js';
+import { ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
 import { oneOf, pageParam } from '../lib/query.js';
@@ -87,57 +86,50 @@ export function Subscriptions() {
         />
         <FilterSelect label="Sort" param="sort" value={sort} options={SORT_OPTIONS} all={null} />
       </div>
-      <Show value={list}>
-        {(d) => (
-          <RowsTable
-            cards
-            rows={d.items}
-            empty={
-              q || status || plan || currency
-                ? 'No subscription matches these filters.'
-                : 'No subscriptions yet.'
-            }
-            head={
-              <>
-                <th>Customer</th>
-                <th>Plan</th>
-                <th>Status</th>
-                <th className="num">MRR</th>
-                <th>Renews / ends</th>
-                <th>Created</th>
-              </>
-            }
-            row={(s) => (
-              <>
-                <td data-label="Customer">
-                  <Link to={`/subscriptions/${s.id}`}>{s.customer.email ?? s.customer.stripeCustomerId}</Link>
-                  <div className="muted small">
-                    <code>{s.stripeSubscriptionId}</code>
-                  </div>
-                </td>
-                <td data-label="Plan">
-                  {s.planKey ?? <span className="muted">unknown price</span>}
-                  {s.quantity > 1 ? <span className="muted"> ×{s.quantity}</span> : null}
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={s.status} />
-                  {s.cancelAtPeriodEnd ? <div className="muted small">cancels at period end</div> : null}
-                </td>
-                <td data-label="MRR" className="num">
-                  {money(s.mrr, s.currency)}
-                </td>
-                <td data-label="Renews / ends">
-                  <DateTime iso={s.cancelAt ?? s.currentPeriodEnd} />
-                </td>
-                <td data-label="Created">
-                  <DateTime iso={s.createdAt} />
-                </td>
-              </>
-            )}
-            footer={<Pager page={d.page} limit={d.limit} total={d.total} />}
-          />
+      <ListTable
+        value={list}
+        empty={
+          q || status || plan || currency ? 'No subscription matches these filters.' : 'No subscriptions yet.'
+        }
+        head={
+          <>
+            <th>Customer</th>
+            <th>Plan</th>
+            <th>Status</th>
+            <th className="num">MRR</th>
+            <th>Renews / ends</th>
+            <th>Created</th>
+          </>
+        }
+        row={(s) => (
+          <>
+            <td data-label="Customer">
+              <Link to={`/subscriptions/${s.id}`}>{s.customer.email ?? s.customer.stripeCustomerId}</Link>
+              <div className="muted small">
+                <code>{s.stripeSubscriptionId}</code>
+              </div>
+            </td>
+            <td data-label="Plan">
+              {s.planKey ?? <span className="muted">unknown price</span>}
+              {s.quantity > 1 ? <span className="muted"> ×{s.quantity}</span> : null}
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={s.status} />
+              {s.cancelAtPeriodEnd ? <div className="muted small">cancels at period end</div> : null}
+            </td>
+            <td data-label="MRR" className="num">
+              {money(s.mrr, s.currency)}
+            </td>
+            <td data-label="Renews / ends">
+              <DateTime iso={s.cancelAt ?? s.currentPeriodEnd} />
+            </td>
+            <td data-label="Created">
+              <DateTime iso={s.createdAt} />
+            </td>
+          </>
         )}
-      </Show>
+        footer={pagerOf}
+      />
     </>
   );
 }
