@@ -13,7 +13,7 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
-import { Pager } from '../components/pager.js';
+import { pagerOf } from '../components/pager.js';
 import { ActionsHead, ListTable, RowsTable } from '../components/rows-table.js';
 import { Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -137,7 +137,7 @@ export function Settings() {
                 </td>
               </>
             )}
-            footer={<Pager page={d.page} limit={d.limit} total={d.total} />}
+            footer={pagerOf(d)}
           />
         )}
       </Show>
