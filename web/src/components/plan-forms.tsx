@@ -106,17 +106,81 @@ const features = (text: string) =>
     .map((f) => f.trim())
     .filter(Boolean);
 
+/** What creating and editing a plan both set, as typed. */
+interface PlanTerms {
+  description: string;
+  grantsRole: Role;
+  trialDays: string;
+  featureText: string;
+}
+
+/** The terms' part of the API's body that creating and editing share (the description differs: omitted or null). */
+const termsBody = (t: PlanTerms) => ({
+  grantsRole: t.grantsRole,
+  trialDays: Number(t.trialDays),
+  features: features(t.featureText),
+});
+
+/** Description, the role it grants, the trial and the features: the fields of both plan forms. */
+function PlanTermsFields({ value, onChange }: { value: PlanTerms; onChange: (t: PlanTerms) => void }) {
+  return (
+    <>
+      <label>
+        Description
+        <input
+          value={value.description}
+          onChange={(e) => onChange({ ...value, description: e.target.value })}
+        />
+      </label>
+      <div className="field-row">
+        <label>
+          Grants role
+          <select
+            value={value.grantsRole}
+            onChange={(e) => onChange({ ...value, grantsRole: e.target.value as Role })}
+          >
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Trial days
+          <input
+            type="number"
+            min={0}
+            max={730}
+            value={value.trialDays}
+            onChange={(e) => onChange({ ...value, trialDays: e.target.value })}
+          />
+        </label>
+      </div>
+      <label>
+        Features (one a line)
+        <textarea
+          rows={3}
+          value={value.featureText}
+          onChange={(e) => onChange({ ...value, featureText: e.target.value })}
+        />
+      </label>
+    </>
+  );
+}
+
 export function CreatePlan({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [grantsRole, setRole] = useState<Role>('professional');
-  const [trialDays, setTrial] = useState('0');
-  const [featureText, setFeatures] = useState('');
+  const [terms, setTerms] = useState<PlanTerms>({
+    description: '',
+    grantsRole: 'professional',
+    trialDays: '0',
+    featureText: '',
+  });
   const [prices, setPrices] = useState<PriceDraft[]>([emptyPrice()]);
   const action = useAction();
   const bodies = prices.map(priceBody);
-  const valid = key && name.trim() && bodies.every((b) => b !== null) && Number.isInteger(Number(trialDays));
+  const valid =
+    key && name.trim() && bodies.every((b) => b !== null) && Number.isInteger(Number(terms.trialDays));
   const submit = async () => {
     if (!valid) return;
     const ok = await action.run(() =>
@@ -124,10 +188,8 @@ export function CreatePlan({ onClose, onDone }: { onClose: () => void; onDone: (
         body: {
           key,
           name: name.trim(),
-          ...(description.trim() ? { description: description.trim() } : {}),
-          grantsRole,
-          trialDays: Number(trialDays),
-          features: features(featureText),
+          ...(terms.description.trim() ? { description: terms.description.trim() } : {}),
+          ...termsBody(terms),
           prices: bodies.filter((b) => b !== null),
         },
       }),
@@ -159,34 +221,7 @@ export function CreatePlan({ onClose, onDone }: { onClose: () => void; onDone: (
             <input value={name} onChange={(e) => setName(e.target.value)} required />
           </label>
         </div>
-        <label>
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <div className="field-row">
-          <label>
-            Grants role
-            <select value={grantsRole} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Trial days
-            <input
-              type="number"
-              min={0}
-              max={730}
-              value={trialDays}
-              onChange={(e) => setTrial(e.target.value)}
-            />
-          </label>
-        </div>
-        <label>
-          Features (one a line)
-          <textarea rows={3} value={featureText} onChange={(e) => setFeatures(e.target.value)} />
-        </label>
+        <PlanTermsFields value={terms} onChange={setTerms} />
         {prices.map((p, i) => (
           <PriceFields
             key={i}
@@ -230,12 +265,14 @@ export function EditPlan({
   onDone: () => void;
 }) {
   const [name, setName] = useState(plan.name);
-  const [description, setDescription] = useState(plan.description ?? '');
-  const [grantsRole, setRole] = useState<Role>(
-    (ROLES as readonly string[]).includes(plan.grantsRole) ? (plan.grantsRole as Role) : 'professional',
-  );
-  const [trialDays, setTrial] = useState(String(plan.trialDays));
-  const [featureText, setFeatures] = useState(plan.features.join('\n'));
+  const [terms, setTerms] = useState<PlanTerms>({
+    description: plan.description ?? '',
+    grantsRole: (ROLES as readonly string[]).includes(plan.grantsRole)
+      ? (plan.grantsRole as Role)
+      : 'professional',
+    trialDays: String(plan.trialDays),
+    featureText: plan.features.join('\n'),
+  });
   const action = useAction();
   const submit = async () => {
     const ok = await action.run(() =>
@@ -243,10 +280,8 @@ export function EditPlan({
         params: { path: { id: plan.id } },
         body: {
           name: name.trim(),
-          description: description.trim() || null,
-          grantsRole,
-          trialDays: Number(trialDays),
-          features: features(featureText),
+          description: terms.description.trim() || null,
+          ...termsBody(terms),
         },
       }),
     );
@@ -266,34 +301,7 @@ export function EditPlan({
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} required />
         </label>
-        <label>
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <div className="field-row">
-          <label>
-            Grants role
-            <select value={grantsRole} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Trial days
-            <input
-              type="number"
-              min={0}
-              max={730}
-              value={trialDays}
-              onChange={(e) => setTrial(e.target.value)}
-            />
-          </label>
-        </div>
-        <label>
-          Features (one a line)
-          <textarea rows={3} value={featureText} onChange={(e) => setFeatures(e.target.value)} />
-        </label>
+        <PlanTermsFields value={terms} onChange={setTerms} />
       </ActionForm>
     </Dialog>
   );
