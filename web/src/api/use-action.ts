@@ -6,7 +6,7 @@
 import { useCallback, useState } from 'react';
 import { toApiError, type ApiError } from './client.js';
 
-interface FetchResult<T> {
+export interface FetchResult<T> {
   data?: T;
   error?: unknown;
   response: Response;
