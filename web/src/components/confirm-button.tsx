@@ -3,7 +3,7 @@
  * error (code and request id) in the dialog. `onDone` runs after a success (a page reloads what it shows).
  */
 import { useState, type ReactNode } from 'react';
-import type { FetchResult } from '../api/use-action.js';
+import type { FetchResult } from '../api/use-api.js';
 import { ActionDialog } from './dialog.js';
 
 export function ConfirmButton<T>({

@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../api/client.js';
-import { useAction, type FetchResult } from '../api/use-action.js';
+import { useAction } from '../api/use-action.js';
+import type { FetchResult } from '../api/use-api.js';
 import { ErrorState } from './states.js';
 
 export function Dialog({

@@ -4,33 +4,16 @@
  */
 import { useMemo } from 'react';
 import { api } from '../../api/client.js';
-import { useApi } from '../../api/use-api.js';
+import type { paths } from '../../api/generated/openapi.js';
 import { LazyChart, type ChartSeries } from '../../components/lazy-chart.js';
 import { money, number, share } from '../../lib/format.js';
 import { Link, navigate } from '../../lib/router.js';
 import { rowsLink } from './mrr-report.js';
-import {
-  monthLabel,
-  ReportTable,
-  SeriesPanel,
-  SeriesReport,
-  useReportQuery,
-  type ReportQuery,
-} from './report-controls.js';
+import { monthLabel, ReportTable, SeriesPanel, SeriesReport, type ReportQuery } from './report-controls.js';
 
-interface ChurnMonth {
-  month: string;
-  customersAtStart: number;
-  churnedCustomers: number;
-  customerChurnRate: number | null;
-  startMrr: number;
-  churnedMrr: number;
-  contractionMrr: number;
-  grossMrrChurnRate: number | null;
-  netMrrChurnRate: number | null;
-  nrr: number | null;
-  quickRatio: number | null;
-}
+/** A month of the churn report, as the server's OpenAPI document describes it. */
+type ChurnMonth =
+  paths['/api/admin/reports/churn']['get']['responses'][200]['content']['application/json']['series'][number]['months'][number];
 
 const rate = (r: number | null) => (r === null ? '–' : share(r));
 const ratioText = (r: number | null) => (r === null ? '–' : number(r));
@@ -111,16 +94,13 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Chu
 }
 
 export function ChurnReport() {
-  const { q, key } = useReportQuery();
-  const report = useApi(() => api.GET('/api/admin/reports/churn', { params: { query: q } }), [key]);
   return (
     <SeriesReport
       title="Churn and retention"
       name="churn"
-      q={q}
-      report={report}
       empty="No customers in this period."
-      series={(s) => <CurrencySeries key={s.currency} currency={s.currency} months={s.months} q={q} />}
+      load={(q) => api.GET('/api/admin/reports/churn', { params: { query: q } })}
+      Series={CurrencySeries}
     />
   );
 }

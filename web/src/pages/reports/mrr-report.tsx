@@ -4,7 +4,6 @@
  */
 import { useMemo } from 'react';
 import { api } from '../../api/client.js';
-import { useApi } from '../../api/use-api.js';
 import { LazyChart, type ChartSeries } from '../../components/lazy-chart.js';
 import { money } from '../../lib/format.js';
 import { Link, navigate } from '../../lib/router.js';
@@ -14,7 +13,6 @@ import {
   ReportTable,
   SeriesPanel,
   SeriesReport,
-  useReportQuery,
   type ReportQuery,
 } from './report-controls.js';
 
@@ -101,16 +99,13 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Mon
 }
 
 export function MrrReport() {
-  const { q, key } = useReportQuery();
-  const report = useApi(() => api.GET('/api/admin/reports/mrr', { params: { query: q } }), [key]);
   return (
     <SeriesReport
       title="MRR movements"
       name="mrr"
-      q={q}
-      report={report}
       empty="No MRR in this period."
-      series={(s) => <CurrencySeries key={s.currency} currency={s.currency} months={s.months} q={q} />}
+      load={(q) => api.GET('/api/admin/reports/mrr', { params: { query: q } })}
+      Series={CurrencySeries}
     />
   );
 }

@@ -5,9 +5,9 @@
  * of a report's page: the crumbs, the title and the controls (ReportPage), one currency's panel (SeriesPanel) and
  * the report tables (ReportTable).
  */
-import type { ReactNode } from 'react';
+import type { ComponentType, ReactNode } from 'react';
 import type { paths } from '../../api/generated/openapi.js';
-import type { Loaded } from '../../api/use-api.js';
+import { useApi, type FetchResult } from '../../api/use-api.js';
 import { FilterSelect } from '../../components/filters.js';
 import { Empty, Show } from '../../components/states.js';
 import { Link, setQuery, useLocation } from '../../lib/router.js';
@@ -202,27 +202,40 @@ export function ReportPage({
   );
 }
 
-/** A report answered per currency (mrr, churn): its page, then one `series(s)` a currency, or `empty`. */
-export function SeriesReport<S extends { currency: string }>({
+/**
+ * A report answered per currency (mrr, churn): its page, then a `Series` panel a currency (or `empty`). `load` asks
+ * the server for the report with the URL's parameters; it is asked again when they change.
+ */
+export function SeriesReport<M>({
   title,
   name,
-  q,
-  report,
   empty,
-  series,
+  load,
+  Series,
 }: {
   title: string;
   name: string;
-  q: ReportQuery;
-  report: Loaded<{ series: S[]; from: string | null; to: string | null }>;
   empty: string;
-  series: (s: S) => ReactNode;
+  load: (
+    q: ReportQuery,
+  ) => Promise<
+    FetchResult<{ series: { currency: string; months: M[] }[]; from: string | null; to: string | null }>
+  >;
+  Series: ComponentType<{ currency: string; months: M[]; q: ReportQuery }>;
 }) {
+  const { q, key } = useReportQuery();
+  const report = useApi(() => load(q), [key]);
   const ok = report.state === 'ok' ? report.data : undefined;
   return (
     <ReportPage title={title} name={name} q={q} currencies={ok?.series.map((s) => s.currency)} period={ok}>
       <Show value={report}>
-        {(d) => (d.series.length === 0 ? <Empty>{empty}</Empty> : d.series.map(series))}
+        {(d) =>
+          d.series.length === 0 ? (
+            <Empty>{empty}</Empty>
+          ) : (
+            d.series.map((s) => <Series key={s.currency} currency={s.currency} months={s.months} q={q} />)
+          )
+        }
       </Show>
     </ReportPage>
   );
