@@ -10,6 +10,7 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { useAction } from '../api/use-action.js';
 import { CardActions } from '../components/card-actions.js';
+import { CardLabel, cardExpiry } from '../components/card-label.js';
 import { DateTime } from '../components/date-time.js';
 import { NewSubscriptionButton } from '../components/new-subscription.js';
 import { RefundButton } from '../components/refund-dialog.js';
@@ -20,9 +21,6 @@ import { StatusBadge } from '../components/status-badge.js';
 import { describeCause, describeSource, roleOf } from '../lib/role-why.js';
 import { money } from '../lib/format.js';
 import { Link } from '../lib/router.js';
-
-const cardExpiry = (m: number | null, y: number | null) =>
-  m && y ? `${String(m).padStart(2, '0')}/${String(y).slice(-2)}` : '';
 
 export function CustomerDetail({ id }: { id: string }) {
   const live = useLiveVersion(['customers', 'subscriptions', 'invoices', 'payments', 'users', 'dunning']);
@@ -91,7 +89,7 @@ export function CustomerDetail({ id }: { id: string }) {
             row={(m) => (
               <>
                 <td>
-                  <span className="brand-name">{m.brand ?? m.type}</span> ····{m.last4}
+                  <CardLabel brand={m.brand ?? m.type} last4={m.last4} />
                 </td>
                 <td>{cardExpiry(m.expMonth, m.expYear)}</td>
                 <td>{m.isDefault ? 'default' : ''}</td>
@@ -214,30 +212,13 @@ export function CustomerDetail({ id }: { id: string }) {
                   <StatusBadge status={p.status} />
                 </td>
                 <td>{p.declineCode ?? p.failureCode ?? <span className="muted">—</span>}</td>
-                <td>
-                  {p.card ? (
-                    <>
-                      <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
-                    </>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
+                <td>{p.card ? <CardLabel {...p.card} /> : <span className="muted">—</span>}</td>
                 <td>
                   <DateTime iso={p.createdAt} withTime />
                 </td>
                 <td>
                   {p.status === 'succeeded' ? (
-                    <RefundButton
-                      payment={{
-                        id: p.id,
-                        amount: p.amount,
-                        amountRefunded: p.amountRefunded,
-                        currency: p.currency,
-                        label: c.email ?? c.stripeCustomerId,
-                      }}
-                      onDone={reload}
-                    />
+                    <RefundButton payment={{ ...p, label: c.email ?? c.stripeCustomerId }} onDone={reload} />
                   ) : null}
                 </td>
               </>

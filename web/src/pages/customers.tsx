@@ -5,6 +5,7 @@
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
+import { CardLabel, cardExpiry } from '../components/card-label.js';
 import { DateTime } from '../components/date-time.js';
 import { pagerOf } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
@@ -100,12 +101,9 @@ export function Customers() {
             <td data-label="Card">
               {c.card ? (
                 <>
-                  <span className="brand-name">{c.card.brand}</span> ····{c.card.last4}
+                  <CardLabel {...c.card} />
                   {c.card.expMonth && c.card.expYear ? (
-                    <span className="muted">
-                      {' '}
-                      {String(c.card.expMonth).padStart(2, '0')}/{String(c.card.expYear).slice(-2)}
-                    </span>
+                    <span className="muted"> {cardExpiry(c.card.expMonth, c.card.expYear)}</span>
                   ) : null}
                 </>
               ) : (

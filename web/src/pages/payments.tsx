@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
+import { CardLabel } from '../components/card-label.js';
 import { DateTime } from '../components/date-time.js';
 import { FilterSelect } from '../components/filters.js';
 import { pagerOf } from '../components/pager.js';
@@ -110,28 +111,14 @@ export function Payments() {
                 <span className="muted">—</span>
               )}
             </td>
-            <td data-label="Card">
-              {p.card ? (
-                <>
-                  <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
-                </>
-              ) : (
-                <span className="muted">—</span>
-              )}
-            </td>
+            <td data-label="Card">{p.card ? <CardLabel {...p.card} /> : <span className="muted">—</span>}</td>
             <td data-label="Created">
               <DateTime iso={p.createdAt} withTime />
             </td>
             <td data-label="Actions">
               {p.status === 'succeeded' ? (
                 <RefundButton
-                  payment={{
-                    id: p.id,
-                    amount: p.amount,
-                    amountRefunded: p.amountRefunded,
-                    currency: p.currency,
-                    label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id,
-                  }}
+                  payment={{ ...p, label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id }}
                   onDone={() => setVersion((v) => v + 1)}
                 />
               ) : null}
