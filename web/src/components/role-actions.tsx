@@ -46,17 +46,15 @@ export function OverrideButtons({
   );
 }
 
-function SetOverride({
-  userId,
-  email,
-  onClose,
-  onDone,
-}: {
+/** What both override dialogs get: whose role, and what to do on close and once done. */
+interface OverrideDialogProps {
   userId: string;
   email: string;
   onClose: () => void;
   onDone: () => void;
-}) {
+}
+
+function SetOverride({ userId, email, onClose, onDone }: OverrideDialogProps) {
   const [role, setRole] = useState<(typeof PAID_ROLES)[number]>('professional');
   const [reason, setReason] = useState('');
   const [expires, setExpires] = useState('');
@@ -94,17 +92,7 @@ function SetOverride({
   );
 }
 
-function ClearOverride({
-  userId,
-  email,
-  onClose,
-  onDone,
-}: {
-  userId: string;
-  email: string;
-  onClose: () => void;
-  onDone: () => void;
-}) {
+function ClearOverride({ userId, email, onClose, onDone }: OverrideDialogProps) {
   const [reason, setReason] = useState('');
   return (
     <ActionDialog

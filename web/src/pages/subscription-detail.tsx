@@ -252,13 +252,16 @@ interface DiscountSummary {
   duration: string | null;
 }
 
+/** What a coupon takes off: `50% off`, `$5.00 off`, or `discount` when neither is known. */
+const offText = (percentOff: number | null, amountOff: number | null, currency: string | null) =>
+  percentOff !== null
+    ? `${percentOff}% off`
+    : amountOff !== null && currency
+      ? `${money(amountOff, currency)} off`
+      : 'discount';
+
 function discountText(d: DiscountSummary): string {
-  const off =
-    d.percentOff !== null
-      ? `${d.percentOff}% off`
-      : d.amountOffMinor !== null && d.currency
-        ? `${money(d.amountOffMinor, d.currency)} off`
-        : 'discount';
+  const off = offText(d.percentOff, d.amountOffMinor, d.currency);
   return `${d.couponId ?? 'coupon'} — ${off}${d.duration ? `, ${d.duration}` : ''}`;
 }
 
@@ -378,12 +381,7 @@ type CouponOption = {
 };
 
 function couponText(c: CouponOption): string {
-  const off =
-    c.percentOff !== null
-      ? `${c.percentOff}% off`
-      : c.amountOff !== null && c.currency
-        ? `${money(c.amountOff, c.currency)} off`
-        : 'discount';
+  const off = offText(c.percentOff, c.amountOff, c.currency);
   const how = c.duration === 'repeating' ? `for ${c.durationInMonths ?? '?'} months` : c.duration;
   return `${c.name ? `${c.name} (${c.id})` : c.id} — ${off}, ${how}`;
 }
