@@ -22,6 +22,8 @@ interface TableProps<T> {
   compact?: boolean;
   cards?: boolean;
   footer?: ReactNode;
+  /** The table's data-testid. */
+  testId?: string;
 }
 
 const byId = (r: unknown) => (r as { id: Key }).id;
@@ -36,10 +38,11 @@ function Table<T>({
   compact = false,
   cards = false,
   footer,
+  testId,
 }: TableProps<T> & { rowKey: (r: T) => Key }) {
   if (rows.length === 0) return <Empty>{empty}</Empty>;
   const table = (
-    <table className={compact ? 'compact' : undefined}>
+    <table className={compact ? 'compact' : undefined} data-testid={testId}>
       {head ? (
         <thead>
           <tr>{head}</tr>

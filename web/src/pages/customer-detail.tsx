@@ -15,6 +15,7 @@ import { DateTime } from '../components/date-time.js';
 import { NewSubscriptionButton } from '../components/new-subscription.js';
 import { RefundButton } from '../components/refund-dialog.js';
 import { OverrideButtons } from '../components/role-actions.js';
+import { Panel } from '../components/panel.js';
 import { RowsTable } from '../components/rows-table.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -43,8 +44,7 @@ export function CustomerDetail({ id }: { id: string }) {
             {c.delinquent ? <StatusBadge status="delinquent" /> : null}
           </h1>
           <div className="detail-grid">
-            <section className="panel">
-              <h2>Customer</h2>
+            <Panel title="Customer">
               <dl className="kv">
                 <dt>Email</dt>
                 <dd>{c.email ?? <span className="muted">—</span>}</dd>
@@ -59,14 +59,13 @@ export function CustomerDetail({ id }: { id: string }) {
                   <DateTime iso={c.createdAt} />
                 </dd>
               </dl>
-            </section>
+            </Panel>
             {c.userId ? (
               <UserRole userId={c.userId} version={version} onChanged={reload} />
             ) : (
-              <section className="panel">
-                <h2>Role</h2>
+              <Panel title="Role">
                 <Empty>Not linked to a user yet: no role depends on this customer.</Empty>
-              </section>
+              </Panel>
             )}
           </div>
 
@@ -226,8 +225,7 @@ export function CustomerDetail({ id }: { id: string }) {
           />
 
           <div className="detail-grid">
-            <section className="panel">
-              <h2>Refunds</h2>
+            <Panel title="Refunds">
               <RowsTable
                 compact
                 rows={c.refunds}
@@ -243,9 +241,8 @@ export function CustomerDetail({ id }: { id: string }) {
                   </>
                 )}
               />
-            </section>
-            <section className="panel">
-              <h2>Disputes</h2>
+            </Panel>
+            <Panel title="Disputes">
               <RowsTable
                 compact
                 rows={c.disputes}
@@ -263,7 +260,7 @@ export function CustomerDetail({ id }: { id: string }) {
                   </>
                 )}
               />
-            </section>
+            </Panel>
           </div>
 
           {c.userId ? (

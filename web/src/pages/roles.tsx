@@ -12,6 +12,7 @@ import { OverrideButtons } from '../components/role-actions.js';
 import { SearchBox } from '../components/search-box.js';
 import { SyncAllButton } from '../components/sync-roles.js';
 import { FilterSelect } from '../components/filters.js';
+import { Panel } from '../components/panel.js';
 import { ActionsHead, RowsTable } from '../components/rows-table.js';
 import { Show } from '../components/states.js';
 import { number, share } from '../lib/format.js';
@@ -41,8 +42,7 @@ export function Roles() {
       <Show value={stats}>
         {(s) => (
           <div className="panels">
-            <section className="panel">
-              <h2>Users by role</h2>
+            <Panel title="Users by role">
               <table className="compact">
                 <tbody>
                   {Object.entries(s.byRole).map(([role, users]) => (
@@ -53,9 +53,8 @@ export function Roles() {
                   ))}
                 </tbody>
               </table>
-            </section>
-            <section className="panel">
-              <h2>By sign-up provider</h2>
+            </Panel>
+            <Panel title="By sign-up provider">
               <table className="compact">
                 <thead>
                   <tr>
@@ -76,7 +75,7 @@ export function Roles() {
                   ))}
                 </tbody>
               </table>
-            </section>
+            </Panel>
           </div>
         )}
       </Show>

@@ -11,6 +11,7 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
 import { ActionDialog } from '../components/dialog.js';
+import { Panel } from '../components/panel.js';
 import { RowsTable } from '../components/rows-table.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -71,8 +72,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
           </h1>
           <Actions sub={s} onChanged={changed} />
           <div className="detail-grid">
-            <section className="panel">
-              <h2>Subscription</h2>
+            <Panel title="Subscription">
               <dl className="kv">
                 <dt>Customer</dt>
                 <dd>
@@ -121,11 +121,10 @@ export function SubscriptionDetail({ id }: { id: string }) {
                   <DateTime iso={s.createdAt} withTime />
                 </dd>
               </dl>
-            </section>
+            </Panel>
             <Show value={history}>
               {(h) => (
-                <section className="panel">
-                  <h2>Items</h2>
+                <Panel title="Items">
                   <table className="compact">
                     <tbody>
                       {h.items.map((i) => (
@@ -142,7 +141,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
                   </table>
                   <h2 style={{ marginTop: 12 }}>Discount</h2>
                   <Discount sub={s} discount={h.discount} onChanged={changed} />
-                </section>
+                </Panel>
               )}
             </Show>
           </div>
@@ -179,34 +178,31 @@ export function SubscriptionDetail({ id }: { id: string }) {
                   )}
                 />
                 <div className="detail-grid" style={{ marginTop: 16 }}>
-                  <section className="panel">
-                    <h2>MRR changes</h2>
-                    {h.mrrMovements.length === 0 ? (
-                      <Empty>No MRR change.</Empty>
-                    ) : (
-                      <table className="compact" data-testid="mrr-changes">
-                        <tbody>
-                          {h.mrrMovements.map((m) => (
-                            <tr key={`${m.causeEventId}-${m.at}`}>
-                              <td>
-                                <DateTime iso={m.at} withTime />
-                              </td>
-                              <td>{m.kind}</td>
-                              <td className="num">
-                                {money(m.before, m.currency)} → {money(m.after, m.currency)}
-                              </td>
-                              <td className="num">
-                                {m.delta > 0 ? '+' : ''}
-                                {money(m.delta, m.currency)}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    )}
-                  </section>
-                  <section className="panel">
-                    <h2>Timeline</h2>
+                  <Panel title="MRR changes">
+                    <RowsTable
+                      compact
+                      testId="mrr-changes"
+                      rows={h.mrrMovements}
+                      empty="No MRR change."
+                      rowKey={(m) => `${m.causeEventId}-${m.at}`}
+                      row={(m) => (
+                        <>
+                          <td>
+                            <DateTime iso={m.at} withTime />
+                          </td>
+                          <td>{m.kind}</td>
+                          <td className="num">
+                            {money(m.before, m.currency)} → {money(m.after, m.currency)}
+                          </td>
+                          <td className="num">
+                            {m.delta > 0 ? '+' : ''}
+                            {money(m.delta, m.currency)}
+                          </td>
+                        </>
+                      )}
+                    />
+                  </Panel>
+                  <Panel title="Timeline">
                     {h.timeline.length === 0 ? (
                       <Empty>No event yet.</Empty>
                     ) : (
@@ -232,7 +228,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
                         ))}
                       </ol>
                     )}
-                  </section>
+                  </Panel>
                 </div>
               </>
             )}
