@@ -1,6 +1,7 @@
 /**
  * The filters of the list pages' toolbars, each bound to one URL query parameter: a labelled select and a row of
- * status tabs. Changing a filter sends the list back to its first page (`clears`: the `page` or `cursor` parameter).
+ * status tabs. Changing a filter sends the list back to its first page (`clears`: the `page`, `cursor` or `before`
+ * parameter it removes; null on pages that have none, like the reports' controls).
  */
 import { setQuery } from '../lib/router.js';
 
