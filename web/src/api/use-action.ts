@@ -5,12 +5,7 @@
  */
 import { useCallback, useState } from 'react';
 import { toApiError, type ApiError } from './client.js';
-
-interface FetchResult<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
+import type { FetchResult } from './use-api.js';
 
 export function useAction() {
   const [busy, setBusy] = useState(false);

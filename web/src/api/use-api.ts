@@ -9,7 +9,8 @@ import { toApiError, type ApiError } from './client.js';
 
 export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ok'; data: T };
 
-interface FetchResult<T> {
+/** What an openapi-fetch call resolves to. */
+export interface FetchResult<T> {
   data?: T;
   error?: unknown;
   response: Response;

@@ -3,14 +3,8 @@
  * error (code and request id) in the dialog. `onDone` runs after a success (a page reloads what it shows).
  */
 import { useState, type ReactNode } from 'react';
-import { useAction } from '../api/use-action.js';
-import { ActionForm, Dialog } from './dialog.js';
-
-interface FetchResult<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
+import type { FetchResult } from '../api/use-api.js';
+import { ActionDialog } from './dialog.js';
 
 export function ConfirmButton<T>({
   label,
@@ -34,18 +28,9 @@ export function ConfirmButton<T>({
 }) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
-  const action = useAction();
   const close = () => {
     setOpen(false);
     setNote('');
-    action.reset();
-  };
-  const submit = async () => {
-    const data = await action.run(() => call(note.trim() || undefined));
-    if (data !== undefined) {
-      close();
-      onDone(data);
-    }
   };
   return (
     <>
@@ -53,24 +38,25 @@ export function ConfirmButton<T>({
         {label}
       </button>
       {open ? (
-        <Dialog title={title} onClose={close}>
-          <ActionForm
-            onSubmit={() => void submit()}
-            onCancel={close}
-            submitLabel={confirmLabel}
-            destructive={destructive}
-            busy={action.busy}
-            error={action.error}
-          >
-            {children}
-            {noteLabel ? (
-              <label>
-                {noteLabel}
-                <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
-              </label>
-            ) : null}
-          </ActionForm>
-        </Dialog>
+        <ActionDialog
+          title={title}
+          onClose={close}
+          call={() => call(note.trim() || undefined)}
+          onDone={(data) => {
+            close();
+            onDone(data);
+          }}
+          submitLabel={confirmLabel}
+          destructive={destructive}
+        >
+          {children}
+          {noteLabel ? (
+            <label>
+              {noteLabel}
+              <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
+            </label>
+          ) : null}
+        </ActionDialog>
       ) : null}
     </>
   );

@@ -1,9 +1,12 @@
 /**
  * A modal dialog on the native <dialog> element (focus is trapped, Escape closes, the page behind is inert), and
  * the form layout every write action uses: its fields, the API error (code and request id) and the two buttons.
+ * ActionDialog is the two together with the write itself: one call, busy while it runs, its error, then `onDone`.
  */
 import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../api/client.js';
+import { useAction } from '../api/use-action.js';
+import type { FetchResult } from '../api/use-api.js';
 import { ErrorState } from './states.js';
 
 export function Dialog({
@@ -71,5 +74,53 @@ export function ActionForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * A dialog that makes one write: its fields (children), Cancel and the confirm button. Confirming runs `call` (not
+ * while `disabled`, nor when it returns null: nothing to send yet) and, once it succeeded, `onDone` with its answer.
+ */
+export function ActionDialog<T>({
+  title,
+  onClose,
+  call,
+  onDone,
+  submitLabel,
+  destructive = false,
+  disabled = false,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  call: () => Promise<FetchResult<T>> | null;
+  onDone: (data: T) => void;
+  submitLabel: string;
+  destructive?: boolean;
+  disabled?: boolean;
+  children?: ReactNode;
+}) {
+  const action = useAction();
+  const submit = async () => {
+    if (disabled) return;
+    const pending = call();
+    if (!pending) return;
+    const data = await action.run(() => pending);
+    if (data !== undefined) onDone(data);
+  };
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <ActionForm
+        onSubmit={() => void submit()}
+        onCancel={onClose}
+        submitLabel={submitLabel}
+        destructive={destructive}
+        busy={action.busy}
+        error={action.error}
+        disabled={disabled}
+      >
+        {children}
+      </ActionForm>
+    </Dialog>
   );
 }

@@ -5,10 +5,9 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
-import { useAction } from '../api/use-action.js';
 import { money } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
-import { ActionForm, Dialog } from './dialog.js';
+import { ActionDialog } from './dialog.js';
 
 export function NewSubscriptionButton({ customerId, hasCard }: { customerId: string; hasCard: boolean }) {
   const [open, setOpen] = useState(false);
@@ -36,7 +35,6 @@ function NewSubscription({
   const plans = useApi(() => api.GET('/api/admin/plans', {}), []);
   const [priceId, setPriceId] = useState('');
   const [trial, setTrial] = useState(false);
-  const action = useAction();
   const options =
     plans.state === 'ok'
       ? plans.data.items
@@ -45,53 +43,46 @@ function NewSubscription({
       : [];
   const chosen = options.find((o) => o.price.stripePriceId === priceId);
   const trialDays = chosen && trial ? chosen.plan.trialDays : 0;
-  const submit = async () => {
-    if (!chosen) return;
-    const created = await action.run(() =>
-      api.POST('/api/admin/subscriptions', {
-        body: { customerId, priceId, quantity: 1, trialDays },
-      }),
-    );
-    if (created) navigate(`/subscriptions/${created.id}`);
-  };
   return (
-    <Dialog title="New subscription" onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Create subscription"
-        busy={action.busy}
-        error={action.error}
-        disabled={!chosen}
-      >
-        <label>
-          Price
-          <select value={priceId} onChange={(e) => setPriceId(e.target.value)} required>
-            <option value="">Choose…</option>
-            {options.map(({ plan, price }) => (
-              <option key={price.id} value={price.stripePriceId}>
-                {plan.name} — {money(price.unitAmount, price.currency)} /{' '}
-                {price.intervalCount > 1 ? `${price.intervalCount} ${price.interval}s` : price.interval}
-              </option>
-            ))}
-          </select>
+    <ActionDialog
+      title="New subscription"
+      onClose={onClose}
+      call={() =>
+        api.POST('/api/admin/subscriptions', {
+          body: { customerId, priceId, quantity: 1, trialDays },
+        })
+      }
+      onDone={(created) => navigate(`/subscriptions/${created.id}`)}
+      submitLabel="Create subscription"
+      disabled={!chosen}
+    >
+      <label>
+        Price
+        <select value={priceId} onChange={(e) => setPriceId(e.target.value)} required>
+          <option value="">Choose…</option>
+          {options.map(({ plan, price }) => (
+            <option key={price.id} value={price.stripePriceId}>
+              {plan.name} — {money(price.unitAmount, price.currency)} /{' '}
+              {price.intervalCount > 1 ? `${price.intervalCount} ${price.interval}s` : price.interval}
+            </option>
+          ))}
+        </select>
+      </label>
+      {chosen && chosen.plan.trialDays > 0 ? (
+        <label className="check">
+          <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} /> Start with
+          the plan&apos;s {chosen.plan.trialDays}-day trial
         </label>
-        {chosen && chosen.plan.trialDays > 0 ? (
-          <label className="check">
-            <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} /> Start with
-            the plan&apos;s {chosen.plan.trialDays}-day trial
-          </label>
-        ) : null}
-        {chosen ? (
-          <p className="notice">
-            {trialDays > 0
-              ? `Nothing is charged until the trial ends, then ${money(chosen.price.unitAmount, chosen.price.currency)}.`
-              : hasCard
-                ? `Charges ${money(chosen.price.unitAmount, chosen.price.currency)} to the default card now.`
-                : 'No card on file: the subscription starts incomplete until the customer pays.'}
-          </p>
-        ) : null}
-      </ActionForm>
-    </Dialog>
+      ) : null}
+      {chosen ? (
+        <p className="notice">
+          {trialDays > 0
+            ? `Nothing is charged until the trial ends, then ${money(chosen.price.unitAmount, chosen.price.currency)}.`
+            : hasCard
+              ? `Charges ${money(chosen.price.unitAmount, chosen.price.currency)} to the default card now.`
+              : 'No card on file: the subscription starts incomplete until the customer pays.'}
+        </p>
+      ) : null}
+    </ActionDialog>
   );
 }

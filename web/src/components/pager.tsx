@@ -21,3 +21,8 @@ export function Pager({ page, limit, total }: { page: number; limit: number; tot
     </nav>
   );
 }
+
+/** The pager of a paged answer, as a list table's footer: `footer={pagerOf}`. */
+export const pagerOf = (d: { page: number; limit: number; total: number }) => (
+  <Pager page={d.page} limit={d.limit} total={d.total} />
+);

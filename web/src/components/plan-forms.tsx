@@ -5,9 +5,8 @@
  */
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import { useAction } from '../api/use-action.js';
 import { money, parseMoney } from '../lib/format.js';
-import { ActionForm, Dialog } from './dialog.js';
+import { ActionDialog } from './dialog.js';
 
 const ROLES = ['member', 'professional', 'enterprise'] as const;
 const INTERVALS = ['day', 'week', 'month', 'year'] as const;
@@ -106,107 +105,134 @@ const features = (text: string) =>
     .map((f) => f.trim())
     .filter(Boolean);
 
+/** What creating and editing a plan both set, as typed. */
+interface PlanTerms {
+  description: string;
+  grantsRole: Role;
+  trialDays: string;
+  featureText: string;
+}
+
+/** The terms' part of the API's body that creating and editing share (the description differs: omitted or null). */
+const termsBody = (t: PlanTerms) => ({
+  grantsRole: t.grantsRole,
+  trialDays: Number(t.trialDays),
+  features: features(t.featureText),
+});
+
+/** Description, the role it grants, the trial and the features: the fields of both plan forms. */
+function PlanTermsFields({ value, onChange }: { value: PlanTerms; onChange: (t: PlanTerms) => void }) {
+  return (
+    <>
+      <label>
+        Description
+        <input
+          value={value.description}
+          onChange={(e) => onChange({ ...value, description: e.target.value })}
+        />
+      </label>
+      <div className="field-row">
+        <label>
+          Grants role
+          <select
+            value={value.grantsRole}
+            onChange={(e) => onChange({ ...value, grantsRole: e.target.value as Role })}
+          >
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Trial days
+          <input
+            type="number"
+            min={0}
+            max={730}
+            value={value.trialDays}
+            onChange={(e) => onChange({ ...value, trialDays: e.target.value })}
+          />
+        </label>
+      </div>
+      <label>
+        Features (one a line)
+        <textarea
+          rows={3}
+          value={value.featureText}
+          onChange={(e) => onChange({ ...value, featureText: e.target.value })}
+        />
+      </label>
+    </>
+  );
+}
+
 export function CreatePlan({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [grantsRole, setRole] = useState<Role>('professional');
-  const [trialDays, setTrial] = useState('0');
-  const [featureText, setFeatures] = useState('');
+  const [terms, setTerms] = useState<PlanTerms>({
+    description: '',
+    grantsRole: 'professional',
+    trialDays: '0',
+    featureText: '',
+  });
   const [prices, setPrices] = useState<PriceDraft[]>([emptyPrice()]);
-  const action = useAction();
   const bodies = prices.map(priceBody);
-  const valid = key && name.trim() && bodies.every((b) => b !== null) && Number.isInteger(Number(trialDays));
-  const submit = async () => {
-    if (!valid) return;
-    const ok = await action.run(() =>
-      api.POST('/api/admin/plans', {
-        body: {
-          key,
-          name: name.trim(),
-          ...(description.trim() ? { description: description.trim() } : {}),
-          grantsRole,
-          trialDays: Number(trialDays),
-          features: features(featureText),
-          prices: bodies.filter((b) => b !== null),
-        },
-      }),
-    );
-    if (ok) onDone();
-  };
+  const valid =
+    key && name.trim() && bodies.every((b) => b !== null) && Number.isInteger(Number(terms.trialDays));
   return (
-    <Dialog title="Create a plan" onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Create plan"
-        busy={action.busy}
-        error={action.error}
-        disabled={!valid}
-      >
-        <div className="field-row">
-          <label>
-            Key (lowercase, used in URLs)
-            <input
-              value={key}
-              onChange={(e) => setKey(e.target.value)}
-              pattern="[a-z0-9][a-z0-9_\-]*"
-              required
-            />
-          </label>
-          <label>
-            Name
-            <input value={name} onChange={(e) => setName(e.target.value)} required />
-          </label>
-        </div>
+    <ActionDialog
+      title="Create a plan"
+      onClose={onClose}
+      call={() =>
+        api.POST('/api/admin/plans', {
+          body: {
+            key,
+            name: name.trim(),
+            ...(terms.description.trim() ? { description: terms.description.trim() } : {}),
+            ...termsBody(terms),
+            prices: bodies.filter((b) => b !== null),
+          },
+        })
+      }
+      onDone={onDone}
+      submitLabel="Create plan"
+      disabled={!valid}
+    >
+      <div className="field-row">
         <label>
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <div className="field-row">
-          <label>
-            Grants role
-            <select value={grantsRole} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Trial days
-            <input
-              type="number"
-              min={0}
-              max={730}
-              value={trialDays}
-              onChange={(e) => setTrial(e.target.value)}
-            />
-          </label>
-        </div>
-        <label>
-          Features (one a line)
-          <textarea rows={3} value={featureText} onChange={(e) => setFeatures(e.target.value)} />
-        </label>
-        {prices.map((p, i) => (
-          <PriceFields
-            key={i}
-            n={i + 1}
-            value={p}
-            onChange={(next) => setPrices(prices.map((q, j) => (j === i ? next : q)))}
+          Key (lowercase, used in URLs)
+          <input
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            pattern="[a-z0-9][a-z0-9_\-]*"
+            required
           />
-        ))}
-        <div className="actions">
-          <button type="button" onClick={() => setPrices([...prices, emptyPrice()])}>
-            Add another price
+        </label>
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+      </div>
+      <PlanTermsFields value={terms} onChange={setTerms} />
+      {prices.map((p, i) => (
+        <PriceFields
+          key={i}
+          n={i + 1}
+          value={p}
+          onChange={(next) => setPrices(prices.map((q, j) => (j === i ? next : q)))}
+        />
+      ))}
+      <div className="actions">
+        <button type="button" onClick={() => setPrices([...prices, emptyPrice()])}>
+          Add another price
+        </button>
+        {prices.length > 1 ? (
+          <button type="button" onClick={() => setPrices(prices.slice(0, -1))}>
+            Remove last price
           </button>
-          {prices.length > 1 ? (
-            <button type="button" onClick={() => setPrices(prices.slice(0, -1))}>
-              Remove last price
-            </button>
-          ) : null}
-        </div>
-      </ActionForm>
-    </Dialog>
+        ) : null}
+      </div>
+    </ActionDialog>
   );
 }
 
@@ -230,72 +256,38 @@ export function EditPlan({
   onDone: () => void;
 }) {
   const [name, setName] = useState(plan.name);
-  const [description, setDescription] = useState(plan.description ?? '');
-  const [grantsRole, setRole] = useState<Role>(
-    (ROLES as readonly string[]).includes(plan.grantsRole) ? (plan.grantsRole as Role) : 'professional',
-  );
-  const [trialDays, setTrial] = useState(String(plan.trialDays));
-  const [featureText, setFeatures] = useState(plan.features.join('\n'));
-  const action = useAction();
-  const submit = async () => {
-    const ok = await action.run(() =>
-      api.PATCH('/api/admin/plans/{id}', {
-        params: { path: { id: plan.id } },
-        body: {
-          name: name.trim(),
-          description: description.trim() || null,
-          grantsRole,
-          trialDays: Number(trialDays),
-          features: features(featureText),
-        },
-      }),
-    );
-    if (ok) onDone();
-  };
+  const [terms, setTerms] = useState<PlanTerms>({
+    description: plan.description ?? '',
+    grantsRole: (ROLES as readonly string[]).includes(plan.grantsRole)
+      ? (plan.grantsRole as Role)
+      : 'professional',
+    trialDays: String(plan.trialDays),
+    featureText: plan.features.join('\n'),
+  });
   return (
-    <Dialog title={`Edit ${plan.name}`} onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Save"
-        busy={action.busy}
-        error={action.error}
-        disabled={!name.trim()}
-      >
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required />
-        </label>
-        <label>
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <div className="field-row">
-          <label>
-            Grants role
-            <select value={grantsRole} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Trial days
-            <input
-              type="number"
-              min={0}
-              max={730}
-              value={trialDays}
-              onChange={(e) => setTrial(e.target.value)}
-            />
-          </label>
-        </div>
-        <label>
-          Features (one a line)
-          <textarea rows={3} value={featureText} onChange={(e) => setFeatures(e.target.value)} />
-        </label>
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title={`Edit ${plan.name}`}
+      onClose={onClose}
+      call={() =>
+        api.PATCH('/api/admin/plans/{id}', {
+          params: { path: { id: plan.id } },
+          body: {
+            name: name.trim(),
+            description: terms.description.trim() || null,
+            ...termsBody(terms),
+          },
+        })
+      }
+      onDone={onDone}
+      submitLabel="Save"
+      disabled={!name.trim()}
+    >
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} required />
+      </label>
+      <PlanTermsFields value={terms} onChange={setTerms} />
+    </ActionDialog>
   );
 }
 
@@ -309,29 +301,21 @@ export function AddPrice({
   onDone: () => void;
 }) {
   const [price, setPrice] = useState(emptyPrice());
-  const action = useAction();
   const body = priceBody(price);
-  const submit = async () => {
-    if (!body) return;
-    const ok = await action.run(() =>
-      api.POST('/api/admin/plans/{id}/prices', { params: { path: { id: plan.id } }, body }),
-    );
-    if (ok) onDone();
-  };
   return (
-    <Dialog title={`Add a price to ${plan.name}`} onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Add price"
-        busy={action.busy}
-        error={action.error}
-        disabled={!body}
-      >
-        <p className="muted">Existing subscribers keep their price; new ones can choose this one.</p>
-        <PriceFields n={1} value={price} onChange={setPrice} />
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title={`Add a price to ${plan.name}`}
+      onClose={onClose}
+      call={() =>
+        body && api.POST('/api/admin/plans/{id}/prices', { params: { path: { id: plan.id } }, body })
+      }
+      onDone={onDone}
+      submitLabel="Add price"
+      disabled={!body}
+    >
+      <p className="muted">Existing subscribers keep their price; new ones can choose this one.</p>
+      <PriceFields n={1} value={price} onChange={setPrice} />
+    </ActionDialog>
   );
 }
 
@@ -344,32 +328,25 @@ export function SetPlanActive({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const action = useAction();
   const activate = !plan.active;
-  const submit = async () => {
-    const ok = await action.run(() =>
-      activate
-        ? api.POST('/api/admin/plans/{id}/activate', { params: { path: { id: plan.id } } })
-        : api.POST('/api/admin/plans/{id}/deactivate', { params: { path: { id: plan.id } } }),
-    );
-    if (ok) onDone();
-  };
   return (
-    <Dialog title={`${activate ? 'Activate' : 'Deactivate'} ${plan.name}`} onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel={activate ? 'Activate' : 'Deactivate'}
-        destructive={!activate}
-        busy={action.busy}
-        error={action.error}
-      >
-        <p>
-          {activate
-            ? 'Customers can subscribe to this plan again.'
-            : 'No new subscription can start on this plan (it is archived); existing subscribers keep it.'}
-        </p>
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title={`${activate ? 'Activate' : 'Deactivate'} ${plan.name}`}
+      onClose={onClose}
+      call={() =>
+        activate
+          ? api.POST('/api/admin/plans/{id}/activate', { params: { path: { id: plan.id } } })
+          : api.POST('/api/admin/plans/{id}/deactivate', { params: { path: { id: plan.id } } })
+      }
+      onDone={onDone}
+      submitLabel={activate ? 'Activate' : 'Deactivate'}
+      destructive={!activate}
+    >
+      <p>
+        {activate
+          ? 'Customers can subscribe to this plan again.'
+          : 'No new subscription can start on this plan (it is archived); existing subscribers keep it.'}
+      </p>
+    </ActionDialog>
   );
 }

@@ -4,8 +4,7 @@
  */
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import { useAction } from '../api/use-action.js';
-import { ActionForm, Dialog } from './dialog.js';
+import { ActionDialog } from './dialog.js';
 
 const PAID_ROLES = ['professional', 'enterprise'] as const;
 
@@ -47,100 +46,74 @@ export function OverrideButtons({
   );
 }
 
-function SetOverride({
-  userId,
-  email,
-  onClose,
-  onDone,
-}: {
+/** What both override dialogs get: whose role, and what to do on close and once done. */
+interface OverrideDialogProps {
   userId: string;
   email: string;
   onClose: () => void;
   onDone: () => void;
-}) {
+}
+
+function SetOverride({ userId, email, onClose, onDone }: OverrideDialogProps) {
   const [role, setRole] = useState<(typeof PAID_ROLES)[number]>('professional');
   const [reason, setReason] = useState('');
   const [expires, setExpires] = useState('');
-  const action = useAction();
-  const submit = async () => {
-    const ok = await action.run(() =>
-      api.POST('/api/admin/users/{id}/role-override', {
-        params: { path: { id: userId } },
-        body: { role, reason, expiresAt: localToIso(expires) },
-      }),
-    );
-    if (ok) onDone();
-  };
   return (
-    <Dialog title={`Override the role of ${email}`} onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Set override"
-        busy={action.busy}
-        error={action.error}
-        disabled={reason.trim().length < 3}
-      >
-        <label>
-          Role
-          <select value={role} onChange={(e) => setRole(e.target.value as (typeof PAID_ROLES)[number])}>
-            {PAID_ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Reason (at least 3 characters, kept in the audit log)
-          <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
-        </label>
-        <label>
-          Expires (optional, your time zone)
-          <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
-        </label>
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title={`Override the role of ${email}`}
+      onClose={onClose}
+      call={() =>
+        api.POST('/api/admin/users/{id}/role-override', {
+          params: { path: { id: userId } },
+          body: { role, reason, expiresAt: localToIso(expires) },
+        })
+      }
+      onDone={onDone}
+      submitLabel="Set override"
+      disabled={reason.trim().length < 3}
+    >
+      <label>
+        Role
+        <select value={role} onChange={(e) => setRole(e.target.value as (typeof PAID_ROLES)[number])}>
+          {PAID_ROLES.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Reason (at least 3 characters, kept in the audit log)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
+      </label>
+      <label>
+        Expires (optional, your time zone)
+        <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
+      </label>
+    </ActionDialog>
   );
 }
 
-function ClearOverride({
-  userId,
-  email,
-  onClose,
-  onDone,
-}: {
-  userId: string;
-  email: string;
-  onClose: () => void;
-  onDone: () => void;
-}) {
+function ClearOverride({ userId, email, onClose, onDone }: OverrideDialogProps) {
   const [reason, setReason] = useState('');
-  const action = useAction();
-  const submit = async () => {
-    const ok = await action.run(() =>
-      api.DELETE('/api/admin/users/{id}/role-override', {
-        params: { path: { id: userId } },
-        body: { reason },
-      }),
-    );
-    if (ok) onDone();
-  };
   return (
-    <Dialog title={`Clear the override of ${email}`} onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Clear override"
-        destructive
-        busy={action.busy}
-        error={action.error}
-        disabled={reason.trim().length < 3}
-      >
-        <p>The user gets the role billing entitles them to again.</p>
-        <label>
-          Reason (at least 3 characters)
-          <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
-        </label>
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title={`Clear the override of ${email}`}
+      onClose={onClose}
+      call={() =>
+        api.DELETE('/api/admin/users/{id}/role-override', {
+          params: { path: { id: userId } },
+          body: { reason },
+        })
+      }
+      onDone={onDone}
+      submitLabel="Clear override"
+      destructive
+      disabled={reason.trim().length < 3}
+    >
+      <p>The user gets the role billing entitles them to again.</p>
+      <label>
+        Reason (at least 3 characters)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
+      </label>
+    </ActionDialog>
   );
 }

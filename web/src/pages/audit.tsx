@@ -8,7 +8,8 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
-import { Empty, Show } from '../components/states.js';
+import { FilterSelect } from '../components/filters.js';
+import { ListTable } from '../components/rows-table.js';
 import { oneOf } from '../lib/query.js';
 import { setQuery, useLocation } from '../lib/router.js';
 
@@ -50,20 +51,13 @@ export function Audit() {
           setQuery({ action: text('action'), subjectType: text('subjectType'), before: undefined });
         }}
       >
-        <label>
-          Actor{' '}
-          <select
-            value={actorType ?? ''}
-            onChange={(e) => setQuery({ actorType: e.target.value, before: undefined })}
-          >
-            <option value="">All</option>
-            {ACTOR_TYPES.map((a) => (
-              <option key={a} value={a}>
-                {a.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Actor"
+          param="actorType"
+          value={actorType ?? ''}
+          options={ACTOR_TYPES}
+          clears="before"
+        />
         <label>
           Action <input name="action" type="search" defaultValue={action} placeholder="e.g. role.changed" />
         </label>
@@ -73,71 +67,59 @@ export function Audit() {
         </label>
         <button type="submit">Filter</button>
       </form>
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>
-              {actorType || action || subjectType
-                ? 'No audit row matches these filters.'
-                : 'No audit row yet.'}
-            </Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>When</th>
-                      <th>Actor</th>
-                      <th>Action</th>
-                      <th>Subject</th>
-                      <th>Reason</th>
-                      <th className="num">Chain</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((r) => (
-                      <tr key={r.id}>
-                        <td data-label="When">
-                          <DateTime iso={r.at} withTime />
-                        </td>
-                        <td data-label="Actor">
-                          {r.actorType.replace('_', ' ')}
-                          {r.actorId ? (
-                            <div className="muted small">
-                              <code>{r.actorId}</code>
-                            </div>
-                          ) : null}
-                        </td>
-                        <td data-label="Action">
-                          <code>{r.action}</code>
-                        </td>
-                        <td data-label="Subject">
-                          {r.subjectType}
-                          <div className="muted small">
-                            <code>{r.subjectId}</code>
-                          </div>
-                        </td>
-                        <td data-label="Reason" className="wrap">
-                          {r.reason ?? <span className="muted">—</span>}
-                        </td>
-                        <td data-label="Chain" className="num">
-                          {r.seq === null ? <span className="muted">not sealed yet</span> : `#${r.seq}`}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <CursorPager
-                param="before"
-                cursor={before}
-                nextCursor={d.nextBefore === null ? null : String(d.nextBefore)}
-              />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={
+          actorType || action || subjectType ? 'No audit row matches these filters.' : 'No audit row yet.'
         }
-      </Show>
+        head={
+          <>
+            <th>When</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Subject</th>
+            <th>Reason</th>
+            <th className="num">Chain</th>
+          </>
+        }
+        row={(r) => (
+          <>
+            <td data-label="When">
+              <DateTime iso={r.at} withTime />
+            </td>
+            <td data-label="Actor">
+              {r.actorType.replace('_', ' ')}
+              {r.actorId ? (
+                <div className="muted small">
+                  <code>{r.actorId}</code>
+                </div>
+              ) : null}
+            </td>
+            <td data-label="Action">
+              <code>{r.action}</code>
+            </td>
+            <td data-label="Subject">
+              {r.subjectType}
+              <div className="muted small">
+                <code>{r.subjectId}</code>
+              </div>
+            </td>
+            <td data-label="Reason" className="wrap">
+              {r.reason ?? <span className="muted">—</span>}
+            </td>
+            <td data-label="Chain" className="num">
+              {r.seq === null ? <span className="muted">not sealed yet</span> : `#${r.seq}`}
+            </td>
+          </>
+        )}
+        footer={(d) => (
+          <CursorPager
+            param="before"
+            cursor={before}
+            nextCursor={d.nextBefore === null ? null : String(d.nextBefore)}
+          />
+        )}
+      />
     </>
   );
 }

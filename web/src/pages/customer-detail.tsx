@@ -10,19 +10,18 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { useAction } from '../api/use-action.js';
 import { CardActions } from '../components/card-actions.js';
+import { CardLabel, cardExpiry } from '../components/card-label.js';
 import { DateTime } from '../components/date-time.js';
 import { NewSubscriptionButton } from '../components/new-subscription.js';
 import { RefundButton } from '../components/refund-dialog.js';
 import { OverrideButtons } from '../components/role-actions.js';
+import { Panel } from '../components/panel.js';
 import { RowsTable } from '../components/rows-table.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { describeCause, describeSource, roleOf } from '../lib/role-why.js';
 import { money } from '../lib/format.js';
 import { Link } from '../lib/router.js';
-
-const cardExpiry = (m: number | null, y: number | null) =>
-  m && y ? `${String(m).padStart(2, '0')}/${String(y).slice(-2)}` : '';
 
 export function CustomerDetail({ id }: { id: string }) {
   const live = useLiveVersion(['customers', 'subscriptions', 'invoices', 'payments', 'users', 'dunning']);
@@ -45,8 +44,7 @@ export function CustomerDetail({ id }: { id: string }) {
             {c.delinquent ? <StatusBadge status="delinquent" /> : null}
           </h1>
           <div className="detail-grid">
-            <section className="panel">
-              <h2>Customer</h2>
+            <Panel title="Customer">
               <dl className="kv">
                 <dt>Email</dt>
                 <dd>{c.email ?? <span className="muted">—</span>}</dd>
@@ -61,59 +59,51 @@ export function CustomerDetail({ id }: { id: string }) {
                   <DateTime iso={c.createdAt} />
                 </dd>
               </dl>
-            </section>
+            </Panel>
             {c.userId ? (
               <UserRole userId={c.userId} version={version} onChanged={reload} />
             ) : (
-              <section className="panel">
-                <h2>Role</h2>
+              <Panel title="Role">
                 <Empty>Not linked to a user yet: no role depends on this customer.</Empty>
-              </section>
+              </Panel>
             )}
           </div>
 
           <h2 className="section-title">Payment methods</h2>
-          {c.paymentMethods.length === 0 ? (
-            <Empty>No card on file.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Card</th>
-                    <th>Expires</th>
-                    <th>Default</th>
-                    <th>Status</th>
-                    <th>
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.paymentMethods.map((m) => (
-                    <tr key={m.stripePaymentMethodId}>
-                      <td>
-                        <span className="brand-name">{m.brand ?? m.type}</span> ····{m.last4}
-                      </td>
-                      <td>{cardExpiry(m.expMonth, m.expYear)}</td>
-                      <td>{m.isDefault ? 'default' : ''}</td>
-                      <td>
-                        {m.detachedAt ? <StatusBadge status="detached" /> : <StatusBadge status="active" />}
-                      </td>
-                      <td>
-                        <CardActions
-                          customerId={c.id}
-                          card={m}
-                          subscriptionStatuses={c.subscriptions.map((x) => x.status)}
-                          onDone={reload}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <RowsTable
+            rows={c.paymentMethods}
+            empty="No card on file."
+            rowKey={(m) => m.stripePaymentMethodId}
+            head={
+              <>
+                <th>Card</th>
+                <th>Expires</th>
+                <th>Default</th>
+                <th>Status</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </>
+            }
+            row={(m) => (
+              <>
+                <td>
+                  <CardLabel brand={m.brand ?? m.type} last4={m.last4} />
+                </td>
+                <td>{cardExpiry(m.expMonth, m.expYear)}</td>
+                <td>{m.isDefault ? 'default' : ''}</td>
+                <td>{m.detachedAt ? <StatusBadge status="detached" /> : <StatusBadge status="active" />}</td>
+                <td>
+                  <CardActions
+                    customerId={c.id}
+                    card={m}
+                    subscriptionStatuses={c.subscriptions.map((x) => x.status)}
+                    onDone={reload}
+                  />
+                </td>
+              </>
+            )}
+          />
 
           <h2 className="section-title">Subscriptions</h2>
           <div className="actions">
@@ -221,30 +211,13 @@ export function CustomerDetail({ id }: { id: string }) {
                   <StatusBadge status={p.status} />
                 </td>
                 <td>{p.declineCode ?? p.failureCode ?? <span className="muted">—</span>}</td>
-                <td>
-                  {p.card ? (
-                    <>
-                      <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
-                    </>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
+                <td>{p.card ? <CardLabel {...p.card} /> : <span className="muted">—</span>}</td>
                 <td>
                   <DateTime iso={p.createdAt} withTime />
                 </td>
                 <td>
                   {p.status === 'succeeded' ? (
-                    <RefundButton
-                      payment={{
-                        id: p.id,
-                        amount: p.amount,
-                        amountRefunded: p.amountRefunded,
-                        currency: p.currency,
-                        label: c.email ?? c.stripeCustomerId,
-                      }}
-                      onDone={reload}
-                    />
+                    <RefundButton payment={{ ...p, label: c.email ?? c.stripeCustomerId }} onDone={reload} />
                   ) : null}
                 </td>
               </>
@@ -252,8 +225,7 @@ export function CustomerDetail({ id }: { id: string }) {
           />
 
           <div className="detail-grid">
-            <section className="panel">
-              <h2>Refunds</h2>
+            <Panel title="Refunds">
               <RowsTable
                 compact
                 rows={c.refunds}
@@ -269,9 +241,8 @@ export function CustomerDetail({ id }: { id: string }) {
                   </>
                 )}
               />
-            </section>
-            <section className="panel">
-              <h2>Disputes</h2>
+            </Panel>
+            <Panel title="Disputes">
               <RowsTable
                 compact
                 rows={c.disputes}
@@ -289,7 +260,7 @@ export function CustomerDetail({ id }: { id: string }) {
                   </>
                 )}
               />
-            </section>
+            </Panel>
           </div>
 
           {c.userId ? (
@@ -415,44 +386,38 @@ function Dunning({ userId, version }: { userId: string; version: number }) {
     <>
       <h2 className="section-title">Dunning cases</h2>
       <Show value={user}>
-        {(u) =>
-          u.dunning.length === 0 ? (
-            <Empty>No dunning case.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Status</th>
-                    <th className="num">Amount due</th>
-                    <th>Opened</th>
-                    <th>Grace until</th>
-                    <th>Attempts</th>
-                    <th>Last decline</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {u.dunning.map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <StatusBadge status={d.status} />
-                      </td>
-                      <td className="num">{money(d.amountDueMinor, d.currency)}</td>
-                      <td>
-                        <DateTime iso={d.openedAt} withTime />
-                      </td>
-                      <td>
-                        <DateTime iso={d.graceUntil} withTime />
-                      </td>
-                      <td>{d.attempts}</td>
-                      <td>{d.lastDeclineCode ?? <span className="muted">—</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(u) => (
+          <RowsTable
+            rows={u.dunning}
+            empty="No dunning case."
+            head={
+              <>
+                <th>Status</th>
+                <th className="num">Amount due</th>
+                <th>Opened</th>
+                <th>Grace until</th>
+                <th>Attempts</th>
+                <th>Last decline</th>
+              </>
+            }
+            row={(d) => (
+              <>
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td className="num">{money(d.amountDueMinor, d.currency)}</td>
+                <td>
+                  <DateTime iso={d.openedAt} withTime />
+                </td>
+                <td>
+                  <DateTime iso={d.graceUntil} withTime />
+                </td>
+                <td>{d.attempts}</td>
+                <td>{d.lastDeclineCode ?? <span className="muted">—</span>}</td>
+              </>
+            )}
+          />
+        )}
       </Show>
     </>
   );
@@ -467,40 +432,34 @@ function Notifications({ userId }: { userId: string }) {
     <>
       <h2 className="section-title">Notifications sent</h2>
       <Show value={list}>
-        {(n) =>
-          n.data.length === 0 ? (
-            <Empty>No notification.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Subject</th>
-                    <th>Template</th>
-                    <th>Status</th>
-                    <th>Sent</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {n.data.map((x) => (
-                    <tr key={x.id}>
-                      <td>{x.subject}</td>
-                      <td>
-                        <code>{x.template}</code>
-                      </td>
-                      <td>
-                        <StatusBadge status={x.status} />
-                      </td>
-                      <td>
-                        <DateTime iso={x.sentAt ?? x.createdAt} withTime />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(n) => (
+          <RowsTable
+            rows={n.data}
+            empty="No notification."
+            head={
+              <>
+                <th>Subject</th>
+                <th>Template</th>
+                <th>Status</th>
+                <th>Sent</th>
+              </>
+            }
+            row={(x) => (
+              <>
+                <td>{x.subject}</td>
+                <td>
+                  <code>{x.template}</code>
+                </td>
+                <td>
+                  <StatusBadge status={x.status} />
+                </td>
+                <td>
+                  <DateTime iso={x.sentAt ?? x.createdAt} withTime />
+                </td>
+              </>
+            )}
+          />
+        )}
       </Show>
     </>
   );
@@ -564,34 +523,31 @@ function TimeTravel({ userId }: { userId: string }) {
                 : state.overrides.map((o) => `${o.role}${o.clearedAt ? ' (cleared)' : ''}`).join(', ')}
             </dd>
           </dl>
-          {state.subscriptions.length === 0 ? (
-            <Empty>No subscription at that instant.</Empty>
-          ) : (
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th>Subscription</th>
-                  <th>Plan</th>
-                  <th>Status</th>
-                  <th>Dunning</th>
-                </tr>
-              </thead>
-              <tbody>
-                {state.subscriptions.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <code>{s.stripeSubscriptionId}</code>
-                    </td>
-                    <td>{s.planKey ?? '—'}</td>
-                    <td>
-                      <StatusBadge status={s.status} />
-                    </td>
-                    <td>{s.dunning ? s.dunning.state : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <RowsTable
+            compact
+            rows={state.subscriptions}
+            empty="No subscription at that instant."
+            head={
+              <>
+                <th>Subscription</th>
+                <th>Plan</th>
+                <th>Status</th>
+                <th>Dunning</th>
+              </>
+            }
+            row={(s) => (
+              <>
+                <td>
+                  <code>{s.stripeSubscriptionId}</code>
+                </td>
+                <td>{s.planKey ?? '—'}</td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>{s.dunning ? s.dunning.state : '—'}</td>
+              </>
+            )}
+          />
         </div>
       ) : null}
     </section>

@@ -5,10 +5,11 @@
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
+import { CardLabel, cardExpiry } from '../components/card-label.js';
 import { DateTime } from '../components/date-time.js';
-import { Pager } from '../components/pager.js';
+import { pagerOf } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
-import { Empty, Show } from '../components/states.js';
+import { ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { oneOf, pageParam } from '../lib/query.js';
 import { Link, setQuery, useLocation } from '../lib/router.js';
@@ -73,72 +74,52 @@ export function Customers() {
           </select>
         </label>
       </div>
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>{q || delinquent ? 'No customer matches these filters.' : 'No customers yet.'}</Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Email</th>
-                      <th>Name</th>
-                      <th>Stripe id</th>
-                      <th>Country</th>
-                      <th>Card</th>
-                      <th>Status</th>
-                      <th>Created</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((c) => (
-                      <tr key={c.id}>
-                        <td data-label="Email">
-                          <Link to={`/customers/${c.id}`}>{c.email ?? c.stripeCustomerId}</Link>
-                        </td>
-                        <td data-label="Name">{c.name ?? <span className="muted">—</span>}</td>
-                        <td data-label="Stripe id">
-                          <code>{c.stripeCustomerId}</code>
-                        </td>
-                        <td data-label="Country">{c.country ?? <span className="muted">—</span>}</td>
-                        <td data-label="Card">
-                          {c.card ? (
-                            <>
-                              <span className="brand-name">{c.card.brand}</span> ····{c.card.last4}
-                              {c.card.expMonth && c.card.expYear ? (
-                                <span className="muted">
-                                  {' '}
-                                  {String(c.card.expMonth).padStart(2, '0')}/
-                                  {String(c.card.expYear).slice(-2)}
-                                </span>
-                              ) : null}
-                            </>
-                          ) : (
-                            <span className="muted">none</span>
-                          )}
-                        </td>
-                        <td data-label="Status">
-                          {c.delinquent ? (
-                            <StatusBadge status="delinquent" />
-                          ) : (
-                            <StatusBadge status="good_standing" />
-                          )}
-                        </td>
-                        <td data-label="Created">
-                          <DateTime iso={c.createdAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager page={d.page} limit={d.limit} total={d.total} />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={q || delinquent ? 'No customer matches these filters.' : 'No customers yet.'}
+        head={
+          <>
+            <th>Email</th>
+            <th>Name</th>
+            <th>Stripe id</th>
+            <th>Country</th>
+            <th>Card</th>
+            <th>Status</th>
+            <th>Created</th>
+          </>
         }
-      </Show>
+        row={(c) => (
+          <>
+            <td data-label="Email">
+              <Link to={`/customers/${c.id}`}>{c.email ?? c.stripeCustomerId}</Link>
+            </td>
+            <td data-label="Name">{c.name ?? <span className="muted">—</span>}</td>
+            <td data-label="Stripe id">
+              <code>{c.stripeCustomerId}</code>
+            </td>
+            <td data-label="Country">{c.country ?? <span className="muted">—</span>}</td>
+            <td data-label="Card">
+              {c.card ? (
+                <>
+                  <CardLabel {...c.card} />
+                  {c.card.expMonth && c.card.expYear ? (
+                    <span className="muted"> {cardExpiry(c.card.expMonth, c.card.expYear)}</span>
+                  ) : null}
+                </>
+              ) : (
+                <span className="muted">none</span>
+              )}
+            </td>
+            <td data-label="Status">
+              {c.delinquent ? <StatusBadge status="delinquent" /> : <StatusBadge status="good_standing" />}
+            </td>
+            <td data-label="Created">
+              <DateTime iso={c.createdAt} />
+            </td>
+          </>
+        )}
+        footer={pagerOf}
+      />
     </>
   );
 }

@@ -78,6 +78,9 @@ function Amounts({ amounts }: { amounts: Array<[string, number]> }) {
   return <>{amounts.map(([currency, minor]) => money(minor, currency)).join(' · ')}</>;
 }
 
+/** A figure that is a list's total count. */
+const total = (d: { total: number }) => number(d.total);
+
 export function Dashboard() {
   // The summary and MRR reports are the heaviest requests here: at most one refresh every 5 s.
   const live = useLiveVersion(
@@ -167,19 +170,14 @@ export function Dashboard() {
           testId="active-subscriptions"
           value={active}
           to="/subscriptions?status=active"
-          render={(d) => number(d.total)}
+          render={total}
         />
-        <Figure
-          label="Trials"
-          value={trialing}
-          to="/subscriptions?status=trialing"
-          render={(d) => number(d.total)}
-        />
+        <Figure label="Trials" value={trialing} to="/subscriptions?status=trialing" render={total} />
         <Figure
           label="Past due"
           value={pastDue}
           to="/subscriptions?status=past_due"
-          render={(d) => number(d.total)}
+          render={total}
           note={(d) => (
             <>
               MRR at risk: <Amounts amounts={perCurrency(d.items)} />
@@ -187,18 +185,18 @@ export function Dashboard() {
             </>
           )}
         />
-        <Figure label="Customers" value={customers} to="/customers" render={(d) => number(d.total)} />
+        <Figure label="Customers" value={customers} to="/customers" render={total} />
         <Figure
           label="Delinquent customers"
           value={delinquent}
           to="/customers?status=delinquent"
-          render={(d) => number(d.total)}
+          render={total}
         />
         <Figure
           label="Failed payments, 30 days"
           value={failed}
           to={`/payments?status=${FAILED_PAYMENT}&createdFrom=${since}`}
-          render={(d) => number(d.total)}
+          render={total}
           note={() => 'awaiting another payment method'}
         />
         <Figure
@@ -225,7 +223,7 @@ export function Dashboard() {
             </>
           )}
         />
-        <Figure label="Role mismatches" value={mismatches} to="/roles" render={(d) => number(d.total)} />
+        <Figure label="Role mismatches" value={mismatches} to="/roles" render={total} />
       </div>
 
       <div className="panels">

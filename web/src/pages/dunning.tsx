@@ -7,12 +7,13 @@ import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
-import { Pager } from '../components/pager.js';
+import { StatusTabs } from '../components/filters.js';
+import { pagerOf } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
-import { Empty, Show } from '../components/states.js';
+import { ListTable } from '../components/rows-table.js';
 import { money } from '../lib/format.js';
 import { oneOf, pageParam } from '../lib/query.js';
-import { setQuery, useLocation } from '../lib/router.js';
+import { useLocation } from '../lib/router.js';
 
 const STATUSES = ['open', 'recovered', 'lost'] as const;
 const PAGE_SIZE = 25;
@@ -44,84 +45,57 @@ export function Dunning() {
     <>
       <h1>Dunning</h1>
       <div className="toolbar">
-        <div className="tabs" role="group" aria-label="Status">
-          {STATUSES.map((s) => (
-            <button
-              key={s}
-              type="button"
-              aria-pressed={s === status}
-              onClick={() => setQuery({ status: s === 'open' ? undefined : s, page: undefined })}
-            >
-              {s}
-            </button>
-          ))}
-        </div>
+        <StatusTabs statuses={STATUSES} value={status} clears="page" />
         <SearchBox value={q} label="Email or Stripe id" />
       </div>
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>{q ? 'No case matches this search.' : `No ${status} dunning cases.`}</Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Customer</th>
-                      <th className="num">{status === 'open' ? 'At risk' : 'Amount due'}</th>
-                      <th>
-                        {status === 'open' ? 'Grace until' : status === 'recovered' ? 'Recovered' : 'Lost'}
-                      </th>
-                      <th>Step</th>
-                      <th>Last failure</th>
-                      <th>Opened</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((c) => (
-                      <tr key={c.id}>
-                        <td data-label="Customer">
-                          {c.customer.email ?? <code>{c.customer.stripeCustomerId}</code>}
-                          <div className="muted small">
-                            {c.subscription.planKey ?? 'unknown plan'} ·{' '}
-                            <code>{c.subscription.stripeSubscriptionId}</code>
-                          </div>
-                        </td>
-                        <td data-label={status === 'open' ? 'At risk' : 'Amount due'} className="num">
-                          {money(status === 'open' ? c.amountAtRisk : c.amountDue, c.currency)}
-                        </td>
-                        <td data-label={status === 'open' ? 'Grace until' : 'When'}>
-                          <DateTime
-                            iso={status === 'open' ? c.graceUntil : (c.recovered?.at ?? c.lost?.at ?? null)}
-                            withTime
-                          />
-                          {c.lost?.reason ? (
-                            <div className="muted small">{c.lost.reason.replace(/_/g, ' ')}</div>
-                          ) : null}
-                        </td>
-                        <td data-label="Step">
-                          {c.step ? c.step.replace(/_/g, ' ') : <span className="muted">—</span>}
-                          <div className="muted small">
-                            {c.attempts} attempt{c.attempts === 1 ? '' : 's'}
-                          </div>
-                        </td>
-                        <td data-label="Last failure">
-                          <code>{c.lastFailure.declineCode ?? c.lastFailure.code ?? '—'}</code>
-                        </td>
-                        <td data-label="Opened">
-                          <DateTime iso={c.openedAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager page={d.page} limit={d.limit} total={d.total} />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={q ? 'No case matches this search.' : `No ${status} dunning cases.`}
+        head={
+          <>
+            <th>Customer</th>
+            <th className="num">{status === 'open' ? 'At risk' : 'Amount due'}</th>
+            <th>{status === 'open' ? 'Grace until' : status === 'recovered' ? 'Recovered' : 'Lost'}</th>
+            <th>Step</th>
+            <th>Last failure</th>
+            <th>Opened</th>
+          </>
         }
-      </Show>
+        row={(c) => (
+          <>
+            <td data-label="Customer">
+              {c.customer.email ?? <code>{c.customer.stripeCustomerId}</code>}
+              <div className="muted small">
+                {c.subscription.planKey ?? 'unknown plan'} ·{' '}
+                <code>{c.subscription.stripeSubscriptionId}</code>
+              </div>
+            </td>
+            <td data-label={status === 'open' ? 'At risk' : 'Amount due'} className="num">
+              {money(status === 'open' ? c.amountAtRisk : c.amountDue, c.currency)}
+            </td>
+            <td data-label={status === 'open' ? 'Grace until' : 'When'}>
+              <DateTime
+                iso={status === 'open' ? c.graceUntil : (c.recovered?.at ?? c.lost?.at ?? null)}
+                withTime
+              />
+              {c.lost?.reason ? <div className="muted small">{c.lost.reason.replace(/_/g, ' ')}</div> : null}
+            </td>
+            <td data-label="Step">
+              {c.step ? c.step.replace(/_/g, ' ') : <span className="muted">—</span>}
+              <div className="muted small">
+                {c.attempts} attempt{c.attempts === 1 ? '' : 's'}
+              </div>
+            </td>
+            <td data-label="Last failure">
+              <code>{c.lastFailure.declineCode ?? c.lastFailure.code ?? '—'}</code>
+            </td>
+            <td data-label="Opened">
+              <DateTime iso={c.openedAt} />
+            </td>
+          </>
+        )}
+        footer={pagerOf}
+      />
     </>
   );
 }

@@ -9,9 +9,10 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
-import { Empty, Show } from '../components/states.js';
+import { StatusTabs } from '../components/filters.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { oneOf } from '../lib/query.js';
-import { setQuery, useLocation } from '../lib/router.js';
+import { useLocation } from '../lib/router.js';
 
 const STATUSES = ['open', 'resolved', 'ignored'] as const;
 
@@ -34,101 +35,74 @@ export function Errors() {
     <>
       <h1>Errors</h1>
       <div className="toolbar">
-        <div className="tabs" role="group" aria-label="Status">
-          {STATUSES.map((s) => (
-            <button
-              key={s}
-              type="button"
-              aria-pressed={s === status}
-              onClick={() => setQuery({ status: s === 'open' ? undefined : s, cursor: undefined })}
-            >
-              {s}
-            </button>
-          ))}
-        </div>
+        <StatusTabs statuses={STATUSES} value={status} clears="cursor" />
       </div>
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>No {status} billing errors.</Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Error</th>
-                      <th>Subject</th>
-                      <th className="num">Occurrences</th>
-                      <th className="num">Waiting events</th>
-                      <th>Last seen</th>
-                      <th>
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((e) => (
-                      <tr key={e.id}>
-                        <td data-label="Error" className="wrap">
-                          <code>{e.kind}</code>
-                          <div className="small">{e.message}</div>
-                          {e.resolutionNote ? (
-                            <div className="muted small">Note: {e.resolutionNote}</div>
-                          ) : null}
-                        </td>
-                        <td data-label="Subject">
-                          <code>{e.subject}</code>
-                        </td>
-                        <td data-label="Occurrences" className="num">
-                          {e.occurrences}
-                        </td>
-                        <td data-label="Waiting events" className="num">
-                          {e.failedEvents}
-                        </td>
-                        <td data-label="Last seen">
-                          <DateTime iso={e.lastSeenAt} withTime />
-                        </td>
-                        <td data-label="Actions">
-                          {e.status === 'open' ? (
-                            <div className="inline-form">
-                              {(['retry', 'resolve', 'ignore'] as const).map((action) => (
-                                <ConfirmButton
-                                  key={action}
-                                  label={action[0]!.toUpperCase() + action.slice(1)}
-                                  title={`${action[0]!.toUpperCase() + action.slice(1)} ${e.kind}`}
-                                  destructive={action === 'ignore'}
-                                  noteLabel="Note (kept in the audit log)"
-                                  call={(note) =>
-                                    api.POST('/api/admin/errors/{id}/{action}', {
-                                      params: { path: { id: e.id, action } },
-                                      body: note ? { note } : {},
-                                    })
-                                  }
-                                  onDone={reload}
-                                >
-                                  <p>
-                                    {action === 'retry'
-                                      ? `Requeues the ${e.failedEvents} event(s) waiting on it; it closes when they apply.`
-                                      : action === 'resolve'
-                                        ? 'Marks it fixed.'
-                                        : 'Closes it without a fix: its waiting events stay failed.'}
-                                  </p>
-                                </ConfirmButton>
-                              ))}
-                            </div>
-                          ) : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <CursorPager cursor={cursor} nextCursor={d.nextCursor} />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={<>No {status} billing errors.</>}
+        head={
+          <>
+            <th>Error</th>
+            <th>Subject</th>
+            <th className="num">Occurrences</th>
+            <th className="num">Waiting events</th>
+            <th>Last seen</th>
+            <ActionsHead />
+          </>
         }
-      </Show>
+        row={(e) => (
+          <>
+            <td data-label="Error" className="wrap">
+              <code>{e.kind}</code>
+              <div className="small">{e.message}</div>
+              {e.resolutionNote ? <div className="muted small">Note: {e.resolutionNote}</div> : null}
+            </td>
+            <td data-label="Subject">
+              <code>{e.subject}</code>
+            </td>
+            <td data-label="Occurrences" className="num">
+              {e.occurrences}
+            </td>
+            <td data-label="Waiting events" className="num">
+              {e.failedEvents}
+            </td>
+            <td data-label="Last seen">
+              <DateTime iso={e.lastSeenAt} withTime />
+            </td>
+            <td data-label="Actions">
+              {e.status === 'open' ? (
+                <div className="inline-form">
+                  {(['retry', 'resolve', 'ignore'] as const).map((action) => (
+                    <ConfirmButton
+                      key={action}
+                      label={action[0]!.toUpperCase() + action.slice(1)}
+                      title={`${action[0]!.toUpperCase() + action.slice(1)} ${e.kind}`}
+                      destructive={action === 'ignore'}
+                      noteLabel="Note (kept in the audit log)"
+                      call={(note) =>
+                        api.POST('/api/admin/errors/{id}/{action}', {
+                          params: { path: { id: e.id, action } },
+                          body: note ? { note } : {},
+                        })
+                      }
+                      onDone={reload}
+                    >
+                      <p>
+                        {action === 'retry'
+                          ? `Requeues the ${e.failedEvents} event(s) waiting on it; it closes when they apply.`
+                          : action === 'resolve'
+                            ? 'Marks it fixed.'
+                            : 'Closes it without a fix: its waiting events stay failed.'}
+                      </p>
+                    </ConfirmButton>
+                  ))}
+                </div>
+              ) : null}
+            </td>
+          </>
+        )}
+        footer={(d) => <CursorPager cursor={cursor} nextCursor={d.nextCursor} />}
+      />
     </>
   );
 }

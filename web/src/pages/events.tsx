@@ -10,7 +10,8 @@ import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { CursorPager } from '../components/cursor-pager.js';
 import { DateTime } from '../components/date-time.js';
-import { Empty, Show } from '../components/states.js';
+import { FilterSelect } from '../components/filters.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { oneOf } from '../lib/query.js';
 import { setQuery, useLocation } from '../lib/router.js';
@@ -45,20 +46,7 @@ export function Events() {
     <>
       <h1>Events</h1>
       <div className="toolbar">
-        <label>
-          Status{' '}
-          <select
-            value={status ?? ''}
-            onChange={(e) => setQuery({ status: e.target.value, cursor: undefined })}
-          >
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" param="status" value={status ?? ''} options={STATUSES} clears="cursor" />
         <form
           className="search"
           role="search"
@@ -86,95 +74,71 @@ export function Events() {
           Replayed {replayed}
         </p>
       ) : null}
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>
-              {status || type ? 'No event matches these filters.' : 'No Stripe event received yet.'}
-            </Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Type</th>
-                      <th>Status</th>
-                      <th>Object</th>
-                      <th className="num">Attempts</th>
-                      <th>Received</th>
-                      <th>
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((e) => (
-                      <tr key={e.id}>
-                        <td data-label="Type">
-                          <code>{e.type}</code>
-                          <div className="muted small">
-                            <code>{e.id}</code>
-                          </div>
-                        </td>
-                        <td data-label="Status">
-                          <StatusBadge status={e.status} />
-                          {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
-                          {e.payloadPrunedAt ? (
-                            <div className="muted small">
-                              Payload pruned <DateTime iso={e.payloadPrunedAt} />
-                            </div>
-                          ) : null}
-                        </td>
-                        <td data-label="Object">
-                          {e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}
-                        </td>
-                        <td data-label="Attempts" className="num">
-                          {e.attempts}
-                        </td>
-                        <td data-label="Received">
-                          <DateTime iso={e.receivedAt} withTime />
-                        </td>
-                        <td data-label="Actions">
-                          {e.payloadPrunedAt ? (
-                            <span
-                              className="muted small"
-                              title="Retention dropped its payload: nothing to replay"
-                            >
-                              —
-                            </span>
-                          ) : (
-                            <ConfirmButton
-                              label="Replay"
-                              title={`Replay ${e.type}`}
-                              call={() =>
-                                api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })
-                              }
-                              onDone={(r) => {
-                                setReplayed(
-                                  `${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`,
-                                );
-                                setVersion((v) => v + 1);
-                              }}
-                            >
-                              <p>
-                                Applies <code>{e.id}</code> again through its handler. Handlers are
-                                idempotent: an event older than what is stored changes nothing (it is marked
-                                stale).
-                              </p>
-                            </ConfirmButton>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <CursorPager cursor={cursor} nextCursor={d.nextCursor} />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={status || type ? 'No event matches these filters.' : 'No Stripe event received yet.'}
+        head={
+          <>
+            <th>Type</th>
+            <th>Status</th>
+            <th>Object</th>
+            <th className="num">Attempts</th>
+            <th>Received</th>
+            <ActionsHead />
+          </>
         }
-      </Show>
+        row={(e) => (
+          <>
+            <td data-label="Type">
+              <code>{e.type}</code>
+              <div className="muted small">
+                <code>{e.id}</code>
+              </div>
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={e.status} />
+              {e.lastError ? <div className="muted small">{e.lastError}</div> : null}
+              {e.payloadPrunedAt ? (
+                <div className="muted small">
+                  Payload pruned <DateTime iso={e.payloadPrunedAt} />
+                </div>
+              ) : null}
+            </td>
+            <td data-label="Object">
+              {e.objectId ? <code>{e.objectId}</code> : <span className="muted">—</span>}
+            </td>
+            <td data-label="Attempts" className="num">
+              {e.attempts}
+            </td>
+            <td data-label="Received">
+              <DateTime iso={e.receivedAt} withTime />
+            </td>
+            <td data-label="Actions">
+              {e.payloadPrunedAt ? (
+                <span className="muted small" title="Retention dropped its payload: nothing to replay">
+                  —
+                </span>
+              ) : (
+                <ConfirmButton
+                  label="Replay"
+                  title={`Replay ${e.type}`}
+                  call={() => api.POST('/api/admin/events/{id}/replay', { params: { path: { id: e.id } } })}
+                  onDone={(r) => {
+                    setReplayed(`${r.id}: ${r.replay.status}${r.replay.note ? ` (${r.replay.note})` : ''}`);
+                    setVersion((v) => v + 1);
+                  }}
+                >
+                  <p>
+                    Applies <code>{e.id}</code> again through its handler. Handlers are idempotent: an event
+                    older than what is stored changes nothing (it is marked stale).
+                  </p>
+                </ConfirmButton>
+              )}
+            </td>
+          </>
+        )}
+        footer={(d) => <CursorPager cursor={cursor} nextCursor={d.nextCursor} />}
+      />
     </>
   );
 }

@@ -6,11 +6,13 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
+import { CardLabel } from '../components/card-label.js';
 import { DateTime } from '../components/date-time.js';
-import { Pager } from '../components/pager.js';
+import { FilterSelect } from '../components/filters.js';
+import { pagerOf } from '../components/pager.js';
 import { RefundButton } from '../components/refund-dialog.js';
 import { SearchBox } from '../components/search-box.js';
-import { Empty, Show } from '../components/states.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
 import { oneOf, pageParam } from '../lib/query.js';
@@ -59,20 +61,7 @@ export function Payments() {
       <h1>Payments</h1>
       <div className="toolbar">
         <SearchBox value={q} label="Email or Stripe id" />
-        <label>
-          Status{' '}
-          <select
-            value={status ?? ''}
-            onChange={(e) => setQuery({ status: e.target.value, page: undefined })}
-          >
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace(/_/g, ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" param="status" value={status ?? ''} options={STATUSES} />
         <label>
           Since{' '}
           <input
@@ -82,92 +71,62 @@ export function Payments() {
           />
         </label>
       </div>
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>
-              {q || status || createdFrom ? 'No payment matches these filters.' : 'No payments yet.'}
-            </Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Customer</th>
-                      <th className="num">Amount</th>
-                      <th>Status</th>
-                      <th>Failure</th>
-                      <th>Card</th>
-                      <th>Created</th>
-                      <th>
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((p) => (
-                      <tr key={p.id}>
-                        <td data-label="Customer">
-                          {p.customer?.email ?? <span className="muted">—</span>}
-                          <div className="muted small">
-                            <code>{p.stripePaymentIntentId ?? p.stripeChargeId}</code>
-                          </div>
-                        </td>
-                        <td data-label="Amount" className="num">
-                          {money(p.amount, p.currency)}
-                          {p.amountRefunded ? (
-                            <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
-                          ) : null}
-                        </td>
-                        <td data-label="Status">
-                          <StatusBadge status={p.status} />
-                        </td>
-                        <td data-label="Failure">
-                          {p.failureCode ? (
-                            <span title={p.failureMessage ?? undefined}>
-                              <code>{p.declineCode ?? p.failureCode}</code>
-                            </span>
-                          ) : (
-                            <span className="muted">—</span>
-                          )}
-                        </td>
-                        <td data-label="Card">
-                          {p.card ? (
-                            <>
-                              <span className="brand-name">{p.card.brand}</span> ····{p.card.last4}
-                            </>
-                          ) : (
-                            <span className="muted">—</span>
-                          )}
-                        </td>
-                        <td data-label="Created">
-                          <DateTime iso={p.createdAt} withTime />
-                        </td>
-                        <td data-label="Actions">
-                          {p.status === 'succeeded' ? (
-                            <RefundButton
-                              payment={{
-                                id: p.id,
-                                amount: p.amount,
-                                amountRefunded: p.amountRefunded,
-                                currency: p.currency,
-                                label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id,
-                              }}
-                              onDone={() => setVersion((v) => v + 1)}
-                            />
-                          ) : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager page={d.page} limit={d.limit} total={d.total} />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={q || status || createdFrom ? 'No payment matches these filters.' : 'No payments yet.'}
+        head={
+          <>
+            <th>Customer</th>
+            <th className="num">Amount</th>
+            <th>Status</th>
+            <th>Failure</th>
+            <th>Card</th>
+            <th>Created</th>
+            <ActionsHead />
+          </>
         }
-      </Show>
+        row={(p) => (
+          <>
+            <td data-label="Customer">
+              {p.customer?.email ?? <span className="muted">—</span>}
+              <div className="muted small">
+                <code>{p.stripePaymentIntentId ?? p.stripeChargeId}</code>
+              </div>
+            </td>
+            <td data-label="Amount" className="num">
+              {money(p.amount, p.currency)}
+              {p.amountRefunded ? (
+                <div className="muted small">refunded {money(p.amountRefunded, p.currency)}</div>
+              ) : null}
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={p.status} />
+            </td>
+            <td data-label="Failure">
+              {p.failureCode ? (
+                <span title={p.failureMessage ?? undefined}>
+                  <code>{p.declineCode ?? p.failureCode}</code>
+                </span>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+            <td data-label="Card">{p.card ? <CardLabel {...p.card} /> : <span className="muted">—</span>}</td>
+            <td data-label="Created">
+              <DateTime iso={p.createdAt} withTime />
+            </td>
+            <td data-label="Actions">
+              {p.status === 'succeeded' ? (
+                <RefundButton
+                  payment={{ ...p, label: p.customer?.email ?? p.stripePaymentIntentId ?? p.id }}
+                  onDone={() => setVersion((v) => v + 1)}
+                />
+              ) : null}
+            </td>
+          </>
+        )}
+        footer={pagerOf}
+      />
     </>
   );
 }

@@ -13,7 +13,7 @@ import {
   SetPlanActive,
   type EditablePlan,
 } from '../components/plan-forms.js';
-import { Empty, Show } from '../components/states.js';
+import { ActionsHead, ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
 import { Link } from '../lib/router.js';
@@ -45,73 +45,60 @@ export function Plans() {
       {open?.kind === 'edit' ? <EditPlan plan={open.plan} onClose={close} onDone={done} /> : null}
       {open?.kind === 'price' ? <AddPrice plan={open.plan} onClose={close} onDone={done} /> : null}
       {open?.kind === 'active' ? <SetPlanActive plan={open.plan} onClose={close} onDone={done} /> : null}
-      <Show value={plans}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>No plans yet.</Empty>
-          ) : (
-            <div className="table-wrap cards">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Plan</th>
-                    <th>Grants</th>
-                    <th>Trial</th>
-                    <th>Prices</th>
-                    <th>Status</th>
-                    <th>
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.items.map((p) => (
-                    <tr key={p.id}>
-                      <td data-label="Plan">
-                        <Link to={`/subscriptions?plan=${encodeURIComponent(p.key)}`}>{p.name}</Link>
-                        <div className="muted small">
-                          <code>{p.key}</code>
-                        </div>
-                      </td>
-                      <td data-label="Grants">{p.grantsRole}</td>
-                      <td data-label="Trial">
-                        {p.trialDays ? `${p.trialDays} days` : <span className="muted">none</span>}
-                      </td>
-                      <td data-label="Prices">
-                        <ul className="prices">
-                          {p.prices.map((price) => (
-                            <li key={price.id} className={price.active ? undefined : 'archived'}>
-                              {money(price.unitAmount, price.currency)}{' '}
-                              {every(price.interval, price.intervalCount)}
-                              {price.active ? null : <span className="muted"> (archived)</span>}
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                      <td data-label="Status">
-                        <StatusBadge status={p.active ? 'active' : 'inactive'} />
-                      </td>
-                      <td data-label="Actions">
-                        <div className="inline-form">
-                          <button type="button" onClick={() => setOpen({ kind: 'edit', plan: p })}>
-                            Edit
-                          </button>
-                          <button type="button" onClick={() => setOpen({ kind: 'price', plan: p })}>
-                            Add price
-                          </button>
-                          <button type="button" onClick={() => setOpen({ kind: 'active', plan: p })}>
-                            {p.active ? 'Deactivate' : 'Activate'}
-                          </button>
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
+      <ListTable
+        value={plans}
+        empty="No plans yet."
+        head={
+          <>
+            <th>Plan</th>
+            <th>Grants</th>
+            <th>Trial</th>
+            <th>Prices</th>
+            <th>Status</th>
+            <ActionsHead />
+          </>
         }
-      </Show>
+        row={(p) => (
+          <>
+            <td data-label="Plan">
+              <Link to={`/subscriptions?plan=${encodeURIComponent(p.key)}`}>{p.name}</Link>
+              <div className="muted small">
+                <code>{p.key}</code>
+              </div>
+            </td>
+            <td data-label="Grants">{p.grantsRole}</td>
+            <td data-label="Trial">
+              {p.trialDays ? `${p.trialDays} days` : <span className="muted">none</span>}
+            </td>
+            <td data-label="Prices">
+              <ul className="prices">
+                {p.prices.map((price) => (
+                  <li key={price.id} className={price.active ? undefined : 'archived'}>
+                    {money(price.unitAmount, price.currency)} {every(price.interval, price.intervalCount)}
+                    {price.active ? null : <span className="muted"> (archived)</span>}
+                  </li>
+                ))}
+              </ul>
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={p.active ? 'active' : 'inactive'} />
+            </td>
+            <td data-label="Actions">
+              <div className="inline-form">
+                <button type="button" onClick={() => setOpen({ kind: 'edit', plan: p })}>
+                  Edit
+                </button>
+                <button type="button" onClick={() => setOpen({ kind: 'price', plan: p })}>
+                  Add price
+                </button>
+                <button type="button" onClick={() => setOpen({ kind: 'active', plan: p })}>
+                  {p.active ? 'Deactivate' : 'Activate'}
+                </button>
+              </div>
+            </td>
+          </>
+        )}
+      />
     </>
   );
 }

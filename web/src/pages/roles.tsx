@@ -11,10 +11,13 @@ import { useLiveVersion } from '../lib/live.js';
 import { OverrideButtons } from '../components/role-actions.js';
 import { SearchBox } from '../components/search-box.js';
 import { SyncAllButton } from '../components/sync-roles.js';
-import { Empty, Show } from '../components/states.js';
+import { FilterSelect } from '../components/filters.js';
+import { Panel } from '../components/panel.js';
+import { ActionsHead, RowsTable } from '../components/rows-table.js';
+import { Show } from '../components/states.js';
 import { number, share } from '../lib/format.js';
 import { oneOf } from '../lib/query.js';
-import { setQuery, useLocation } from '../lib/router.js';
+import { useLocation } from '../lib/router.js';
 
 const KINDS = ['override_active', 'grace', 'paid_not_upgraded', 'upgraded_unpaid'] as const;
 const KIND_LABEL: Record<(typeof KINDS)[number], string> = {
@@ -39,8 +42,7 @@ export function Roles() {
       <Show value={stats}>
         {(s) => (
           <div className="panels">
-            <section className="panel">
-              <h2>Users by role</h2>
+            <Panel title="Users by role">
               <table className="compact">
                 <tbody>
                   {Object.entries(s.byRole).map(([role, users]) => (
@@ -51,9 +53,8 @@ export function Roles() {
                   ))}
                 </tbody>
               </table>
-            </section>
-            <section className="panel">
-              <h2>By sign-up provider</h2>
+            </Panel>
+            <Panel title="By sign-up provider">
               <table className="compact">
                 <thead>
                   <tr>
@@ -74,7 +75,7 @@ export function Roles() {
                   ))}
                 </tbody>
               </table>
-            </section>
+            </Panel>
           </div>
         )}
       </Show>
@@ -83,67 +84,62 @@ export function Roles() {
       <div className="toolbar">
         <SearchBox value={query.get('q') ?? ''} label="Email" />
         <SyncAllButton onDone={reload} />
-        <label>
-          Why{' '}
-          <select value={kind ?? ''} onChange={(e) => setQuery({ kind: e.target.value })}>
-            <option value="">All</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Why"
+          param="kind"
+          value={kind ?? ''}
+          options={KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
+          clears={null}
+        />
       </div>
       <Show value={mismatches}>
         {(d) => {
           const rows = d.data.filter(
             (m) => (!kind || m.kind === kind) && (!q || m.email.toLowerCase().includes(q)),
           );
-          if (d.total === 0)
-            return <Empty>No mismatch: every user has the role billing entitles them to.</Empty>;
-          if (rows.length === 0) return <Empty>No mismatch matches these filters.</Empty>;
           return (
-            <div className="table-wrap cards">
-              <table>
-                <thead>
-                  <tr>
-                    <th>User</th>
-                    <th>Stored role</th>
-                    <th>Entitled role</th>
-                    <th>Why</th>
-                    <th>Signed up with</th>
-                    <th>
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((m) => (
-                    <tr key={m.userId}>
-                      <td data-label="User">
-                        {m.email}
-                        <div className="muted small">{m.name}</div>
-                      </td>
-                      <td data-label="Stored role">{m.storedRole}</td>
-                      <td data-label="Entitled role">{m.entitledRole}</td>
-                      <td data-label="Why">{KIND_LABEL[m.kind]}</td>
-                      <td data-label="Signed up with">{m.signupProvider}</td>
-                      <td data-label="Actions">
-                        <div className="inline-form">
-                          <OverrideButtons
-                            userId={m.userId}
-                            email={m.email}
-                            hasOverride={m.kind === 'override_active'}
-                            onDone={reload}
-                          />
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <RowsTable
+              cards
+              rows={rows}
+              empty={
+                d.total === 0
+                  ? 'No mismatch: every user has the role billing entitles them to.'
+                  : 'No mismatch matches these filters.'
+              }
+              rowKey={(m) => m.userId}
+              head={
+                <>
+                  <th>User</th>
+                  <th>Stored role</th>
+                  <th>Entitled role</th>
+                  <th>Why</th>
+                  <th>Signed up with</th>
+                  <ActionsHead />
+                </>
+              }
+              row={(m) => (
+                <>
+                  <td data-label="User">
+                    {m.email}
+                    <div className="muted small">{m.name}</div>
+                  </td>
+                  <td data-label="Stored role">{m.storedRole}</td>
+                  <td data-label="Entitled role">{m.entitledRole}</td>
+                  <td data-label="Why">{KIND_LABEL[m.kind]}</td>
+                  <td data-label="Signed up with">{m.signupProvider}</td>
+                  <td data-label="Actions">
+                    <div className="inline-form">
+                      <OverrideButtons
+                        userId={m.userId}
+                        email={m.email}
+                        hasOverride={m.kind === 'override_active'}
+                        onDone={reload}
+                      />
+                    </div>
+                  </td>
+                </>
+              )}
+            />
           );
         }}
       </Show>

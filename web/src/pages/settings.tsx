@@ -12,11 +12,13 @@ import { ActionForm, Dialog } from '../components/dialog.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
-import { Pager } from '../components/pager.js';
-import { Empty, Show } from '../components/states.js';
+import { FilterSelect } from '../components/filters.js';
+import { pagerOf } from '../components/pager.js';
+import { ActionsHead, ListTable, RowsTable } from '../components/rows-table.js';
+import { Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { oneOf, pageParam } from '../lib/query.js';
-import { setQuery, useLocation } from '../lib/router.js';
+import { useLocation } from '../lib/router.js';
 
 const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 
@@ -43,132 +45,101 @@ export function Settings() {
       <div className="actions">
         <CreateKeyButton onCreated={reload} />
       </div>
-      <Show value={keys}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>
-              No API key. Create one here or with <code>npx sertantai admin api-key create --name …</code>
-            </Empty>
-          ) : (
-            <div className="table-wrap cards">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Prefix</th>
-                    <th>Created</th>
-                    <th>Last used</th>
-                    <th>Status</th>
-                    <th>
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.items.map((k) => (
-                    <tr key={k.id}>
-                      <td data-label="Name">{k.name}</td>
-                      <td data-label="Prefix">
-                        <code>{k.prefix}…</code>
-                      </td>
-                      <td data-label="Created">
-                        <DateTime iso={k.createdAt} />
-                      </td>
-                      <td data-label="Last used">
-                        <DateTime iso={k.lastUsedAt} withTime />
-                      </td>
-                      <td data-label="Status">
-                        <StatusBadge status={k.revokedAt ? 'revoked' : 'active'} />
-                      </td>
-                      <td data-label="Actions">
-                        {k.revokedAt ? null : (
-                          <ConfirmButton
-                            label="Revoke"
-                            title={`Revoke the key “${k.name}”`}
-                            destructive
-                            call={async () => {
-                              const r = await api.DELETE('/api/admin/api-keys/{id}', {
-                                params: { path: { id: k.id } },
-                              });
-                              // 204: no body; success is the status.
-                              return { ...r, data: r.response.ok ? true : undefined };
-                            }}
-                            onDone={reload}
-                          >
-                            <p>
-                              Requests with <code>{k.prefix}…</code> are refused from now on. This cannot be
-                              undone.
-                            </p>
-                          </ConfirmButton>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
+      <ListTable
+        value={keys}
+        empty={
+          <>
+            No API key. Create one here or with <code>npx sertantai admin api-key create --name …</code>
+          </>
         }
-      </Show>
+        head={
+          <>
+            <th>Name</th>
+            <th>Prefix</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th>Status</th>
+            <ActionsHead />
+          </>
+        }
+        row={(k) => (
+          <>
+            <td data-label="Name">{k.name}</td>
+            <td data-label="Prefix">
+              <code>{k.prefix}…</code>
+            </td>
+            <td data-label="Created">
+              <DateTime iso={k.createdAt} />
+            </td>
+            <td data-label="Last used">
+              <DateTime iso={k.lastUsedAt} withTime />
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={k.revokedAt ? 'revoked' : 'active'} />
+            </td>
+            <td data-label="Actions">
+              {k.revokedAt ? null : (
+                <ConfirmButton
+                  label="Revoke"
+                  title={`Revoke the key “${k.name}”`}
+                  destructive
+                  call={async () => {
+                    const r = await api.DELETE('/api/admin/api-keys/{id}', {
+                      params: { path: { id: k.id } },
+                    });
+                    // 204: no body; success is the status.
+                    return { ...r, data: r.response.ok ? true : undefined };
+                  }}
+                  onDone={reload}
+                >
+                  <p>
+                    Requests with <code>{k.prefix}…</code> are refused from now on. This cannot be undone.
+                  </p>
+                </ConfirmButton>
+              )}
+            </td>
+          </>
+        )}
+      />
 
       <h2 className="section-title">Notification outbox</h2>
       <div className="toolbar">
-        <label>
-          Status{' '}
-          <select
-            value={status ?? ''}
-            onChange={(e) => setQuery({ status: e.target.value, page: undefined })}
-          >
-            <option value="">All</option>
-            {OUTBOX_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" param="status" value={status ?? ''} options={OUTBOX_STATUSES} />
       </div>
       <Show value={outbox}>
-        {(d) =>
-          d.data.length === 0 ? (
-            <Empty>{status ? `No ${status} notification.` : 'No notification yet.'}</Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>To</th>
-                      <th>Subject</th>
-                      <th>Template</th>
-                      <th>Status</th>
-                      <th>Created</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.data.map((n) => (
-                      <tr key={n.id}>
-                        <td data-label="To">{n.to}</td>
-                        <td data-label="Subject" className="wrap">
-                          {n.subject}
-                        </td>
-                        <td data-label="Template">{n.template.replace(/_/g, ' ')}</td>
-                        <td data-label="Status">
-                          <StatusBadge status={n.status} />
-                          {n.lastError ? <div className="muted small">{n.lastError}</div> : null}
-                        </td>
-                        <td data-label="Created">
-                          <DateTime iso={n.createdAt} withTime />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager page={d.page} limit={d.limit} total={d.total} />
-            </>
-          )
-        }
+        {(d) => (
+          <RowsTable
+            cards
+            rows={d.data}
+            empty={status ? `No ${status} notification.` : 'No notification yet.'}
+            head={
+              <>
+                <th>To</th>
+                <th>Subject</th>
+                <th>Template</th>
+                <th>Status</th>
+                <th>Created</th>
+              </>
+            }
+            row={(n) => (
+              <>
+                <td data-label="To">{n.to}</td>
+                <td data-label="Subject" className="wrap">
+                  {n.subject}
+                </td>
+                <td data-label="Template">{n.template.replace(/_/g, ' ')}</td>
+                <td data-label="Status">
+                  <StatusBadge status={n.status} />
+                  {n.lastError ? <div className="muted small">{n.lastError}</div> : null}
+                </td>
+                <td data-label="Created">
+                  <DateTime iso={n.createdAt} withTime />
+                </td>
+              </>
+            )}
+            footer={pagerOf(d)}
+          />
+        )}
       </Show>
     </>
   );

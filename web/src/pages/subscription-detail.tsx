@@ -9,9 +9,9 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
-import { useAction } from '../api/use-action.js';
 import { DateTime } from '../components/date-time.js';
-import { ActionForm, Dialog } from '../components/dialog.js';
+import { ActionDialog } from '../components/dialog.js';
+import { Panel } from '../components/panel.js';
 import { RowsTable } from '../components/rows-table.js';
 import { Empty, ErrorState, Loading, Show } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -72,8 +72,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
           </h1>
           <Actions sub={s} onChanged={changed} />
           <div className="detail-grid">
-            <section className="panel">
-              <h2>Subscription</h2>
+            <Panel title="Subscription">
               <dl className="kv">
                 <dt>Customer</dt>
                 <dd>
@@ -122,11 +121,10 @@ export function SubscriptionDetail({ id }: { id: string }) {
                   <DateTime iso={s.createdAt} withTime />
                 </dd>
               </dl>
-            </section>
+            </Panel>
             <Show value={history}>
               {(h) => (
-                <section className="panel">
-                  <h2>Items</h2>
+                <Panel title="Items">
                   <table className="compact">
                     <tbody>
                       {h.items.map((i) => (
@@ -143,7 +141,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
                   </table>
                   <h2 style={{ marginTop: 12 }}>Discount</h2>
                   <Discount sub={s} discount={h.discount} onChanged={changed} />
-                </section>
+                </Panel>
               )}
             </Show>
           </div>
@@ -180,34 +178,31 @@ export function SubscriptionDetail({ id }: { id: string }) {
                   )}
                 />
                 <div className="detail-grid" style={{ marginTop: 16 }}>
-                  <section className="panel">
-                    <h2>MRR changes</h2>
-                    {h.mrrMovements.length === 0 ? (
-                      <Empty>No MRR change.</Empty>
-                    ) : (
-                      <table className="compact" data-testid="mrr-changes">
-                        <tbody>
-                          {h.mrrMovements.map((m) => (
-                            <tr key={`${m.causeEventId}-${m.at}`}>
-                              <td>
-                                <DateTime iso={m.at} withTime />
-                              </td>
-                              <td>{m.kind}</td>
-                              <td className="num">
-                                {money(m.before, m.currency)} → {money(m.after, m.currency)}
-                              </td>
-                              <td className="num">
-                                {m.delta > 0 ? '+' : ''}
-                                {money(m.delta, m.currency)}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    )}
-                  </section>
-                  <section className="panel">
-                    <h2>Timeline</h2>
+                  <Panel title="MRR changes">
+                    <RowsTable
+                      compact
+                      testId="mrr-changes"
+                      rows={h.mrrMovements}
+                      empty="No MRR change."
+                      rowKey={(m) => `${m.causeEventId}-${m.at}`}
+                      row={(m) => (
+                        <>
+                          <td>
+                            <DateTime iso={m.at} withTime />
+                          </td>
+                          <td>{m.kind}</td>
+                          <td className="num">
+                            {money(m.before, m.currency)} → {money(m.after, m.currency)}
+                          </td>
+                          <td className="num">
+                            {m.delta > 0 ? '+' : ''}
+                            {money(m.delta, m.currency)}
+                          </td>
+                        </>
+                      )}
+                    />
+                  </Panel>
+                  <Panel title="Timeline">
                     {h.timeline.length === 0 ? (
                       <Empty>No event yet.</Empty>
                     ) : (
@@ -233,7 +228,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
                         ))}
                       </ol>
                     )}
-                  </section>
+                  </Panel>
                 </div>
               </>
             )}
@@ -253,13 +248,16 @@ interface DiscountSummary {
   duration: string | null;
 }
 
+/** What a coupon takes off: `50% off`, `$5.00 off`, or `discount` when neither is known. */
+const offText = (percentOff: number | null, amountOff: number | null, currency: string | null) =>
+  percentOff !== null
+    ? `${percentOff}% off`
+    : amountOff !== null && currency
+      ? `${money(amountOff, currency)} off`
+      : 'discount';
+
 function discountText(d: DiscountSummary): string {
-  const off =
-    d.percentOff !== null
-      ? `${d.percentOff}% off`
-      : d.amountOffMinor !== null && d.currency
-        ? `${money(d.amountOffMinor, d.currency)} off`
-        : 'discount';
+  const off = offText(d.percentOff, d.amountOffMinor, d.currency);
   return `${d.couponId ?? 'coupon'} — ${off}${d.duration ? `, ${d.duration}` : ''}`;
 }
 
@@ -278,12 +276,10 @@ function Discount({
   // 'coupon:<id>' or 'promo:<id>' picked from the list, or TYPED: a coupon id entered by hand
   const [choice, setChoice] = useState('');
   const [typed, setTyped] = useState('');
-  const action = useAction();
   const close = () => {
     setOpen(null);
     setChoice('');
     setTyped('');
-    action.reset();
   };
   const body =
     choice === TYPED
@@ -292,18 +288,6 @@ function Discount({
         ? { promotionCode: choice.slice('promo:'.length) }
         : { coupon: choice.slice('coupon:'.length) };
   const ready = choice === TYPED ? /^[A-Za-z0-9_-]+$/.test(typed.trim()) : choice !== '';
-  const apply = async () => {
-    const ok = await action.run(() =>
-      api.POST('/api/admin/subscriptions/{id}/coupon', {
-        params: { path: { id: sub.id } },
-        body,
-      }),
-    );
-    if (ok) {
-      close();
-      onChanged();
-    }
-  };
   const ended = ENDED.includes(sub.status);
   return (
     <>
@@ -331,28 +315,31 @@ function Discount({
         </div>
       )}
       {open === 'apply' ? (
-        <Dialog title="Apply a coupon" onClose={close}>
-          <ActionForm
-            onSubmit={() => void apply()}
-            onCancel={close}
-            submitLabel="Apply coupon"
-            busy={action.busy}
-            error={action.error}
-            disabled={!ready}
-          >
-            <p>
-              The subscription’s discount becomes this coupon from its next invoice
-              {list.length ? ', replacing the one it has' : ''}. MRR follows once Stripe confirms it.
-            </p>
-            <CouponPicker
-              currency={sub.currency}
-              choice={choice}
-              onChoice={setChoice}
-              typed={typed}
-              onTyped={setTyped}
-            />
-          </ActionForm>
-        </Dialog>
+        <ActionDialog
+          title="Apply a coupon"
+          onClose={close}
+          call={() =>
+            api.POST('/api/admin/subscriptions/{id}/coupon', { params: { path: { id: sub.id } }, body })
+          }
+          onDone={() => {
+            close();
+            onChanged();
+          }}
+          submitLabel="Apply coupon"
+          disabled={!ready}
+        >
+          <p>
+            The subscription’s discount becomes this coupon from its next invoice
+            {list.length ? ', replacing the one it has' : ''}. MRR follows once Stripe confirms it.
+          </p>
+          <CouponPicker
+            currency={sub.currency}
+            choice={choice}
+            onChoice={setChoice}
+            typed={typed}
+            onTyped={setTyped}
+          />
+        </ActionDialog>
       ) : null}
       {open === 'remove' ? (
         <Confirm
@@ -390,12 +377,7 @@ type CouponOption = {
 };
 
 function couponText(c: CouponOption): string {
-  const off =
-    c.percentOff !== null
-      ? `${c.percentOff}% off`
-      : c.amountOff !== null && c.currency
-        ? `${money(c.amountOff, c.currency)} off`
-        : 'discount';
+  const off = offText(c.percentOff, c.amountOff, c.currency);
   const how = c.duration === 'repeating' ? `for ${c.durationInMonths ?? '?'} months` : c.duration;
   return `${c.name ? `${c.name} (${c.id})` : c.id} — ${off}, ${how}`;
 }
@@ -581,23 +563,17 @@ function Confirm<T>({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const action = useAction();
-  const submit = async () => {
-    if ((await action.run(call)) !== undefined) onDone();
-  };
   return (
-    <Dialog title={title} onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel={label}
-        destructive={destructive}
-        busy={action.busy}
-        error={action.error}
-      >
-        <p>{text}</p>
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title={title}
+      onClose={onClose}
+      call={call}
+      onDone={onDone}
+      submitLabel={label}
+      destructive={destructive}
+    >
+      <p>{text}</p>
+    </ActionDialog>
   );
 }
 
@@ -605,53 +581,46 @@ function Cancel({ sub, onClose, onDone }: { sub: Subscription; onClose: () => vo
   const [at, setAt] = useState<'period_end' | 'now'>('period_end');
   const [prorate, setProrate] = useState(false);
   const [reason, setReason] = useState('');
-  const action = useAction();
-  const submit = async () => {
-    const ok = await action.run(() =>
-      api.POST('/api/admin/subscriptions/{id}/cancel', {
-        params: { path: { id: sub.id } },
-        body: { at, prorate: at === 'now' && prorate, ...(reason.trim() ? { reason: reason.trim() } : {}) },
-      }),
-    );
-    if (ok) onDone();
-  };
   return (
-    <Dialog title="Cancel subscription" onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel={at === 'now' ? 'Cancel now' : 'Cancel at period end'}
-        destructive
-        busy={action.busy}
-        error={action.error}
-      >
-        <label className="check">
-          <input type="radio" name="at" checked={at === 'period_end'} onChange={() => setAt('period_end')} />{' '}
-          At period end
-          {sub.currentPeriodEnd ? (
-            <>
-              {' '}
-              (<DateTime iso={sub.currentPeriodEnd} withTime />) — the customer keeps access until then; can
-              be undone
-            </>
-          ) : null}
-        </label>
-        <label className="check">
-          <input type="radio" name="at" checked={at === 'now'} onChange={() => setAt('now')} /> Now — ends
-          immediately, cannot be undone
-        </label>
-        {at === 'now' ? (
-          <label className="check">
-            <input type="checkbox" checked={prorate} onChange={(e) => setProrate(e.target.checked)} /> Credit
-            the unused time
-          </label>
+    <ActionDialog
+      title="Cancel subscription"
+      onClose={onClose}
+      call={() =>
+        api.POST('/api/admin/subscriptions/{id}/cancel', {
+          params: { path: { id: sub.id } },
+          body: { at, prorate: at === 'now' && prorate, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+        })
+      }
+      onDone={onDone}
+      submitLabel={at === 'now' ? 'Cancel now' : 'Cancel at period end'}
+      destructive
+    >
+      <label className="check">
+        <input type="radio" name="at" checked={at === 'period_end'} onChange={() => setAt('period_end')} /> At
+        period end
+        {sub.currentPeriodEnd ? (
+          <>
+            {' '}
+            (<DateTime iso={sub.currentPeriodEnd} withTime />) — the customer keeps access until then; can be
+            undone
+          </>
         ) : null}
-        <label>
-          Reason (optional, kept in the audit log)
-          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+      </label>
+      <label className="check">
+        <input type="radio" name="at" checked={at === 'now'} onChange={() => setAt('now')} /> Now — ends
+        immediately, cannot be undone
+      </label>
+      {at === 'now' ? (
+        <label className="check">
+          <input type="checkbox" checked={prorate} onChange={(e) => setProrate(e.target.checked)} /> Credit
+          the unused time
         </label>
-      </ActionForm>
-    </Dialog>
+      ) : null}
+      <label>
+        Reason (optional, kept in the audit log)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+      </label>
+    </ActionDialog>
   );
 }
 
@@ -671,7 +640,6 @@ function ChangePlan({
   );
   // The preview of the chosen price, reported by <ChangePreview> (null while none is loaded).
   const [ready, setReady] = useState<PlanChangePreview | null>(null);
-  const action = useAction();
   const options =
     plans.state === 'ok'
       ? plans.data.items
@@ -684,57 +652,51 @@ function ChangePlan({
               .map((pr) => ({ plan: p, price: pr })),
           )
       : [];
-  const submit = async () => {
-    if (!ready) return;
-    const ok = await action.run(() =>
-      api.POST('/api/admin/subscriptions/{id}/change-plan', {
-        params: { path: { id: sub.id } },
-        body: { priceId, prorationBehavior: behavior, prorationDate: ready.prorationDate },
-      }),
-    );
-    if (ok) onDone();
-  };
   return (
-    <Dialog title="Change plan" onClose={onClose}>
-      <ActionForm
-        onSubmit={() => void submit()}
-        onCancel={onClose}
-        submitLabel="Confirm change"
-        busy={action.busy}
-        error={action.error}
-        disabled={!ready}
-      >
-        <label>
-          New price
-          <select value={priceId} onChange={(e) => setPriceId(e.target.value)} required>
-            <option value="">Choose…</option>
-            {options.map(({ plan, price }) => (
-              <option key={price.id} value={price.stripePriceId}>
-                {plan.name} — {money(price.unitAmount, price.currency)}{' '}
-                {every(price.interval, price.intervalCount)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Proration
-          <select value={behavior} onChange={(e) => setBehavior(e.target.value as typeof behavior)}>
-            <option value="create_prorations">prorate on the next invoice</option>
-            <option value="always_invoice">prorate and invoice now</option>
-            <option value="none">no proration</option>
-          </select>
-        </label>
-        {priceId ? (
-          <ChangePreview
-            key={`${priceId}:${behavior}`}
-            subscriptionId={sub.id}
-            priceId={priceId}
-            behavior={behavior}
-            onReady={setReady}
-          />
-        ) : null}
-      </ActionForm>
-    </Dialog>
+    <ActionDialog
+      title="Change plan"
+      onClose={onClose}
+      call={() =>
+        ready &&
+        api.POST('/api/admin/subscriptions/{id}/change-plan', {
+          params: { path: { id: sub.id } },
+          body: { priceId, prorationBehavior: behavior, prorationDate: ready.prorationDate },
+        })
+      }
+      onDone={onDone}
+      submitLabel="Confirm change"
+      disabled={!ready}
+    >
+      <label>
+        New price
+        <select value={priceId} onChange={(e) => setPriceId(e.target.value)} required>
+          <option value="">Choose…</option>
+          {options.map(({ plan, price }) => (
+            <option key={price.id} value={price.stripePriceId}>
+              {plan.name} — {money(price.unitAmount, price.currency)}{' '}
+              {every(price.interval, price.intervalCount)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Proration
+        <select value={behavior} onChange={(e) => setBehavior(e.target.value as typeof behavior)}>
+          <option value="create_prorations">prorate on the next invoice</option>
+          <option value="always_invoice">prorate and invoice now</option>
+          <option value="none">no proration</option>
+        </select>
+      </label>
+      {priceId ? (
+        <ChangePreview
+          key={`${priceId}:${behavior}`}
+          subscriptionId={sub.id}
+          priceId={priceId}
+          behavior={behavior}
+          onReady={setReady}
+        />
+      ) : null}
+    </ActionDialog>
   );
 }
 

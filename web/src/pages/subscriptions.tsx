@@ -3,13 +3,14 @@ import { api } from '../api/client.js';
 import { useApi } from '../api/use-api.js';
 import { useLiveVersion } from '../lib/live.js';
 import { DateTime } from '../components/date-time.js';
-import { Pager } from '../components/pager.js';
+import { FilterSelect } from '../components/filters.js';
+import { pagerOf } from '../components/pager.js';
 import { SearchBox } from '../components/search-box.js';
-import { Empty, Show } from '../components/states.js';
+import { ListTable } from '../components/rows-table.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { money } from '../lib/format.js';
 import { oneOf, pageParam } from '../lib/query.js';
-import { Link, setQuery, useLocation } from '../lib/router.js';
+import { Link, useLocation } from '../lib/router.js';
 
 // Stripe's eight subscription statuses.
 const STATUSES = [
@@ -23,6 +24,12 @@ const STATUSES = [
   'canceled',
 ] as const;
 const SORTS = ['created_at', 'current_period_end', 'mrr', 'status'] as const;
+const SORT_OPTIONS = [
+  { value: 'created_at', label: 'Newest' },
+  { value: 'current_period_end', label: 'Renewal' },
+  { value: 'mrr', label: 'MRR' },
+  { value: 'status', label: 'Status' },
+] satisfies { value: (typeof SORTS)[number]; label: string }[];
 const PAGE_SIZE = 25;
 
 export function Subscriptions() {
@@ -64,116 +71,65 @@ export function Subscriptions() {
       <h1>Subscriptions</h1>
       <div className="toolbar">
         <SearchBox value={q} label="Customer email or Stripe id" />
-        <label>
-          Status{' '}
-          <select
-            value={status ?? ''}
-            onChange={(e) => setQuery({ status: e.target.value, page: undefined })}
-          >
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace(/_/g, ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Plan{' '}
-          <select value={plan} onChange={(e) => setQuery({ plan: e.target.value, page: undefined })}>
-            <option value="">All</option>
-            {plans.state === 'ok'
-              ? plans.data.items.map((p) => (
-                  <option key={p.id} value={p.key}>
-                    {p.name}
-                  </option>
-                ))
-              : null}
-          </select>
-        </label>
-        <label>
-          Currency{' '}
-          <select value={currency} onChange={(e) => setQuery({ currency: e.target.value, page: undefined })}>
-            <option value="">All</option>
-            {currencies.map((c) => (
-              <option key={c} value={c}>
-                {c.toUpperCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Sort{' '}
-          <select value={sort} onChange={(e) => setQuery({ sort: e.target.value, page: undefined })}>
-            <option value="created_at">Newest</option>
-            <option value="current_period_end">Renewal</option>
-            <option value="mrr">MRR</option>
-            <option value="status">Status</option>
-          </select>
-        </label>
+        <FilterSelect label="Status" param="status" value={status ?? ''} options={STATUSES} />
+        <FilterSelect
+          label="Plan"
+          param="plan"
+          value={plan}
+          options={plans.state === 'ok' ? plans.data.items.map((p) => ({ value: p.key, label: p.name })) : []}
+        />
+        <FilterSelect
+          label="Currency"
+          param="currency"
+          value={currency}
+          options={currencies.map((c) => ({ value: c, label: c.toUpperCase() }))}
+        />
+        <FilterSelect label="Sort" param="sort" value={sort} options={SORT_OPTIONS} all={null} />
       </div>
-      <Show value={list}>
-        {(d) =>
-          d.items.length === 0 ? (
-            <Empty>
-              {q || status || plan || currency
-                ? 'No subscription matches these filters.'
-                : 'No subscriptions yet.'}
-            </Empty>
-          ) : (
-            <>
-              <div className="table-wrap cards">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Customer</th>
-                      <th>Plan</th>
-                      <th>Status</th>
-                      <th className="num">MRR</th>
-                      <th>Renews / ends</th>
-                      <th>Created</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((s) => (
-                      <tr key={s.id}>
-                        <td data-label="Customer">
-                          <Link to={`/subscriptions/${s.id}`}>
-                            {s.customer.email ?? s.customer.stripeCustomerId}
-                          </Link>
-                          <div className="muted small">
-                            <code>{s.stripeSubscriptionId}</code>
-                          </div>
-                        </td>
-                        <td data-label="Plan">
-                          {s.planKey ?? <span className="muted">unknown price</span>}
-                          {s.quantity > 1 ? <span className="muted"> ×{s.quantity}</span> : null}
-                        </td>
-                        <td data-label="Status">
-                          <StatusBadge status={s.status} />
-                          {s.cancelAtPeriodEnd ? (
-                            <div className="muted small">cancels at period end</div>
-                          ) : null}
-                        </td>
-                        <td data-label="MRR" className="num">
-                          {money(s.mrr, s.currency)}
-                        </td>
-                        <td data-label="Renews / ends">
-                          <DateTime iso={s.cancelAt ?? s.currentPeriodEnd} />
-                        </td>
-                        <td data-label="Created">
-                          <DateTime iso={s.createdAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager page={d.page} limit={d.limit} total={d.total} />
-            </>
-          )
+      <ListTable
+        value={list}
+        empty={
+          q || status || plan || currency ? 'No subscription matches these filters.' : 'No subscriptions yet.'
         }
-      </Show>
+        head={
+          <>
+            <th>Customer</th>
+            <th>Plan</th>
+            <th>Status</th>
+            <th className="num">MRR</th>
+            <th>Renews / ends</th>
+            <th>Created</th>
+          </>
+        }
+        row={(s) => (
+          <>
+            <td data-label="Customer">
+              <Link to={`/subscriptions/${s.id}`}>{s.customer.email ?? s.customer.stripeCustomerId}</Link>
+              <div className="muted small">
+                <code>{s.stripeSubscriptionId}</code>
+              </div>
+            </td>
+            <td data-label="Plan">
+              {s.planKey ?? <span className="muted">unknown price</span>}
+              {s.quantity > 1 ? <span className="muted"> ×{s.quantity}</span> : null}
+            </td>
+            <td data-label="Status">
+              <StatusBadge status={s.status} />
+              {s.cancelAtPeriodEnd ? <div className="muted small">cancels at period end</div> : null}
+            </td>
+            <td data-label="MRR" className="num">
+              {money(s.mrr, s.currency)}
+            </td>
+            <td data-label="Renews / ends">
+              <DateTime iso={s.cancelAt ?? s.currentPeriodEnd} />
+            </td>
+            <td data-label="Created">
+              <DateTime iso={s.createdAt} />
+            </td>
+          </>
+        )}
+        footer={pagerOf}
+      />
     </>
   );
 }

@@ -4,27 +4,16 @@
  */
 import { useMemo } from 'react';
 import { api } from '../../api/client.js';
-import { useApi } from '../../api/use-api.js';
+import type { paths } from '../../api/generated/openapi.js';
 import { LazyChart, type ChartSeries } from '../../components/lazy-chart.js';
-import { Empty, Show } from '../../components/states.js';
 import { money, number, share } from '../../lib/format.js';
-import { Link, navigate, useLocation } from '../../lib/router.js';
+import { Link, navigate } from '../../lib/router.js';
 import { rowsLink } from './mrr-report.js';
-import { monthLabel, queryString, ReportControls, reportQuery, type ReportQuery } from './report-controls.js';
+import { monthLabel, ReportTable, SeriesPanel, SeriesReport, type ReportQuery } from './report-controls.js';
 
-interface ChurnMonth {
-  month: string;
-  customersAtStart: number;
-  churnedCustomers: number;
-  customerChurnRate: number | null;
-  startMrr: number;
-  churnedMrr: number;
-  contractionMrr: number;
-  grossMrrChurnRate: number | null;
-  netMrrChurnRate: number | null;
-  nrr: number | null;
-  quickRatio: number | null;
-}
+/** A month of the churn report, as the server's OpenAPI document describes it. */
+type ChurnMonth =
+  paths['/api/admin/reports/churn']['get']['responses'][200]['content']['application/json']['series'][number]['months'][number];
 
 const rate = (r: number | null) => (r === null ? '–' : share(r));
 const ratioText = (r: number | null) => (r === null ? '–' : number(r));
@@ -46,8 +35,7 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Chu
   );
   const drill = (month: string, metric: string) => rowsLink('churn', q, currency, month, metric);
   return (
-    <section className="panel report-series" data-testid={`churn-${currency}`}>
-      <h2>{currency.toUpperCase()}</h2>
+    <SeriesPanel currency={currency} testId={`churn-${currency}`}>
       <LazyChart
         labels={labels}
         series={series}
@@ -58,85 +46,61 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Chu
           if (m) navigate(drill(m.month, 'churnedCustomers'));
         }}
       />
-      <div className="table-wrap">
-        <table className="report-table">
-          <thead>
-            <tr>
-              <th>Month</th>
-              <th className="num">Customers at start</th>
-              <th className="num">Churned customers</th>
-              <th className="num">Customer churn</th>
-              <th className="num">Starting MRR</th>
-              <th className="num">Churned MRR</th>
-              <th className="num">Contraction</th>
-              <th className="num">Gross MRR churn</th>
-              <th className="num">Net MRR churn</th>
-              <th className="num">NRR</th>
-              <th className="num">Quick ratio</th>
-            </tr>
-          </thead>
-          <tbody>
-            {months.map((m) => (
-              <tr key={m.month}>
-                <td>{monthLabel(m.month)}</td>
-                <td className="num">
-                  <Link to={drill(m.month, 'customersAtStart')}>{number(m.customersAtStart)}</Link>
-                </td>
-                <td className="num">
-                  <Link to={drill(m.month, 'churnedCustomers')}>{number(m.churnedCustomers)}</Link>
-                </td>
-                <td className="num">{rate(m.customerChurnRate)}</td>
-                <td className="num">
-                  <Link to={drill(m.month, 'startMrr')}>{money(m.startMrr, currency)}</Link>
-                </td>
-                <td className="num">
-                  <Link to={drill(m.month, 'churnedMrr')}>{money(m.churnedMrr, currency)}</Link>
-                </td>
-                <td className="num">
-                  <Link to={drill(m.month, 'contractionMrr')}>{money(m.contractionMrr, currency)}</Link>
-                </td>
-                <td className="num">{rate(m.grossMrrChurnRate)}</td>
-                <td className="num">{rate(m.netMrrChurnRate)}</td>
-                <td className="num">{rate(m.nrr)}</td>
-                <td className="num">{ratioText(m.quickRatio)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+      <ReportTable
+        head={
+          <>
+            <th>Month</th>
+            <th className="num">Customers at start</th>
+            <th className="num">Churned customers</th>
+            <th className="num">Customer churn</th>
+            <th className="num">Starting MRR</th>
+            <th className="num">Churned MRR</th>
+            <th className="num">Contraction</th>
+            <th className="num">Gross MRR churn</th>
+            <th className="num">Net MRR churn</th>
+            <th className="num">NRR</th>
+            <th className="num">Quick ratio</th>
+          </>
+        }
+      >
+        {months.map((m) => (
+          <tr key={m.month}>
+            <td>{monthLabel(m.month)}</td>
+            <td className="num">
+              <Link to={drill(m.month, 'customersAtStart')}>{number(m.customersAtStart)}</Link>
+            </td>
+            <td className="num">
+              <Link to={drill(m.month, 'churnedCustomers')}>{number(m.churnedCustomers)}</Link>
+            </td>
+            <td className="num">{rate(m.customerChurnRate)}</td>
+            <td className="num">
+              <Link to={drill(m.month, 'startMrr')}>{money(m.startMrr, currency)}</Link>
+            </td>
+            <td className="num">
+              <Link to={drill(m.month, 'churnedMrr')}>{money(m.churnedMrr, currency)}</Link>
+            </td>
+            <td className="num">
+              <Link to={drill(m.month, 'contractionMrr')}>{money(m.contractionMrr, currency)}</Link>
+            </td>
+            <td className="num">{rate(m.grossMrrChurnRate)}</td>
+            <td className="num">{rate(m.netMrrChurnRate)}</td>
+            <td className="num">{rate(m.nrr)}</td>
+            <td className="num">{ratioText(m.quickRatio)}</td>
+          </tr>
+        ))}
+      </ReportTable>
+    </SeriesPanel>
   );
 }
 
 export function ChurnReport() {
-  const { query } = useLocation();
-  const q = reportQuery(query);
-  const key = queryString(q);
-  const report = useApi(() => api.GET('/api/admin/reports/churn', { params: { query: q } }), [key]);
-  const currencies = report.state === 'ok' ? report.data.series.map((s) => s.currency) : [];
   return (
-    <>
-      <p className="crumbs">
-        <Link to={`/reports${key}`}>Reports</Link> ›
-      </p>
-      <h1>Churn and retention</h1>
-      <ReportControls
-        name="churn"
-        q={q}
-        currencies={currencies}
-        period={report.state === 'ok' ? report.data : undefined}
-      />
-      <Show value={report}>
-        {(d) =>
-          d.series.length === 0 ? (
-            <Empty>No customers in this period.</Empty>
-          ) : (
-            d.series.map((s) => (
-              <CurrencySeries key={s.currency} currency={s.currency} months={s.months} q={q} />
-            ))
-          )
-        }
-      </Show>
-    </>
+    <SeriesReport
+      title="Churn and retention"
+      name="churn"
+      empty="No customers in this period."
+      load={(q) => api.GET('/api/admin/reports/churn', { params: { query: q } })}
+      Series={CurrencySeries}
+    />
   );
 }

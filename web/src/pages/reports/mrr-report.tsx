@@ -4,12 +4,17 @@
  */
 import { useMemo } from 'react';
 import { api } from '../../api/client.js';
-import { useApi } from '../../api/use-api.js';
 import { LazyChart, type ChartSeries } from '../../components/lazy-chart.js';
-import { Empty, Show } from '../../components/states.js';
 import { money } from '../../lib/format.js';
-import { Link, navigate, useLocation } from '../../lib/router.js';
-import { monthLabel, queryString, ReportControls, reportQuery, type ReportQuery } from './report-controls.js';
+import { Link, navigate } from '../../lib/router.js';
+import {
+  monthLabel,
+  queryString,
+  ReportTable,
+  SeriesPanel,
+  SeriesReport,
+  type ReportQuery,
+} from './report-controls.js';
 
 export const MOVEMENTS = [
   { key: 'new', label: 'New', color: '#2f855a', down: false },
@@ -46,8 +51,7 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Mon
   );
   const format = useMemo(() => (v: number) => money(Math.abs(v), currency), [currency]);
   return (
-    <section className="panel report-series" data-testid={`mrr-${currency}`}>
-      <h2>{currency.toUpperCase()}</h2>
+    <SeriesPanel currency={currency} testId={`mrr-${currency}`}>
       <LazyChart
         labels={labels}
         series={series}
@@ -58,74 +62,50 @@ function CurrencySeries({ currency, months, q }: { currency: string; months: Mon
           if (m) navigate(rowsLink('mrr', q, currency, m.month, key));
         }}
       />
-      <div className="table-wrap">
-        <table className="report-table">
-          <thead>
-            <tr>
-              <th>Month</th>
-              {COLUMNS.map((c) => (
-                <th key={c.key} className="num">
-                  {c.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {months.map((m) => (
-              <tr key={m.month}>
-                <td>{monthLabel(m.month)}</td>
-                {COLUMNS.map((c) => (
-                  <td key={c.key} className="num">
-                    {m[c.key] === 0 ? (
-                      <span className="muted">{money(0, currency)}</span>
-                    ) : (
-                      <Link
-                        to={rowsLink('mrr', q, currency, m.month, c.key)}
-                        title={`${c.label}: the rows behind it`}
-                      >
-                        {money(m[c.key], currency)}
-                      </Link>
-                    )}
-                  </td>
-                ))}
-              </tr>
+      <ReportTable
+        head={
+          <>
+            <th>Month</th>
+            {COLUMNS.map((c) => (
+              <th key={c.key} className="num">
+                {c.label}
+              </th>
             ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+          </>
+        }
+      >
+        {months.map((m) => (
+          <tr key={m.month}>
+            <td>{monthLabel(m.month)}</td>
+            {COLUMNS.map((c) => (
+              <td key={c.key} className="num">
+                {m[c.key] === 0 ? (
+                  <span className="muted">{money(0, currency)}</span>
+                ) : (
+                  <Link
+                    to={rowsLink('mrr', q, currency, m.month, c.key)}
+                    title={`${c.label}: the rows behind it`}
+                  >
+                    {money(m[c.key], currency)}
+                  </Link>
+                )}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </ReportTable>
+    </SeriesPanel>
   );
 }
 
 export function MrrReport() {
-  const { query } = useLocation();
-  const q = reportQuery(query);
-  const key = queryString(q);
-  const report = useApi(() => api.GET('/api/admin/reports/mrr', { params: { query: q } }), [key]);
-  const currencies = report.state === 'ok' ? report.data.series.map((s) => s.currency) : [];
   return (
-    <>
-      <p className="crumbs">
-        <Link to={`/reports${key}`}>Reports</Link> ›
-      </p>
-      <h1>MRR movements</h1>
-      <ReportControls
-        name="mrr"
-        q={q}
-        currencies={currencies}
-        period={report.state === 'ok' ? report.data : undefined}
-      />
-      <Show value={report}>
-        {(d) =>
-          d.series.length === 0 ? (
-            <Empty>No MRR in this period.</Empty>
-          ) : (
-            d.series.map((s) => (
-              <CurrencySeries key={s.currency} currency={s.currency} months={s.months} q={q} />
-            ))
-          )
-        }
-      </Show>
-    </>
+    <SeriesReport
+      title="MRR movements"
+      name="mrr"
+      empty="No MRR in this period."
+      load={(q) => api.GET('/api/admin/reports/mrr', { params: { query: q } })}
+      Series={CurrencySeries}
+    />
   );
 }

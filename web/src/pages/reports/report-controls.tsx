@@ -1,10 +1,16 @@
 /**
  * What every report page shares: its parameters held in the URL (period, currency, the customers' sign-up provider
  * and country, the sameWindow convention — the only non-default one the mrr and churn reports honour yet), the
- * pickers that set them, and the CSV link of the same answer. A copied link reopens the same report.
+ * pickers that set them, and the CSV link of the same answer. A copied link reopens the same report. And the frame
+ * of a report's page: the crumbs, the title and the controls (ReportPage), one currency's panel (SeriesPanel) and
+ * the report tables (ReportTable).
  */
+import type { ComponentType, ReactNode } from 'react';
 import type { paths } from '../../api/generated/openapi.js';
-import { setQuery } from '../../lib/router.js';
+import { useApi, type FetchResult } from '../../api/use-api.js';
+import { FilterSelect } from '../../components/filters.js';
+import { Empty, Show } from '../../components/states.js';
+import { Link, setQuery, useLocation } from '../../lib/router.js';
 
 /** The sign-up providers the reports filter by (the server's list, checked against the generated document). */
 type Provider = NonNullable<
@@ -62,6 +68,12 @@ export function queryString(q: ReportQuery, extra: Record<string, string> = {}):
   return text ? `?${text}` : '';
 }
 
+/** The report's parameters in the URL, and their query string (the key a report's request is made again on). */
+export function useReportQuery(): { q: ReportQuery; key: string } {
+  const q = reportQuery(useLocation().query);
+  return { q, key: queryString(q) };
+}
+
 export function ReportControls({
   name,
   q,
@@ -93,34 +105,23 @@ export function ReportControls({
           onChange={(e) => setQuery({ to: e.target.value || undefined })}
         />
       </label>
-      <label>
-        Currency{' '}
-        <select
-          value={q.currency ?? ''}
-          onChange={(e) => setQuery({ currency: e.target.value || undefined })}
-        >
-          <option value="">each currency</option>
-          {options.map((c) => (
-            <option key={c} value={c}>
-              {c.toUpperCase()}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label title="Only the customers whose user signed up with this provider">
-        Sign-up{' '}
-        <select
-          value={q.provider ?? ''}
-          onChange={(e) => setQuery({ provider: e.target.value || undefined })}
-        >
-          <option value="">every provider</option>
-          {Object.entries(PROVIDERS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect
+        label="Currency"
+        param="currency"
+        value={q.currency ?? ''}
+        options={options.map((c) => ({ value: c, label: c.toUpperCase() }))}
+        all="each currency"
+        clears={null}
+      />
+      <FilterSelect
+        label="Sign-up"
+        title="Only the customers whose user signed up with this provider"
+        param="provider"
+        value={q.provider ?? ''}
+        options={Object.entries(PROVIDERS).map(([value, label]) => ({ value, label }))}
+        all="every provider"
+        clears={null}
+      />
       <label title="Only the customers of this country (two letters, ISO 3166-1: US, GB, FR …)">
         Country{' '}
         <input
@@ -172,3 +173,110 @@ const monthFormat = new Intl.DateTimeFormat(navigator.language || 'en-US', {
   timeZone: 'UTC',
 });
 export const monthLabel = (month: string) => monthFormat.format(new Date(`${month}-01T00:00:00Z`));
+
+/** A report's page: crumbs back to the reports (same parameters), its title, its controls, then the report. */
+export function ReportPage({
+  title,
+  name,
+  q,
+  currencies = [],
+  period,
+  children,
+}: {
+  title: string;
+  name: string;
+  q: ReportQuery;
+  currencies?: readonly string[];
+  period?: { from: string | null; to: string | null };
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <p className="crumbs">
+        <Link to={`/reports${queryString(q)}`}>Reports</Link> ›
+      </p>
+      <h1>{title}</h1>
+      <ReportControls name={name} q={q} currencies={currencies} period={period} />
+      {children}
+    </>
+  );
+}
+
+/**
+ * A report answered per currency (mrr, churn): its page, then a `Series` panel a currency (or `empty`). `load` asks
+ * the server for the report with the URL's parameters; it is asked again when they change.
+ */
+export function SeriesReport<M>({
+  title,
+  name,
+  empty,
+  load,
+  Series,
+}: {
+  title: string;
+  name: string;
+  empty: string;
+  load: (
+    q: ReportQuery,
+  ) => Promise<
+    FetchResult<{ series: { currency: string; months: M[] }[]; from: string | null; to: string | null }>
+  >;
+  Series: ComponentType<{ currency: string; months: M[]; q: ReportQuery }>;
+}) {
+  const { q, key } = useReportQuery();
+  const report = useApi(() => load(q), [key]);
+  const ok = report.state === 'ok' ? report.data : undefined;
+  return (
+    <ReportPage title={title} name={name} q={q} currencies={ok?.series.map((s) => s.currency)} period={ok}>
+      <Show value={report}>
+        {(d) =>
+          d.series.length === 0 ? (
+            <Empty>{empty}</Empty>
+          ) : (
+            d.series.map((s) => <Series key={s.currency} currency={s.currency} months={s.months} q={q} />)
+          )
+        }
+      </Show>
+    </ReportPage>
+  );
+}
+
+/** One currency's panel of a report (its chart and table); `testId` names it for the browser tests. */
+export function SeriesPanel({
+  currency,
+  testId,
+  children,
+}: {
+  currency: string;
+  testId: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className="panel report-series" data-testid={testId}>
+      <h2>{currency.toUpperCase()}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** A report's table: `head` is the header row's cells, `children` the body's rows. */
+export function ReportTable({
+  head,
+  heatmap = false,
+  children,
+}: {
+  head: ReactNode;
+  heatmap?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className={heatmap ? 'report-table heatmap' : 'report-table'}>
+        <thead>
+          <tr>{head}</tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 /** The reports: what each answers, a link to its page (or its CSV while it has no page yet). */
-import { Link, useLocation } from '../../lib/router.js';
-import { queryString, reportQuery } from './report-controls.js';
+import { Link } from '../../lib/router.js';
+import { useReportQuery } from './report-controls.js';
 
 const REPORTS = [
   { name: 'mrr', title: 'MRR movements', page: true, about: 'New, expansion, reactivation, contraction and churn per month; starting and ending MRR.' },
@@ -15,7 +15,7 @@ const REPORTS = [
 ] as const; // prettier-ignore
 
 export function ReportsIndex() {
-  const q = queryString(reportQuery(useLocation().query));
+  const q = useReportQuery().key;
   return (
     <>
       <h1>Reports</h1>

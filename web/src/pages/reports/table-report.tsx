@@ -8,8 +8,7 @@ import { api } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
 import { Empty, Show } from '../../components/states.js';
 import { money, number, share } from '../../lib/format.js';
-import { Link, useLocation } from '../../lib/router.js';
-import { monthLabel, queryString, ReportControls, reportQuery } from './report-controls.js';
+import { monthLabel, ReportPage, ReportTable, SeriesPanel, useReportQuery } from './report-controls.js';
 
 type Kind = 'text' | 'month' | 'money' | 'rate' | 'count' | 'seconds';
 
@@ -107,33 +106,30 @@ function FlatTable({
 }) {
   const names = Object.keys(rows[0] ?? {});
   return (
-    <div className="table-wrap">
-      <table className="report-table">
-        <thead>
-          <tr>
-            {names.map((n) => (
-              <th key={n} className={columns[n] === 'text' || columns[n] === 'month' ? undefined : 'num'}>
-                {label(n)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i}>
-              {names.map((n) => {
-                const kind = columns[n] ?? 'text';
-                return (
-                  <td key={n} className={kind === 'text' || kind === 'month' ? undefined : 'num'}>
-                    {cell(kind, r[n] ?? '', r)}
-                  </td>
-                );
-              })}
-            </tr>
+    <ReportTable
+      head={
+        <>
+          {names.map((n) => (
+            <th key={n} className={columns[n] === 'text' || columns[n] === 'month' ? undefined : 'num'}>
+              {label(n)}
+            </th>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+    >
+      {rows.map((r, i) => (
+        <tr key={i}>
+          {names.map((n) => {
+            const kind = columns[n] ?? 'text';
+            return (
+              <td key={n} className={kind === 'text' || kind === 'month' ? undefined : 'num'}>
+                {cell(kind, r[n] ?? '', r)}
+              </td>
+            );
+          })}
+        </tr>
+      ))}
+    </ReportTable>
   );
 }
 
@@ -148,55 +144,52 @@ function CohortGrid({ rows }: { rows: Array<Record<string, string>> }) {
         const months = [...new Set(own.map((r) => r.month ?? ''))].sort();
         const at = new Map(own.map((r) => [`${r.cohort}|${r.month}`, r]));
         return (
-          <section key={currency} className="panel report-series" data-testid={`cohorts-${currency}`}>
-            <h2>{currency.toUpperCase()}</h2>
-            <div className="table-wrap">
-              <table className="report-table heatmap">
-                <thead>
-                  <tr>
-                    <th>Cohort</th>
-                    <th className="num">Customers</th>
-                    {months.map((m) => (
-                      <th key={m} className="num">
-                        {monthLabel(m)}
-                      </th>
-                    ))}
+          <SeriesPanel key={currency} currency={currency} testId={`cohorts-${currency}`}>
+            <ReportTable
+              heatmap
+              head={
+                <>
+                  <th>Cohort</th>
+                  <th className="num">Customers</th>
+                  {months.map((m) => (
+                    <th key={m} className="num">
+                      {monthLabel(m)}
+                    </th>
+                  ))}
+                </>
+              }
+            >
+              {cohorts.map((c) => {
+                const first = own.find((r) => r.cohort === c);
+                return (
+                  <tr key={c}>
+                    <td>{monthLabel(c)}</td>
+                    <td className="num">{number(Number(first?.customers ?? 0))}</td>
+                    {months.map((m) => {
+                      const r = at.get(`${c}|${m}`);
+                      const v = r && r.logo_retention !== '' ? Number(r.logo_retention) : null;
+                      return (
+                        <td
+                          key={m}
+                          className="num"
+                          style={
+                            v === null ? undefined : { background: `rgba(52, 81, 209, ${0.1 + 0.6 * v})` }
+                          }
+                          title={
+                            r
+                              ? `MRR ${money(Number(r.mrr), currency)}, revenue retention ${cell('rate', r.revenue_retention ?? '', r)}`
+                              : undefined
+                          }
+                        >
+                          {v === null ? '' : share(v)}
+                        </td>
+                      );
+                    })}
                   </tr>
-                </thead>
-                <tbody>
-                  {cohorts.map((c) => {
-                    const first = own.find((r) => r.cohort === c);
-                    return (
-                      <tr key={c}>
-                        <td>{monthLabel(c)}</td>
-                        <td className="num">{number(Number(first?.customers ?? 0))}</td>
-                        {months.map((m) => {
-                          const r = at.get(`${c}|${m}`);
-                          const v = r && r.logo_retention !== '' ? Number(r.logo_retention) : null;
-                          return (
-                            <td
-                              key={m}
-                              className="num"
-                              style={
-                                v === null ? undefined : { background: `rgba(52, 81, 209, ${0.1 + 0.6 * v})` }
-                              }
-                              title={
-                                r
-                                  ? `MRR ${money(Number(r.mrr), currency)}, revenue retention ${cell('rate', r.revenue_retention ?? '', r)}`
-                                  : undefined
-                              }
-                            >
-                              {v === null ? '' : share(v)}
-                            </td>
-                          );
-                        })}
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          </section>
+                );
+              })}
+            </ReportTable>
+          </SeriesPanel>
         );
       })}
     </>
@@ -205,9 +198,7 @@ function CohortGrid({ rows }: { rows: Array<Record<string, string>> }) {
 
 export function TableReport({ name }: { name: string }) {
   const spec = TABLE_REPORTS[name]!;
-  const { query } = useLocation();
-  const q = reportQuery(query);
-  const key = queryString(q);
+  const { q, key } = useReportQuery();
   const csv = useApi(
     () =>
       api.GET('/api/admin/reports/{name}', {
@@ -217,12 +208,7 @@ export function TableReport({ name }: { name: string }) {
     [name, key],
   );
   return (
-    <>
-      <p className="crumbs">
-        <Link to={`/reports${key}`}>Reports</Link> ›
-      </p>
-      <h1>{spec.title}</h1>
-      <ReportControls name={name} q={q} currencies={[]} />
+    <ReportPage title={spec.title} name={name} q={q}>
       <Show value={csv}>
         {(text) => {
           const rows = parseCsv(text);
@@ -234,6 +220,6 @@ export function TableReport({ name }: { name: string }) {
           );
         }}
       </Show>
-    </>
+    </ReportPage>
   );
 }
