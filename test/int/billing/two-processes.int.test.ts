@@ -5,7 +5,7 @@
  * with exactly the state of one process receiving the stream in order (another database), mrr_movements and the
  * role-change audit rows included (test/helpers/billing-snapshot.ts).
  *
- * Six customers (test/helpers/lifecycle-stream.ts), so both processes' dispatchers (four loops each) contend for
+ * Six customers (test/story/lifecycle.ts), so both processes' dispatchers (four loops each) contend for
  * the per-customer ordering keys. The stream is delivered in three rounds, one per day of the story:
  *  - `held` (day 1: failures, recoveries, upgrades): the round's deliveries in a random order, from 8 concurrent
  *    senders, while the test holds every customer's ordering key — as a busy worker would — so that all of them are

@@ -3,7 +3,7 @@
  * applying events, restarted, ends with exactly the state of an uninterrupted run of the same stream.
  *
  * Both runs use the real process (test/helpers/app-process.ts: HTTP ingest + event dispatcher) and the same
- * realistic stream (test/helpers/lifecycle-stream.ts). To kill the worker truly half-way through a transaction,
+ * realistic stream (test/story/lifecycle.ts). To kill the worker truly half-way through a transaction,
  * without any hook in the app, the test takes a lock in its own connection on something a later step of the
  * handler needs (a table, or one user's row), delivers the next events while holding every customer's ordering key
  * (so the dispatcher claims them together, as one batch), lets the keys go, and waits until PostgreSQL shows the
