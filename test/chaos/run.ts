@@ -13,7 +13,7 @@
  * each), stripe-faults (500 / 429 / hangs on every creating call), missed-webhooks (days dark, then
  * reconciliation), burst (10,000 events at once; its p99 acknowledgement time is printed as `p99AckMs`).
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,7 +106,7 @@ let failed = false;
 for (const family of FAMILIES.filter((f) => !only || only.includes(f.name))) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-')), 'records.jsonl');
   const started = Date.now();
-  let r: ReturnType<typeof spawnSync<string>> | undefined;
+  let r: SpawnSyncReturns<string> | undefined;
   for (let i = 0; i < (family.invocations ?? 1) && (r === undefined || r.status === 0); i++) {
     r = spawnSync('npx', ['vitest', 'run', family.file], {
       env: { ...process.env, ...family.env, CHAOS_OUT: out, TZ: 'UTC' },
