@@ -485,7 +485,9 @@ async function applyPage(
       writers <= 1
         ? 0
         : crypto.createHash('sha1').update(customerOf(pass, obj)).digest().readUInt32BE(0) % writers;
-    groups.set(g, [...(groups.get(g) ?? []), obj]);
+    const group = groups.get(g);
+    if (group) group.push(obj);
+    else groups.set(g, [obj]);
   }
   const applyGroup = async (group: Listed[]) => {
     for (let attempt = 0; ; attempt++) {

@@ -23,10 +23,10 @@ import type { Executor } from '../../db/client.js';
 
 export const PRUNE_EVENT_PAYLOADS_JOB = 'inbox.prune-event-payloads';
 
-/** The statuses of events that are done: their payload is never read again by the dispatcher. */
-export const PRUNABLE_STATUSES = ['processed', 'stale', 'ignored', 'skipped'] as const;
-
-/** The rows a run may prune — keep equal to stripe_events_prunable_idx and stripe_events_payload_check. */
+/**
+ * The rows a run may prune — keep equal to stripe_events_prunable_idx and stripe_events_payload_check. Written out,
+ * not built from a list: the planner uses the partial index only for this very predicate.
+ */
 const PRUNABLE = sql`payload_pruned_at IS NULL AND status IN ('processed', 'stale', 'ignored', 'skipped')
   AND type NOT LIKE 'customer.subscription.%'`;
 
